@@ -10,13 +10,14 @@ import type { RetryErrorType, SdkError } from "@smithy/types";
 export interface AwsRetryOptions {
     /** Total attempts, the first included. Default 10: Organizations and Detective throttle hard. */
     maxAttempts?: number;
-    /** Delay before retry number `attempt` (1-based), in ms. Default: the SDK's exponential backoff with jitter. */
+    /** Delay before retry number `attempt` (1-based), in ms. Default: exponential backoff with full jitter. */
     backoffMs?: (attempt: number) => number;
     /** Waits between attempts; tests pass a no-op. */
     sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
+const MAX_BACKOFF_MS = 20_000;
 
 function classify(error: SdkError): RetryErrorType {
     if (isThrottlingError(error)) return "THROTTLING";
@@ -27,40 +28,44 @@ function classify(error: SdkError): RetryErrorType {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Exponential backoff with full jitter, slower for throttling, as the SDK's standard mode does. */
+function defaultBackoffMs(attempt: number, errorType: RetryErrorType): number {
+    const base = errorType === "THROTTLING" ? 500 : 100;
+    return Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt);
+}
+
 /**
- * Runs one AWS call and retries it on throttling, transient and server errors with the SDK's own retry
- * strategy (backoff, jitter and retry quota from @smithy/core). We retry around `send` rather than only
- * inside the client so that the same policy applies whether the client is real or mocked in tests.
+ * Runs one AWS call and retries it on throttling, transient and server errors. The SDK's retry strategy
+ * (@smithy/core) decides whether an error is retryable and keeps the retry quota; we compute and wait
+ * the delay ourselves because the strategy of this SDK version sleeps inside itself, where tests could
+ * not replace the clock. We retry around `send` rather than inside the client so that the same policy
+ * applies whether the client is real or mocked.
  */
 export async function withAwsRetry<T>(
     scope: string,
     call: () => Promise<T>,
     options: AwsRetryOptions = {},
 ): Promise<T> {
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const strategy =
-        options.backoffMs === undefined
-            ? new ConfiguredRetryStrategy(maxAttempts)
-            : new ConfiguredRetryStrategy(maxAttempts, options.backoffMs);
+    const strategy = new ConfiguredRetryStrategy(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 0);
     const sleep = options.sleep ?? realSleep;
     let token = await strategy.acquireInitialRetryToken(scope);
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
         try {
             const result = await call();
             strategy.recordSuccess(token);
             return result;
         } catch (error) {
             const sdkError = error as SdkError;
+            const errorType = classify(sdkError);
             try {
-                token = await strategy.refreshRetryTokenForRetry(token, {
-                    error: sdkError,
-                    errorType: classify(sdkError),
-                });
+                token = await strategy.refreshRetryTokenForRetry(token, { error: sdkError, errorType });
             } catch {
                 // Not retryable, attempts exhausted or retry quota spent: the caller sees the AWS error itself.
                 throw error;
             }
-            await sleep(token.getRetryDelay());
+            await sleep(
+                options.backoffMs ? options.backoffMs(attempt) : defaultBackoffMs(attempt, errorType),
+            );
         }
     }
 }
