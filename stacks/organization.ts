@@ -1,0 +1,233 @@
+import {
+    DescribeOrganizationCommand,
+    ListAccountsCommand,
+    ListRootsCommand,
+    OrganizationsClient,
+    type Account,
+} from "@aws-sdk/client-organizations";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { withAwsRetry, type AwsRetryOptions } from "./aws-retry";
+
+/** One ACTIVE member account of the organization. */
+export interface OrganizationAccount {
+    /** 12-digit account ID. */
+    id: string;
+    /** The account's friendly name ("" if Organizations returned none). */
+    name: string;
+    /** The account's root email address ("" if Organizations returned none). */
+    email: string;
+}
+
+/** The organization as discovered through the management account, validated against the stack config. */
+export interface Organization {
+    /** Organization ID, `o-xxxxxxxxxx`. */
+    id: string;
+    arn: string;
+    managementAccountId: string;
+    /** The single root, `r-xxxx`, that organization-wide policies (e.g. Security Hub configuration) attach to. */
+    rootId: string;
+    /** ACTIVE accounts only, sorted by ID. */
+    accounts: OrganizationAccount[];
+}
+
+export interface DiscoveryOptions {
+    /** Role in the management account, assumed from the security account, that can read the organization. */
+    managementRoleArn: string;
+    /** Home region for the Organizations client (the endpoint itself is global per partition). */
+    region: string;
+    /** Account IDs from the stack config, checked against what Organizations reports. */
+    expectedAccounts: { management: string; securityAdmin: string };
+    /** Injected in tests and the offline plan; otherwise one is built with the assumed-role credentials. */
+    client?: OrganizationsClient;
+    retry?: AwsRetryOptions;
+    /** Receives progress lines on large organizations; default writes nothing. */
+    progress?: (message: string) => void;
+}
+
+/** A discovery failure the user can act on; the entry point prints its message as-is, without a stack trace. */
+export class DiscoveryError extends Error {
+    override name = "DiscoveryError";
+}
+
+const ROLE_SESSION_NAME = "security-governance-discovery";
+/** ListAccounts rejects MaxResults above 20. */
+const PAGE_SIZE = 20;
+/** 50 pages are 1,000 accounts: a line every few seconds on a throttled real organization. */
+const PROGRESS_EVERY_PAGES = 50;
+const MANAGEMENT_KEY = "security-governance:accounts.management";
+const SECURITY_ADMIN_KEY = "security-governance:accounts.securityAdmin";
+const REQUIRED_PERMISSIONS = [
+    "organizations:DescribeOrganization",
+    "organizations:ListRoots",
+    "organizations:ListAccounts",
+];
+/** Organizations' own denial, STS's denial of AssumeRole, and a management role outside any organization. */
+const ACCESS_ERROR_NAMES = new Set([
+    "AccessDeniedException",
+    "AccessDenied",
+    "AWSOrganizationsNotInUseException",
+]);
+
+const numberFormat = new Intl.NumberFormat("en-US");
+
+function buildClient(options: DiscoveryOptions): OrganizationsClient {
+    return new OrganizationsClient({
+        region: options.region,
+        // withAwsRetry owns retries; the client's own 3 attempts would multiply them.
+        maxAttempts: 1,
+        credentials: fromTemporaryCredentials({
+            params: { RoleArn: options.managementRoleArn, RoleSessionName: ROLE_SESSION_NAME },
+            clientConfig: { region: options.region },
+        }),
+    });
+}
+
+function errorName(error: unknown): string | undefined {
+    if (typeof error === "object" && error !== null && "name" in error && typeof error.name === "string") {
+        return error.name;
+    }
+    return undefined;
+}
+
+function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+function accessError(operation: string, roleArn: string, error: unknown): DiscoveryError {
+    const name = errorName(error) ?? "Error";
+    const what =
+        name === "AWSOrganizationsNotInUseException"
+            ? `the account of role ${roleArn} is not in an AWS Organization; the role must be in the organization's management account`
+            : name === "AccessDenied"
+              ? `role ${roleArn} could not be assumed`
+              : `role ${roleArn} is not allowed to call ${operation}`;
+    return new DiscoveryError(
+        `Organization discovery failed at ${operation} (${name}: ${errorMessage(error)}): ${what}. ` +
+            `The role must be assumable from the security account (its trust policy must allow the ` +
+            `deployment principal sts:AssumeRole) and must allow ${REQUIRED_PERMISSIONS.join(", ")}.`,
+        { cause: error },
+    );
+}
+
+/**
+ * Whether the account is ACTIVE. `State` is the current field and distinguishes more lifecycle
+ * phases (PENDING_ACTIVATION, CLOSED); `Status` is deprecated (retired September 2026) but still the
+ * only field in older responses and fixtures.
+ */
+function isActive(account: Account): boolean {
+    return (account.State ?? account.Status) === "ACTIVE";
+}
+
+/**
+ * Reads the organization (DescribeOrganization, ListRoots, every page of ListAccounts) through the
+ * management role and checks it against the stack config, so that a wrong account ID fails here with
+ * the config key to fix rather than deep inside a delegated-admin registration.
+ */
+export async function discoverOrganization(options: DiscoveryOptions): Promise<Organization> {
+    const client = options.client ?? buildClient(options);
+    const roleArn = options.managementRoleArn;
+    const progress = options.progress ?? ((): void => undefined);
+
+    async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+        try {
+            return await withAwsRetry(`organizations:${operation}`, send, options.retry);
+        } catch (error) {
+            const name = errorName(error);
+            if (name !== undefined && ACCESS_ERROR_NAMES.has(name))
+                throw accessError(operation, roleArn, error);
+            throw error;
+        }
+    }
+
+    const described = await call("DescribeOrganization", () =>
+        client.send(new DescribeOrganizationCommand({})),
+    );
+    const org = described.Organization;
+    if (org?.Id === undefined || org.Arn === undefined || org.MasterAccountId === undefined) {
+        throw new DiscoveryError(
+            `DescribeOrganization through role ${roleArn} returned no organization ID, ARN or management account.`,
+        );
+    }
+    const expected = options.expectedAccounts;
+    if (org.MasterAccountId !== expected.management) {
+        throw new DiscoveryError(
+            `${MANAGEMENT_KEY} is ${expected.management}, but the management account of organization ` +
+                `${org.Id} (reached through role ${roleArn}) is ${org.MasterAccountId}. ` +
+                `Set ${MANAGEMENT_KEY} to ${org.MasterAccountId}, or point the role at the intended organization.`,
+        );
+    }
+
+    const listedRoots = await call("ListRoots", () => client.send(new ListRootsCommand({})));
+    const roots = listedRoots.Roots ?? [];
+    const rootIds = roots.map((root) => root.Id).filter((id): id is string => id !== undefined);
+    // A NextToken means more roots than this page shows, which is just as unexpected as two on it.
+    if (rootIds.length !== 1 || roots.length !== 1 || listedRoots.NextToken !== undefined) {
+        throw new DiscoveryError(
+            `ListRoots for organization ${org.Id} returned ${roots.length} roots ` +
+                `(${rootIds.join(", ") || "none with an ID"}); exactly one root was expected.`,
+        );
+    }
+    const rootId = rootIds[0];
+
+    // A Map rather than an array: a page boundary that shifts while accounts join must not double-count.
+    const active = new Map<string, OrganizationAccount>();
+    const seenTokens = new Set<string>();
+    let listed = 0;
+    let pages = 0;
+    let nextToken: string | undefined;
+    do {
+        const token = nextToken;
+        const page = await call("ListAccounts", () =>
+            client.send(new ListAccountsCommand({ MaxResults: PAGE_SIZE, NextToken: token })),
+        );
+        pages += 1;
+        for (const account of page.Accounts ?? []) {
+            listed += 1;
+            if (!isActive(account)) continue;
+            if (account.Id === undefined) {
+                throw new DiscoveryError(
+                    `ListAccounts page ${pages} of organization ${org.Id} returned an ACTIVE account without an ID.`,
+                );
+            }
+            active.set(account.Id, { id: account.Id, name: account.Name ?? "", email: account.Email ?? "" });
+        }
+        nextToken = page.NextToken;
+        if (nextToken !== undefined) {
+            // A repeated token would loop forever against a misbehaving endpoint or mock.
+            if (seenTokens.has(nextToken)) {
+                throw new DiscoveryError(
+                    `ListAccounts for organization ${org.Id} returned the same NextToken twice (page ${pages}).`,
+                );
+            }
+            seenTokens.add(nextToken);
+        }
+        if (pages % PROGRESS_EVERY_PAGES === 0) {
+            progress(
+                `discovering organization: ${numberFormat.format(listed)} accounts (${numberFormat.format(pages)} pages)`,
+            );
+        }
+    } while (nextToken !== undefined);
+
+    for (const [id, key] of [
+        [expected.management, MANAGEMENT_KEY],
+        [expected.securityAdmin, SECURITY_ADMIN_KEY],
+    ] as const) {
+        if (!active.has(id)) {
+            throw new DiscoveryError(
+                `${key} is ${id}, but that account is not an ACTIVE member of organization ${org.Id} ` +
+                    `(${numberFormat.format(active.size)} active of ${numberFormat.format(listed)} listed accounts). ` +
+                    `Check the account ID, or whether the account is suspended or closed.`,
+            );
+        }
+    }
+
+    // Account IDs are fixed-width digit strings, so code-unit order is numeric order.
+    const accounts = [...active.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (pages >= PROGRESS_EVERY_PAGES) {
+        progress(
+            `discovered organization ${org.Id}: ${numberFormat.format(accounts.length)} active accounts ` +
+                `(${numberFormat.format(listed)} listed, ${numberFormat.format(pages)} pages)`,
+        );
+    }
+    return { id: org.Id, arn: org.Arn, managementAccountId: org.MasterAccountId, rootId, accounts };
+}
