@@ -1,0 +1,525 @@
+import * as z from "zod";
+import { IpEntryError, parseIpEntry } from "./ip-lists";
+import { KNOWN_REGIONS } from "./regions";
+
+/** The config namespace of this project: keys are written `security-governance:<key>` in Pulumi.<stack>.yaml. */
+export const NAMESPACE = "security-governance";
+
+/** GuardDuty protection plans, as organization feature names. */
+export const GUARDDUTY_PROTECTIONS = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "EKS_RUNTIME_MONITORING",
+    "LAMBDA_NETWORK_LOGS",
+    "RUNTIME_MONITORING",
+] as const;
+export type GuardDutyProtection = (typeof GUARDDUTY_PROTECTIONS)[number];
+
+/**
+ * Every plan on, with RUNTIME_MONITORING rather than EKS_RUNTIME_MONITORING: GuardDuty refuses both, and
+ * RUNTIME_MONITORING already covers EKS as well as ECS Fargate and EC2.
+ */
+export const DEFAULT_PROTECTIONS: GuardDutyProtection[] = GUARDDUTY_PROTECTIONS.filter(
+    (protection) => protection !== "EKS_RUNTIME_MONITORING",
+);
+
+export const PUBLISHING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
+
+/** Security Hub standards we can enable, by the identifier in their ARN (`arn:aws:securityhub:<region>::standards/<id>`). */
+export const SECURITY_HUB_STANDARDS = [
+    "aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark/v/3.0.0",
+    "cis-aws-foundations-benchmark/v/1.4.0",
+    "nist-800-53/v/5.0.0",
+    "pci-dss/v/3.2.1",
+] as const;
+export const DEFAULT_SECURITY_HUB_STANDARDS = [
+    "aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark/v/3.0.0",
+] as const;
+
+export const INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] as const;
+
+/**
+ * Finding types alerted whatever their severity: the custom threat-list match and the high-priority
+ * types of the SEC206 session (credential exfiltration, Tor, crypto-mining).
+ */
+export const DEFAULT_ALWAYS_ALERT_ON = [
+    "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+    "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+    "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS",
+    "UnauthorizedAccess:IAMUser/TorIPCaller",
+    "CryptoCurrency:EC2/BitcoinTool.B",
+    "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+    "UnauthorizedAccess:EC2/TorClient",
+    "UnauthorizedAccess:EC2/TorRelay",
+];
+
+/** GuardDuty allows one trusted IP set per detector and this many entries in it. */
+export const MAX_TRUSTED_IP_ENTRIES = 2000;
+/** GuardDuty allows six threat intel sets per detector. */
+export const MAX_THREAT_LISTS = 6;
+/** Severity at which GuardDuty findings are HIGH: no suppression rule may archive them. */
+export const HIGH_SEVERITY = 7;
+
+const RESERVED_ACCOUNT_IDS = new Set(["000000000000"]);
+
+const accountId = z
+    .string({ error: 'a 12-digit AWS account ID as a quoted string, such as "111111111111"' })
+    .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, such as "111111111111"' })
+    .refine((id) => !RESERVED_ACCOUNT_IDS.has(id), {
+        error: "a real account ID: 000000000000 is reserved",
+    });
+
+const region = z
+    .string({ error: 'a region code such as "eu-west-1"' })
+    .refine((code) => KNOWN_REGIONS.includes(code), {
+        error: `one of the commercial regions: ${KNOWN_REGIONS.join(", ")}`,
+    });
+
+function ipEntry(options: { allowAnyNetwork: boolean }) {
+    return z.string({ error: "an IPv4 or IPv6 address or CIDR as a string" }).superRefine((value, ctx) => {
+        try {
+            const entry = parseIpEntry(value);
+            if (!options.allowAnyNetwork && entry.prefixLength === 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    input: value,
+                    message: "a specific network: /0 would trust the whole internet and silence GuardDuty",
+                });
+            }
+        } catch (error) {
+            if (!(error instanceof IpEntryError)) throw error;
+            ctx.addIssue({ code: "custom", input: value, message: error.message });
+        }
+    });
+}
+
+const ruleName = z
+    .string({ error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" })
+    .regex(/^[A-Za-z0-9_.-]{3,64}$/, { error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" });
+
+const findingType = z
+    .string({ error: 'a GuardDuty finding type such as "Recon:EC2/PortProbeUnprotectedPort"' })
+    .regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!_-]+$/, {
+        error: 'a GuardDuty finding type such as "Recon:EC2/PortProbeUnprotectedPort" (ThreatPurpose:ResourceType/ThreatFamilyName.DetectionMechanism!Artifact)',
+    });
+
+const port = z
+    .number({ error: "a port number 0-65535" })
+    .int({ error: "a port number 0-65535" })
+    .min(0, { error: "a port number 0-65535" })
+    .max(65535, { error: "a port number 0-65535" });
+
+const suppressionRule = z
+    .strictObject({
+        /** Unique name; becomes the GuardDuty filter name. */
+        name: ruleName,
+        /** Why these findings are noise: shown in the GuardDuty console next to the filter. */
+        description: z.string().max(512, { error: "at most 512 characters" }).optional(),
+        /** Order among filters (1 first). Default: position in the list, starting at 1. */
+        rank: z.number().int().min(1).max(100, { error: "an integer 1-100" }).optional(),
+        /** Finding types to archive. */
+        findingTypes: z.array(findingType).min(1, { error: "at least one finding type" }).optional(),
+        /** Resource tags identifying the approved resource (matched on EC2 instance tags). */
+        resourceTags: z.record(z.string().min(1), z.string().min(1)).optional(),
+        /** Remote IPv4 addresses (GuardDuty filters match single addresses, not networks). */
+        remoteIps: z
+            .array(
+                z.string().refine((value) => ipaddr4(value), {
+                    error: "a single IPv4 address such as 198.51.100.7 (filters match addresses, not CIDRs)",
+                }),
+            )
+            .min(1)
+            .optional(),
+        /** Remote ports of network connections. */
+        remotePorts: z.array(port).min(1).optional(),
+        /** Local ports probed (port-probe findings). */
+        localPorts: z.array(port).min(1).optional(),
+        /** Accounts the rule is limited to. */
+        accountIds: z.array(accountId).min(1).optional(),
+        /**
+         * Only findings strictly below this severity are archived. Default 7, so HIGH findings are
+         * never archived; larger values are refused.
+         */
+        belowSeverity: z
+            .number({ error: `a severity above 0 and at most ${HIGH_SEVERITY}` })
+            .gt(0, { error: `a severity above 0 and at most ${HIGH_SEVERITY}` })
+            .max(HIGH_SEVERITY, {
+                error: `at most ${HIGH_SEVERITY}: a rule must never archive HIGH (${HIGH_SEVERITY}+) findings`,
+            })
+            .default(HIGH_SEVERITY),
+    })
+    .superRefine((rule, ctx) => {
+        const narrowing = [
+            rule.findingTypes,
+            rule.resourceTags,
+            rule.remoteIps,
+            rule.remotePorts,
+            rule.localPorts,
+            rule.accountIds,
+        ];
+        if (narrowing.every((criterion) => criterion === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                input: rule.name,
+                message:
+                    "a rule that narrows by at least one of findingTypes, resourceTags, remoteIps, remotePorts, localPorts, accountIds: severity alone would archive whole classes of findings",
+            });
+        }
+    });
+
+function ipaddr4(value: string): boolean {
+    return /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value);
+}
+
+const accountsSchema = z
+    .strictObject({
+        /** The organization's management account. Only delegated-admin designations are made there. */
+        management: accountId,
+        /** The security account: delegated administrator of every service, where `pulumi up` runs. */
+        securityAdmin: accountId,
+        /** Role in the management account that the program assumes to designate administrators. */
+        managementRoleArn: z
+            .string({
+                error: "an IAM role ARN such as arn:aws:iam::111111111111:role/SecurityGovernanceDeployer",
+            })
+            .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+                error: "an IAM role ARN such as arn:aws:iam::111111111111:role/SecurityGovernanceDeployer",
+            }),
+    })
+    .superRefine((accounts, ctx) => {
+        if (accounts.securityAdmin === accounts.management) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["securityAdmin"],
+                input: accounts.securityAdmin,
+                message:
+                    "an account other than accounts.management: AWS recommends against, and Security Hub central configuration refuses, the management account as delegated administrator",
+            });
+        }
+        const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(accounts.managementRoleArn)?.[1];
+        if (roleAccount !== undefined && roleAccount !== accounts.management) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["managementRoleArn"],
+                input: accounts.managementRoleArn,
+                message: `a role in the management account ${accounts.management}`,
+            });
+        }
+    });
+
+const findingsExportSchema = z
+    .strictObject({
+        /** Days findings are kept in the export bucket (noncurrent versions too). At least 90. Default 365. */
+        retentionDays: z
+            .number({ error: "a whole number of days, at least 90" })
+            .int({ error: "a whole number of days, at least 90" })
+            .min(90, { error: "at least 90 days" })
+            .default(365),
+        /** Days after which findings move to Glacier Flexible Retrieval. Less than retentionDays. Default 90. */
+        archiveAfterDays: z
+            .number({ error: "a whole number of days, at least 1" })
+            .int({ error: "a whole number of days, at least 1" })
+            .min(1, { error: "at least 1 day" })
+            .default(90),
+        /** Waiting period before the export key can be deleted: 7-30 days. Default 30. */
+        kmsDeletionWindowDays: z
+            .number({ error: "a whole number of days from 7 to 30" })
+            .int({ error: "a whole number of days from 7 to 30" })
+            .min(7, { error: "from 7 to 30 days" })
+            .max(30, { error: "from 7 to 30 days" })
+            .default(30),
+        /** Protect detectors, the bucket and the key from deletion by Pulumi. Default true. */
+        protectData: z.boolean({ error: "true or false" }).default(true),
+    })
+    .superRefine((value, ctx) => {
+        if (value.archiveAfterDays >= value.retentionDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["archiveAfterDays"],
+                input: value.archiveAfterDays,
+                message: `fewer days than retentionDays (${value.retentionDays}): objects would expire before they are archived`,
+            });
+        }
+    });
+
+const guarddutySchema = z
+    .strictObject({
+        /** How often findings updates are exported. Default FIFTEEN_MINUTES. */
+        publishingFrequency: z
+            .enum(PUBLISHING_FREQUENCIES, { error: `one of ${PUBLISHING_FREQUENCIES.join(", ")}` })
+            .default("FIFTEEN_MINUTES"),
+        /** Protection plans turned on for every account. Default: all (RUNTIME_MONITORING for EKS). */
+        protections: z
+            .array(
+                z.enum(GUARDDUTY_PROTECTIONS, {
+                    error: `a GuardDuty protection: one of ${GUARDDUTY_PROTECTIONS.join(", ")}`,
+                }),
+            )
+            .default(DEFAULT_PROTECTIONS),
+        /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
+        trustedIps: z
+            .array(ipEntry({ allowAnyNetwork: false }))
+            .max(MAX_TRUSTED_IP_ENTRIES, {
+                error: `at most ${MAX_TRUSTED_IP_ENTRIES} entries (GuardDuty's limit for a trusted IP list)`,
+            })
+            .default([]),
+        /** Threat lists: name -> addresses/CIDRs GuardDuty alerts on. At most 6 lists. */
+        threatLists: z
+            .record(
+                ruleName,
+                z.array(ipEntry({ allowAnyNetwork: false })).min(1, {
+                    error: "at least one address or CIDR: an empty threat list cannot be activated",
+                }),
+            )
+            .default({})
+            .refine((lists) => Object.keys(lists).length <= MAX_THREAT_LISTS, {
+                error: `at most ${MAX_THREAT_LISTS} threat lists (GuardDuty's limit per detector)`,
+            }),
+        /** Auto-archive rules for known-benign findings. */
+        suppressionRules: z.array(suppressionRule).default([]),
+    })
+    .superRefine((value, ctx) => {
+        const protections = new Set(value.protections);
+        if (protections.has("RUNTIME_MONITORING") && protections.has("EKS_RUNTIME_MONITORING")) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["protections"],
+                input: value.protections,
+                message:
+                    "RUNTIME_MONITORING or EKS_RUNTIME_MONITORING, not both: GuardDuty refuses the pair (RUNTIME_MONITORING already covers EKS)",
+            });
+        }
+        if (protections.size !== value.protections.length) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["protections"],
+                input: value.protections,
+                message: "each protection once",
+            });
+        }
+        reportDuplicates(
+            ctx,
+            value.suppressionRules.map((rule) => rule.name),
+            (index) => ["suppressionRules", index, "name"],
+            "a name used by no other rule",
+        );
+        reportDuplicates(
+            ctx,
+            value.suppressionRules.map((rule, index) => rule.rank ?? index + 1),
+            (index) => ["suppressionRules", index, "rank"],
+            "a rank used by no other rule (ranks default to the rule's position, starting at 1)",
+        );
+    });
+
+function reportDuplicates<T>(
+    ctx: z.RefinementCtx,
+    values: readonly T[],
+    pathOf: (index: number) => (string | number)[],
+    message: string,
+): void {
+    const seen = new Set<T>();
+    values.forEach((value, index) => {
+        if (seen.has(value)) {
+            ctx.addIssue({ code: "custom", path: pathOf(index), input: value, message });
+        }
+        seen.add(value);
+    });
+}
+
+const securityHubSchema = z.strictObject({
+    /** Standards enabled in every account. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
+    standards: z
+        .array(z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }))
+        .min(1, { error: "at least one standard" })
+        .default([...DEFAULT_SECURITY_HUB_STANDARDS]),
+    /** Controls turned off organization-wide, each with the reason a reviewer will read. */
+    disabledControls: z
+        .array(
+            z.strictObject({
+                controlId: z.string().regex(/^[A-Z][A-Za-z0-9]*\.\d{1,3}$/, {
+                    error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"',
+                }),
+                reason: z.string().min(10, { error: "a reason of at least 10 characters" }),
+            }),
+        )
+        .default([]),
+});
+
+const macieSchema = z.strictObject({
+    /** Turn Macie on organization-wide. Default true. */
+    enabled: z.boolean({ error: "true or false" }).default(true),
+    /** How often Macie publishes finding updates. Default FIFTEEN_MINUTES. */
+    publishingFrequency: z
+        .enum(PUBLISHING_FREQUENCIES, { error: `one of ${PUBLISHING_FREQUENCIES.join(", ")}` })
+        .default("FIFTEEN_MINUTES"),
+});
+
+const detectiveSchema = z.strictObject({
+    /** Turn Detective on organization-wide (needs GuardDuty on for 48 hours first). Default true. */
+    enabled: z.boolean({ error: "true or false" }).default(true),
+});
+
+const inspectorSchema = z
+    .strictObject({
+        /** Turn Inspector on organization-wide. Default true. */
+        enabled: z.boolean({ error: "true or false" }).default(true),
+        /** Resource types scanned. Default: all (EC2, ECR, LAMBDA, LAMBDA_CODE). */
+        resourceTypes: z
+            .array(
+                z.enum(INSPECTOR_RESOURCE_TYPES, { error: `one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}` }),
+            )
+            .min(1, { error: "at least one resource type" })
+            .default([...INSPECTOR_RESOURCE_TYPES]),
+    })
+    .superRefine((value, ctx) => {
+        if (value.resourceTypes.includes("LAMBDA_CODE") && !value.resourceTypes.includes("LAMBDA")) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["resourceTypes"],
+                input: value.resourceTypes,
+                message:
+                    "LAMBDA as well when LAMBDA_CODE is listed: Inspector scans Lambda code only with Lambda standard scanning on",
+            });
+        }
+    });
+
+const notificationsSchema = z.strictObject({
+    /** Addresses that receive finding alerts (each must confirm the SNS subscription). */
+    emails: z.array(z.email({ error: "an e-mail address such as secops@example.com" })).default([]),
+    /** Lowest GuardDuty severity alerted (1-10; 7 = HIGH). Security Hub findings map by label. Default 7. */
+    minSeverity: z
+        .number({ error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
+        .min(1, { error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
+        .max(10, { error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
+        .default(HIGH_SEVERITY),
+    /** Finding types alerted whatever their severity. Default: the threat-list match and high-priority types. */
+    alwaysAlertOn: z.array(findingType).default(DEFAULT_ALWAYS_ALERT_ON),
+});
+
+const regionsSchema = z
+    .array(region, { error: "a list of region codes" })
+    .min(1, { error: "at least one region" })
+    .superRefine((regions, ctx) => reportDuplicates(ctx, regions, (index) => [index], "each region once"));
+
+/** The keys of the `security-governance:` namespace and their schemas. */
+const namespaceSchema = z.strictObject({
+    accounts: accountsSchema,
+    regions: regionsSchema,
+    findingsExport: findingsExportSchema.default(() => findingsExportSchema.parse({})),
+    guardduty: guarddutySchema.default(() => guarddutySchema.parse({})),
+    securityHub: securityHubSchema.default(() => securityHubSchema.parse({})),
+    macie: macieSchema.default(() => macieSchema.parse({})),
+    detective: detectiveSchema.default(() => detectiveSchema.parse({})),
+    inspector: inspectorSchema.default(() => inspectorSchema.parse({})),
+    notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
+});
+
+export type SuppressionRule = z.output<typeof suppressionRule>;
+export type GuardDutyConfig = z.output<typeof guarddutySchema>;
+export type FindingsExportConfig = z.output<typeof findingsExportSchema>;
+export type SecurityHubConfig = z.output<typeof securityHubSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;
+export type AccountsConfig = z.output<typeof accountsSchema>;
+type NamespaceConfig = z.output<typeof namespaceSchema>;
+
+/** The validated stack configuration: everything the program reads, with defaults filled in. */
+export interface StackConfig extends NamespaceConfig {
+    /** `aws:region`: the home region (export bucket and key, Security Hub aggregation, notifications). */
+    homeRegion: string;
+}
+
+/** Raised when the stack configuration is wrong. Its message is meant for the user as it is. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`Invalid stack configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+    let text = "";
+    for (const segment of path) {
+        if (typeof segment === "number") text += `[${segment}]`;
+        else text += text === "" ? `${NAMESPACE}:${String(segment)}` : `.${String(segment)}`;
+    }
+    return text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let current: unknown = root;
+    for (const segment of path) {
+        if (current === null || typeof current !== "object") return undefined;
+        current = (current as Record<PropertyKey, unknown>)[segment];
+    }
+    return current;
+}
+
+function show(value: unknown): string {
+    if (value === undefined) return "(missing)";
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** The keys an object schema accepts at `path`, looking through defaults, arrays and records. */
+function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+    const def = schema._zod.def;
+    if (def.type === "default" || def.type === "optional") {
+        return knownKeysAt((def as z.core.$ZodDefaultDef).innerType, path);
+    }
+    if (path.length === 0) {
+        return def.type === "object" ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+    }
+    const [head, ...rest] = path;
+    if (def.type === "object") {
+        const child = (def as z.core.$ZodObjectDef).shape[String(head)];
+        return child === undefined ? [] : knownKeysAt(child, rest);
+    }
+    if (def.type === "array") return knownKeysAt((def as z.core.$ZodArrayDef).element, rest);
+    if (def.type === "record") return knownKeysAt((def as z.core.$ZodRecordDef).valueType, rest);
+    return [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
+    if (issue.code === "unrecognized_keys") {
+        const where = issue.path.length === 0 ? `${NAMESPACE}:` : `${keyPath(issue.path)}.`;
+        const allowed = knownKeysAt(namespaceSchema, issue.path);
+        return issue.keys
+            .map((key) => `${where}${key}: unknown key; allowed keys here: ${allowed.join(", ")}`)
+            .join("\n  - ");
+    }
+    const value = "input" in issue && issue.input !== undefined ? issue.input : valueAt(raw, issue.path);
+    const got = issue.code === "invalid_type" && value === undefined ? "(missing)" : show(value);
+    return `${keyPath(issue.path)} = ${got}: expected ${issue.message}`;
+}
+
+/**
+ * Validates a stack's configuration. `values` maps full keys (`security-governance:accounts`,
+ * `aws:region`, ...) to their values, objects already parsed from JSON.
+ */
+export function parseStackConfig(values: Record<string, unknown>): StackConfig {
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (key.startsWith(`${NAMESPACE}:`)) raw[key.slice(NAMESPACE.length + 1)] = value;
+    }
+    const problems: string[] = [];
+    const homeRegion = values["aws:region"];
+    if (typeof homeRegion !== "string" || !KNOWN_REGIONS.includes(homeRegion)) {
+        problems.push(
+            `aws:region = ${show(homeRegion)}: expected the home region, one of the commercial regions: ${KNOWN_REGIONS.join(", ")}`,
+        );
+    }
+    const parsed = namespaceSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+        problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, raw)));
+    } else if (typeof homeRegion === "string" && !parsed.data.regions.includes(homeRegion)) {
+        problems.push(
+            `${NAMESPACE}:regions = ${show(parsed.data.regions)}: expected a list that includes the home region aws:region (${homeRegion})`,
+        );
+    }
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+    return { ...parsed.data, homeRegion: homeRegion as string };
+}

@@ -1,0 +1,91 @@
+import ipaddr from "ipaddr.js";
+
+/** One entry of a GuardDuty IP list: a single address or a network, in canonical text. */
+export interface IpEntry {
+    /** Canonical text: a bare address for a single host, `network/prefix` otherwise. */
+    readonly text: string;
+    readonly kind: "ipv4" | "ipv6";
+    readonly prefixLength: number;
+}
+
+/** Why an entry was refused; the config loader turns it into a message naming the key. */
+export class IpEntryError extends Error {}
+
+function canonicalAddress(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+    return address.kind() === "ipv6" ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+}
+
+/**
+ * Parses an address or CIDR the way GuardDuty reads a TXT list. A network written with host bits set
+ * (10.0.0.1/8) is refused rather than silently widened or narrowed: the author meant something and we
+ * cannot tell what.
+ */
+export function parseIpEntry(raw: string): IpEntry {
+    const text = raw.trim();
+    if (text.includes("/")) {
+        let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+        try {
+            parsed = ipaddr.parseCIDR(text);
+        } catch {
+            throw new IpEntryError(
+                "an IPv4 or IPv6 address or CIDR, such as 203.0.113.0/24 or 2001:db8::/32",
+            );
+        }
+        const [address, prefixLength] = parsed;
+        const kind = address.kind();
+        const width = kind === "ipv4" ? 32 : 128;
+        const network =
+            kind === "ipv4"
+                ? ipaddr.IPv4.networkAddressFromCIDR(text)
+                : ipaddr.IPv6.networkAddressFromCIDR(text);
+        if (canonicalAddress(network) !== canonicalAddress(address)) {
+            throw new IpEntryError(
+                `a network address with no host bits set: did you mean ${canonicalAddress(network)}/${prefixLength}?`,
+            );
+        }
+        if (prefixLength === width) {
+            return { text: canonicalAddress(address), kind, prefixLength };
+        }
+        return { text: `${canonicalAddress(address)}/${prefixLength}`, kind, prefixLength };
+    }
+    if (!ipaddr.isValid(text) || (ipaddr.IPv4.isIPv4(text) && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
+        throw new IpEntryError("an IPv4 or IPv6 address or CIDR, such as 203.0.113.7 or 2001:db8::1");
+    }
+    const address = ipaddr.parse(text);
+    return {
+        text: canonicalAddress(address),
+        kind: address.kind(),
+        prefixLength: address.kind() === "ipv4" ? 32 : 128,
+    };
+}
+
+function sortKey(entry: IpEntry): string {
+    const [addressText] = entry.text.split("/");
+    const bytes = ipaddr.parse(addressText).toByteArray();
+    const family = entry.kind === "ipv4" ? "4" : "6";
+    return `${family}:${bytes.map((byte) => byte.toString(16).padStart(2, "0")).join("")}:${String(entry.prefixLength).padStart(3, "0")}`;
+}
+
+/**
+ * Renders entries as a GuardDuty TXT list: one canonical entry per line, duplicates removed, IPv4 before
+ * IPv6, in address order. Overlapping networks are kept as written: merging them would change what a
+ * reviewer reads in the bucket from what the config says.
+ */
+export function renderIpList(rawEntries: readonly string[]): string {
+    const unique = new Map<string, IpEntry>();
+    for (const raw of rawEntries) {
+        const entry = parseIpEntry(raw);
+        unique.set(entry.text, entry);
+    }
+    const sorted = [...unique.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+    return sorted.map((entry) => `${entry.text}\n`).join("");
+}
+
+/** Reads a rendered list back into its entries (the inverse of renderIpList on canonical input). */
+export function parseIpList(text: string): string[] {
+    return text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0 && !line.startsWith("#"))
+        .map((line) => parseIpEntry(line).text);
+}
