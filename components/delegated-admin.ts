@@ -1,0 +1,79 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Services whose administration is delegated to the security account. */
+export type DelegatedService = "guardduty" | "securityhub" | "macie" | "detective" | "inspector";
+
+/** Per service: region -> the resource in the security account that must exist before the designation. */
+export type DesignationPrerequisites = Partial<Record<DelegatedService, Record<string, pulumi.Resource>>>;
+
+export interface DelegatedAdministrationArgs {
+    /** The account designated administrator of every service (the security account). */
+    adminAccountId: string;
+    /**
+     * Services to designate, each in the regions it is keyed by, after the resource it maps to. The
+     * designations are regional (DESIGN.md gotcha 2), and each needs the administrator's own enablement
+     * first (gotcha 1).
+     */
+    services: DesignationPrerequisites;
+}
+
+/**
+ * Designations made from the management account (its provider is passed in `opts.provider`): the
+ * only resources this program creates there.
+ */
+export class DelegatedAdministration extends pulumi.ComponentResource {
+    /** Designation per service and region, for ordering the administrator's organization settings. */
+    public readonly designations: Partial<Record<DelegatedService, Record<string, pulumi.Resource>>>;
+
+    constructor(name: string, args: DelegatedAdministrationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:organization:DelegatedAdministration", name, {}, opts);
+        this.designations = {};
+        for (const [service, prerequisites] of Object.entries(args.services) as [
+            DelegatedService,
+            Record<string, pulumi.Resource>,
+        ][]) {
+            const byRegion: Record<string, pulumi.Resource> = {};
+            for (const [region, prerequisite] of Object.entries(prerequisites)) {
+                byRegion[region] = designate(
+                    service,
+                    `${name}-${service}-${region}`,
+                    region,
+                    args.adminAccountId,
+                    { parent: this, dependsOn: [prerequisite] },
+                );
+            }
+            this.designations[service] = byRegion;
+        }
+        this.registerOutputs({ adminAccountId: args.adminAccountId });
+    }
+}
+
+function designate(
+    service: DelegatedService,
+    name: string,
+    region: string,
+    adminAccountId: string,
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
+    switch (service) {
+        case "guardduty":
+            return new aws.guardduty.OrganizationAdminAccount(name, { region, adminAccountId }, opts);
+        case "securityhub":
+            return new aws.securityhub.OrganizationAdminAccount(name, { region, adminAccountId }, opts);
+        case "macie":
+            return new aws.macie2.OrganizationAdminAccount(name, { region, adminAccountId }, opts);
+        case "detective":
+            return new aws.detective.OrganizationAdminAccount(
+                name,
+                { region, accountId: adminAccountId },
+                opts,
+            );
+        case "inspector":
+            return new aws.inspector2.DelegatedAdminAccount(
+                name,
+                { region, accountId: adminAccountId },
+                opts,
+            );
+    }
+}

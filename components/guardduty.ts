@@ -1,0 +1,225 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import type { GuardDutyProtection, SuppressionRule } from "../stacks/config";
+import { renderIpList } from "../stacks/ip-lists";
+import { EXPORT_PREFIXES, IP_LIST_PREFIX } from "./policy-documents";
+import { suppressionCriteria } from "./suppression-filters";
+
+/**
+ * Runtime Monitoring is useless without its agents: let GuardDuty manage them everywhere it can
+ * (EKS add-on, ECS Fargate sidecar, EC2 SSM agent) rather than leaving it to every account owner.
+ */
+const AGENT_MANAGEMENT: Partial<Record<GuardDutyProtection, string[]>> = {
+    RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"],
+    EKS_RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"],
+};
+
+export interface GuardDutyDetectorsArgs {
+    /** Governed regions: one detector in each. */
+    regions: string[];
+    /** How often finding updates are exported. */
+    publishingFrequency: string;
+    /** Protection plans enabled on the administrator's own detectors. */
+    protections: GuardDutyProtection[];
+    /** Protect detectors from deletion: deleting one disables GuardDuty and deletes its findings. */
+    protectData: boolean;
+}
+
+/**
+ * The security account's own detector in every governed region. It must exist before the account is
+ * designated administrator: the designation auto-creates a detector, and creating ours afterwards fails
+ * with "already exists" (DESIGN.md gotcha 1).
+ */
+export class GuardDutyDetectors extends pulumi.ComponentResource {
+    /** Detector per region. */
+    public readonly detectors: Record<string, aws.guardduty.Detector>;
+    public readonly detectorIds: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: GuardDutyDetectorsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:guardduty:GuardDutyDetectors", name, {}, opts);
+        this.detectors = {};
+        this.detectorIds = {};
+        for (const region of args.regions) {
+            const detector = new aws.guardduty.Detector(
+                `${name}-${region}`,
+                {
+                    region,
+                    enable: true,
+                    findingPublishingFrequency: args.publishingFrequency,
+                    tags: { Purpose: "security-governance" },
+                },
+                { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
+            );
+            for (const protection of args.protections) {
+                new aws.guardduty.DetectorFeature(
+                    `${name}-${region}-${protection.toLowerCase()}`,
+                    {
+                        region,
+                        detectorId: detector.id,
+                        name: protection,
+                        status: "ENABLED",
+                        additionalConfigurations: (AGENT_MANAGEMENT[protection] ?? []).map((agent) => ({
+                            name: agent,
+                            status: "ENABLED",
+                        })),
+                    },
+                    { parent: this },
+                );
+            }
+            this.detectors[region] = detector;
+            this.detectorIds[region] = detector.id;
+        }
+        this.registerOutputs({ detectorIds: this.detectorIds });
+    }
+}
+
+/** Where GuardDuty exports findings and reads its lists. */
+export interface GuardDutyExportDestination {
+    bucketName: pulumi.Input<string>;
+    bucketArn: pulumi.Input<string>;
+    keyArn: pulumi.Input<string>;
+    /** Resources (bucket policy, encryption) that must be in place before GuardDuty writes. */
+    ready: pulumi.Resource[];
+}
+
+export interface GuardDutyOrganizationArgs {
+    /** The administrator's detectors, by region. */
+    detectors: GuardDutyDetectors;
+    /** The administrator designation per region: organization settings can only be made after it. */
+    designations: Record<string, pulumi.Resource>;
+    /** Protection plans auto-enabled for every account. */
+    protections: GuardDutyProtection[];
+    /** The findings bucket and key. */
+    destination: GuardDutyExportDestination;
+    /** Home region: where the list files are stored. */
+    homeRegion: string;
+    /** Trusted addresses and networks (rendered as one list shared by every region). */
+    trustedIps: string[];
+    /** Threat lists by name. */
+    threatLists: Record<string, string[]>;
+    /** Auto-archive rules. */
+    suppressionRules: SuppressionRule[];
+}
+
+function contentHash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/**
+ * Organization-wide GuardDuty run from the administrator's detectors: every account (existing and new)
+ * enrolled with every protection plan, findings exported to the encrypted bucket, trusted IPs, threat
+ * lists and auto-archive rules applied in every governed region.
+ */
+export class GuardDutyOrganization extends pulumi.ComponentResource {
+    /** Object keys of the rendered lists in the findings bucket. */
+    public readonly listKeys: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: GuardDutyOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:guardduty:GuardDutyOrganization", name, {}, opts);
+
+        // A list's object key carries a hash of its content: an edit becomes a new location on every
+        // IP set, and GuardDuty re-reads a list only when its location is updated (gotcha 10).
+        const lists: { kind: "trusted" | "threat"; listName: string; object: aws.s3.BucketObjectv2 }[] = [];
+        const listObject = (kind: "trusted" | "threat", listName: string, entries: string[]) => {
+            const content = renderIpList(entries);
+            const key = `${IP_LIST_PREFIX}/${kind}/${listName}-${contentHash(content)}.txt`;
+            const object = new aws.s3.BucketObjectv2(
+                `${name}-${kind}-${listName}-list`,
+                {
+                    region: args.homeRegion,
+                    bucket: args.destination.bucketName,
+                    key,
+                    content,
+                    contentType: "text/plain",
+                    serverSideEncryption: "aws:kms",
+                    kmsKeyId: args.destination.keyArn,
+                },
+                { parent: this, dependsOn: args.destination.ready },
+            );
+            lists.push({ kind, listName, object });
+        };
+        if (args.trustedIps.length > 0) listObject("trusted", "trusted-ips", args.trustedIps);
+        for (const [listName, entries] of Object.entries(args.threatLists)) {
+            listObject("threat", listName, entries);
+        }
+        const location = (object: aws.s3.BucketObjectv2) =>
+            pulumi.interpolate`https://s3.amazonaws.com/${object.bucket}/${object.key}`;
+
+        for (const [region, detector] of Object.entries(args.detectors.detectors)) {
+            const designation = args.designations[region];
+            if (designation === undefined) {
+                throw new Error(`GuardDutyOrganization: no administrator designation for region ${region}`);
+            }
+            const inRegion = { parent: this };
+            const organizationConfiguration = new aws.guardduty.OrganizationConfiguration(
+                `${name}-${region}`,
+                { region, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" },
+                { ...inRegion, dependsOn: [designation] },
+            );
+            for (const protection of args.protections) {
+                new aws.guardduty.OrganizationConfigurationFeature(
+                    `${name}-${region}-${protection.toLowerCase()}`,
+                    {
+                        region,
+                        detectorId: detector.id,
+                        name: protection,
+                        autoEnable: "ALL",
+                        additionalConfigurations: (AGENT_MANAGEMENT[protection] ?? []).map((agent) => ({
+                            name: agent,
+                            autoEnable: "ALL",
+                        })),
+                    },
+                    { ...inRegion, dependsOn: [organizationConfiguration] },
+                );
+            }
+            new aws.guardduty.PublishingDestination(
+                `${name}-${region}-export`,
+                {
+                    region,
+                    detectorId: detector.id,
+                    destinationType: "S3",
+                    destinationArn: pulumi.interpolate`${args.destination.bucketArn}/${EXPORT_PREFIXES.guardduty}`,
+                    kmsKeyArn: args.destination.keyArn,
+                },
+                { ...inRegion, dependsOn: args.destination.ready },
+            );
+            for (const list of lists) {
+                const listArgs = {
+                    region,
+                    detectorId: detector.id,
+                    name: list.listName,
+                    format: "TXT",
+                    location: location(list.object),
+                    activate: true,
+                };
+                const listResourceName = `${name}-${region}-${list.kind}-${list.listName}`;
+                if (list.kind === "trusted") {
+                    new aws.guardduty.IPSet(listResourceName, listArgs, inRegion);
+                } else {
+                    new aws.guardduty.ThreatIntelSet(listResourceName, listArgs, inRegion);
+                }
+            }
+            args.suppressionRules.forEach((rule, index) => {
+                new aws.guardduty.Filter(
+                    `${name}-${region}-${rule.name}`,
+                    {
+                        region,
+                        detectorId: detector.id,
+                        name: rule.name,
+                        description: rule.description,
+                        action: "ARCHIVE",
+                        rank: rule.rank ?? index + 1,
+                        findingCriteria: { criterions: suppressionCriteria(rule) },
+                    },
+                    inRegion,
+                );
+            });
+        }
+
+        this.listKeys = pulumi
+            .all(lists.map((list) => list.object.key))
+            .apply((keys) => Object.fromEntries(lists.map((list, index) => [list.listName, keys[index]])));
+        this.registerOutputs({ listKeys: this.listKeys });
+    }
+}

@@ -1,0 +1,183 @@
+import { PARTITION, servicePrincipals } from "../stacks/regions";
+
+/**
+ * Resource policies of the findings export, as pure functions of their parameters so that the exact
+ * documents the program deploys can be proven by IAM simulation in tests.
+ */
+
+export interface PolicyStatement {
+    Sid: string;
+    Effect: "Allow" | "Deny";
+    Principal: "*" | { AWS?: string | string[]; Service?: string | string[] };
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** Services that export findings into the bucket, each under a prefix of its own. */
+export type ExportingService = "guardduty" | "macie";
+
+export const EXPORT_PREFIXES: Record<ExportingService, string> = {
+    guardduty: "guardduty",
+    macie: "macie",
+};
+
+/** Where GuardDuty reads trusted IP and threat lists from; written by the deployer, never by a service. */
+export const IP_LIST_PREFIX = "guardduty-lists";
+
+export interface ExportPolicyParams {
+    /** The security (delegated administrator) account, the only account whose services may export. */
+    securityAccountId: string;
+    /** Governed regions: each service may export from these regions only. */
+    regions: readonly string[];
+    /** Services allowed to export. */
+    services: readonly ExportingService[];
+}
+
+function sourceArns(service: ExportingService, params: ExportPolicyParams): string[] {
+    const account = params.securityAccountId;
+    return params.regions.flatMap((region) =>
+        service === "guardduty"
+            ? [`arn:${PARTITION}:guardduty:${region}:${account}:detector/*`]
+            : [
+                  `arn:${PARTITION}:macie2:${region}:${account}:export-configuration:*`,
+                  `arn:${PARTITION}:macie2:${region}:${account}:classification-job/*`,
+              ],
+    );
+}
+
+/** Condition that defeats the confused deputy: the service acts for our security account only. */
+function confusedDeputyCondition(service: ExportingService, params: ExportPolicyParams) {
+    return {
+        StringEquals: { "aws:SourceAccount": params.securityAccountId },
+        ArnLike: { "aws:SourceArn": sourceArns(service, params) },
+    };
+}
+
+function principalsOf(service: ExportingService, regions: readonly string[]): string[] {
+    return servicePrincipals(service === "guardduty" ? "guardduty" : "macie", regions);
+}
+
+export function guardDutyServiceRoleArn(accountId: string): string {
+    return `arn:${PARTITION}:iam::${accountId}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`;
+}
+
+/**
+ * The export key's policy. Baseline (seed 004): the account administers the key and GuardDuty may
+ * GenerateDataKey. Beyond it: every service grant is scoped by aws:SourceAccount and aws:SourceArn,
+ * regional principals of opt-in regions are named, Macie gets only what it needs, and GuardDuty's
+ * service-linked role may decrypt the trusted/threat lists stored in the same bucket.
+ */
+export function exportKeyPolicy(params: ExportPolicyParams): PolicyDocument {
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "AdministerFromSecurityAccount",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${PARTITION}:iam::${params.securityAccountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+    ];
+    if (params.services.includes("guardduty")) {
+        statements.push(
+            {
+                Sid: "GuardDutyEncryptsFindings",
+                Effect: "Allow",
+                Principal: { Service: principalsOf("guardduty", params.regions) },
+                Action: "kms:GenerateDataKey",
+                Resource: "*",
+                Condition: confusedDeputyCondition("guardduty", params),
+            },
+            {
+                Sid: "GuardDutyReadsIpLists",
+                Effect: "Allow",
+                Principal: { AWS: guardDutyServiceRoleArn(params.securityAccountId) },
+                Action: "kms:Decrypt",
+                Resource: "*",
+            },
+        );
+    }
+    if (params.services.includes("macie")) {
+        statements.push({
+            Sid: "MacieEncryptsFindings",
+            Effect: "Allow",
+            Principal: { Service: principalsOf("macie", params.regions) },
+            Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+            Resource: "*",
+            Condition: confusedDeputyCondition("macie", params),
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+export interface BucketPolicyParams extends ExportPolicyParams {
+    bucketName: string;
+    keyArn: string;
+}
+
+/**
+ * The export bucket's policy. Baseline (seed 004): GuardDuty may GetBucketLocation and PutObject;
+ * unencrypted and wrong-key uploads are denied; non-TLS object access is denied. Beyond it: each
+ * service writes only under its own prefix and only for our security account, the encryption denies
+ * apply to every principal (not only to the service), and non-TLS access is denied on the bucket too.
+ */
+export function exportBucketPolicy(params: BucketPolicyParams): PolicyDocument {
+    const bucketArn = `arn:${PARTITION}:s3:::${params.bucketName}`;
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "DenyNonTlsAccess",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "DenyUploadsNotEncryptedWithKms",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/*`,
+            Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+        },
+        {
+            Sid: "DenyUploadsUnderAnotherKey",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/*`,
+            Condition: {
+                StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": params.keyArn },
+            },
+        },
+    ];
+    for (const service of params.services) {
+        const label = service === "guardduty" ? "GuardDuty" : "Macie";
+        const principals = principalsOf(service, params.regions);
+        const condition = confusedDeputyCondition(service, params);
+        statements.push(
+            {
+                Sid: `${label}LocatesBucket`,
+                Effect: "Allow",
+                Principal: { Service: principals },
+                Action: "s3:GetBucketLocation",
+                Resource: bucketArn,
+                Condition: condition,
+            },
+            {
+                Sid: `${label}WritesUnderItsPrefix`,
+                Effect: "Allow",
+                Principal: { Service: principals },
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/${EXPORT_PREFIXES[service]}/*`,
+                Condition: condition,
+            },
+        );
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}

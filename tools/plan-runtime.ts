@@ -1,0 +1,346 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { parseStackConfig, StackConfig } from "../stacks/config";
+import {
+    FixtureAccountIds,
+    generateOrganization,
+    loadOrgFixture,
+    mockOrganizationsClient,
+    OrgFixture,
+} from "./org-fixture";
+
+export const PROJECT = "security-governance";
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** One planned resource: the plan JSON contract other tools rely on. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    /** Provider reference `urn::id`, or null for component resources and providers. */
+    provider: string | null;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    /** What the program passed, other resources' outputs resolved to their mocked values. */
+    inputs: Record<string, unknown>;
+}
+
+export interface PlanDiagnostic {
+    policy: string;
+    level: "mandatory" | "advisory";
+    message: string;
+    urn: string;
+}
+
+export interface PlanDocument {
+    project: string;
+    stack: string;
+    homeRegion: string;
+    regions: string[];
+    accounts: { management: string; securityAdmin: string; count: number };
+    resources: PlannedResource[];
+    diagnostics: PlanDiagnostic[];
+}
+
+/** A wrong flag or stack name: the plan prints the message alone and exits 2. */
+export class PlanInputError extends Error {}
+
+export interface PlanOptions {
+    stack: string;
+    /** Size of the generated organization (default 12). */
+    accounts?: number;
+    /** A ListAccounts-shaped JSON file to use instead of a generated organization. */
+    orgFile?: string;
+    /** Directory holding Pulumi.<stack>.yaml (default: the repository root). */
+    stackDir?: string;
+    /** Config values overriding the stack file's (full keys such as `security-governance:regions`). */
+    configOverrides?: Record<string, unknown>;
+    /** Progress lines (discovery) go here; default: nowhere. */
+    progress?: (message: string) => void;
+}
+
+/** Reads Pulumi.<stack>.yaml's `config:` map. */
+export function readStackConfigValues(stack: string, stackDir = REPO_ROOT): Record<string, unknown> {
+    const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
+        const available = fs
+            .readdirSync(stackDir)
+            .map((entry) => /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1])
+            .filter((name): name is string => name !== undefined)
+            .sort();
+        throw new PlanInputError(
+            `--stack ${JSON.stringify(stack)}: no such stack file (${path.basename(file)}); available stacks: ${available.join(", ")}`,
+        );
+    }
+    let document: unknown;
+    try {
+        document = yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new PlanInputError(
+            `${path.basename(file)}: not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+        );
+    }
+    const config = (document as { config?: unknown } | null)?.config;
+    if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {
+        throw new PlanInputError(
+            `${path.basename(file)}: expected a top-level "config:" map of stack settings`,
+        );
+    }
+    return config as Record<string, unknown>;
+}
+
+function stableId(...parts: string[]): string {
+    return createHash("sha256").update(parts.join("\u0000")).digest("hex");
+}
+
+function uuidFrom(hex: string): string {
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+interface MockContext {
+    homeRegion: string;
+    securityAccountId: string;
+    managementAccountId: string;
+    organization: OrgFixture;
+}
+
+/**
+ * Mocked provider answers: deterministic IDs and ARNs shaped like the real ones, in the account of the
+ * provider that registers the resource, so that policies and tests see realistic values.
+ */
+function mockOutputs(
+    args: pulumi.runtime.MockResourceArgs,
+    context: MockContext,
+    providerRegions: Map<string, string>,
+): { id: string; state: Record<string, unknown> } {
+    const inputs = args.inputs as Record<string, unknown>;
+    const onManagement = (args.provider ?? "").includes("::management::");
+    const account = onManagement ? context.managementAccountId : context.securityAccountId;
+    const providerRegion = args.provider
+        ? providerRegions.get(args.provider.split("::").slice(0, -1).join("::"))
+        : undefined;
+    const region = (inputs.region as string | undefined) ?? providerRegion ?? context.homeRegion;
+    const hex = stableId(args.type, args.name);
+    const state: Record<string, unknown> = { ...inputs, region };
+    let id = hex.slice(0, 20);
+    switch (args.type) {
+        case "pulumi:providers:aws":
+            return { id: uuidFrom(hex), state: inputs };
+        case "aws:guardduty/detector:Detector":
+            id = hex.slice(0, 32);
+            Object.assign(state, {
+                accountId: account,
+                arn: `arn:aws:guardduty:${region}:${account}:detector/${id}`,
+            });
+            break;
+        case "aws:kms/key:Key":
+            id = uuidFrom(hex);
+            Object.assign(state, { keyId: id, arn: `arn:aws:kms:${region}:${account}:key/${id}` });
+            break;
+        case "aws:kms/alias:Alias":
+            id = inputs.name as string;
+            Object.assign(state, { arn: `arn:aws:kms:${region}:${account}:${id}` });
+            break;
+        case "aws:s3/bucket:Bucket":
+            id = inputs.bucket as string;
+            Object.assign(state, { arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com` });
+            break;
+        case "aws:s3/bucketObjectv2:BucketObjectv2":
+            id = inputs.key as string;
+            Object.assign(state, { etag: hex.slice(0, 32), versionId: hex.slice(32, 64) });
+            break;
+        case "aws:sns/topic:Topic":
+            id = `arn:aws:sns:${region}:${account}:${(inputs.name as string | undefined) ?? args.name}`;
+            Object.assign(state, { arn: id });
+            break;
+        case "aws:detective/graph:Graph":
+            id = `arn:aws:detective:${region}:${account}:graph:${hex.slice(0, 32)}`;
+            Object.assign(state, { graphArn: id, arn: id });
+            break;
+        case "aws:securityhub/configurationPolicy:ConfigurationPolicy":
+            id = uuidFrom(hex);
+            Object.assign(state, {
+                arn: `arn:aws:securityhub:${region}:${account}:configuration-policy/${id}`,
+            });
+            break;
+        case "aws:securityhub/account:Account":
+            id = account;
+            Object.assign(state, { arn: `arn:aws:securityhub:${region}:${account}:hub/default` });
+            break;
+        default:
+            Object.assign(state, {
+                arn: `arn:aws:${args.type.split(":")[1].split("/")[0]}:${region}:${account}:${args.name}`,
+            });
+    }
+    return { id, state };
+}
+
+interface Registration {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    provider: string | null;
+}
+
+interface OptionsRecord {
+    type: string;
+    name: string;
+    resource: pulumi.Resource;
+    opts: pulumi.ResourceOptions;
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => {
+        output.apply((value) => {
+            resolve(value);
+            return value;
+        });
+    });
+}
+
+async function dependsOnUrns(opts: pulumi.ResourceOptions): Promise<string[]> {
+    const raw = await outputValue(pulumi.output(opts.dependsOn ?? [])).catch(() => []);
+    const list = (Array.isArray(raw) ? raw : [raw]) as unknown[];
+    const urns = await Promise.all(
+        list
+            .filter((item): item is pulumi.Resource => pulumi.Resource.isInstance(item))
+            .map((resource) => outputValue(resource.urn)),
+    );
+    return [...new Set(urns)].sort();
+}
+
+/** The serialized code of a dynamic provider is noise in a plan; keep a marker instead. */
+function cleanInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (!("__provider" in inputs)) return inputs;
+    return { ...inputs, __provider: "<serialized dynamic provider>" };
+}
+
+/** Prepares the organization the plan runs against, from a fixture file or a generated one. */
+export function planOrganization(options: PlanOptions, ids: FixtureAccountIds): OrgFixture {
+    if (options.orgFile !== undefined) return loadOrgFixture(options.orgFile, ids);
+    return generateOrganization(options.accounts ?? 12, ids);
+}
+
+/**
+ * Runs index.ts under the Pulumi mock runtime with the stack's configuration and a fixture
+ * organization, and returns the plan. Resolves once every resource is registered.
+ */
+export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocument; config: StackConfig }> {
+    const values = { ...readStackConfigValues(options.stack, options.stackDir), ...options.configOverrides };
+    // Validated here too so that a bad config stops before the mock runtime starts; the program
+    // validates again exactly as under `pulumi up`.
+    const config = parseStackConfig(values);
+    const organization = planOrganization(options, config.accounts);
+    const context: MockContext = {
+        homeRegion: config.homeRegion,
+        securityAccountId: config.accounts.securityAdmin,
+        managementAccountId: config.accounts.management,
+        organization,
+    };
+
+    const registrations = new Map<string, Registration>();
+    const providerRegions = new Map<string, string>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const key = `${args.type}::${args.name}`;
+                if (registrations.has(key)) {
+                    throw new Error(`two resources share type and name: ${key}`);
+                }
+                registrations.set(key, {
+                    type: args.type,
+                    name: args.name,
+                    inputs: cleanInputs(args.inputs as Record<string, unknown>),
+                    provider: args.provider ?? null,
+                });
+                const outputs = mockOutputs(args, context, providerRegions);
+                if (args.type === "pulumi:providers:aws") {
+                    providerRegions.set(
+                        `urn:pulumi:${options.stack}::${PROJECT}::pulumi:providers:aws::${args.name}`,
+                        (args.inputs as { region?: string }).region ?? config.homeRegion,
+                    );
+                }
+                return outputs;
+            },
+            call() {
+                return {};
+            },
+        },
+        PROJECT,
+        options.stack,
+        false,
+    );
+    const configStrings: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        configStrings[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(configStrings);
+
+    const optionRecords: OptionsRecord[] = [];
+    // Imported only now: the program must see the mocks and the config (DESIGN.md).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const main = require("../index") as typeof import("../index");
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            optionRecords.push({
+                type: args.type,
+                name: args.name,
+                resource: args.resource,
+                opts: args.opts,
+            });
+            return undefined;
+        });
+        return main({
+            organizationsClient: mockOrganizationsClient(organization),
+            progress: options.progress,
+        });
+    });
+
+    const resources = await Promise.all(
+        optionRecords.map(async (record): Promise<PlannedResource> => {
+            const registration = registrations.get(`${record.type}::${record.name}`);
+            const [urn, parent, dependsOn] = await Promise.all([
+                outputValue(record.resource.urn),
+                record.opts.parent ? outputValue(record.opts.parent.urn) : Promise.resolve(null),
+                dependsOnUrns(record.opts),
+            ]);
+            return {
+                urn,
+                type: record.type,
+                name: record.name,
+                parent,
+                provider: registration?.provider ?? null,
+                protect: record.opts.protect === true,
+                retainOnDelete: record.opts.retainOnDelete === true,
+                dependsOn,
+                inputs: registration?.inputs ?? {},
+            };
+        }),
+    );
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+
+    const activeAccounts = organization.accounts.filter(
+        (account) => (account.State ?? account.Status) === "ACTIVE",
+    ).length;
+    return {
+        config,
+        plan: {
+            project: PROJECT,
+            stack: options.stack,
+            homeRegion: config.homeRegion,
+            regions: config.regions,
+            accounts: {
+                management: config.accounts.management,
+                securityAdmin: config.accounts.securityAdmin,
+                count: activeAccounts,
+            },
+            resources,
+            diagnostics: [],
+        },
+    };
+}
