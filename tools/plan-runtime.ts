@@ -301,7 +301,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
         });
     });
 
-    const resources = await Promise.all(
+    const resolved = Promise.all(
         optionRecords.map(async (record): Promise<PlannedResource> => {
             const registration = registrations.get(`${record.type}::${record.name}`);
             const [urn, parent, dependsOn] = await Promise.all([
@@ -322,6 +322,9 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
             };
         }),
     );
+    const resources = await resolved;
+    // Let the stack's own output registration finish before a later plan in this process replaces the mocks.
+    await pulumi.runtime.disconnect();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 
     const activeAccounts = organization.accounts.filter(
