@@ -56,7 +56,7 @@ export interface PlanOptions {
     accounts?: number;
     /** A ListAccounts-shaped JSON file to use instead of a generated organization. */
     orgFile?: string;
-    /** Directory holding Pulumi.<stack>.yaml (default: the repository root). */
+    /** Directory holding Pulumi.<stack>.yaml (default: see defaultStackDir). */
     stackDir?: string;
     /** Config values overriding the stack file's (full keys such as `security-governance:regions`). */
     configOverrides?: Record<string, unknown>;
@@ -64,8 +64,16 @@ export interface PlanOptions {
     progress?: (message: string) => void;
 }
 
+/**
+ * Like the Pulumi CLI, stack files are read from the project directory: the current directory when it
+ * holds a Pulumi.yaml, otherwise this repository.
+ */
+export function defaultStackDir(): string {
+    return fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : REPO_ROOT;
+}
+
 /** Reads Pulumi.<stack>.yaml's `config:` map. */
-export function readStackConfigValues(stack: string, stackDir = REPO_ROOT): Record<string, unknown> {
+export function readStackConfigValues(stack: string, stackDir = defaultStackDir()): Record<string, unknown> {
     const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
         const available = fs
@@ -303,12 +311,13 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
 
     const resolved = Promise.all(
         optionRecords.map(async (record): Promise<PlannedResource> => {
-            const registration = registrations.get(`${record.type}::${record.name}`);
             const [urn, parent, dependsOn] = await Promise.all([
                 outputValue(record.resource.urn),
                 record.opts.parent ? outputValue(record.opts.parent.urn) : Promise.resolve(null),
                 dependsOnUrns(record.opts),
             ]);
+            // Only now: a resource's URN resolves once its registration (and so our mock) has run.
+            const registration = registrations.get(`${record.type}::${record.name}`);
             return {
                 urn,
                 type: record.type,
