@@ -129,9 +129,8 @@ function mockOutputs(
     const inputs = args.inputs as Record<string, unknown>;
     const onManagement = (args.provider ?? "").includes("::management::");
     const account = onManagement ? context.managementAccountId : context.securityAccountId;
-    const providerRegion = args.provider
-        ? providerRegions.get(args.provider.split("::").slice(0, -1).join("::"))
-        : undefined;
+    // A provider reference is `<urn>::<id>` and a URN ends with `::<name>`.
+    const providerRegion = args.provider ? providerRegions.get(args.provider.split("::")[3]) : undefined;
     const region = (inputs.region as string | undefined) ?? providerRegion ?? context.homeRegion;
     const hex = stableId(args.type, args.name);
     const state: Record<string, unknown> = { ...inputs, region };
@@ -180,6 +179,28 @@ function mockOutputs(
             id = account;
             Object.assign(state, { arn: `arn:aws:securityhub:${region}:${account}:hub/default` });
             break;
+        case "aws:securityhub/findingAggregator:FindingAggregator":
+            id = `arn:aws:securityhub:${region}:${account}:finding-aggregator/${uuidFrom(hex)}`;
+            Object.assign(state, { arn: id });
+            break;
+        case "aws:cloudwatch/eventRule:EventRule":
+            id = (inputs.name as string | undefined) ?? args.name;
+            Object.assign(state, { name: id, arn: `arn:aws:events:${region}:${account}:rule/${id}` });
+            break;
+        case "aws:iam/role:Role":
+            id = (inputs.name as string | undefined) ?? args.name;
+            Object.assign(state, { name: id, arn: `arn:aws:iam::${account}:role/${id}` });
+            break;
+        case "pulumi-nodejs:dynamic:Resource": {
+            // MemberEnrollment: every listed account but the administrator ends up a member.
+            const listed = Array.isArray(inputs.accounts) ? (inputs.accounts as { id?: unknown }[]) : [];
+            const enrolled = [...new Set(listed.map((member) => String(member.id)))]
+                .filter((memberId) => memberId !== inputs.adminAccountId)
+                .sort();
+            id = `${String(inputs.service)}:${region}:${String(inputs.adminAccountId)}`;
+            Object.assign(state, { enrolled, failed: [], memberCount: enrolled.length });
+            break;
+        }
         default:
             Object.assign(state, {
                 arn: `arn:aws:${args.type.split(":")[1].split("/")[0]}:${region}:${account}:${args.name}`,
@@ -269,7 +290,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 const outputs = mockOutputs(args, context, providerRegions);
                 if (args.type === "pulumi:providers:aws") {
                     providerRegions.set(
-                        `urn:pulumi:${options.stack}::${PROJECT}::pulumi:providers:aws::${args.name}`,
+                        args.name,
                         (args.inputs as { region?: string }).region ?? config.homeRegion,
                     );
                 }

@@ -53,7 +53,12 @@ export interface CliResult {
 export function runPlanCli(args: string[], cwd = REPO_ROOT): CliResult {
     const result = spawnSync(
         process.execPath,
-        ["--require", "ts-node/register/transpile-only", path.join(REPO_ROOT, "tools", "plan.ts"), ...args],
+        [
+            "--require",
+            require.resolve("ts-node/register/transpile-only"),
+            path.join(REPO_ROOT, "tools", "plan.ts"),
+            ...args,
+        ],
         {
             cwd,
             encoding: "utf8",
