@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument } from "../tools/plan-runtime";
 import { guardDutyServiceRoleArn, PolicyDocument, PolicyStatement } from "../components/policy-documents";
-import { plan, single } from "./helpers/plan";
+import { findingsKey, plan, single } from "./helpers/plan";
 
 function statements(document: unknown): PolicyStatement[] {
     return (JSON.parse(String(document)) as PolicyDocument).Statement;
@@ -22,10 +22,10 @@ describe("findings export", () => {
     });
 
     it("uses a customer-managed key with rotation and the configured deletion window, protected", () => {
-        const key = single(prod, "aws:kms/key:Key");
+        const key = findingsKey(prod);
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.inputs.deletionWindowInDays, 30);
-        assert.equal(single(dev, "aws:kms/key:Key").inputs.deletionWindowInDays, 7);
+        assert.equal(findingsKey(dev).inputs.deletionWindowInDays, 7);
         assert.equal(key.protect, true);
         assert.equal(key.retainOnDelete, true);
         const homeDetector = single(
@@ -40,7 +40,7 @@ describe("findings export", () => {
     });
 
     it("lets GuardDuty use the key only for the security account's detectors in governed regions", () => {
-        const key = single(prod, "aws:kms/key:Key");
+        const key = findingsKey(prod);
         const policy = statements(key.inputs.policy);
         const admin = bySid(policy, "AdministerFromSecurityAccount");
         assert.deepEqual(admin.Principal, { AWS: `arn:aws:iam::${prod.accounts.securityAdmin}:root` });
@@ -67,7 +67,7 @@ describe("findings export", () => {
             configOverrides: { "security-governance:regions": ["eu-west-1", "us-east-1", "me-south-1"] },
         });
         const guardduty = bySid(
-            statements(single(withOptIn, "aws:kms/key:Key").inputs.policy),
+            statements(findingsKey(withOptIn).inputs.policy),
             "GuardDutyEncryptsFindings",
         );
         assert.deepEqual(guardduty.Principal, {
@@ -116,7 +116,7 @@ describe("findings export", () => {
 
     it("meets seed 004's bucket policy and scopes GuardDuty to its prefix and our account", () => {
         const bucket = single(prod, "aws:s3/bucket:Bucket");
-        const key = single(prod, "aws:kms/key:Key");
+        const key = findingsKey(prod);
         const bucketArn = `arn:aws:s3:::${bucket.inputs.bucket}`;
         const policy = statements(single(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
         const tls = bySid(policy, "DenyNonTlsAccess");

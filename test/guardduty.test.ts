@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { parseIpList } from "../stacks/ip-lists";
 import { DEFAULT_PROTECTIONS } from "../stacks/config";
-import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { findingsKey, inRegion, ofType, plan, single } from "./helpers/plan";
 
 const DETECTOR = "aws:guardduty/detector:Detector";
 const DESIGNATION = "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount";
@@ -84,7 +84,7 @@ describe("GuardDuty organization-wide", () => {
 
     it("exports every region's findings to the one home-region bucket, encrypted with the one key", () => {
         const bucket = single(prod, "aws:s3/bucket:Bucket");
-        const key = single(prod, "aws:kms/key:Key");
+        const key = findingsKey(prod);
         const destinations = ofType(prod, DESTINATION);
         assert.equal(destinations.length, prod.regions.length);
         const bucketPolicy = single(prod, "aws:s3/bucketPolicy:BucketPolicy");

@@ -78,3 +78,8 @@ export function projectDir(stackFiles: Record<string, string>): string {
     }
     return dir;
 }
+
+/** The findings export key (the notifications topic has a key of its own). */
+export function findingsKey(planned: PlanDocument): PlannedResource {
+    return single(planned, "aws:kms/key:Key", (key) => key.name === "findings-key");
+}
