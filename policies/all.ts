@@ -1,0 +1,26 @@
+import { Policies } from "@pulumi/policy";
+import { detectivePolicies } from "./detective";
+import { guarddutyPolicies } from "./guardduty";
+import { inspectorPolicies } from "./inspector";
+import { kmsPolicies } from "./kms";
+import { maciePolicies } from "./macie";
+import { notificationPolicies } from "./notifications";
+import { organizationPolicies } from "./organization";
+import { securityhubPolicies } from "./securityhub";
+import { storagePolicies } from "./storage";
+
+/**
+ * Every policy of the pack. Kept apart from `index.ts` because constructing the `PolicyPack` starts
+ * the analyzer server: tests and tools import this module instead.
+ */
+export const policies: Policies = [
+    ...guarddutyPolicies,
+    ...storagePolicies,
+    ...kmsPolicies,
+    ...securityhubPolicies,
+    ...maciePolicies,
+    ...detectivePolicies,
+    ...inspectorPolicies,
+    ...organizationPolicies,
+    ...notificationPolicies,
+];

@@ -1,0 +1,439 @@
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { DETECTOR, PUBLISHING_DESTINATION } from "./guardduty";
+import { KMS_KEY } from "./kms";
+import { CLASSIFICATION_EXPORT } from "./macie";
+import {
+    PlainObject,
+    StackResource,
+    Tri,
+    UNKNOWN,
+    at,
+    bool,
+    conditionKeys,
+    dependenciesOf,
+    hasWildcardPrincipal,
+    isObject,
+    list,
+    num,
+    oneOrMany,
+    readPolicyDocument,
+    stackResources,
+    statementActions,
+    statementEffect,
+    str,
+    validateTypes,
+} from "./util";
+
+// The V2 tokens are the deprecated aliases @pulumi/aws v7 still ships; a stack may use either.
+export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+export const ENCRYPTION_TYPES = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+export const VERSIONING_TYPES = [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+];
+export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+export const LIFECYCLE_TYPES = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
+
+export const DEFAULT_MIN_RETENTION_DAYS = 365;
+
+const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+const PUBLIC_ACCESS_FLAGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+];
+
+export const s3BucketSseKmsCmk: ResourceValidationPolicy = {
+    name: "s3-bucket-sse-kms-cmk",
+    description: "S3 default encryption must be SSE-KMS with a customer-managed key and an S3 Bucket Key.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(ENCRYPTION_TYPES, (props, _args, reportViolation) => {
+        const rules = list(at(props, "rules"));
+        if (rules === UNKNOWN) {
+            return;
+        }
+        if (!rules || rules.length === 0) {
+            reportViolation("The encryption configuration has no rules.");
+            return;
+        }
+        for (const rule of rules) {
+            if (!isObject(rule)) {
+                continue;
+            }
+            const algorithm = str(at(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"));
+            if (algorithm === UNKNOWN) {
+                continue;
+            }
+            if (algorithm === undefined || !KMS_ALGORITHMS.includes(algorithm)) {
+                reportViolation(
+                    `sseAlgorithm is ${algorithm ?? "unset"}; it must be aws:kms or aws:kms:dsse.`,
+                );
+                continue;
+            }
+            const key = str(at(rule, "applyServerSideEncryptionByDefault", "kmsMasterKeyId"));
+            if (key === undefined || key === "") {
+                reportViolation(
+                    "kmsMasterKeyId is not set, so S3 uses the AWS managed key aws/s3, not a customer-managed key.",
+                );
+            } else if (key !== UNKNOWN && /(^|:)alias\/aws\/s3$/.test(key)) {
+                reportViolation(`kmsMasterKeyId ${key} is the AWS managed key; use a customer-managed key.`);
+            }
+            // S3 Bucket Keys do not exist for dual-layer (DSSE-KMS) encryption.
+            const bucketKey = bool(at(rule, "bucketKeyEnabled"));
+            if (algorithm === "aws:kms" && bucketKey !== UNKNOWN && bucketKey !== true) {
+                reportViolation(
+                    "bucketKeyEnabled is not true: every object write calls KMS, at cost and throttling risk.",
+                );
+            }
+        }
+    }),
+};
+
+export const s3BucketPublicAccessBlock: ResourceValidationPolicy = {
+    name: "s3-bucket-public-access-block",
+    description: "S3 public access blocks must set all four settings to true.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(PUBLIC_ACCESS_BLOCK, (props, _args, reportViolation) => {
+        const off = PUBLIC_ACCESS_FLAGS.filter((flag) => {
+            const value = bool(at(props, flag));
+            return value !== UNKNOWN && value !== true;
+        });
+        if (off.length > 0) {
+            reportViolation(`Not true: ${off.join(", ")}.`);
+        }
+    }),
+};
+
+export const s3BucketVersioningEnabled: ResourceValidationPolicy = {
+    name: "s3-bucket-versioning-enabled",
+    description: "S3 bucket versioning must be Enabled.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(VERSIONING_TYPES, (props, _args, reportViolation) => {
+        const status = str(at(props, "versioningConfiguration", "status"));
+        if (status !== UNKNOWN && status !== "Enabled") {
+            reportViolation(`Versioning status is ${status ?? "unset"}; it must be Enabled.`);
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+// Findings buckets: the buckets GuardDuty publishing destinations and Macie exports write to.
+// ------------------------------------------------------------------------------------------------
+
+export interface FindingsBucket {
+    /** The bucket's name, when known. */
+    name?: string;
+    /** The bucket resource, when the stack manages it. */
+    resource?: StackResource;
+}
+
+function bucketNameOf(bucket: StackResource): string | undefined {
+    const name = str(at(bucket.props, "bucket"));
+    return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+function bucketNameFromArn(arn: string): string | undefined {
+    return /^arn:[^:]+:s3:::([^/]+)/.exec(arn)?.[1];
+}
+
+/**
+ * A bucket referenced by `ref`'s `property`: by name when the name is known, otherwise through the
+ * engine's dependencies (which still hold during preview, when the bucket's ARN is not yet known).
+ */
+function referencedBucket(
+    ref: StackResource,
+    property: string,
+    name: string | undefined,
+    buckets: StackResource[],
+): FindingsBucket | undefined {
+    const byName = name === undefined ? undefined : buckets.find((b) => bucketNameOf(b) === name);
+    const deps = dependenciesOf(ref, property);
+    const byDeps = buckets.filter((b) => deps.has(b.urn));
+    const resource = byName ?? (byDeps.length === 1 ? byDeps[0] : undefined);
+    if (name === undefined && resource === undefined) {
+        return undefined;
+    }
+    return { name: name ?? (resource && bucketNameOf(resource)), resource };
+}
+
+export const FINDINGS_BUCKET_INPUT_TYPES = [...BUCKET_TYPES, PUBLISHING_DESTINATION, CLASSIFICATION_EXPORT];
+
+/** The findings buckets of the stack, from resources of (at least) `FINDINGS_BUCKET_INPUT_TYPES`. */
+export function findingsBuckets(resources: StackResource[]): FindingsBucket[] {
+    const buckets = resources.filter((r) => BUCKET_TYPES.includes(r.type));
+    const found: FindingsBucket[] = [];
+    for (const r of resources) {
+        let fb: FindingsBucket | undefined;
+        if (r.type === PUBLISHING_DESTINATION) {
+            const arn = str(at(r.props, "destinationArn"));
+            fb = referencedBucket(
+                r,
+                "destinationArn",
+                typeof arn === "string" ? bucketNameFromArn(arn) : undefined,
+                buckets,
+            );
+        } else if (r.type === CLASSIFICATION_EXPORT) {
+            const name = str(at(r.props, "s3Destination", "bucketName"));
+            fb = referencedBucket(r, "s3Destination", typeof name === "string" ? name : undefined, buckets);
+        }
+        if (!fb) {
+            continue;
+        }
+        const same = found.find(
+            (f) =>
+                (fb.resource !== undefined && f.resource === fb.resource) ||
+                (fb.name !== undefined && f.name === fb.name),
+        );
+        if (same) {
+            same.name ??= fb.name;
+            same.resource ??= fb.resource;
+        } else {
+            found.push(fb);
+        }
+    }
+    return found;
+}
+
+/** Whether a bucket sub-resource (encryption, versioning, policy...) configures the findings bucket. */
+function configures(sub: StackResource, fb: FindingsBucket): Tri {
+    const value = str(at(sub.props, "bucket"));
+    const deps = dependenciesOf(sub, "bucket");
+    if (fb.resource && deps.has(fb.resource.urn)) {
+        return "yes";
+    }
+    if (typeof value === "string" && fb.name !== undefined) {
+        return value === fb.name ? "yes" : "no";
+    }
+    // Without a name to compare or a dependency to follow, only an unknown value leaves it open.
+    return value === UNKNOWN && deps.size === 0 ? "maybe" : "no";
+}
+
+function describeBucket(fb: FindingsBucket): string {
+    return fb.name !== undefined
+        ? `Findings bucket ${fb.name}`
+        : `Findings bucket ${fb.resource?.name ?? "?"}`;
+}
+
+function subResourceLinks(
+    resources: StackResource[],
+    types: readonly string[],
+    fb: FindingsBucket,
+): { yes: StackResource[]; maybe: boolean } {
+    const subs = resources.filter((r) => types.includes(r.type));
+    const answers = subs.map((s) => ({ s, answer: configures(s, fb) }));
+    return {
+        yes: answers.filter((a) => a.answer === "yes").map((a) => a.s),
+        maybe: answers.some((a) => a.answer === "maybe"),
+    };
+}
+
+function presencePolicy(
+    name: string,
+    description: string,
+    types: readonly string[],
+    missing: string,
+): StackValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, ...types]);
+            for (const fb of findingsBuckets(resources)) {
+                const links = subResourceLinks(resources, types, fb);
+                if (links.yes.length === 0 && !links.maybe) {
+                    reportViolation(`${describeBucket(fb)} has no ${missing}.`, fb.resource?.urn);
+                }
+            }
+        },
+    };
+}
+
+export const findingsBucketEncrypted = presencePolicy(
+    "findings-bucket-encrypted",
+    "Buckets receiving GuardDuty or Macie findings must have a default encryption configuration (SSE-KMS).",
+    ENCRYPTION_TYPES,
+    "BucketServerSideEncryptionConfiguration: without one S3 encrypts with SSE-S3, not a customer-managed KMS key",
+);
+
+export const findingsBucketPublicAccessBlocked = presencePolicy(
+    "findings-bucket-public-access-blocked",
+    "Buckets receiving GuardDuty or Macie findings must have a public access block.",
+    [PUBLIC_ACCESS_BLOCK],
+    "BucketPublicAccessBlock",
+);
+
+export const findingsBucketVersioned = presencePolicy(
+    "findings-bucket-versioned",
+    "Buckets receiving GuardDuty or Macie findings must have versioning configured.",
+    VERSIONING_TYPES,
+    "BucketVersioning configuration",
+);
+
+function deniesInsecureTransport(statement: PlainObject): Tri {
+    const effect = statementEffect(statement);
+    const principal = hasWildcardPrincipal(statement);
+    const actions = statementActions(statement);
+    const conditions = conditionKeys(statement);
+    if (effect === UNKNOWN || principal === "maybe" || actions === UNKNOWN || conditions === UNKNOWN) {
+        return "maybe";
+    }
+    if (effect?.toLowerCase() !== "deny" || principal === "no") {
+        return "no";
+    }
+    if (!actions.includes("s3:*") && !actions.includes("*")) {
+        return "no";
+    }
+    const secureTransport = oneOrMany(conditions.get("aws:securetransport"));
+    if (secureTransport === UNKNOWN || secureTransport.some((v) => v === UNKNOWN)) {
+        return "maybe";
+    }
+    return secureTransport.some((v) => v === false || (typeof v === "string" && v.toLowerCase() === "false"))
+        ? "yes"
+        : "no";
+}
+
+export const findingsBucketTlsOnly: StackValidationPolicy = {
+    name: "findings-bucket-tls-only",
+    description: "Buckets receiving GuardDuty or Macie findings must deny every request not made over TLS.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, BUCKET_POLICY]);
+        for (const fb of findingsBuckets(resources)) {
+            const links = subResourceLinks(resources, [BUCKET_POLICY], fb);
+            let answer: Tri = links.maybe ? "maybe" : "no";
+            for (const policy of links.yes) {
+                const document = readPolicyDocument(at(policy.props, "policy"));
+                if (document.kind === "unknown") {
+                    answer = answer === "yes" ? "yes" : "maybe";
+                } else if (document.kind === "document") {
+                    for (const statement of document.statements) {
+                        const denies = deniesInsecureTransport(statement);
+                        if (denies === "yes" || (denies === "maybe" && answer === "no")) {
+                            answer = denies;
+                        }
+                    }
+                }
+            }
+            if (answer === "no") {
+                reportViolation(
+                    `${describeBucket(fb)} has no bucket policy statement denying "s3:*" to "*" when ` +
+                        `aws:SecureTransport is "false".`,
+                    fb.resource?.urn,
+                );
+            }
+        }
+    },
+};
+
+export const findingsBucketRetention: StackValidationPolicy = {
+    name: "findings-bucket-retention",
+    description:
+        "Lifecycle rules of buckets receiving findings must keep objects at least the configured number of days.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            minRetentionDays: {
+                type: "integer",
+                minimum: 1,
+                default: DEFAULT_MIN_RETENTION_DAYS,
+                description: "Fewest days a finding (current or noncurrent version) may be kept.",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { minRetentionDays = DEFAULT_MIN_RETENTION_DAYS } = args.getConfig<{
+            minRetentionDays?: number;
+        }>();
+        const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, ...LIFECYCLE_TYPES]);
+        for (const fb of findingsBuckets(resources)) {
+            for (const lifecycle of subResourceLinks(resources, LIFECYCLE_TYPES, fb).yes) {
+                const rules = list(at(lifecycle.props, "rules"));
+                for (const rule of rules === UNKNOWN ? [] : (rules ?? [])) {
+                    if (!isObject(rule) || str(at(rule, "status")) === "Disabled") {
+                        continue;
+                    }
+                    const id = str(at(rule, "id"));
+                    const label = typeof id === "string" ? `rule ${id}` : "a rule";
+                    const current = num(at(rule, "expiration", "days"));
+                    if (typeof current === "number" && current < minRetentionDays) {
+                        reportViolation(
+                            `${describeBucket(fb)}: ${label} expires findings after ${current} days; keep them at ` +
+                                `least ${minRetentionDays}.`,
+                            lifecycle.urn,
+                        );
+                    }
+                    const noncurrent = num(at(rule, "noncurrentVersionExpiration", "noncurrentDays"));
+                    if (typeof noncurrent === "number" && noncurrent < minRetentionDays) {
+                        reportViolation(
+                            `${describeBucket(fb)}: ${label} expires overwritten or deleted findings after ` +
+                                `${noncurrent} days; keep them at least ${minRetentionDays}.`,
+                            lifecycle.urn,
+                        );
+                    }
+                }
+            }
+        }
+    },
+};
+
+export const dataResourcesProtected: StackValidationPolicy = {
+    name: "data-resources-protected",
+    description:
+        "GuardDuty detectors, findings buckets and KMS keys must be protected from deletion (protect: true).",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            requireProtection: {
+                type: "boolean",
+                default: true,
+                description: "Set false to skip the check, e.g. in a throw-away sandbox.",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { requireProtection = true } = args.getConfig<{ requireProtection?: boolean }>();
+        if (!requireProtection) {
+            return;
+        }
+        const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, DETECTOR, KMS_KEY]);
+        const why: Record<string, string> = {
+            [DETECTOR]: "deleting a detector disables GuardDuty and deletes its findings",
+            [KMS_KEY]: "deleting the key makes everything it encrypted unreadable",
+        };
+        for (const r of resources) {
+            const reason = why[r.type];
+            if (reason && !r.protect) {
+                reportViolation(`${r.name} is not protected: ${reason}. Set protect: true.`, r.urn);
+            }
+        }
+        for (const fb of findingsBuckets(resources)) {
+            if (fb.resource && !fb.resource.protect) {
+                reportViolation(
+                    `${describeBucket(fb)} is not protected: deleting it loses the findings archive. Set protect: true.`,
+                    fb.resource.urn,
+                );
+            }
+        }
+    },
+};
+
+export const storagePolicies = [
+    s3BucketSseKmsCmk,
+    s3BucketPublicAccessBlock,
+    s3BucketVersioningEnabled,
+    findingsBucketEncrypted,
+    findingsBucketPublicAccessBlocked,
+    findingsBucketVersioned,
+    findingsBucketTlsOnly,
+    findingsBucketRetention,
+    dataResourcesProtected,
+];

@@ -1,0 +1,402 @@
+import * as assert from "node:assert/strict";
+import {
+    BUCKET_NAME,
+    MANAGEMENT_ACCOUNT,
+    ROOT_ADMIN_STATEMENT,
+    SCOPED_SERVICE_STATEMENT,
+    SECURITY_ACCOUNT,
+    compliantStack,
+    keyPolicy,
+    urnOf,
+    withInputs,
+    withResource,
+    without,
+} from "./helpers/policy-fixtures";
+import { analyze, byPolicy, expectPolicies, policySession, withConfig } from "./helpers/policy-session";
+
+function keyWithPolicy(statements: unknown[]) {
+    return withInputs(compliantStack(), "key", { policy: keyPolicy(statements) });
+}
+
+describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notification policies", function () {
+    before(async function () {
+        this.timeout(120_000);
+        await policySession();
+    });
+
+    describe("kms-key-rotation-enabled", () => {
+        it("rejects a symmetric key without rotation", async () => {
+            await expectPolicies(withInputs(compliantStack(), "key", { enableKeyRotation: undefined }), [
+                "kms-key-rotation-enabled",
+            ]);
+        });
+
+        it("exempts asymmetric keys, which KMS cannot rotate", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "key", {
+                    enableKeyRotation: false,
+                    customerMasterKeySpec: "RSA_2048",
+                }),
+                [],
+            );
+        });
+    });
+
+    describe("kms-key-deletion-window", () => {
+        it("rejects a 7-day window under the default minimum of 30", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "key", { deletionWindowInDays: 7 }),
+                ["kms-key-deletion-window"],
+            );
+            assert.match(d.message, /7; it must be at least 30/);
+        });
+
+        it("accepts an unset window (KMS uses 30) and honours minDeletionWindowDays", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "key", { deletionWindowInDays: undefined }),
+                [],
+            );
+            const stack = withInputs(compliantStack(), "key", { deletionWindowInDays: 14 });
+            await withConfig({ "kms-key-deletion-window": { minDeletionWindowDays: 14 } }, async () =>
+                expectPolicies(stack, []),
+            );
+        });
+    });
+
+    describe("kms-key-policy-no-wildcard-admin", () => {
+        for (const [label, principal, action] of [
+            ['"*"', "*", "kms:*"],
+            ['{AWS: "*"}', { AWS: "*" }, "*"],
+            ['{AWS: ["*"]}', { AWS: ["*"] }, ["kms:Decrypt", "KMS:*"]],
+        ] as const) {
+            it(`rejects allowing every action to ${label}`, async () => {
+                const open = {
+                    Sid: "Open",
+                    Effect: "Allow",
+                    Principal: principal,
+                    Action: action,
+                    Resource: "*",
+                };
+                const [d] = await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, open]), [
+                    "kms-key-policy-no-wildcard-admin",
+                ]);
+                assert.match(d.message, /Statement Open/);
+            });
+        }
+
+        it("accepts a wildcard principal limited to specific actions, and kms:* for the account root", async () => {
+            const narrow = { Effect: "Allow", Principal: "*", Action: "kms:Describe*", Resource: "*" };
+            await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, narrow]), []);
+        });
+
+        it("rejects a key policy that is not JSON", async () => {
+            await expectPolicies(withInputs(compliantStack(), "key", { policy: "{not json" }), [
+                "kms-key-policy-no-wildcard-admin",
+            ]);
+        });
+    });
+
+    describe("kms-key-policy-service-principals-scoped", () => {
+        it("rejects a service grant without aws:SourceAccount or aws:SourceArn", async () => {
+            const unscoped = { ...SCOPED_SERVICE_STATEMENT, Condition: undefined };
+            const [d] = await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, unscoped]), [
+                "kms-key-policy-service-principals-scoped",
+            ]);
+            assert.match(
+                d.message,
+                /guardduty\.amazonaws\.com without an aws:SourceAccount or aws:SourceArn/,
+            );
+        });
+
+        it("accepts aws:SourceArn under any operator, whatever the key's case", async () => {
+            const scoped = {
+                ...SCOPED_SERVICE_STATEMENT,
+                Principal: { Service: ["events.amazonaws.com"] },
+                Condition: { ArnLike: { "AWS:SOURCEARN": "arn:aws:events:eu-west-1:222222222222:rule/*" } },
+            };
+            await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, scoped]), []);
+        });
+    });
+
+    describe("securityhub-central-configuration", () => {
+        it("rejects LOCAL configuration with auto-enabled default standards", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "securityhub-org-config", {
+                    autoEnable: true,
+                    autoEnableStandards: "DEFAULT",
+                    organizationConfiguration: { configurationType: "LOCAL" },
+                }),
+                ["securityhub-central-configuration"],
+            );
+            assert.match(
+                d.message,
+                /LOCAL, not CENTRAL; autoEnable is true, not false; autoEnableStandards is DEFAULT/,
+            );
+        });
+    });
+
+    describe("securityhub-required-standards", () => {
+        it("rejects a configuration policy missing the CIS standard", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "securityhub-policy", {
+                    configurationPolicy: {
+                        serviceEnabled: true,
+                        enabledStandardArns: [
+                            "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+                        ],
+                    },
+                }),
+                ["securityhub-required-standards"],
+            );
+            assert.match(d.message, /cis-aws-foundations-benchmark\/v\/3\.0\.0/);
+        });
+
+        it("rejects a configuration policy that disables Security Hub", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "securityhub-policy", {
+                    configurationPolicy: { serviceEnabled: false },
+                }),
+                ["securityhub-required-standards"],
+            );
+        });
+
+        it("requires the configured standards only", async () => {
+            const stack = withInputs(compliantStack(), "securityhub-policy", {
+                configurationPolicy: {
+                    serviceEnabled: true,
+                    enabledStandardArns: ["arn:aws:securityhub:eu-west-1::standards/nist-800-53/v/5.0.0"],
+                },
+            });
+            await withConfig(
+                {
+                    "securityhub-required-standards": {
+                        requiredStandards: ["standards/nist-800-53/v/5.0.0"],
+                    },
+                },
+                async () => expectPolicies(stack, []),
+            );
+        });
+    });
+
+    describe("securityhub-finding-aggregator", () => {
+        it("rejects an organization configuration without a finding aggregator", async () => {
+            const [d] = await expectPolicies(without(compliantStack(), "securityhub-aggregator"), [
+                "securityhub-finding-aggregator",
+            ]);
+            assert.equal(
+                d.urn,
+                urnOf(
+                    "aws:securityhub/organizationConfiguration:OrganizationConfiguration",
+                    "securityhub-org-config",
+                ),
+            );
+        });
+
+        it("does not require an aggregator without Security Hub organization configuration", async () => {
+            await expectPolicies(
+                without(compliantStack(), "securityhub-aggregator", "securityhub-org-config"),
+                [],
+            );
+        });
+    });
+
+    describe("Macie", () => {
+        it("macie-account-enabled rejects a PAUSED account and accepts the default status", async () => {
+            await expectPolicies(withInputs(compliantStack(), "macie", { status: "PAUSED" }), [
+                "macie-account-enabled",
+            ]);
+            await expectPolicies(withInputs(compliantStack(), "macie", { status: undefined }), []);
+        });
+
+        it("macie-organization-auto-enable rejects autoEnable false", async () => {
+            await expectPolicies(withInputs(compliantStack(), "macie-org-config", { autoEnable: false }), [
+                "macie-organization-auto-enable",
+            ]);
+        });
+
+        it("macie-export-kms-encrypted rejects an export without a KMS key", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "macie-export", { s3Destination: { bucketName: BUCKET_NAME } }),
+                ["macie-export-kms-encrypted"],
+            );
+        });
+    });
+
+    describe("detective-organization-auto-enable", () => {
+        it("rejects autoEnable false", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "detective-org-config", { autoEnable: false }),
+                ["detective-organization-auto-enable"],
+            );
+        });
+    });
+
+    describe("inspector-organization-auto-enable", () => {
+        it("rejects a required resource type left off", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "inspector-org-config", {
+                    autoEnable: { ec2: true, ecr: false },
+                }),
+                ["inspector-organization-auto-enable"],
+            );
+            assert.match(d.message, /not true for ecr, lambda/);
+        });
+
+        it("follows requiredResourceTypes", async () => {
+            const stack = withInputs(compliantStack(), "inspector-org-config", {
+                autoEnable: { ec2: true, ecr: true },
+            });
+            await withConfig(
+                { "inspector-organization-auto-enable": { requiredResourceTypes: ["ec2", "ecr"] } },
+                async () => expectPolicies(stack, []),
+            );
+            await withConfig(
+                {
+                    "inspector-organization-auto-enable": {
+                        requiredResourceTypes: ["ec2", "ecr", "lambdaCode"],
+                    },
+                },
+                async () =>
+                    expectPolicies(
+                        withInputs(stack, "inspector-org-config", {
+                            autoEnable: { ec2: true, ecr: true, lambda: true },
+                        }),
+                        ["inspector-organization-auto-enable"],
+                    ),
+            );
+        });
+    });
+
+    describe("delegated-admin-single-account", () => {
+        it("rejects services delegated to different accounts", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "macie-admin", { adminAccountId: "333333333333" }),
+                ["delegated-admin-single-account"],
+            );
+            assert.equal(d.urn, "");
+            assert.match(
+                d.message,
+                new RegExp(`2 accounts: ${SECURITY_ACCOUNT} \\(.*\\); 333333333333 \\(macie2 macie-admin\\)`),
+            );
+        });
+
+        it("compares the account named by every kind of designation", async () => {
+            for (const [name, property] of [
+                ["guardduty-admin", "adminAccountId"],
+                ["securityhub-admin", "adminAccountId"],
+                ["detective-admin", "accountId"],
+                ["inspector-admin", "accountId"],
+                ["org-delegated-admin", "accountId"],
+            ]) {
+                const found = byPolicy(
+                    await analyze(withInputs(compliantStack(), name, { [property]: "444444444444" })),
+                    "delegated-admin-single-account",
+                );
+                assert.equal(found.length, 1, name);
+            }
+        });
+    });
+
+    describe("delegated-admin-not-management-account", () => {
+        const config = {
+            "delegated-admin-not-management-account": { managementAccountId: MANAGEMENT_ACCOUNT },
+        };
+
+        it("rejects delegating to the configured management account", async () => {
+            let stack = compliantStack();
+            for (const [name, property] of [
+                ["guardduty-admin", "adminAccountId"],
+                ["securityhub-admin", "adminAccountId"],
+                ["macie-admin", "adminAccountId"],
+                ["detective-admin", "accountId"],
+                ["inspector-admin", "accountId"],
+                ["org-delegated-admin", "accountId"],
+            ]) {
+                stack = withInputs(stack, name, { [property]: MANAGEMENT_ACCOUNT });
+            }
+            await withConfig(config, async () => {
+                const found = await expectPolicies(stack, ["delegated-admin-not-management-account"]);
+                assert.equal(found.length, 6);
+            });
+        });
+
+        it("accepts the security account, and does not apply without managementAccountId", async () => {
+            await withConfig(config, async () => expectPolicies(compliantStack(), []));
+            const stack = withInputs(compliantStack(), "guardduty-admin", {
+                adminAccountId: MANAGEMENT_ACCOUNT,
+            });
+            assert.deepEqual(byPolicy(await analyze(stack), "delegated-admin-not-management-account"), []);
+        });
+    });
+
+    describe("sns-topic-kms-encrypted", () => {
+        it("rejects an unencrypted topic", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "findings-topic", { kmsMasterKeyId: undefined }),
+                ["sns-topic-kms-encrypted"],
+            );
+        });
+
+        it("rejects the AWS managed key, which EventBridge cannot use", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "findings-topic", { kmsMasterKeyId: "alias/aws/sns" }),
+                ["sns-topic-kms-encrypted"],
+            );
+        });
+    });
+
+    describe("findings-notification-path (advisory)", () => {
+        it("warns when no rule matches GuardDuty or Security Hub findings", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "findings-rule", {
+                    eventPattern: JSON.stringify({ source: ["aws.ec2"] }),
+                }),
+                ["findings-notification-path"],
+            );
+            assert.equal(d.level, "advisory");
+        });
+
+        it("warns when the rule's target is not a topic", async () => {
+            await expectPolicies(
+                withInputs(compliantStack(), "findings-target", {
+                    arn: "arn:aws:sqs:eu-west-1:222222222222:q",
+                }),
+                ["findings-notification-path"],
+            );
+        });
+
+        it("follows the target to its rule and topic through dependencies when names are not known", async () => {
+            const stack = withResource(compliantStack(), "findings-target", (r) => ({
+                ...r,
+                inputs: { ...r.inputs, rule: "rule-mock-id", arn: "topic-mock-arn" },
+                dependsOn: [
+                    urnOf("aws:cloudwatch/eventRule:EventRule", "findings-rule"),
+                    urnOf("aws:sns/topic:Topic", "findings-topic"),
+                ],
+            }));
+            await expectPolicies(stack, []);
+        });
+
+        it("links a target to a rule without a name input (auto-named) in the same region only", async () => {
+            const autonamed = withInputs(
+                withInputs(compliantStack(), "findings-rule", { name: undefined }),
+                "findings-target",
+                { rule: "findings-rule-4f2a9c1" },
+            );
+            await expectPolicies(autonamed, []);
+            await expectPolicies(withInputs(autonamed, "findings-target", { region: "us-east-1" }), [
+                "findings-notification-path",
+            ]);
+        });
+
+        it("does not apply to a stack without GuardDuty or Security Hub", async () => {
+            const stack = compliantStack().filter(
+                (r) =>
+                    !r.type.startsWith("aws:guardduty/") &&
+                    !r.type.startsWith("aws:securityhub/") &&
+                    !r.type.startsWith("aws:cloudwatch/"),
+            );
+            assert.deepEqual(byPolicy(await analyze(stack), "findings-notification-path"), []);
+        });
+    });
+});
