@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { parseStackConfig, StackConfig } from "../stacks/config";
+import type { PlanDocument, PlannedResource } from "./plan-contract";
 import {
     FixtureAccountIds,
     generateOrganization,
@@ -15,37 +16,7 @@ import {
 export const PROJECT = "security-governance";
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** One planned resource: the plan JSON contract other tools rely on. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    /** Provider reference `urn::id`, or null for component resources and providers. */
-    provider: string | null;
-    protect: boolean;
-    retainOnDelete: boolean;
-    dependsOn: string[];
-    /** What the program passed, other resources' outputs resolved to their mocked values. */
-    inputs: Record<string, unknown>;
-}
-
-export interface PlanDiagnostic {
-    policy: string;
-    level: "mandatory" | "advisory";
-    message: string;
-    urn: string;
-}
-
-export interface PlanDocument {
-    project: string;
-    stack: string;
-    homeRegion: string;
-    regions: string[];
-    accounts: { management: string; securityAdmin: string; count: number };
-    resources: PlannedResource[];
-    diagnostics: PlanDiagnostic[];
-}
+export type { PlanDocument, PlannedResource, PolicyDiagnostic } from "./plan-contract";
 
 /** A wrong flag or stack name: the plan prints the message alone and exits 2. */
 export class PlanInputError extends Error {}
@@ -191,7 +162,7 @@ function mockOutputs(
             id = (inputs.name as string | undefined) ?? args.name;
             Object.assign(state, { name: id, arn: `arn:aws:iam::${account}:role/${id}` });
             break;
-        case "pulumi-nodejs:dynamic:Resource": {
+        case "pulumi-nodejs:dynamic/security-governance:MemberEnrollment": {
             // MemberEnrollment: every listed account but the administrator ends up a member.
             const listed = Array.isArray(inputs.accounts) ? (inputs.accounts as { id?: unknown }[]) : [];
             const enrolled = [...new Set(listed.map((member) => String(member.id)))]

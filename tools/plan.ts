@@ -8,6 +8,7 @@ import { ConfigError } from "../stacks/config";
 import { DiscoveryError } from "../stacks/organization";
 import { FixtureError } from "./org-fixture";
 import { PlanDocument, PlanInputError, planStack } from "./plan-runtime";
+import { analyzePlan, formatDiagnostics, hasMandatoryViolation } from "./plan-policies";
 import { formatSummary } from "./plan-summary";
 
 const USAGE = "usage: npm run plan -- [--stack NAME] [--accounts N | --org FILE] [--json FILE]";
@@ -74,11 +75,15 @@ async function run(): Promise<void> {
         if (USER_ERRORS.some((kind) => error instanceof kind)) fail((error as Error).message);
         throw error;
     }
+    const analysis = await analyzePlan(plan);
+    plan.diagnostics = analysis.diagnostics;
     if (flags.jsonFile !== undefined) {
         fs.writeFileSync(flags.jsonFile, `${JSON.stringify(plan, null, 2)}\n`);
     }
     process.stdout.write(formatSummary(plan));
+    process.stdout.write(formatDiagnostics(plan, analysis));
     if (flags.jsonFile !== undefined) process.stdout.write(`\nPlan written to ${flags.jsonFile}\n`);
+    if (hasMandatoryViolation(analysis.diagnostics)) process.exitCode = 1;
 }
 
 run().catch((error: unknown) => {

@@ -14,28 +14,9 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { PlannedResource, PolicyDiagnostic } from "./plan-contract";
 
-/** The plan JSON contract's resource shape. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    /** The provider reference, "<provider urn>::<provider id>". */
-    provider: string | null;
-    protect: boolean;
-    retainOnDelete: boolean;
-    dependsOn: string[];
-    inputs: Record<string, unknown>;
-}
-
-export interface PolicyDiagnostic {
-    policy: string;
-    level: "mandatory" | "advisory";
-    message: string;
-    /** "" for a stack policy that names no resource. */
-    urn: string;
-}
+export type { PlannedResource, PolicyDiagnostic } from "./plan-contract";
 
 export interface PolicyRunOptions {
     /** The policy pack directory. Default: `<repo>/policies`. */

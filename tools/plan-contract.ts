@@ -1,0 +1,36 @@
+/** The plan JSON contract (`npm run plan -- --json FILE`) that other tools rely on. */
+
+/** One planned resource. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    /** The provider reference `<provider urn>::<provider id>`, or null for components and providers. */
+    provider: string | null;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** Explicit dependencies only. */
+    dependsOn: string[];
+    /** What the program passed, other resources' outputs resolved to their mocked values. */
+    inputs: Record<string, unknown>;
+}
+
+/** One policy violation found by the policy pack. */
+export interface PolicyDiagnostic {
+    policy: string;
+    level: "mandatory" | "advisory";
+    message: string;
+    /** "" for a stack policy that names no resource. */
+    urn: string;
+}
+
+export interface PlanDocument {
+    project: string;
+    stack: string;
+    homeRegion: string;
+    regions: string[];
+    accounts: { management: string; securityAdmin: string; count: number };
+    resources: PlannedResource[];
+    diagnostics: PolicyDiagnostic[];
+}
