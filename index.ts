@@ -1,9 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { DelegatedAdministration } from "./components/delegated-admin";
+import { DelegatedAdministration, type DesignationPrerequisites } from "./components/delegated-admin";
+import { DetectiveGraphs, DetectiveOrganization } from "./components/detective";
 import { FindingsExport } from "./components/findings-export";
 import { GuardDutyDetectors, GuardDutyOrganization } from "./components/guardduty";
+import { InspectorAdmin, InspectorOrganization } from "./components/inspector";
+import { MacieAdmin, MacieOrganization } from "./components/macie";
+import type { MemberAccount } from "./components/member-enrollment";
+import { FindingNotifications } from "./components/notifications";
+import type { ExportingService } from "./components/policy-documents";
+import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { loadStackConfig } from "./stacks/load";
 import { DiscoveryError, discoverOrganization } from "./stacks/organization";
 
@@ -55,19 +62,64 @@ async function main(
         { provider: security },
     );
 
+    // Each administrator's own enablement comes before its designation (DESIGN.md gotcha 1).
+    const securityHubAdmin = new SecurityHubAdmin(
+        "securityhub",
+        { homeRegion, protectData },
+        { provider: security },
+    );
+    const macieAdmin = config.macie.enabled
+        ? new MacieAdmin(
+              "macie",
+              { regions, publishingFrequency: config.macie.publishingFrequency, protectData },
+              { provider: security },
+          )
+        : undefined;
+    const detectiveGraphs = config.detective.enabled
+        ? new DetectiveGraphs(
+              "detective",
+              { regions, guardDutyDetectors: detectors.detectors, protectData },
+              { provider: security },
+          )
+        : undefined;
+    const inspectorAdmin = config.inspector.enabled
+        ? new InspectorAdmin(
+              "inspector",
+              {
+                  regions,
+                  adminAccountId: accounts.securityAdmin,
+                  resourceTypes: config.inspector.resourceTypes,
+              },
+              { provider: security },
+          )
+        : undefined;
+
+    // The service designations also turn on each service's trusted access in Organizations, so the
+    // organization resource itself is left alone.
+    const services: DesignationPrerequisites = {
+        guardduty: detectors.detectors,
+        securityhub: securityHubAdmin.designationPrerequisites,
+    };
+    if (macieAdmin) services.macie = macieAdmin.accounts;
+    if (detectiveGraphs) services.detective = detectiveGraphs.graphs;
+    if (inspectorAdmin) services.inspector = inspectorAdmin.enablers;
     const delegatedAdministration = new DelegatedAdministration(
         "delegated-admin",
-        { adminAccountId: accounts.securityAdmin, services: { guardduty: detectors.detectors } },
+        { adminAccountId: accounts.securityAdmin, services },
         { provider: management },
     );
+    const designations = delegatedAdministration.designations;
 
+    const exportingServices: ExportingService[] = config.macie.enabled
+        ? ["guardduty", "macie"]
+        : ["guardduty"];
     const findingsExport = new FindingsExport(
         "findings",
         {
             securityAccountId: accounts.securityAdmin,
             homeRegion,
             regions,
-            services: ["guardduty"],
+            services: exportingServices,
             retentionDays: config.findingsExport.retentionDays,
             archiveAfterDays: config.findingsExport.archiveAfterDays,
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
@@ -81,13 +133,86 @@ async function main(
         "guardduty",
         {
             detectors,
-            designations: delegatedAdministration.designations.guardduty ?? {},
+            designations: designations.guardduty ?? {},
             protections: config.guardduty.protections,
             destination: findingsExport,
             homeRegion,
             trustedIps: config.guardduty.trustedIps,
             threatLists: config.guardduty.threatLists,
             suppressionRules: config.guardduty.suppressionRules,
+        },
+        { provider: security },
+    );
+
+    const securityHubDesignation = designations.securityhub?.[homeRegion];
+    if (securityHubDesignation === undefined)
+        throw new Error("no Security Hub designation in the home region");
+    const securityHub = new SecurityHubOrganization(
+        "securityhub",
+        {
+            admin: securityHubAdmin,
+            designation: securityHubDesignation,
+            homeRegion,
+            regions,
+            standards: config.securityHub.standards,
+            disabledControls: config.securityHub.disabledControls,
+            rootId: organization.rootId,
+        },
+        { provider: security },
+    );
+
+    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (gotcha 4).
+    const members: MemberAccount[] = organization.accounts.map(({ id, email }) => ({ id, email }));
+    if (macieAdmin) {
+        new MacieOrganization(
+            "macie",
+            {
+                admin: macieAdmin,
+                designations: designations.macie ?? {},
+                adminAccountId: accounts.securityAdmin,
+                members,
+                destination: findingsExport,
+            },
+            { provider: security },
+        );
+    }
+    if (detectiveGraphs) {
+        new DetectiveOrganization(
+            "detective",
+            {
+                graphs: detectiveGraphs,
+                designations: designations.detective ?? {},
+                adminAccountId: accounts.securityAdmin,
+                members,
+            },
+            { provider: security },
+        );
+    }
+    if (inspectorAdmin) {
+        new InspectorOrganization(
+            "inspector",
+            {
+                admin: inspectorAdmin,
+                designations: designations.inspector ?? {},
+                adminAccountId: accounts.securityAdmin,
+                members,
+                resourceTypes: config.inspector.resourceTypes,
+            },
+            { provider: security },
+        );
+    }
+
+    const notifications = new FindingNotifications(
+        "finding-alerts",
+        {
+            securityAccountId: accounts.securityAdmin,
+            homeRegion,
+            regions,
+            emails: config.notifications.emails,
+            minSeverity: config.notifications.minSeverity,
+            alwaysAlertOn: config.notifications.alwaysAlertOn,
+            kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
+            protectData,
         },
         { provider: security },
     );
@@ -100,6 +225,10 @@ async function main(
         guarddutyDetectorIds: detectors.detectorIds,
         findingsBucketName: findingsExport.bucketName,
         findingsKeyArn: findingsExport.keyArn,
+        securityHubAggregatorArn: securityHub.aggregatorArn,
+        securityHubLinkedRegions: securityHub.linkedRegions,
+        detectiveGraphArns: detectiveGraphs?.graphArns ?? {},
+        alertTopicArn: notifications.topicArn,
     };
 }
 

@@ -390,7 +390,7 @@ const inspectorSchema = z
 const notificationsSchema = z.strictObject({
     /** Addresses that receive finding alerts (each must confirm the SNS subscription). */
     emails: z.array(z.email({ error: "an e-mail address such as secops@example.com" })).default([]),
-    /** Lowest GuardDuty severity alerted (1-10; 7 = HIGH). Security Hub findings map by label. Default 7. */
+    /** Lowest GuardDuty severity alerted (1-10; 7 = HIGH), matched on the GuardDuty event itself. Default 7. */
     minSeverity: z
         .number({ error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
         .min(1, { error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })

@@ -13,10 +13,10 @@ const dev = readStackConfigValues("dev");
 const prod = readStackConfigValues("prod");
 
 function withKey(base: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-    const copy: Record<string, unknown> = structuredClone(base);
-    if (value === undefined) delete copy[key];
-    else copy[key] = value;
-    return copy;
+    const copy = new Map(Object.entries(structuredClone(base)));
+    if (value === undefined) copy.delete(key);
+    else copy.set(key, value);
+    return Object.fromEntries(copy);
 }
 
 function problemsOf(values: Record<string, unknown>): string[] {

@@ -27,6 +27,96 @@ function table(header: string[], rows: string[][]): string {
     return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
+/** The services governed organization-wide, in the order the coverage table lists them. */
+const COVERED_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
+type CoveredService = (typeof COVERED_SERVICES)[number];
+
+/** The administrator's own enablement of a service, which MemberEnrollment leaves out of its members. */
+const ADMIN_ENABLEMENT: Partial<Record<CoveredService, string>> = {
+    macie: "aws:macie2/account:Account",
+    detective: "aws:detective/graph:Graph",
+    inspector: "aws:inspector2/enabler:Enabler",
+};
+
+function strings(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/**
+ * Accounts covered per service and region, read from the planned resources: GuardDuty through the
+ * organization configuration that auto-enables ALL accounts, Security Hub through the configuration policy
+ * associated with the root in the home region and the aggregator's linked regions, and Macie, Detective and
+ * Inspector through the administrator's own enablement plus the accounts its MemberEnrollment lists.
+ * Undefined where the service is not set up in that region.
+ */
+export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<string, number | undefined>> {
+    const all = plan.accounts.count;
+    const admin = plan.accounts.securityAdmin;
+    const inRegion = (type: string, region: string) =>
+        plan.resources.filter((r) => r.type === type && regionOf(r, plan.homeRegion) === region);
+
+    const aggregator = plan.resources.find(
+        (r) => r.type === "aws:securityhub/findingAggregator:FindingAggregator",
+    );
+    const associated = plan.resources.some(
+        (r) => r.type === "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation",
+    );
+    const securityHubRegions = new Set<string>();
+    if (aggregator !== undefined && associated) {
+        securityHubRegions.add(regionOf(aggregator, plan.homeRegion));
+        const mode = aggregator.inputs.linkingMode;
+        const listed = strings(aggregator.inputs.specifiedRegions);
+        for (const region of plan.regions) {
+            if (
+                mode === "ALL_REGIONS" ||
+                (mode === "SPECIFIED_REGIONS" && listed.includes(region)) ||
+                (mode === "ALL_REGIONS_EXCEPT_SPECIFIED" && !listed.includes(region))
+            ) {
+                securityHubRegions.add(region);
+            }
+        }
+    }
+
+    const coverage = {} as Record<CoveredService, Record<string, number | undefined>>;
+    for (const service of COVERED_SERVICES) {
+        coverage[service] = {};
+        for (const region of plan.regions) {
+            let covered: number | undefined;
+            if (service === "guardduty") {
+                const configured = inRegion(
+                    "aws:guardduty/organizationConfiguration:OrganizationConfiguration",
+                    region,
+                );
+                covered = configured.some((r) => r.inputs.autoEnableOrganizationMembers === "ALL")
+                    ? all
+                    : undefined;
+            } else if (service === "securityhub") {
+                covered = securityHubRegions.has(region) ? all : undefined;
+            } else {
+                const enrollment = plan.resources.find(
+                    (r) =>
+                        serviceOf(r) === "enrollment" &&
+                        r.inputs.service === service &&
+                        r.inputs.region === region,
+                );
+                const adminType = ADMIN_ENABLEMENT[service];
+                const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
+                if (enrollment !== undefined || adminEnabled) {
+                    const listed = Array.isArray(enrollment?.inputs.accounts)
+                        ? (enrollment.inputs.accounts as { id?: unknown }[])
+                        : [];
+                    const members = new Set(
+                        listed.map((account) => String(account.id)).filter((id) => id !== admin),
+                    );
+                    covered = members.size + (adminEnabled ? 1 : 0);
+                }
+            }
+            coverage[service][region] = covered;
+        }
+    }
+    return coverage;
+}
+
 /** A readable summary: resources per service and region, accounts covered, policy diagnostics. */
 export function formatSummary(plan: PlanDocument): string {
     const custom = plan.resources.filter(
@@ -61,8 +151,20 @@ export function formatSummary(plan: PlanDocument): string {
         table(["service", ...regions, "total"], rows),
         "",
     ];
-    if (plan.diagnostics.length === 0) {
-        lines.push("Policy pack: no violations.", "");
-    }
+    const coverage = coverageOf(plan);
+    lines.push(
+        `Accounts covered per service and region (of ${plan.accounts.count}):`,
+        table(
+            ["service", ...regions],
+            COVERED_SERVICES.map((service) => [
+                service,
+                ...regions.map((region) => String(coverage[service][region] ?? "-")),
+            ]),
+        ),
+        "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root,",
+        "  home and linked regions; macie, detective, inspector: the administrator and the existing accounts",
+        "  enrolled (new accounts are auto-enabled).",
+        "",
+    );
     return `${lines.join("\n")}\n`;
 }

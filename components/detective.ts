@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MemberEnrollment, type MemberAccount } from "./member-enrollment";
+
+export interface DetectiveGraphsArgs {
+    /** Governed regions: one behavior graph in each. */
+    regions: string[];
+    /**
+     * GuardDuty's detector in each region. Detective ingests GuardDuty findings and needs GuardDuty on for
+     * 48 hours before it can be enabled (DESIGN.md gotcha 6): every graph is created after its detector.
+     */
+    guardDutyDetectors: Record<string, pulumi.Resource>;
+    /**
+     * Protect the graphs from deletion by Pulumi (and keep them if removed from the program): a graph
+     * holds up to a year of investigation data, which deleting it destroys. Default false.
+     */
+    protectData?: boolean;
+}
+
+/**
+ * The security account's behavior graph in every governed region. It must exist before the designation:
+ * designating an account without a graph creates one, which Pulumi would then fail to create or would
+ * not manage (DESIGN.md gotcha 1). With a graph in place, that graph becomes the organization graph.
+ */
+export class DetectiveGraphs extends pulumi.ComponentResource {
+    /** Behavior graph per region. */
+    public readonly graphs: Record<string, aws.detective.Graph>;
+    public readonly graphArns: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: DetectiveGraphsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:detective:DetectiveGraphs", name, {}, opts);
+        const protectData = args.protectData ?? false;
+        this.graphs = {};
+        this.graphArns = {};
+        for (const region of args.regions) {
+            const detector = args.guardDutyDetectors[region];
+            if (detector === undefined) {
+                throw new Error(`DetectiveGraphs: no GuardDuty detector for region ${region}`);
+            }
+            const graph = new aws.detective.Graph(
+                `${name}-${region}`,
+                { region, tags: { Purpose: "security-governance" } },
+                { parent: this, dependsOn: [detector], protect: protectData, retainOnDelete: protectData },
+            );
+            this.graphs[region] = graph;
+            this.graphArns[region] = graph.graphArn;
+        }
+        this.registerOutputs({ graphArns: this.graphArns });
+    }
+}
+
+export interface DetectiveOrganizationArgs {
+    /** The administrator's behavior graphs, by region. */
+    graphs: DetectiveGraphs;
+    /** The administrator designation per region: organization settings can only be made after it. */
+    designations: Record<string, pulumi.Resource>;
+    /** The security account (never enrolled as its own member). */
+    adminAccountId: string;
+    /** The organization's existing accounts, enrolled as members in every region. */
+    members: pulumi.Input<pulumi.Input<MemberAccount>[]>;
+}
+
+/**
+ * Organization-wide Detective in every governed region: new accounts auto-enabled into the organization
+ * graph, and existing accounts enrolled, which auto-enable never reaches (DESIGN.md gotcha 4).
+ */
+export class DetectiveOrganization extends pulumi.ComponentResource {
+    /** Member enrollment per region. */
+    public readonly enrollments: Record<string, MemberEnrollment>;
+
+    constructor(name: string, args: DetectiveOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:detective:DetectiveOrganization", name, {}, opts);
+        this.enrollments = {};
+        for (const [region, graph] of Object.entries(args.graphs.graphs)) {
+            const designation = args.designations[region];
+            if (designation === undefined) {
+                throw new Error(`DetectiveOrganization: no administrator designation for region ${region}`);
+            }
+            const organizationConfiguration = new aws.detective.OrganizationConfiguration(
+                `${name}-${region}`,
+                { region, autoEnable: true, graphArn: graph.graphArn },
+                { parent: this, dependsOn: [designation] },
+            );
+            this.enrollments[region] = new MemberEnrollment(
+                `${name}-${region}-members`,
+                {
+                    service: "detective",
+                    region,
+                    adminAccountId: args.adminAccountId,
+                    accounts: args.members,
+                    graphArn: graph.graphArn,
+                },
+                { parent: this, dependsOn: [designation, organizationConfiguration] },
+            );
+        }
+        this.registerOutputs({
+            memberCounts: Object.fromEntries(
+                Object.entries(this.enrollments).map(([region, enrollment]) => [
+                    region,
+                    enrollment.memberCount,
+                ]),
+            ),
+        });
+    }
+}

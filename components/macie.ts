@@ -1,0 +1,112 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MemberEnrollment, type MemberAccount } from "./member-enrollment";
+import { EXPORT_PREFIXES } from "./policy-documents";
+
+export interface MacieAdminArgs {
+    /** Governed regions: Macie is enabled for the security account in each. */
+    regions: string[];
+    /** How often finding updates are published (to Security Hub and EventBridge). */
+    publishingFrequency: string;
+    /**
+     * Protect the Macie accounts from deletion by Pulumi (and keep them if removed from the program):
+     * deleting one disables Macie in that region and deletes its findings and discovery data. Default false.
+     */
+    protectData?: boolean;
+}
+
+/**
+ * Macie enabled for the security account in every governed region, before the designation: the
+ * administrator must be a Macie account already (DESIGN.md gotcha 1).
+ */
+export class MacieAdmin extends pulumi.ComponentResource {
+    /** Macie account per region. */
+    public readonly accounts: Record<string, aws.macie2.Account>;
+
+    constructor(name: string, args: MacieAdminArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:macie:MacieAdmin", name, {}, opts);
+        const protectData = args.protectData ?? false;
+        this.accounts = {};
+        for (const region of args.regions) {
+            this.accounts[region] = new aws.macie2.Account(
+                `${name}-${region}`,
+                { region, status: "ENABLED", findingPublishingFrequency: args.publishingFrequency },
+                { parent: this, protect: protectData, retainOnDelete: protectData },
+            );
+        }
+        this.registerOutputs({ regions: Object.keys(this.accounts) });
+    }
+}
+
+/** Where Macie writes its sensitive data discovery results. */
+export interface MacieExportDestination {
+    bucketName: pulumi.Input<string>;
+    keyArn: pulumi.Input<string>;
+    /** Resources (bucket policy, encryption) that must be in place: Macie checks it can write when configured. */
+    ready: pulumi.Resource[];
+}
+
+export interface MacieOrganizationArgs {
+    /** The administrator's Macie accounts, by region. */
+    admin: MacieAdmin;
+    /** The administrator designation per region: organization settings can only be made after it. */
+    designations: Record<string, pulumi.Resource>;
+    /** The security account (never enrolled as its own member). */
+    adminAccountId: string;
+    /** The organization's existing accounts, enrolled as members in every region. */
+    members: pulumi.Input<pulumi.Input<MemberAccount>[]>;
+    /** The findings bucket and key (one for every region, in the home region). */
+    destination: MacieExportDestination;
+}
+
+/**
+ * Organization-wide Macie in every governed region: new accounts auto-enabled, existing accounts enrolled
+ * (auto-enable reaches only accounts that join later, DESIGN.md gotcha 4), and the administrator's
+ * sensitive data discovery results kept in the encrypted findings bucket under `macie/` (Macie itself
+ * keeps them 90 days).
+ */
+export class MacieOrganization extends pulumi.ComponentResource {
+    /** Member enrollment per region. */
+    public readonly enrollments: Record<string, MemberEnrollment>;
+
+    constructor(name: string, args: MacieOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:macie:MacieOrganization", name, {}, opts);
+        this.enrollments = {};
+        for (const [region, account] of Object.entries(args.admin.accounts)) {
+            const designation = args.designations[region];
+            if (designation === undefined) {
+                throw new Error(`MacieOrganization: no administrator designation for region ${region}`);
+            }
+            const organizationConfiguration = new aws.macie2.OrganizationConfiguration(
+                `${name}-${region}`,
+                { region, autoEnable: true },
+                { parent: this, dependsOn: [designation] },
+            );
+            this.enrollments[region] = new MemberEnrollment(
+                `${name}-${region}-members`,
+                { service: "macie", region, adminAccountId: args.adminAccountId, accounts: args.members },
+                { parent: this, dependsOn: [designation, organizationConfiguration] },
+            );
+            new aws.macie2.ClassificationExportConfiguration(
+                `${name}-${region}-export`,
+                {
+                    region,
+                    s3Destination: {
+                        bucketName: args.destination.bucketName,
+                        keyPrefix: EXPORT_PREFIXES.macie,
+                        kmsKeyArn: args.destination.keyArn,
+                    },
+                },
+                { parent: this, dependsOn: [account, ...args.destination.ready] },
+            );
+        }
+        this.registerOutputs({
+            memberCounts: Object.fromEntries(
+                Object.entries(this.enrollments).map(([region, enrollment]) => [
+                    region,
+                    enrollment.memberCount,
+                ]),
+            ),
+        });
+    }
+}

@@ -1,0 +1,277 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PARTITION } from "../stacks/regions";
+import type { PolicyDocument } from "./policy-documents";
+
+/*
+ * Why per-region GuardDuty rules rather than one Security Hub rule in the home region.
+ *
+ * The alert settings are GuardDuty's own: a numeric severity threshold and GuardDuty finding types. The
+ * native "GuardDuty Finding" event carries both exactly (`detail.severity`, `detail.type`). In a Security
+ * Hub "Findings - Imported" event they are only approximated: severity is a label (a threshold of 8 would
+ * have to alert on 7.0), and the type is rewritten into the ASFF taxonomy by a table, not a rule
+ * ("DefenseEvasion:EC2/UnusualDNSResolver" becomes "TTPs/DefenseEvasion/EC2:Unusual-DNS-Resolver",
+ * "CredentialAccess:IAMUser/AnomalousBehavior" becomes "TTPs/Credential Access/IAMUser-AnomalousBehavior"),
+ * so a configured type could silently never match. Imported events also fire for every update of every
+ * product's findings (control checks included), and reach the home region only after GuardDuty's export to
+ * Security Hub (up to five minutes) and cross-region replication.
+ *
+ * So each governed region matches GuardDuty findings where they are raised (the administrator receives its
+ * members' finding events) and forwards them to the home region's default event bus; one rule there sends
+ * them to the topic. SNS targets must be in the rule's region, hence the forwarding. GuardDuty sends no
+ * events for findings archived by suppression rules, so those rules silence alerts too.
+ */
+
+/** Alert-worthy GuardDuty findings: at or above `minSeverity`, or of one of `alwaysAlertOn`'s types. */
+export function findingAlertPattern(minSeverity: number, alwaysAlertOn: readonly string[]): object {
+    const bySeverity = { severity: [{ numeric: [">=", minSeverity] }] };
+    const types = [...new Set(alwaysAlertOn)].sort();
+    return {
+        source: ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        detail: types.length > 0 ? { $or: [bySeverity, { type: types }] } : bySeverity,
+    };
+}
+
+/** Finding fields shown in the alert, by the name the template uses. */
+export const ALERT_INPUT_PATHS: Record<string, string> = {
+    severity: "$.detail.severity",
+    type: "$.detail.type",
+    account: "$.detail.accountId",
+    region: "$.detail.region",
+    resource: "$.detail.resource.resourceType",
+    title: "$.detail.title",
+    findingId: "$.detail.id",
+};
+
+/**
+ * The e-mail body: one quoted string per line, the form GuardDuty's own EventBridge guide uses for SNS
+ * e-mail. The console link opens the finding in the security account, which sees every member's findings.
+ */
+export const ALERT_INPUT_TEMPLATE = [
+    '"GuardDuty finding: <title>"',
+    '""',
+    '"Severity: <severity> of 10 (4+ MEDIUM, 7+ HIGH, 9+ CRITICAL)"',
+    '"Type: <type>"',
+    '"Account: <account>"',
+    '"Region: <region>"',
+    '"Resource: <resource>"',
+    '""',
+    '"Console (security account): https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<findingId>"',
+].join("\n");
+
+/** The alert key's policy: the account administers it; EventBridge may use it for our account only (gotcha 8). */
+export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AdministerFromSecurityAccount",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${PARTITION}:iam::${securityAccountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
+                Sid: "EventBridgePublishesToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },
+            },
+        ],
+    };
+}
+
+/** The topic's policy: EventBridge may publish for our alert rule only; nothing else is granted. */
+export function alertTopicPolicy(params: {
+    securityAccountId: string;
+    topicArn: string;
+    ruleArn: string;
+}): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EventBridgePublishesFindingAlerts",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: params.topicArn,
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": params.securityAccountId },
+                    ArnEquals: { "aws:SourceArn": params.ruleArn },
+                },
+            },
+        ],
+    };
+}
+
+/** The home region's default bus, where every region's forwarded findings arrive. */
+export function homeEventBusArn(securityAccountId: string, homeRegion: string): string {
+    return `arn:${PARTITION}:events:${homeRegion}:${securityAccountId}:event-bus/default`;
+}
+
+export interface FindingNotificationsArgs {
+    /** The security account: owns the topic, key and rules, and is the only account EventBridge acts for. */
+    securityAccountId: string;
+    /** Home region: the topic, its key and the rule that publishes live here. */
+    homeRegion: string;
+    /** Governed regions: each one other than the home region forwards matching findings to it. */
+    regions: string[];
+    /** Addresses subscribed by e-mail (each must confirm the subscription). Default: none. */
+    emails?: string[];
+    /** Lowest GuardDuty severity alerted, 1-10 (4 MEDIUM, 7 HIGH, 9 CRITICAL). */
+    minSeverity: number;
+    /** GuardDuty finding types alerted whatever their severity. Default: none. */
+    alwaysAlertOn?: string[];
+    /** Waiting period before the topic's key can be deleted, 7-30 days. Default 30. */
+    kmsDeletionWindowDays?: number;
+    /** Protect the topic's key from deletion by Pulumi (and keep it if removed from the program). Default false. */
+    protectData?: boolean;
+}
+
+/**
+ * Important GuardDuty findings of every governed region, e-mailed from one KMS-encrypted SNS topic in the
+ * home region: a CMK with rotation whose policy lets EventBridge encrypt (DESIGN.md gotcha 8), a topic
+ * policy that lets only our alert rule publish, a rule per region (the non-home ones forwarding to the
+ * home region's bus), and an input transformer that makes the e-mail readable by whoever is on call.
+ */
+export class FindingNotifications extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+    public readonly keyArn: pulumi.Output<string>;
+    /** The home-region rule that publishes to the topic. */
+    public readonly alertRuleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: FindingNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:notifications:FindingNotifications", name, {}, opts);
+        const home = args.homeRegion;
+        const account = args.securityAccountId;
+        const protectData = args.protectData ?? false;
+        const pattern = JSON.stringify(findingAlertPattern(args.minSeverity, args.alwaysAlertOn ?? []));
+        const description = `GuardDuty findings of severity ${args.minSeverity}+ or of an always-alert type`;
+
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region: home,
+                description: "Encrypts the security finding alerts topic",
+                enableKeyRotation: true,
+                deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
+                policy: JSON.stringify(alertKeyPolicy(account)),
+                tags: { Purpose: "security-finding-alerts" },
+            },
+            { parent: this, protect: protectData, retainOnDelete: protectData },
+        );
+        new aws.kms.Alias(
+            `${name}-key-alias`,
+            { region: home, name: `alias/${name}-finding-alerts`, targetKeyId: key.keyId },
+            { parent: this },
+        );
+        const topic = new aws.sns.Topic(
+            `${name}-topic`,
+            {
+                region: home,
+                displayName: "Security finding alerts",
+                kmsMasterKeyId: key.arn,
+                tags: { Purpose: "security-finding-alerts" },
+            },
+            { parent: this },
+        );
+
+        const alertRule = new aws.cloudwatch.EventRule(
+            `${name}-${home}`,
+            { region: home, description, eventPattern: pattern },
+            { parent: this },
+        );
+        const topicPolicy = new aws.sns.TopicPolicy(
+            `${name}-topic-policy`,
+            {
+                region: home,
+                arn: topic.arn,
+                policy: pulumi
+                    .all([topic.arn, alertRule.arn])
+                    .apply(([topicArn, ruleArn]) =>
+                        JSON.stringify(alertTopicPolicy({ securityAccountId: account, topicArn, ruleArn })),
+                    ),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-${home}`,
+            {
+                region: home,
+                rule: alertRule.name,
+                arn: topic.arn,
+                inputTransformer: { inputPaths: ALERT_INPUT_PATHS, inputTemplate: ALERT_INPUT_TEMPLATE },
+            },
+            { parent: this, dependsOn: [topicPolicy] },
+        );
+        for (const email of [...new Set(args.emails ?? [])]) {
+            new aws.sns.TopicSubscription(
+                `${name}-${email}`,
+                { region: home, topic: topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
+        }
+
+        const forwarded = args.regions.filter((region) => region !== home);
+        if (forwarded.length > 0) {
+            const busArn = homeEventBusArn(account, home);
+            const role = new aws.iam.Role(
+                `${name}-forwarder`,
+                {
+                    description: "Lets EventBridge forward finding alerts to the home region's event bus",
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                        ],
+                    }),
+                    tags: { Purpose: "security-finding-alerts" },
+                },
+                { parent: this },
+            );
+            const rolePolicy = new aws.iam.RolePolicy(
+                `${name}-forwarder`,
+                {
+                    role: role.name,
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: busArn }],
+                    }),
+                },
+                { parent: this },
+            );
+            for (const region of forwarded) {
+                // Filtered where raised, so that only alert-worthy findings cross regions.
+                const rule = new aws.cloudwatch.EventRule(
+                    `${name}-${region}`,
+                    { region, description: `${description}, forwarded to ${home}`, eventPattern: pattern },
+                    { parent: this },
+                );
+                new aws.cloudwatch.EventTarget(
+                    `${name}-${region}`,
+                    { region, rule: rule.name, arn: busArn, roleArn: role.arn },
+                    { parent: this, dependsOn: [rolePolicy] },
+                );
+            }
+        }
+
+        this.topicArn = topic.arn;
+        this.keyArn = key.arn;
+        this.alertRuleArn = alertRule.arn;
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            keyArn: this.keyArn,
+            alertRuleArn: this.alertRuleArn,
+        });
+    }
+}

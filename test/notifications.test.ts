@@ -1,0 +1,268 @@
+import { strict as assert } from "node:assert";
+import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
+import {
+    ALERT_INPUT_PATHS,
+    ALERT_INPUT_TEMPLATE,
+    alertKeyPolicy,
+    findingAlertPattern,
+} from "../components/notifications";
+import type { PolicyDocument, PolicyStatement } from "../components/policy-documents";
+import { inRegion, ofType, plan, single } from "./helpers/plan";
+
+const KEY = "aws:kms/key:Key";
+const TOPIC = "aws:sns/topic:Topic";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+
+type Pattern = Record<string, unknown>;
+
+/**
+ * EventBridge matching, for the subset of the pattern language the alert pattern uses: exact values in
+ * arrays, `{ numeric: [">=", n] }`, nested objects and `$or`.
+ */
+function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
+    return Object.entries(pattern).every(([key, rule]) => {
+        if (key === "$or") return (rule as Pattern[]).some((branch) => matches(branch, event));
+        const value = event[key];
+        if (Array.isArray(rule)) return rule.some((allowed) => matchesValue(allowed, value));
+        return typeof value === "object" && value !== null && matches(rule as Pattern, value as Pattern);
+    });
+}
+
+function matchesValue(allowed: unknown, value: unknown): boolean {
+    if (typeof allowed === "object" && allowed !== null && "numeric" in allowed) {
+        const [operator, bound] = (allowed as { numeric: [string, number] }).numeric;
+        assert.equal(operator, ">=", "the alert pattern only uses >=");
+        return typeof value === "number" && value >= bound;
+    }
+    return allowed === value;
+}
+
+function finding(severity: number, type: string, source = "aws.guardduty"): Record<string, unknown> {
+    return {
+        source,
+        "detail-type": "GuardDuty Finding",
+        region: "us-east-2",
+        detail: { severity, type, accountId: "444444444444", region: "us-east-2", id: "abc" },
+    };
+}
+
+function statements(policy: unknown): PolicyStatement[] {
+    return (JSON.parse(policy as string) as PolicyDocument).Statement;
+}
+
+function providerName(resource: PlannedResource): string | undefined {
+    return resource.provider?.split("::")[3];
+}
+
+describe("finding notifications", () => {
+    describe("the alert pattern", () => {
+        const pattern = findingAlertPattern(7, DEFAULT_ALWAYS_ALERT_ON) as Pattern;
+
+        it("alerts on GuardDuty findings at or above the minimum severity", () => {
+            assert.ok(matches(pattern, finding(7, "Recon:EC2/Portscan")));
+            assert.ok(matches(pattern, finding(8.5, "Recon:EC2/Portscan")));
+            assert.ok(!matches(pattern, finding(6.9, "Recon:EC2/Portscan")));
+            assert.ok(!matches(pattern, finding(9, "Recon:EC2/Portscan", "aws.securityhub")));
+        });
+
+        it("alerts on every always-alert type whatever its severity, and on nothing similar", () => {
+            for (const type of DEFAULT_ALWAYS_ALERT_ON) assert.ok(matches(pattern, finding(2, type)), type);
+            assert.ok(!matches(pattern, finding(2, "CryptoCurrency:EC2/BitcoinTool.B!DNSX")));
+            assert.ok(!matches(pattern, finding(2, "UnauthorizedAccess:EC2/MaliciousIPCaller")));
+        });
+
+        it("is severity alone when no type is always alerted", () => {
+            const bySeverity = findingAlertPattern(4, []) as { detail: Pattern };
+            assert.deepEqual(bySeverity.detail, { severity: [{ numeric: [">=", 4] }] });
+            assert.ok(matches(bySeverity, finding(4, "Recon:EC2/Portscan")));
+            assert.ok(!matches(bySeverity, finding(3.9, DEFAULT_ALWAYS_ALERT_ON[0])));
+        });
+    });
+
+    describe("the e-mail", () => {
+        it("fills every placeholder from the finding, one readable line each", () => {
+            const placeholders = [...ALERT_INPUT_TEMPLATE.matchAll(/<([A-Za-z]+)>/g)].map((m) => m[1]);
+            assert.deepEqual([...new Set(placeholders)].sort(), Object.keys(ALERT_INPUT_PATHS).sort());
+            for (const name of Object.keys(ALERT_INPUT_PATHS)) assert.ok(!/^aws/i.test(name), name);
+            for (const line of ALERT_INPUT_TEMPLATE.split("\n")) {
+                assert.equal(typeof JSON.parse(line), "string", `each line is one JSON string: ${line}`);
+            }
+            for (const field of ["Severity", "Type", "Account", "Region", "Resource", "Console"]) {
+                assert.match(ALERT_INPUT_TEMPLATE, new RegExp(`"${field}`));
+            }
+            assert.match(
+                ALERT_INPUT_TEMPLATE,
+                /https:\/\/<region>\.console\.aws\.amazon\.com\/guardduty\/.*fId=<findingId>/,
+            );
+        });
+    });
+
+    describe("in the planned stacks", () => {
+        let dev: PlanDocument;
+        let prod: PlanDocument;
+        let singleRegion: PlanDocument;
+        before(async () => {
+            dev = await plan("dev");
+            prod = await plan("prod");
+            singleRegion = await plan("dev", {
+                configOverrides: { "security-governance:regions": ["eu-west-1"] },
+            });
+        });
+
+        const alertKey = (planned: PlanDocument) =>
+            single(planned, KEY, (r) => r.name === "finding-alerts-key");
+        const homeRule = (planned: PlanDocument) => single(planned, RULE, inRegion(planned.homeRegion));
+
+        it("encrypts the topic with its own rotating, protected key that EventBridge may use for our account", () => {
+            for (const planned of [dev, prod]) {
+                const key = alertKey(planned);
+                assert.equal(key.inputs.region, planned.homeRegion);
+                assert.equal(key.inputs.enableKeyRotation, true);
+                assert.equal(key.protect, true);
+                assert.deepEqual(
+                    statements(key.inputs.policy),
+                    alertKeyPolicy(planned.accounts.securityAdmin).Statement,
+                );
+                const events = statements(key.inputs.policy).find(
+                    (s) => s.Sid === "EventBridgePublishesToEncryptedTopic",
+                );
+                assert.deepEqual(events?.Principal, { Service: "events.amazonaws.com" });
+                assert.deepEqual(events?.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+                assert.deepEqual(events?.Condition, {
+                    StringEquals: { "aws:SourceAccount": planned.accounts.securityAdmin },
+                });
+                const topic = single(planned, TOPIC);
+                assert.equal(topic.inputs.region, planned.homeRegion);
+                assert.match(topic.inputs.kmsMasterKeyId as string, /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
+                assert.equal(providerName(topic), "security");
+            }
+        });
+
+        it("lets only EventBridge, for our alert rule in our account, publish to the topic", () => {
+            for (const planned of [dev, prod]) {
+                const topic = single(planned, TOPIC);
+                const policy = single(planned, TOPIC_POLICY);
+                const rule = homeRule(planned);
+                const ruleArn = `arn:aws:events:${planned.homeRegion}:${planned.accounts.securityAdmin}:rule/${rule.name}`;
+                const topicArn = `arn:aws:sns:${planned.homeRegion}:${planned.accounts.securityAdmin}:${topic.name}`;
+                assert.equal(policy.inputs.arn, topicArn);
+                assert.deepEqual(statements(policy.inputs.policy), [
+                    {
+                        Sid: "EventBridgePublishesFindingAlerts",
+                        Effect: "Allow",
+                        Principal: { Service: "events.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topicArn,
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": planned.accounts.securityAdmin },
+                            ArnEquals: { "aws:SourceArn": ruleArn },
+                        },
+                    },
+                ]);
+            }
+        });
+
+        it("subscribes every configured address by e-mail", () => {
+            const subscriptions = ofType(prod, SUBSCRIPTION);
+            assert.deepEqual(subscriptions.map((s) => s.inputs.endpoint).sort(), [
+                "secops@example.com",
+                "security-oncall@example.com",
+            ]);
+            for (const subscription of subscriptions) {
+                assert.equal(subscription.inputs.protocol, "email");
+                assert.equal(
+                    subscription.inputs.topic,
+                    `arn:aws:sns:${prod.homeRegion}:${prod.accounts.securityAdmin}:${single(prod, TOPIC).name}`,
+                );
+            }
+            assert.deepEqual(
+                ofType(dev, SUBSCRIPTION).map((s) => s.inputs.endpoint),
+                ["secops-dev@example.com"],
+            );
+        });
+
+        it("matches the configured findings with one rule in every governed region", () => {
+            for (const planned of [dev, prod]) {
+                const rules = ofType(planned, RULE);
+                assert.deepEqual(rules.map((r) => r.inputs.region).sort(), [...planned.regions].sort());
+                const expected = findingAlertPattern(7, DEFAULT_ALWAYS_ALERT_ON);
+                for (const rule of rules) {
+                    assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), expected);
+                }
+            }
+        });
+
+        it("sends the home region's matches to the topic as a readable e-mail", () => {
+            for (const planned of [dev, prod]) {
+                const topic = single(planned, TOPIC);
+                const target = single(planned, TARGET, inRegion(planned.homeRegion));
+                assert.equal(target.inputs.rule, homeRule(planned).name);
+                assert.equal(
+                    target.inputs.arn,
+                    `arn:aws:sns:${planned.homeRegion}:${planned.accounts.securityAdmin}:${topic.name}`,
+                );
+                assert.deepEqual(target.inputs.inputTransformer, {
+                    inputPaths: ALERT_INPUT_PATHS,
+                    inputTemplate: ALERT_INPUT_TEMPLATE,
+                });
+                assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY).urn));
+            }
+        });
+
+        it("forwards every other region's matches to the home region's default bus through one role", () => {
+            for (const planned of [dev, prod]) {
+                const admin = planned.accounts.securityAdmin;
+                const bus = `arn:aws:events:${planned.homeRegion}:${admin}:event-bus/default`;
+                const role = single(planned, ROLE);
+                const trust = statements(role.inputs.assumeRolePolicy)[0];
+                assert.deepEqual(trust.Principal, { Service: "events.amazonaws.com" });
+                assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": admin } });
+                const rolePolicy = single(planned, ROLE_POLICY);
+                assert.deepEqual(statements(rolePolicy.inputs.policy), [
+                    { Effect: "Allow", Action: "events:PutEvents", Resource: bus },
+                ]);
+                const others = planned.regions.filter((region) => region !== planned.homeRegion);
+                for (const region of others) {
+                    const target = single(planned, TARGET, inRegion(region));
+                    assert.equal(target.inputs.arn, bus);
+                    assert.equal(target.inputs.roleArn, `arn:aws:iam::${admin}:role/${role.name}`);
+                    assert.equal(target.inputs.rule, single(planned, RULE, inRegion(region)).name);
+                    assert.ok(target.dependsOn.includes(rolePolicy.urn));
+                }
+                assert.equal(ofType(planned, TARGET).length, planned.regions.length);
+            }
+        });
+
+        it("needs no forwarding, role or second rule in a single-region organization", () => {
+            assert.equal(ofType(singleRegion, RULE).length, 1);
+            assert.equal(ofType(singleRegion, TARGET).length, 1);
+            assert.equal(ofType(singleRegion, ROLE).length, 0);
+        });
+
+        it("follows the configured threshold and types", async () => {
+            const custom = await plan("dev", {
+                configOverrides: {
+                    "security-governance:notifications": {
+                        emails: [],
+                        minSeverity: 9,
+                        alwaysAlertOn: ["Recon:EC2/Portscan"],
+                    },
+                },
+            });
+            for (const rule of ofType(custom, RULE)) {
+                assert.deepEqual(
+                    JSON.parse(rule.inputs.eventPattern as string),
+                    findingAlertPattern(9, ["Recon:EC2/Portscan"]),
+                );
+            }
+            assert.equal(ofType(custom, SUBSCRIPTION).length, 0);
+            assert.equal(ofType(custom, TOPIC).length, 1, "the topic stays for other subscribers");
+        });
+    });
+});

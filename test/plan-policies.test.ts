@@ -1,0 +1,93 @@
+import { strict as assert } from "node:assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { formatDiagnostics, hasMandatoryViolation, policyConfigFile } from "../tools/plan-policies";
+import { plan, projectDir, runPlanCli } from "./helpers/plan";
+import { analyze, withConfig } from "./helpers/policy-session";
+
+function mutate(
+    planned: PlanDocument,
+    change: (resources: PlannedResource[]) => PlannedResource[],
+): PlanDocument {
+    return { ...planned, resources: change(structuredClone(planned.resources)) };
+}
+
+describe("the policy pack on planned stacks", function () {
+    this.timeout(180_000);
+
+    for (const stack of ["dev", "prod"]) {
+        it(`finds no violation in the ${stack} plan with config.${stack}.json`, async () => {
+            const planned = await plan(stack);
+            const configFile = policyConfigFile(stack);
+            assert.ok(configFile, `policies/config.${stack}.json exists`);
+            const diagnostics = await withConfig(configFile, () => analyze(planned.resources));
+            assert.deepEqual(diagnostics, []);
+        });
+    }
+
+    it("fails a plan with a disabled detector, an ARCHIVE filter on HIGH findings and a bucket without KMS, naming each", async () => {
+        const dev = await plan("dev");
+        const broken = mutate(dev, (resources) =>
+            resources
+                .filter(
+                    (r) =>
+                        r.type !==
+                        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                )
+                .map((r) => {
+                    if (r.type === "aws:guardduty/detector:Detector" && r.inputs.region === "us-east-1") {
+                        r.inputs.enable = false;
+                    }
+                    if (
+                        r.type === "aws:guardduty/filter:Filter" &&
+                        r.inputs.name === "bastion-ssh-brute-force"
+                    ) {
+                        const criteria = (
+                            r.inputs.findingCriteria as { criterions: { field: string; lessThan?: string }[] }
+                        ).criterions;
+                        for (const criterion of criteria)
+                            if (criterion.field === "severity") criterion.lessThan = "9";
+                    }
+                    return r;
+                }),
+        );
+        const configFile = policyConfigFile("dev");
+        const diagnostics = await withConfig(configFile ?? {}, () => analyze(broken.resources));
+        const policies = new Set(diagnostics.filter((d) => d.level === "mandatory").map((d) => d.policy));
+        assert.ok(policies.has("guardduty-detector-enabled"), [...policies].join(", "));
+        assert.ok(policies.has("guardduty-filter-safe-archive"), [...policies].join(", "));
+        assert.ok(policies.has("findings-bucket-encrypted"), [...policies].join(", "));
+        assert.ok(hasMandatoryViolation(diagnostics));
+        const report = formatDiagnostics(broken, { diagnostics, configFile, startupMs: 0, analysisMs: 0 });
+        assert.match(
+            report,
+            /\[mandatory\] guardduty-detector-enabled\n\s+aws:guardduty\/detector:Detector guardduty-us-east-1: /,
+        );
+        assert.match(
+            report,
+            /\[mandatory\] guardduty-filter-safe-archive\n\s+aws:guardduty\/filter:Filter guardduty-(eu-west-1|us-east-1)-bastion-ssh-brute-force: /,
+        );
+    });
+
+    it("npm run plan exits 1 and names the policy when prod turns data protection off", () => {
+        const prod = fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
+        assert.match(prod, /protectData: true/);
+        const dir = projectDir({
+            "Pulumi.prod.yaml": prod.replace("protectData: true", "protectData: false"),
+        });
+        fs.mkdirSync(path.join(dir, "policies"));
+        const result = runPlanCli(["--stack", "prod", "--json", path.join(dir, "plan.json")], dir);
+        assert.equal(result.status, 1, result.stderr);
+        assert.match(
+            result.stdout,
+            /\[mandatory\] data-resources-protected\n(\s+.*\n)*\s+aws:guardduty\/detector:Detector guardduty-/,
+        );
+        const written = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanDocument;
+        assert.ok(
+            written.diagnostics.some(
+                (d) => d.policy === "data-resources-protected" && d.level === "mandatory",
+            ),
+        );
+    });
+});
