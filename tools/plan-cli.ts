@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { ConfigError } from "../stacks/config";
+import { DiscoveryError } from "../stacks/organization";
+import { FixtureError } from "./org-fixture";
+import { analyzePlan, formatDiagnostics, hasMandatoryViolation } from "./plan-policies";
+import { PlanInputError, planStack } from "./plan-runtime";
+import { formatSummary } from "./plan-summary";
+
+export const USAGE = "usage: npm run plan -- [--stack NAME] [--accounts N | --org FILE] [--json FILE]";
+
+/** Errors the user can fix: shown as the message alone, exit code 2. */
+const USER_ERRORS = [ConfigError, PlanInputError, FixtureError, DiscoveryError];
+
+export interface PlanOutput {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+interface PlanFlags {
+    stack: string;
+    accounts?: number;
+    orgFile?: string;
+    jsonFile?: string;
+    help: boolean;
+}
+
+function parseFlags(argv: string[]): PlanFlags {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string", default: "dev" },
+                accounts: { type: "string" },
+                org: { type: "string" },
+                json: { type: "string" },
+                help: { type: "boolean", default: false },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (error) {
+        throw new PlanInputError(`${(error as Error).message}\n${USAGE}`);
+    }
+    if (values.accounts !== undefined && values.org !== undefined) {
+        throw new PlanInputError(`--accounts and --org: give one or the other, not both\n${USAGE}`);
+    }
+    let accounts: number | undefined;
+    if (values.accounts !== undefined) {
+        accounts = Number(values.accounts);
+        if (!/^\d+$/.test(values.accounts) || accounts < 2 || accounts > 100000) {
+            throw new PlanInputError(
+                `--accounts ${JSON.stringify(values.accounts)}: expected a whole number of accounts from 2 to 100000`,
+            );
+        }
+    }
+    if (values.json !== undefined && values.json.trim() === "") {
+        throw new PlanInputError(`--json "": expected a file path\n${USAGE}`);
+    }
+    return {
+        stack: values.stack ?? "dev",
+        accounts,
+        orgFile: values.org,
+        jsonFile: values.json,
+        help: values.help === true,
+    };
+}
+
+/**
+ * `npm run plan`: plans the stack offline, runs the policy pack, prints the summary and the
+ * violations. Returns the exit code: 0 clean, 1 a mandatory violation, 2 a mistake in the input.
+ */
+export async function runPlanCommand(argv: string[], output: PlanOutput): Promise<number> {
+    try {
+        const flags = parseFlags(argv);
+        if (flags.help) {
+            output.stdout(`${USAGE}\n`);
+            return 0;
+        }
+        const { plan } = await planStack({
+            stack: flags.stack,
+            accounts: flags.accounts,
+            orgFile: flags.orgFile,
+            progress: (message) => output.stderr(`${message}\n`),
+        });
+        const analysis = await analyzePlan(plan);
+        plan.diagnostics = analysis.diagnostics;
+        if (flags.jsonFile !== undefined) {
+            fs.writeFileSync(flags.jsonFile, `${JSON.stringify(plan, null, 2)}\n`);
+        }
+        output.stdout(formatSummary(plan));
+        output.stdout(formatDiagnostics(plan, analysis));
+        if (flags.jsonFile !== undefined) output.stdout(`\nPlan written to ${flags.jsonFile}\n`);
+        return hasMandatoryViolation(analysis.diagnostics) ? 1 : 0;
+    } catch (error) {
+        if (USER_ERRORS.some((kind) => error instanceof kind)) {
+            output.stderr(`${(error as Error).message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+}
