@@ -66,6 +66,10 @@ export const HIGH_SEVERITY = 7;
 
 const RESERVED_ACCOUNT_IDS = new Set(["000000000000"]);
 
+function isAccountId(value: string): boolean {
+    return /^\d{12}$/.test(value) && !RESERVED_ACCOUNT_IDS.has(value);
+}
+
 const accountId = z
     .string({ error: 'a 12-digit AWS account ID as a quoted string, such as "111111111111"' })
     .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, such as "111111111111"' })
@@ -120,7 +124,12 @@ const suppressionRule = z
         /** Why these findings are noise: shown in the GuardDuty console next to the filter. */
         description: z.string().max(512, { error: "at most 512 characters" }).optional(),
         /** Order among filters (1 first). Default: position in the list, starting at 1. */
-        rank: z.number().int().min(1).max(100, { error: "an integer 1-100" }).optional(),
+        rank: z
+            .number({ error: "an integer 1-100" })
+            .int({ error: "an integer 1-100" })
+            .min(1, { error: "an integer 1-100" })
+            .max(100, { error: "an integer 1-100" })
+            .optional(),
         /** Finding types to archive. */
         findingTypes: z.array(findingType).min(1, { error: "at least one finding type" }).optional(),
         /** Resource tags identifying the approved resource (matched on EC2 instance tags). */
@@ -164,7 +173,6 @@ const suppressionRule = z
         if (narrowing.every((criterion) => criterion === undefined)) {
             ctx.addIssue({
                 code: "custom",
-                input: rule.name,
                 message:
                     "a rule that narrows by at least one of findingTypes, resourceTags, remoteIps, remotePorts, localPorts, accountIds: severity alone would archive whole classes of findings",
             });
@@ -191,6 +199,8 @@ const accountsSchema = z
             }),
     })
     .superRefine((accounts, ctx) => {
+        // A malformed management ID is reported once, by its own rule, not again through the others.
+        if (!isAccountId(accounts.management)) return;
         if (accounts.securityAdmin === accounts.management) {
             ctx.addIssue({
                 code: "custom",
@@ -236,7 +246,8 @@ const findingsExportSchema = z
         protectData: z.boolean({ error: "true or false" }).default(true),
     })
     .superRefine((value, ctx) => {
-        if (value.archiveAfterDays >= value.retentionDays) {
+        // Compared only with a valid retention: a retention under 90 days is reported once, on its own.
+        if (value.retentionDays >= 90 && value.archiveAfterDays >= value.retentionDays) {
             ctx.addIssue({
                 code: "custom",
                 path: ["archiveAfterDays"],
@@ -270,7 +281,9 @@ const guarddutySchema = z
         /** Threat lists: name -> addresses/CIDRs GuardDuty alerts on. At most 6 lists. */
         threatLists: z
             .record(
-                ruleName,
+                z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, {
+                    error: "a list name of 3-64 letters, digits, '-', '_' or '.'",
+                }),
                 z.array(ipEntry({ allowAnyNetwork: false })).min(1, {
                     error: "at least one address or CIDR: an empty threat list cannot be activated",
                 }),
@@ -340,10 +353,14 @@ const securityHubSchema = z.strictObject({
     disabledControls: z
         .array(
             z.strictObject({
-                controlId: z.string().regex(/^[A-Z][A-Za-z0-9]*\.\d{1,3}$/, {
-                    error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"',
-                }),
-                reason: z.string().min(10, { error: "a reason of at least 10 characters" }),
+                controlId: z
+                    .string({ error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"' })
+                    .regex(/^[A-Z][A-Za-z0-9]*\.\d{1,3}$/, {
+                        error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"',
+                    }),
+                reason: z
+                    .string({ error: "a reason of at least 10 characters" })
+                    .min(10, { error: "a reason of at least 10 characters" }),
             }),
         )
         .default([]),
@@ -483,6 +500,45 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
     return [];
 }
 
+/**
+ * What is expected, for the rules that do not say it themselves (zod's own wording is for developers:
+ * "Invalid input: expected object, received undefined").
+ */
+function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
+    switch (issue.code) {
+        case "invalid_type": {
+            if (issue.expected === "object") {
+                const keys = knownKeysAt(namespaceSchema, issue.path ?? []);
+                return keys.length > 0 ? `a map with the keys ${keys.join(", ")}` : "a map";
+            }
+            if (issue.expected === "array") return "a list";
+            if (issue.expected === "int") return "a whole number";
+            if (issue.expected === "boolean") return "true or false";
+            return `a ${issue.expected}`;
+        }
+        case "too_small":
+        case "too_big": {
+            const side = issue.code === "too_small" ? "at least" : "at most";
+            const bound = String(issue.code === "too_small" ? issue.minimum : issue.maximum);
+            if (issue.origin === "string") {
+                return bound === "1" && side === "at least"
+                    ? "a non-empty text"
+                    : `${side} ${bound} characters`;
+            }
+            if (issue.origin === "array") {
+                return bound === "1" && side === "at least" ? "a non-empty list" : `${side} ${bound} entries`;
+            }
+            if (issue.inclusive === false) return `${side === "at least" ? "more" : "less"} than ${bound}`;
+            return `${side} ${bound}`;
+        }
+        case "invalid_key":
+            // A record key (a threat list name): the key's own rule says what is expected.
+            return issue.issues[0]?.message;
+        default:
+            return undefined;
+    }
+}
+
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
     if (issue.code === "unrecognized_keys") {
         const where = issue.path.length === 0 ? `${NAMESPACE}:` : `${keyPath(issue.path)}.`;
@@ -496,26 +552,54 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
     return `${keyPath(issue.path)} = ${got}: expected ${issue.message}`;
 }
 
+/** Levenshtein distance, to tell a misspelt namespace from another provider's. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 /**
  * Validates a stack's configuration. `values` maps full keys (`security-governance:accounts`,
  * `aws:region`, ...) to their values, objects already parsed from JSON.
  */
 export function parseStackConfig(values: Record<string, unknown>): StackConfig {
     const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(values)) {
-        if (key.startsWith(`${NAMESPACE}:`)) raw[key.slice(NAMESPACE.length + 1)] = value;
-    }
     const problems: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+        const namespace = key.slice(0, Math.max(key.indexOf(":"), 0));
+        if (namespace === NAMESPACE) raw[key.slice(NAMESPACE.length + 1)] = value;
+        else if (namespace !== "" && editDistance(namespace.toLowerCase(), NAMESPACE) <= 2) {
+            // Keys of other namespaces belong to providers, but a misspelt namespace would pass silently.
+            problems.push(
+                `${key}: unknown namespace ${namespace}; expected ${NAMESPACE}:${key.slice(namespace.length + 1)}`,
+            );
+        }
+    }
     const homeRegion = values["aws:region"];
     if (typeof homeRegion !== "string" || !KNOWN_REGIONS.includes(homeRegion)) {
         problems.push(
             `aws:region = ${show(homeRegion)}: expected the home region, one of the commercial regions: ${KNOWN_REGIONS.join(", ")}`,
         );
     }
-    const parsed = namespaceSchema.safeParse(raw, { reportInput: true });
+    const parsed = namespaceSchema.safeParse(raw, { reportInput: true, error: defaultMessage });
     if (!parsed.success) {
         problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, raw)));
-    } else if (typeof homeRegion === "string" && !parsed.data.regions.includes(homeRegion)) {
+    } else if (
+        typeof homeRegion === "string" &&
+        KNOWN_REGIONS.includes(homeRegion) &&
+        !parsed.data.regions.includes(homeRegion)
+    ) {
         problems.push(
             `${NAMESPACE}:regions = ${show(parsed.data.regions)}: expected a list that includes the home region aws:region (${homeRegion})`,
         );

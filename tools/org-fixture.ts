@@ -234,7 +234,9 @@ function shapeError(path: string, data: unknown, issues: readonly z.core.$ZodIss
         );
     const more =
         issues.length > MAX_REPORTED_ISSUES ? ` (and ${issues.length - MAX_REPORTED_ISSUES} more)` : "";
-    return new FixtureError(`--org ${path}: not an organization fixture: ${lines.join("; ")}${more}`);
+    return new FixtureError(
+        `--org ${JSON.stringify(path)}: not an organization fixture: ${lines.join("; ")}${more}`,
+    );
 }
 
 function toAccount(account: FixtureFile["Accounts"][number]): Account {
@@ -262,14 +264,16 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
             code === "ENOENT"
                 ? "file not found"
                 : `cannot read file (${error instanceof Error ? error.message : String(error)})`;
-        throw new FixtureError(`--org ${path}: ${reason}; expected ${expected}.`, { cause: error });
+        throw new FixtureError(`--org ${JSON.stringify(path)}: ${reason}; expected ${expected}.`, {
+            cause: error,
+        });
     }
     let data: unknown;
     try {
         data = JSON.parse(text);
     } catch (error) {
         throw new FixtureError(
-            `--org ${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}); expected ${expected}.`,
+            `--org ${JSON.stringify(path)}: not valid JSON (${error instanceof Error ? error.message : String(error)}); expected ${expected}.`,
             { cause: error },
         );
     }
@@ -282,7 +286,7 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
         const previous = firstIndex.get(account.Id);
         if (previous !== undefined) {
             throw new FixtureError(
-                `--org ${path}: Accounts[${index}].Id: duplicate account ID "${account.Id}" ` +
+                `--org ${JSON.stringify(path)}: Accounts[${index}].Id: duplicate account ID "${account.Id}" ` +
                     `(also Accounts[${previous}]); expected each account once.`,
             );
         }
@@ -290,6 +294,26 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
     });
 
     const managementAccountId = file.ManagementAccountId ?? ids.management;
+    // The program would stop at discovery on these (index.ts); said here, they name the fixture's field.
+    if (managementAccountId !== ids.management) {
+        throw new FixtureError(
+            `--org ${JSON.stringify(path)}: ManagementAccountId: expected the stack's security-governance:accounts.management ` +
+                `${ids.management}, got "${managementAccountId}".`,
+        );
+    }
+    for (const [key, id] of [
+        ["accounts.management", ids.management],
+        ["accounts.securityAdmin", ids.securityAdmin],
+    ] as const) {
+        const account = file.Accounts.find((candidate) => candidate.Id === id);
+        const state = account === undefined ? undefined : (account.State ?? account.Status);
+        if (state !== AccountState.ACTIVE) {
+            throw new FixtureError(
+                `--org ${JSON.stringify(path)}: Accounts: expected an ACTIVE account ${id} (the stack's security-governance:${key}), ` +
+                    `got ${state === undefined ? "none" : `one in state ${state}`}.`,
+            );
+        }
+    }
     const organizationId = file.OrganizationId ?? defaultOrganizationId(managementAccountId);
     return {
         organizationId,

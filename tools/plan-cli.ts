@@ -8,6 +8,7 @@ import { PlanInputError, planStack } from "./plan-runtime";
 import { formatSummary } from "./plan-summary";
 
 export const USAGE = "usage: npm run plan -- [--stack NAME] [--accounts N | --org FILE] [--json FILE]";
+const FLAGS = "one of --stack NAME, --accounts N, --org FILE, --json FILE, --help";
 
 /** Errors the user can fix: shown as the message alone, exit code 2. */
 const USER_ERRORS = [ConfigError, PlanInputError, FixtureError, DiscoveryError];
@@ -41,10 +42,14 @@ function parseFlags(argv: string[]): PlanFlags {
             allowPositionals: false,
         }));
     } catch (error) {
-        throw new PlanInputError(`${(error as Error).message}\n${USAGE}`);
+        // parseArgs' first sentence names the flag; its hints about positionals would only confuse.
+        const problem = (error as Error).message.split(". ")[0];
+        throw new PlanInputError(`${problem}: expected ${FLAGS}`);
     }
     if (values.accounts !== undefined && values.org !== undefined) {
-        throw new PlanInputError(`--accounts and --org: give one or the other, not both\n${USAGE}`);
+        throw new PlanInputError(
+            `--accounts ${JSON.stringify(values.accounts)} with --org ${JSON.stringify(values.org)}: expected one or the other, not both`,
+        );
     }
     let accounts: number | undefined;
     if (values.accounts !== undefined) {
@@ -56,7 +61,7 @@ function parseFlags(argv: string[]): PlanFlags {
         }
     }
     if (values.json !== undefined && values.json.trim() === "") {
-        throw new PlanInputError(`--json "": expected a file path\n${USAGE}`);
+        throw new PlanInputError(`--json "": expected the path of the file to write the plan to`);
     }
     return {
         stack: values.stack ?? "dev",
