@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { ConfigError } from "../stacks/config";
@@ -99,7 +100,8 @@ export async function runPlanCommand(argv: string[], output: PlanOutput): Promis
         if (flags.jsonFile !== undefined) output.stdout(`\nPlan written to ${flags.jsonFile}\n`);
         return hasMandatoryViolation(analysis.diagnostics) ? 1 : 0;
     } catch (error) {
-        if (USER_ERRORS.some((kind) => error instanceof kind)) {
+        // The program reports what the user must fix (config, discovery) as a RunError, as under pulumi up.
+        if (USER_ERRORS.some((kind) => error instanceof kind) || pulumi.RunError.isInstance(error)) {
             output.stderr(`${(error as Error).message}\n`);
             return 2;
         }
