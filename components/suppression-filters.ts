@@ -1,4 +1,4 @@
-import type { SuppressionRule } from "../stacks/config";
+import { PORT_PROBE_TYPE, type SuppressionRule } from "../stacks/config";
 
 /** One GuardDuty filter criterion, in the shape of `aws.guardduty.Filter`'s `findingCriteria.criterions`. */
 export interface Criterion {
@@ -7,15 +7,13 @@ export interface Criterion {
     lessThan?: string;
 }
 
-const PORT_PROBE = /^Recon:[A-Za-z0-9]+\/PortProbe/;
-
 /**
  * Port-probe findings carry the remote address and probed port under portProbeAction; every other
  * network finding under networkConnectionAction. A GuardDuty filter ANDs its criteria, so naming both
  * would match nothing: the rule's finding types decide which one applies.
  */
 function isPortProbeRule(rule: SuppressionRule): boolean {
-    return rule.findingTypes !== undefined && rule.findingTypes.every((type) => PORT_PROBE.test(type));
+    return rule.findingTypes !== undefined && rule.findingTypes.every((type) => PORT_PROBE_TYPE.test(type));
 }
 
 /**
@@ -56,6 +54,7 @@ export function suppressionCriteria(rule: SuppressionRule): Criterion[] {
             equals: rule.remotePorts.map(String),
         });
     }
+    // A whole number (the schema insists): GuardDuty's API compares severity as a Long.
     criteria.push({ field: "severity", lessThan: String(rule.belowSeverity) });
     return criteria;
 }

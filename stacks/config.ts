@@ -117,6 +117,9 @@ const port = z
     .min(0, { error: "a port number 0-65535" })
     .max(65535, { error: "a port number 0-65535" });
 
+/** GuardDuty's port-probe finding types, whose network details sit under portProbeAction. */
+export const PORT_PROBE_TYPE = /^Recon:[A-Za-z0-9]+\/PortProbe/;
+
 const suppressionRule = z
     .strictObject({
         /** Unique name; becomes the GuardDuty filter name. */
@@ -154,8 +157,12 @@ const suppressionRule = z
          * never archived; larger values are refused.
          */
         belowSeverity: z
-            .number({ error: `a severity above 0 and at most ${HIGH_SEVERITY}` })
-            .gt(0, { error: `a severity above 0 and at most ${HIGH_SEVERITY}` })
+            .number({ error: `a whole-number severity from 1 to ${HIGH_SEVERITY}` })
+            // GuardDuty filters compare severity with whole numbers; the provider refuses "4.5".
+            .int({
+                error: `a whole-number severity from 1 to ${HIGH_SEVERITY} (filters compare whole numbers)`,
+            })
+            .min(1, { error: `a whole-number severity from 1 to ${HIGH_SEVERITY}` })
             .max(HIGH_SEVERITY, {
                 error: `at most ${HIGH_SEVERITY}: a rule must never archive HIGH (${HIGH_SEVERITY}+) findings`,
             })
@@ -175,6 +182,28 @@ const suppressionRule = z
                 code: "custom",
                 message:
                     "a rule that narrows by at least one of findingTypes, resourceTags, remoteIps, remotePorts, localPorts, accountIds: severity alone would archive whole classes of findings",
+            });
+        }
+        // Port-probe findings carry the remote address and local port under other fields than network
+        // connections, and one filter ANDs its criteria: a rule must be about one kind or the other.
+        const portProbes = (rule.findingTypes ?? []).filter((type) => PORT_PROBE_TYPE.test(type));
+        const mixed = portProbes.length > 0 && portProbes.length < (rule.findingTypes ?? []).length;
+        if (mixed && (rule.remoteIps !== undefined || rule.localPorts !== undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["findingTypes"],
+                input: rule.findingTypes,
+                message:
+                    "finding types that are all port probes (Recon:*/PortProbe*) or none when remoteIps or localPorts are set: the two kinds keep addresses and ports in different fields, so one filter cannot match both; split the rule in two",
+            });
+        }
+        if (portProbes.length > 0 && !mixed && rule.remotePorts !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["remotePorts"],
+                input: rule.remotePorts,
+                message:
+                    "no remotePorts on a port-probe rule: port-probe findings have no remote port, so the filter would match nothing; use localPorts",
             });
         }
     });

@@ -510,6 +510,37 @@ const CASES: Case[] = [
         { program: true },
     ),
     config(
+        "suppression rule with a fractional severity bound",
+        "guardduty.suppressionRules[1].belowSeverity",
+        "4.5",
+        /expected a whole-number severity from 1 to 7 \(filters compare whole numbers\)$/,
+        (doc) => {
+            rules(doc)[1].belowSeverity = 4.5;
+        },
+    ),
+    config(
+        "suppression rule mixing port probes and other types with remote IPs",
+        "guardduty.suppressionRules[0].findingTypes",
+        json([
+            "Recon:EC2/PortProbeUnprotectedPort",
+            "Recon:EC2/PortProbeEMRUnprotectedPort",
+            "Recon:EC2/Portscan",
+        ]),
+        /expected finding types that are all port probes \(Recon:\*\/PortProbe\*\) or none when remoteIps or localPorts are set/,
+        (doc) => {
+            (rules(doc)[0].findingTypes as string[]).push("Recon:EC2/Portscan");
+        },
+    ),
+    config(
+        "port-probe rule with remote ports",
+        "guardduty.suppressionRules[0].remotePorts",
+        json([443]),
+        /expected no remotePorts on a port-probe rule: port-probe findings have no remote port/,
+        (doc) => {
+            rules(doc)[0].remotePorts = [443];
+        },
+    ),
+    config(
         "suppression rule matching a network instead of an address",
         "guardduty.suppressionRules[0].remoteIps[0]",
         json("198.51.100.0/24"),
