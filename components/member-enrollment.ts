@@ -95,6 +95,34 @@ export function diffMembers(current: string[], desired: string[]): { toAdd: stri
     };
 }
 
+/**
+ * The compact form of a member list that `MemberEnrollment` sends as its `accounts` input: one account a line,
+ * `<12-digit id>` or `<id> <email>`. An account list is the same in every region, so at 10,000 accounts x 17 regions
+ * x 3 services an array of { id, email } objects would be 510,000 protobuf Structs for the engine, the state and the
+ * policy analyzer to encode and decode; one string per resource is cheap for all of them. Emails never contain
+ * whitespace (Organizations' email pattern is `[^\s@]+@[^\s@]+\.[^\s@]+`).
+ */
+export function encodeMembers(accounts: readonly MemberAccount[], withEmails = true): string {
+    return accounts.map((a) => (withEmails && a.email !== "" ? `${a.id} ${a.email}` : a.id)).join("\n");
+}
+
+/** Reads the `accounts` input: the encoded string `MemberEnrollment` sends, or a list of { id, email }. */
+export function decodeMembers(accounts: string | readonly MemberAccount[]): MemberAccount[] {
+    if (typeof accounts !== "string") return [...accounts];
+    const members: MemberAccount[] = [];
+    for (const line of accounts.split("\n")) {
+        const trimmed = line.trim();
+        if (trimmed === "") continue;
+        const space = trimmed.search(/\s/);
+        members.push(
+            space < 0
+                ? { id: trimmed, email: "" }
+                : { id: trimmed.slice(0, space), email: trimmed.slice(space).trim() },
+        );
+    }
+    return members;
+}
+
 /** Enrolls `accounts` as members of the target's administrator; the admin itself and duplicates are skipped. */
 export async function enrollMembers(
     target: EnrollmentTarget,
@@ -567,8 +595,11 @@ export interface MemberEnrollmentInputs {
     service: EnrollmentService;
     region: string;
     adminAccountId: string;
-    /** Sorted by ID, without duplicates or the admin account. */
-    accounts: MemberAccount[];
+    /**
+     * Sorted by ID, without duplicates or the admin account: as `MemberEnrollment` sends it, the compact string of
+     * `encodeMembers`; a list of { id, email } is accepted too.
+     */
+    accounts: string | MemberAccount[];
     graphArn?: string;
     resourceTypes?: InspectorResourceType[];
 }
@@ -630,7 +661,7 @@ export class MemberEnrollmentProvider implements pulumi.dynamic.ResourceProvider
     ): Promise<pulumi.dynamic.CreateResult<MemberEnrollmentOutputs>> {
         const target = targetOf(inputs);
         const opts = this.engineOptions(target);
-        const result = await enrollMembers(target, inputs.accounts, opts);
+        const result = await enrollMembers(target, decodeMembers(inputs.accounts), opts);
         const attempted = desiredIds(inputs).length;
         this.report(target, "create", attempted, result.enrolled.length, result.failed);
         const id = [target.service, target.region, target.adminAccountId].join(":");
@@ -650,7 +681,7 @@ export class MemberEnrollmentProvider implements pulumi.dynamic.ResourceProvider
         const wanted = new Set(reEnableAll ? desiredIds(news) : toAdd);
         const added = await enrollMembers(
             target,
-            news.accounts.filter((a) => wanted.has(a.id)),
+            decodeMembers(news.accounts).filter((a) => wanted.has(a.id)),
             opts,
         );
         // Removal turns off what the old state turned on.
@@ -763,12 +794,16 @@ export function checkEnrollmentInputs(news: unknown): pulumi.dynamic.CheckResult
     let normalized: unknown = accounts;
     if (!known(accounts)) {
         // Resolved at update time; check runs again then.
-    } else if (!Array.isArray(accounts)) {
-        fail("accounts", "must be a list of { id, email }");
+    } else if (!Array.isArray(accounts) && typeof accounts !== "string") {
+        fail(
+            "accounts",
+            "must be the encoded member list (one `<id> <email>` a line) or a list of { id, email }",
+        );
     } else {
+        const encoded = typeof accounts === "string";
         const byId = new Map<string, MemberAccount>();
         let hasUnknown = false;
-        accounts.forEach((raw: unknown, i) => {
+        (encoded ? decodeMembers(accounts) : accounts).forEach((raw: unknown, i) => {
             const account = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
             if (raw === unknown || account.id === unknown || account.email === unknown) {
                 hasUnknown = true;
@@ -790,7 +825,8 @@ export function checkEnrollmentInputs(news: unknown): pulumi.dynamic.CheckResult
             if (id !== adminAccountId) byId.set(id, { id, email });
         });
         // Sorting here makes an order-only change invisible to diff and keeps unrelated keys out of the state.
-        normalized = hasUnknown ? accounts : [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+        const sorted = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+        normalized = hasUnknown ? accounts : encoded ? encodeMembers(sorted) : sorted;
     }
 
     const inputs: Record<string, unknown> = { service, region, adminAccountId, accounts: normalized };
@@ -828,6 +864,9 @@ function outputsOf(
 // A preview may not know the accounts yet; then something may change.
 function containsUnknown(accounts: unknown): boolean {
     const unknown = pulumi.runtime.unknownValue;
+    // The engine's unknown is itself a string, so it is tested before an encoded list is taken as known.
+    if (accounts === unknown) return true;
+    if (typeof accounts === "string") return false;
     if (!Array.isArray(accounts)) return true;
     return accounts.some(
         (a: unknown) =>
@@ -842,7 +881,8 @@ function membersDiffer(current: string[], desired: string[]): boolean {
 
 function desiredIds(inputs: MemberEnrollmentInputs): string[] {
     if (containsUnknown(inputs.accounts)) return [];
-    return [...new Set(inputs.accounts.map((a) => a.id).filter((id) => id !== inputs.adminAccountId))].sort();
+    const ids = decodeMembers(inputs.accounts).map((a) => a.id);
+    return [...new Set(ids.filter((id) => id !== inputs.adminAccountId))].sort();
 }
 
 function typesChanged(olds: MemberEnrollmentOutputs, news: MemberEnrollmentInputs): boolean {
@@ -917,7 +957,16 @@ export class MemberEnrollment extends pulumi.dynamic.Resource {
         super(
             sharedProvider,
             name,
-            { ...args, enrolled: undefined, failed: undefined, memberCount: undefined },
+            {
+                ...args,
+                // Inspector needs no emails (AssociateMember and Enable take IDs); Detective and Macie do.
+                accounts: pulumi
+                    .all([args.service, args.accounts])
+                    .apply(([service, accounts]) => encodeMembers(accounts, service !== "inspector")),
+                enrolled: undefined,
+                failed: undefined,
+                memberCount: undefined,
+            },
             opts,
             "security-governance",
             "MemberEnrollment",

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { decodeMembers } from "../components/member-enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
@@ -70,7 +71,12 @@ describe("Detective organization-wide", () => {
             );
             assert.ok((members.inputs.graphArn as string).startsWith(graphArn(prod, region)));
             assert.equal(members.inputs.adminAccountId, prod.accounts.securityAdmin);
-            assert.equal((members.inputs.accounts as unknown[]).length, prod.accounts.count);
+            const accounts = decodeMembers(members.inputs.accounts as string);
+            assert.equal(accounts.length, prod.accounts.count);
+            assert.ok(
+                accounts.every((a) => a.email.includes("@")),
+                "Detective needs each account's email",
+            );
             assert.ok(members.dependsOn.includes(single(prod, ORG_CONFIG, inRegion(region)).urn));
             assert.ok(members.dependsOn.includes(single(prod, DESIGNATION, inRegion(region)).urn));
         }

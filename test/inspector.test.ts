@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { decodeMembers } from "../components/member-enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { INSPECTOR_RESOURCE_TYPES } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
@@ -64,7 +65,10 @@ describe("Inspector organization-wide", () => {
                 (r) => r.inputs.service === "inspector" && r.inputs.region === region,
             );
             assert.deepEqual(members.inputs.resourceTypes, [...INSPECTOR_RESOURCE_TYPES]);
-            assert.equal((members.inputs.accounts as unknown[]).length, dev.accounts.count);
+            const accounts = decodeMembers(members.inputs.accounts as string);
+            assert.equal(accounts.length, dev.accounts.count);
+            // AssociateMember and Enable take account IDs: Inspector's member list carries no emails.
+            assert.ok(accounts.every((a) => /^\d{12}$/.test(a.id) && a.email === ""));
             assert.ok(members.dependsOn.includes(single(dev, ORG_CONFIG, inRegion(region)).urn));
         }
     });

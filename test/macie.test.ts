@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { decodeMembers } from "../components/member-enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { generateOrganization } from "../tools/org-fixture";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
@@ -77,7 +78,7 @@ describe("Macie organization-wide", () => {
         for (const region of dev.regions) {
             const members = enrollment(dev, "macie", region);
             assert.equal(members.inputs.adminAccountId, dev.accounts.securityAdmin);
-            const accounts = members.inputs.accounts as { id: string; email: string }[];
+            const accounts = decodeMembers(members.inputs.accounts as string);
             assert.deepEqual(accounts.map((a) => a.id).sort(), expected);
             assert.ok(
                 accounts.every((a) => a.email.includes("@")),

@@ -29,7 +29,9 @@ import {
 } from "@aws-sdk/client-inspector2";
 import {
     checkEnrollmentInputs,
+    decodeMembers,
     diffMembers,
+    encodeMembers,
     enrollMembers,
     MemberEnrollment,
     MemberEnrollmentProvider,
@@ -509,6 +511,29 @@ describe("member enrollment: provider", () => {
             assert.deepEqual(inputs?.accounts, [account(A), account(C)]);
         });
 
+        it("takes the encoded member list, normalizes it the same way and keeps it encoded", () => {
+            const { inputs, failures } = checkEnrollmentInputs({
+                ...detectiveInputs([]),
+                accounts: encodeMembers([account(C), account(A), account(ADMIN), account(A)]),
+            });
+            assert.deepEqual(failures, []);
+            assert.equal(inputs?.accounts, encodeMembers([account(A), account(C)]));
+            assert.deepEqual(decodeMembers(inputs?.accounts as string), [account(A), account(C)]);
+        });
+
+        it("names the encoded line of a bad account and wants emails for Macie", () => {
+            const { failures } = checkEnrollmentInputs({
+                service: "macie",
+                region: "eu-west-1",
+                adminAccountId: ADMIN,
+                accounts: `${A} a@example.com\n12 b@example.com\n${B}`,
+            });
+            assert.deepEqual(
+                failures?.map((f) => f.property),
+                ["accounts[1].id", "accounts[2].email"],
+            );
+        });
+
         it("lets unknown values through during preview", () => {
             const unknown = pulumi.runtime.unknownValue;
             const { failures } = checkEnrollmentInputs({
@@ -807,6 +832,11 @@ describe("member enrollment: the MemberEnrollment resource", function () {
         assert.match(text, /exports\.handler/);
         assert.ok(elapsed < 20_000, `registration took ${elapsed} ms`);
         assert.deepEqual(await settled(resources[0].enrolled), []);
+        // One string per resource, not 1,000 objects: emails only where the service needs them.
+        const byService = new Map(mine.map((r) => [r.inputs.service as string, r.inputs.accounts]));
+        assert.equal(byService.get("detective"), encodeMembers(accounts));
+        assert.equal(byService.get("macie"), encodeMembers(accounts));
+        assert.equal(byService.get("inspector"), accounts.map((a) => a.id).join("\n"));
     });
 
     it("the serialized provider runs check and create as the dynamic provider host would", async () => {
@@ -849,7 +879,7 @@ describe("member enrollment: the MemberEnrollment resource", function () {
                     region: "eu-west-1",
                     adminAccountId: ADMIN,
                     graphArn: GRAPH,
-                    accounts: [account("222222222222"), account("111111111111")],
+                    accounts: encodeMembers([account("222222222222"), account("111111111111")]),
                 },
             );
             const created = await provider.create(checked.inputs as MemberEnrollmentInputs);

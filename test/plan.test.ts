@@ -17,6 +17,10 @@ describe("npm run plan (the offline plan a user runs)", function () {
         );
         assert.match(result.stdout, /^guardduty\s+\d+\s+\d+\s+\d+$/m);
         assert.match(result.stdout, /eu-west-1\s+us-east-1\s+total/);
+        // Coverage: every one of the 12 accounts in every service and region (existing accounts enrolled).
+        for (const service of ["guardduty", "securityhub", "macie", "detective", "inspector"]) {
+            assert.match(result.stdout, new RegExp(`^${service}\\s+12\\s+12$`, "m"), service);
+        }
     });
 
     it("writes the JSON contract for prod", () => {

@@ -1,3 +1,4 @@
+import { decodeMembers } from "../components/member-enrollment";
 import type { PlanDocument, PlannedResource } from "./plan-runtime";
 
 /** The service a resource belongs to, from its type token (`aws:guardduty/detector:Detector`). */
@@ -102,12 +103,8 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
                 const adminType = ADMIN_ENABLEMENT[service];
                 const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
                 if (enrollment !== undefined || adminEnabled) {
-                    const listed = Array.isArray(enrollment?.inputs.accounts)
-                        ? (enrollment.inputs.accounts as { id?: unknown }[])
-                        : [];
-                    const members = new Set(
-                        listed.map((account) => String(account.id)).filter((id) => id !== admin),
-                    );
+                    const listed = enrollment ? decodeMembers(enrollment.inputs.accounts as string) : [];
+                    const members = new Set(listed.map((account) => account.id).filter((id) => id !== admin));
                     covered = members.size + (adminEnabled ? 1 : 0);
                 }
             }
