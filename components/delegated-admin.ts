@@ -77,3 +77,19 @@ function designate(
             );
     }
 }
+
+/**
+ * The designation in `region`, which a service's organization settings there must wait for. A missing
+ * one is a wiring mistake in the program, not a user error.
+ */
+export function designationIn(
+    designations: Record<string, pulumi.Resource>,
+    region: string,
+    component: string,
+): pulumi.Resource {
+    const designation = designations[region];
+    if (designation === undefined) {
+        throw new Error(`${component}: no administrator designation for region ${region}`);
+    }
+    return designation;
+}

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { designationIn } from "./delegated-admin";
 import { MemberEnrollment, type MemberAccount } from "./member-enrollment";
 
 export interface DetectiveGraphsArgs {
@@ -72,10 +73,7 @@ export class DetectiveOrganization extends pulumi.ComponentResource {
         super("security-governance:detective:DetectiveOrganization", name, {}, opts);
         this.enrollments = {};
         for (const [region, graph] of Object.entries(args.graphs.graphs)) {
-            const designation = args.designations[region];
-            if (designation === undefined) {
-                throw new Error(`DetectiveOrganization: no administrator designation for region ${region}`);
-            }
+            const designation = designationIn(args.designations, region, "DetectiveOrganization");
             const organizationConfiguration = new aws.detective.OrganizationConfiguration(
                 `${name}-${region}`,
                 { region, autoEnable: true, graphArn: graph.graphArn },

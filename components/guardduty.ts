@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { designationIn } from "./delegated-admin";
 import { createHash } from "crypto";
 import type { GuardDutyProtection, SuppressionRule } from "../stacks/config";
 import { renderIpList } from "../stacks/ip-lists";
@@ -147,10 +148,7 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
             pulumi.interpolate`https://s3.amazonaws.com/${object.bucket}/${object.key}`;
 
         for (const [region, detector] of Object.entries(args.detectors.detectors)) {
-            const designation = args.designations[region];
-            if (designation === undefined) {
-                throw new Error(`GuardDutyOrganization: no administrator designation for region ${region}`);
-            }
+            const designation = designationIn(args.designations, region, "GuardDutyOrganization");
             const inRegion = { parent: this };
             const organizationConfiguration = new aws.guardduty.OrganizationConfiguration(
                 `${name}-${region}`,

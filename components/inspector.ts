@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { designationIn } from "./delegated-admin";
 import { MemberEnrollment, type InspectorResourceType, type MemberAccount } from "./member-enrollment";
 
 export interface InspectorAdminArgs {
@@ -60,10 +61,7 @@ export class InspectorOrganization extends pulumi.ComponentResource {
         const types = new Set(args.resourceTypes);
         this.enrollments = {};
         for (const region of Object.keys(args.admin.enablers)) {
-            const designation = args.designations[region];
-            if (designation === undefined) {
-                throw new Error(`InspectorOrganization: no administrator designation for region ${region}`);
-            }
+            const designation = designationIn(args.designations, region, "InspectorOrganization");
             const organizationConfiguration = new aws.inspector2.OrganizationConfiguration(
                 `${name}-${region}`,
                 {

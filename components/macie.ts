@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { designationIn } from "./delegated-admin";
 import { MemberEnrollment, type MemberAccount } from "./member-enrollment";
 import { EXPORT_PREFIXES } from "./policy-documents";
 
@@ -73,10 +74,7 @@ export class MacieOrganization extends pulumi.ComponentResource {
         super("security-governance:macie:MacieOrganization", name, {}, opts);
         this.enrollments = {};
         for (const [region, account] of Object.entries(args.admin.accounts)) {
-            const designation = args.designations[region];
-            if (designation === undefined) {
-                throw new Error(`MacieOrganization: no administrator designation for region ${region}`);
-            }
+            const designation = designationIn(args.designations, region, "MacieOrganization");
             const organizationConfiguration = new aws.macie2.OrganizationConfiguration(
                 `${name}-${region}`,
                 { region, autoEnable: true },
