@@ -1,7 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
-import { MemberEnrollment, type InspectorResourceType, type MemberAccount } from "./member-enrollment";
+import {
+    MemberEnrollment,
+    memberCountsOf,
+    type InspectorResourceType,
+    type MemberAccount,
+} from "./member-enrollment";
 
 export interface InspectorAdminArgs {
     /** Governed regions: Inspector is enabled for the security account in each. */
@@ -88,12 +93,7 @@ export class InspectorOrganization extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({
-            memberCounts: Object.fromEntries(
-                Object.entries(this.enrollments).map(([region, enrollment]) => [
-                    region,
-                    enrollment.memberCount,
-                ]),
-            ),
+            memberCounts: memberCountsOf(this.enrollments),
         });
     }
 }

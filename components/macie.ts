@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
-import { MemberEnrollment, type MemberAccount } from "./member-enrollment";
+import { MemberEnrollment, memberCountsOf, type MemberAccount } from "./member-enrollment";
 import { EXPORT_PREFIXES } from "./policy-documents";
 
 export interface MacieAdminArgs {
@@ -99,12 +99,7 @@ export class MacieOrganization extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({
-            memberCounts: Object.fromEntries(
-                Object.entries(this.enrollments).map(([region, enrollment]) => [
-                    region,
-                    enrollment.memberCount,
-                ]),
-            ),
+            memberCounts: memberCountsOf(this.enrollments),
         });
     }
 }

@@ -973,3 +973,12 @@ export class MemberEnrollment extends pulumi.dynamic.Resource {
         );
     }
 }
+
+/** Member count per region, as a component's registered outputs. */
+export function memberCountsOf(
+    enrollments: Record<string, MemberEnrollment>,
+): Record<string, pulumi.Output<number>> {
+    return Object.fromEntries(
+        Object.entries(enrollments).map(([region, enrollment]) => [region, enrollment.memberCount]),
+    );
+}
