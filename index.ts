@@ -11,6 +11,7 @@ import type { MemberAccount } from "./components/member-enrollment";
 import { FindingNotifications } from "./components/notifications";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
+import { offeredIn } from "./stacks/availability";
 import { loadStackConfig } from "./stacks/load";
 import { DiscoveryError, discoverOrganization } from "./stacks/organization";
 
@@ -23,6 +24,10 @@ async function main(
 ) {
     const config = loadStackConfig();
     const { accounts, regions, homeRegion } = config;
+    // Each service only where it exists: a graph planned where Detective has no endpoint fails the up.
+    const macieRegions = offeredIn("macie", regions);
+    const detectiveRegions = offeredIn("detective", regions);
+    const inspectorRegions = offeredIn("inspector", regions);
 
     let organization;
     try {
@@ -71,14 +76,14 @@ async function main(
     const macieAdmin = config.macie.enabled
         ? new MacieAdmin(
               "macie",
-              { regions, publishingFrequency: config.macie.publishingFrequency, protectData },
+              { regions: macieRegions, publishingFrequency: config.macie.publishingFrequency, protectData },
               { provider: security },
           )
         : undefined;
     const detectiveGraphs = config.detective.enabled
         ? new DetectiveGraphs(
               "detective",
-              { regions, guardDutyDetectors: detectors.detectors, protectData },
+              { regions: detectiveRegions, guardDutyDetectors: detectors.detectors, protectData },
               { provider: security },
           )
         : undefined;
@@ -86,7 +91,7 @@ async function main(
         ? new InspectorAdmin(
               "inspector",
               {
-                  regions,
+                  regions: inspectorRegions,
                   adminAccountId: accounts.securityAdmin,
                   resourceTypes: config.inspector.resourceTypes,
               },

@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EXPORT_PREFIXES, ExportingService, exportBucketPolicy, exportKeyPolicy } from "./policy-documents";
+import {
+    EXPORT_PREFIXES,
+    ExportingService,
+    exportBucketPolicy,
+    exportKeyPolicy,
+    findingsPrefix,
+} from "./policy-documents";
 
 export interface FindingsExportArgs {
     /** The security (delegated administrator) account that owns the bucket and key. */
@@ -120,25 +126,30 @@ export class FindingsExport extends pulumi.ComponentResource {
             { region, bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
             bucketOptions,
         );
+        // Expiry and archival reach only what the services wrote (`<prefix>/AWSLogs/...`), never the IP list
+        // files or the folder objects GuardDuty reads: once those expire, re-activating a list, adding a
+        // region or updating a destination fails. Objects under 128 KB are deliberately not archived, and
+        // said so explicitly rather than by S3's default: Glacier Flexible Retrieval bills about 40 KB of
+        // metadata per object (S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"), so a small
+        // finding file costs more archived than kept in S3 Standard until it expires.
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             {
                 region,
                 bucket: bucket.id,
-                rules: [
-                    {
-                        id: "archive-then-expire-findings",
-                        status: "Enabled",
-                        filter: {},
-                        transitions: [{ days: args.archiveAfterDays, storageClass: "GLACIER" }],
-                        expiration: { days: args.retentionDays },
-                        noncurrentVersionTransitions: [
-                            { noncurrentDays: args.archiveAfterDays, storageClass: "GLACIER" },
-                        ],
-                        noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
+                transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
+                rules: services.map((service) => ({
+                    id: `archive-then-expire-${service}-findings`,
+                    status: "Enabled",
+                    filter: { prefix: findingsPrefix(service) },
+                    transitions: [{ days: args.archiveAfterDays, storageClass: "GLACIER" }],
+                    expiration: { days: args.retentionDays },
+                    noncurrentVersionTransitions: [
+                        { noncurrentDays: args.archiveAfterDays, storageClass: "GLACIER" },
+                    ],
+                    noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                })),
             },
             { parent: this, dependsOn: [versioning] },
         );

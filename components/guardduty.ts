@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
 import { createHash } from "crypto";
-import type { GuardDutyProtection, SuppressionRule } from "../stacks/config";
+import { GUARDDUTY_PROTECTIONS, type GuardDutyProtection, type SuppressionRule } from "../stacks/config";
 import { renderIpList } from "../stacks/ip-lists";
 import { EXPORT_PREFIXES, IP_LIST_PREFIX } from "./policy-documents";
 import { suppressionCriteria } from "./suppression-filters";
@@ -15,6 +15,22 @@ const AGENT_MANAGEMENT: Partial<Record<GuardDutyProtection, string[]>> = {
     RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"],
     EKS_RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"],
 };
+
+/**
+ * The protections managed in every region: all that GuardDuty knows, the configured ones ENABLED/ALL and
+ * the others DISABLED/NONE. Deleting a detector feature or organization feature resource changes nothing
+ * at AWS, so a protection dropped from the config must be switched off explicitly, or it stays on, auto-
+ * enabled for every account, and billed. Of the runtime pair only one is managed: GuardDuty refuses a
+ * detector with both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING (provider docs of
+ * `guardduty.DetectorFeature`, "adding both features will cause an error"); RUNTIME_MONITORING unless
+ * EKS_RUNTIME_MONITORING is the one configured.
+ */
+export function managedProtections(configured: readonly GuardDutyProtection[]): GuardDutyProtection[] {
+    const runtime: GuardDutyProtection = configured.includes("EKS_RUNTIME_MONITORING")
+        ? "RUNTIME_MONITORING"
+        : "EKS_RUNTIME_MONITORING";
+    return GUARDDUTY_PROTECTIONS.filter((protection) => protection !== runtime);
+}
 
 export interface GuardDutyDetectorsArgs {
     /** Governed regions: one detector in each. */
@@ -52,17 +68,18 @@ export class GuardDutyDetectors extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
             );
-            for (const protection of args.protections) {
+            for (const protection of managedProtections(args.protections)) {
+                const status = args.protections.includes(protection) ? "ENABLED" : "DISABLED";
                 new aws.guardduty.DetectorFeature(
                     `${name}-${region}-${protection.toLowerCase()}`,
                     {
                         region,
                         detectorId: detector.id,
                         name: protection,
-                        status: "ENABLED",
+                        status,
                         additionalConfigurations: (AGENT_MANAGEMENT[protection] ?? []).map((agent) => ({
                             name: agent,
-                            status: "ENABLED",
+                            status,
                         })),
                     },
                     { parent: this },
@@ -147,6 +164,22 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
         const location = (object: aws.s3.BucketObjectv2) =>
             pulumi.interpolate`https://s3.amazonaws.com/${object.bucket}/${object.key}`;
 
+        // GuardDuty checks that the destination prefix exists when the publishing destination is created or
+        // updated: the folder object comes first. It is written by the deployer, under the key the bucket
+        // requires, and outside the lifecycle's finding prefixes so that it never expires.
+        const exportFolder = new aws.s3.BucketObjectv2(
+            `${name}-export-folder`,
+            {
+                region: args.homeRegion,
+                bucket: args.destination.bucketName,
+                key: `${EXPORT_PREFIXES.guardduty}/`,
+                content: "",
+                serverSideEncryption: "aws:kms",
+                kmsKeyId: args.destination.keyArn,
+            },
+            { parent: this, dependsOn: args.destination.ready },
+        );
+
         for (const [region, detector] of Object.entries(args.detectors.detectors)) {
             const designation = designationIn(args.designations, region, "GuardDutyOrganization");
             const inRegion = { parent: this };
@@ -155,17 +188,18 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                 { region, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" },
                 { ...inRegion, dependsOn: [designation] },
             );
-            for (const protection of args.protections) {
+            for (const protection of managedProtections(args.protections)) {
+                const autoEnable = args.protections.includes(protection) ? "ALL" : "NONE";
                 new aws.guardduty.OrganizationConfigurationFeature(
                     `${name}-${region}-${protection.toLowerCase()}`,
                     {
                         region,
                         detectorId: detector.id,
                         name: protection,
-                        autoEnable: "ALL",
+                        autoEnable,
                         additionalConfigurations: (AGENT_MANAGEMENT[protection] ?? []).map((agent) => ({
                             name: agent,
-                            autoEnable: "ALL",
+                            autoEnable,
                         })),
                     },
                     { ...inRegion, dependsOn: [organizationConfiguration] },
@@ -180,7 +214,7 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     destinationArn: pulumi.interpolate`${args.destination.bucketArn}/${EXPORT_PREFIXES.guardduty}`,
                     kmsKeyArn: args.destination.keyArn,
                 },
-                { ...inRegion, dependsOn: args.destination.ready },
+                { ...inRegion, dependsOn: [...args.destination.ready, exportFolder] },
             );
             for (const list of lists) {
                 const listArgs = {
@@ -198,8 +232,13 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     new aws.guardduty.ThreatIntelSet(listResourceName, listArgs, inRegion);
                 }
             }
+            // Rank is a position in the region's filter list: GuardDuty refuses a rank past the number of
+            // filters plus one ("rank is out-of-bounds"), so ranks run 1..N and each filter waits for the one
+            // ranked before it. On an update Pulumi applies changes in dependency order and deletes last, so
+            // moving filters into positions 1, 2, ... in turn leaves the list in config order.
+            let previous: aws.guardduty.Filter | undefined;
             args.suppressionRules.forEach((rule, index) => {
-                new aws.guardduty.Filter(
+                previous = new aws.guardduty.Filter(
                     `${name}-${region}-${rule.name}`,
                     {
                         region,
@@ -207,10 +246,10 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                         name: rule.name,
                         description: rule.description,
                         action: "ARCHIVE",
-                        rank: rule.rank ?? index + 1,
+                        rank: index + 1,
                         findingCriteria: { criterions: suppressionCriteria(rule) },
                     },
-                    inRegion,
+                    { ...inRegion, dependsOn: previous ? [previous] : [] },
                 );
             });
         }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PARTITION } from "../stacks/regions";
+import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
 import type { PolicyDocument } from "./policy-documents";
 
 /*
@@ -22,16 +23,33 @@ import type { PolicyDocument } from "./policy-documents";
  * events for findings archived by suppression rules, so those rules silence alerts too.
  */
 
-/** Alert-worthy GuardDuty findings: at or above `minSeverity`, or of one of `alwaysAlertOn`'s types. */
+/**
+ * Alert-worthy GuardDuty findings: not archived, and at or above `minSeverity`, or of one of the
+ * always-alert types (the defaults plus `alwaysAlertOn`), or a hit on one of the organization's own threat
+ * lists: every `*.Custom` type (UnauthorizedAccess:EC2/MaliciousIPCaller.Custom,
+ * Recon:IAMUser/MaliciousIPCaller.Custom, ...) whatever its severity.
+ *
+ * `detail.service.archived` is true once an analyst archived the finding; GuardDuty keeps sending its
+ * updates, which must not page again. Suffix matching is documented in the EventBridge user guide
+ * ("Content filtering in Amazon EventBridge event patterns", suffix matching).
+ */
 export function findingAlertPattern(minSeverity: number, alwaysAlertOn: readonly string[]): object {
-    const bySeverity = { severity: [{ numeric: [">=", minSeverity] }] };
-    const types = [...new Set(alwaysAlertOn)].sort();
+    const types = [...new Set([...DEFAULT_ALWAYS_ALERT_ON, ...alwaysAlertOn])].sort();
     return {
         source: ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
-        detail: types.length > 0 ? { $or: [bySeverity, { type: types }] } : bySeverity,
+        detail: {
+            service: { archived: [false] },
+            $or: [
+                { severity: [{ numeric: [">=", minSeverity] }] },
+                { type: [...types, { suffix: CUSTOM_THREAT_LIST_SUFFIX }] },
+            ],
+        },
     };
 }
+
+/** GuardDuty names a finding raised by a custom threat list with this suffix. */
+export const CUSTOM_THREAT_LIST_SUFFIX = ".Custom";
 
 /** Finding fields shown in the alert, by the name the template uses. */
 export const ALERT_INPUT_PATHS: Record<string, string> = {
@@ -42,11 +60,18 @@ export const ALERT_INPUT_PATHS: Record<string, string> = {
     resource: "$.detail.resource.resourceType",
     title: "$.detail.title",
     findingId: "$.detail.id",
+    count: "$.detail.service.count",
+    firstSeen: "$.detail.service.eventFirstSeen",
+    lastSeen: "$.detail.service.eventLastSeen",
+    createdAt: "$.detail.createdAt",
+    updatedAt: "$.detail.updatedAt",
 };
 
 /**
  * The e-mail body: one quoted string per line, the form GuardDuty's own EventBridge guide uses for SNS
  * e-mail. The console link opens the finding in the security account, which sees every member's findings.
+ * GuardDuty aggregates repeated activity into the same finding and raises its count: a count of 1 is a
+ * new finding, more is an update of one already alerted.
  */
 export const ALERT_INPUT_TEMPLATE = [
     '"GuardDuty finding: <title>"',
@@ -56,6 +81,9 @@ export const ALERT_INPUT_TEMPLATE = [
     '"Account: <account>"',
     '"Region: <region>"',
     '"Resource: <resource>"',
+    '"Occurrences: <count> (1 = a new finding; more = an update of a finding seen before)"',
+    '"Activity first seen: <firstSeen>; last seen: <lastSeen>"',
+    '"Finding created: <createdAt>; updated: <updatedAt>"',
     '""',
     '"Console (security account): https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<findingId>"',
 ].join("\n");
@@ -125,7 +153,7 @@ export interface FindingNotificationsArgs {
     emails?: string[];
     /** Lowest GuardDuty severity alerted, 1-10 (4 MEDIUM, 7 HIGH, 9 CRITICAL). */
     minSeverity: number;
-    /** GuardDuty finding types alerted whatever their severity. Default: none. */
+    /** Finding types alerted whatever their severity, in addition to DEFAULT_ALWAYS_ALERT_ON. Default: none. */
     alwaysAlertOn?: string[];
     /** Waiting period before the topic's key can be deleted, 7-30 days. Default 30. */
     kmsDeletionWindowDays?: number;

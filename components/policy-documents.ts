@@ -27,6 +27,14 @@ export const EXPORT_PREFIXES: Record<ExportingService, string> = {
     macie: "macie",
 };
 
+/**
+ * Where a service's findings land: both GuardDuty and Macie write `<prefix>/AWSLogs/<account>/<Service>/
+ * <region>/...` under the prefix they are given, so the folder object `<prefix>/` itself lies outside it.
+ */
+export function findingsPrefix(service: ExportingService): string {
+    return `${EXPORT_PREFIXES[service]}/AWSLogs/`;
+}
+
 /** Where GuardDuty reads trusted IP and threat lists from; written by the deployer, never by a service. */
 export const IP_LIST_PREFIX = "guardduty-lists";
 

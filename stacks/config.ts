@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { IpEntryError, parseIpEntry } from "./ip-lists";
+import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { KNOWN_REGIONS } from "./regions";
 
 /** The config namespace of this project: keys are written `security-governance:<key>` in Pulumi.<stack>.yaml. */
@@ -126,12 +127,14 @@ const suppressionRule = z
         name: ruleName,
         /** Why these findings are noise: shown in the GuardDuty console next to the filter. */
         description: z.string().max(512, { error: "at most 512 characters" }).optional(),
-        /** Order among filters (1 first). Default: position in the list, starting at 1. */
+        /**
+         * Not accepted: a filter's rank is the rule's position in the list. GuardDuty refuses a rank
+         * beyond the number of filters plus one ("rank is out-of-bounds"), so ranks are always 1..N.
+         */
         rank: z
-            .number({ error: "an integer 1-100" })
-            .int({ error: "an integer 1-100" })
-            .min(1, { error: "an integer 1-100" })
-            .max(100, { error: "an integer 1-100" })
+            .never({
+                error: "no rank: a rule's rank is its position in suppressionRules (GuardDuty needs ranks 1..N without gaps); reorder the list instead",
+            })
             .optional(),
         /** Finding types to archive. */
         findingTypes: z.array(findingType).min(1, { error: "at least one finding type" }).optional(),
@@ -349,12 +352,6 @@ const guarddutySchema = z
             (index) => ["suppressionRules", index, "name"],
             "a name used by no other rule",
         );
-        reportDuplicates(
-            ctx,
-            value.suppressionRules.map((rule, index) => rule.rank ?? index + 1),
-            (index) => ["suppressionRules", index, "rank"],
-            "a rank used by no other rule (ranks default to the rule's position, starting at 1)",
-        );
     });
 
 function reportDuplicates<T>(
@@ -442,8 +439,11 @@ const notificationsSchema = z.strictObject({
         .min(1, { error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
         .max(10, { error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
         .default(HIGH_SEVERITY),
-    /** Finding types alerted whatever their severity. Default: the threat-list match and high-priority types. */
-    alwaysAlertOn: z.array(findingType).default(DEFAULT_ALWAYS_ALERT_ON),
+    /**
+     * Finding types alerted whatever their severity, in addition to (never instead of) the high-priority
+     * defaults DEFAULT_ALWAYS_ALERT_ON and every threat-list hit (`*.Custom`). Default: none.
+     */
+    alwaysAlertOn: z.array(findingType).default([]),
 });
 
 const regionsSchema = z
@@ -620,6 +620,13 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         problems.push(
             `aws:region = ${show(homeRegion)}: expected the home region, one of the commercial regions: ${KNOWN_REGIONS.join(", ")}`,
         );
+    } else {
+        const missing = HOME_REGION_SERVICES.filter((service) => !isOffered(service, homeRegion));
+        if (missing.length > 0) {
+            problems.push(
+                `aws:region = ${show(homeRegion)}: expected a home region that offers ${HOME_REGION_SERVICES.join(" and ")} (the export key, the finding aggregator and central configuration live there); ${missing.join(", ")} not offered there (${SERVICE_AVAILABILITY_SOURCE})`,
+            );
+        }
     }
     const parsed = namespaceSchema.safeParse(raw, { reportInput: true, error: defaultMessage });
     if (!parsed.success) {

@@ -473,21 +473,12 @@ const CASES: Case[] = [
         },
     ),
     config(
-        "duplicate rule ranks",
-        "guardduty.suppressionRules[1].rank",
+        "a rank given (ranks are positions: GuardDuty refuses gaps)",
+        "guardduty.suppressionRules[0].rank",
         "2",
-        /expected a rank used by no other rule \(ranks default to the rule's position, starting at 1\)$/,
+        /expected no rank: a rule's rank is its position in suppressionRules \(GuardDuty needs ranks 1\.\.N without gaps\); reorder the list instead$/,
         (doc) => {
             rules(doc)[0].rank = 2;
-        },
-    ),
-    config(
-        "rank out of range",
-        "guardduty.suppressionRules[0].rank",
-        "0",
-        /expected an integer 1-100$/,
-        (doc) => {
-            rules(doc)[0].rank = 0;
         },
     ),
     config(
@@ -521,11 +512,7 @@ const CASES: Case[] = [
     config(
         "suppression rule mixing port probes and other types with remote IPs",
         "guardduty.suppressionRules[0].findingTypes",
-        json([
-            "Recon:EC2/PortProbeUnprotectedPort",
-            "Recon:EC2/PortProbeEMRUnprotectedPort",
-            "Recon:EC2/Portscan",
-        ]),
+        json(["Recon:EC2/PortProbeUnprotectedPort", "Recon:EC2/Portscan"]),
         /expected finding types that are all port probes \(Recon:\*\/PortProbe\*\) or none when remoteIps or localPorts are set/,
         (doc) => {
             (rules(doc)[0].findingTypes as string[]).push("Recon:EC2/Portscan");

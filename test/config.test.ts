@@ -1,12 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readStackConfigValues } from "../tools/plan-runtime";
-import {
-    ConfigError,
-    DEFAULT_ALWAYS_ALERT_ON,
-    DEFAULT_PROTECTIONS,
-    parseStackConfig,
-    StackConfig,
-} from "../stacks/config";
+import { ConfigError, DEFAULT_PROTECTIONS, parseStackConfig, StackConfig } from "../stacks/config";
 import { DEFAULT_ENABLED_REGIONS } from "../stacks/regions";
 
 const dev = readStackConfigValues("dev");
@@ -66,7 +60,8 @@ describe("stack configuration", () => {
         assert.ok(config.guardduty.protections.includes("RUNTIME_MONITORING"));
         assert.deepEqual(config.guardduty.trustedIps, []);
         assert.equal(config.notifications.minSeverity, 7);
-        assert.deepEqual(config.notifications.alwaysAlertOn, DEFAULT_ALWAYS_ALERT_ON);
+        // Additions only: the defaults are always alerted on (see notifications.test.ts).
+        assert.deepEqual(config.notifications.alwaysAlertOn, []);
         assert.deepEqual(config.securityHub.standards, [
             "aws-foundational-security-best-practices/v/1.0.0",
             "cis-aws-foundations-benchmark/v/3.0.0",
@@ -154,22 +149,25 @@ describe("stack configuration", () => {
         assert.match(problems[1], /suppressionRules\[1\] = .*narrows by at least one of findingTypes/);
     });
 
-    it("refuses duplicate rule names and ranks", () => {
+    it("refuses duplicate rule names and any explicit rank", () => {
         const rule = { findingTypes: ["Recon:EC2/Portscan"] };
         const problems = problemsOf(
             withKey(dev, "security-governance:guardduty", {
                 suppressionRules: [
                     { ...rule, name: "same", rank: 1 },
-                    { ...rule, name: "same", rank: 1 },
+                    { ...rule, name: "same" },
                 ],
             }),
         );
         assert.equal(problems.length, 2);
         assert.match(
             problems[0],
+            /suppressionRules\[0\]\.rank = 1: expected no rank: a rule's rank is its position/,
+        );
+        assert.match(
+            problems[1],
             /suppressionRules\[1\]\.name = "same": expected a name used by no other rule/,
         );
-        assert.match(problems[1], /suppressionRules\[1\]\.rank = 1: expected a rank used by no other rule/);
     });
 
     it("enforces GuardDuty's list limits", () => {

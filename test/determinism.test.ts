@@ -1,3 +1,4 @@
+import { offeredIn } from "../stacks/availability";
 import { strict as assert } from "node:assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -33,8 +34,16 @@ function dataResources(
             count: 1,
         },
         { what: "the findings key", resources: ofType("aws:kms/key:Key", "findings-key"), count: 1 },
-        { what: "Detective graphs", resources: ofType("aws:detective/graph:Graph"), count: regions },
-        { what: "Macie accounts", resources: ofType("aws:macie2/account:Account"), count: regions },
+        {
+            what: "Detective graphs",
+            resources: ofType("aws:detective/graph:Graph"),
+            count: offeredIn("detective", planned.regions).length,
+        },
+        {
+            what: "Macie accounts",
+            resources: ofType("aws:macie2/account:Account"),
+            count: offeredIn("macie", planned.regions).length,
+        },
         {
             what: "the Security Hub admin hub",
             resources: ofType("aws:securityhub/account:Account"),

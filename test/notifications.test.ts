@@ -35,6 +35,9 @@ function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
 }
 
 function matchesValue(allowed: unknown, value: unknown): boolean {
+    if (typeof allowed === "object" && allowed !== null && "suffix" in allowed) {
+        return typeof value === "string" && value.endsWith((allowed as { suffix: string }).suffix);
+    }
     if (typeof allowed === "object" && allowed !== null && "numeric" in allowed) {
         const [operator, bound] = (allowed as { numeric: [string, number] }).numeric;
         assert.equal(operator, ">=", "the alert pattern only uses >=");
@@ -43,12 +46,17 @@ function matchesValue(allowed: unknown, value: unknown): boolean {
     return allowed === value;
 }
 
-function finding(severity: number, type: string, source = "aws.guardduty"): Record<string, unknown> {
+function finding(
+    severity: number,
+    type: string,
+    source = "aws.guardduty",
+    service: { archived: boolean; count: number } = { archived: false, count: 1 },
+): Record<string, unknown> {
     return {
         source,
         "detail-type": "GuardDuty Finding",
         region: "us-east-2",
-        detail: { severity, type, accountId: "444444444444", region: "us-east-2", id: "abc" },
+        detail: { severity, type, accountId: "444444444444", region: "us-east-2", id: "abc", service },
     };
 }
 
@@ -77,11 +85,34 @@ describe("finding notifications", () => {
             assert.ok(!matches(pattern, finding(2, "UnauthorizedAccess:EC2/MaliciousIPCaller")));
         });
 
-        it("is severity alone when no type is always alerted", () => {
-            const bySeverity = findingAlertPattern(4, []) as { detail: Pattern };
-            assert.deepEqual(bySeverity.detail, { severity: [{ numeric: [">=", 4] }] });
-            assert.ok(matches(bySeverity, finding(4, "Recon:EC2/Portscan")));
-            assert.ok(!matches(bySeverity, finding(3.9, DEFAULT_ALWAYS_ALERT_ON[0])));
+        it("never pages again for a finding an analyst archived, whatever its severity or type", () => {
+            const archived = { archived: true, count: 5 };
+            assert.ok(!matches(pattern, finding(8, "Recon:EC2/Portscan", "aws.guardduty", archived)));
+            assert.ok(!matches(pattern, finding(8, DEFAULT_ALWAYS_ALERT_ON[1], "aws.guardduty", archived)));
+            assert.ok(
+                matches(
+                    pattern,
+                    finding(8, "Recon:EC2/Portscan", "aws.guardduty", { archived: false, count: 5 }),
+                ),
+            );
+        });
+
+        it("alerts on every hit of the organization's own threat lists (*.Custom) below HIGH", () => {
+            for (const type of [
+                "Recon:IAMUser/MaliciousIPCaller.Custom",
+                "Discovery:S3/MaliciousIPCaller.Custom",
+                "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+            ]) {
+                assert.ok(matches(pattern, finding(2, type)), type);
+            }
+            assert.ok(!matches(pattern, finding(2, "Recon:IAMUser/MaliciousIPCaller")));
+        });
+
+        it("adds alwaysAlertOn to the high-priority defaults instead of replacing them", () => {
+            const extended = findingAlertPattern(9, ["Recon:EC2/Portscan"]) as Pattern;
+            assert.ok(matches(extended, finding(2, "Recon:EC2/Portscan")));
+            for (const type of DEFAULT_ALWAYS_ALERT_ON) assert.ok(matches(extended, finding(2, type)), type);
+            assert.ok(!matches(extended, finding(8, "Recon:EC2/PortProbeUnprotectedPort")));
         });
     });
 
@@ -191,9 +222,12 @@ describe("finding notifications", () => {
             for (const planned of [dev, prod]) {
                 const rules = ofType(planned, RULE);
                 assert.deepEqual(rules.map((r) => r.inputs.region).sort(), [...planned.regions].sort());
-                const expected = findingAlertPattern(7, DEFAULT_ALWAYS_ALERT_ON);
                 for (const rule of rules) {
-                    assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), expected);
+                    const planned = JSON.parse(rule.inputs.eventPattern as string) as Pattern;
+                    assert.deepEqual((planned.detail as Pattern).service, { archived: [false] });
+                    assert.ok(matches(planned, finding(2, "Recon:IAMUser/MaliciousIPCaller.Custom")));
+                    assert.ok(matches(planned, finding(7, "Recon:EC2/Portscan")));
+                    assert.ok(!matches(planned, finding(6, "Recon:EC2/Portscan")));
                 }
             }
         });

@@ -1,4 +1,5 @@
 import { decodeMembers } from "../components/member-enrollment";
+import { isOffered, SERVICE_AVAILABILITY_SOURCE } from "../stacks/availability";
 import type { PlanDocument, PlannedResource } from "./plan-runtime";
 
 /** The service a resource belongs to, from its type token (`aws:guardduty/detector:Detector`). */
@@ -155,12 +156,15 @@ export function formatSummary(plan: PlanDocument): string {
             ["service", ...regions],
             COVERED_SERVICES.map((service) => [
                 service,
-                ...regions.map((region) => String(coverage[service][region] ?? "-")),
+                ...regions.map((region) =>
+                    isOffered(service, region) ? String(coverage[service][region] ?? "-") : "n/o",
+                ),
             ]),
         ),
         "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root,",
         "  home and linked regions; macie, detective, inspector: the administrator and the existing accounts",
-        "  enrolled (new accounts are auto-enabled).",
+        "  enrolled (new accounts are auto-enabled). n/o: the service is not offered in that region",
+        `  (${SERVICE_AVAILABILITY_SOURCE}); -: offered but not set up by this stack.`,
         "",
     );
     return `${lines.join("\n")}\n`;

@@ -1,0 +1,135 @@
+import { strict as assert } from "node:assert";
+import { PlanDocument } from "../tools/plan-runtime";
+import { NOT_OFFERED_IN } from "../stacks/availability";
+import { parseStackConfig } from "../stacks/config";
+import { inRegion, ofType, plan, single } from "./helpers/plan";
+
+const FILTER = "aws:guardduty/filter:Filter";
+const DESTINATION = "aws:guardduty/publishingDestination:PublishingDestination";
+const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+const DETECTOR_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature";
+const ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature";
+
+describe("first contact with real AWS", () => {
+    let dev: PlanDocument;
+    let prod: PlanDocument;
+    before(async () => {
+        dev = await plan("dev");
+        prod = await plan("prod");
+    });
+
+    it("plans Detective nowhere it has no endpoint: not in ap-northeast-3 (prod)", () => {
+        assert.ok(NOT_OFFERED_IN.detective.includes("ap-northeast-3"));
+        const detectiveRegions = new Set(
+            prod.resources
+                .filter((r) => r.type.startsWith("aws:detective/"))
+                .map((r) => r.inputs.region as string),
+        );
+        assert.ok(!detectiveRegions.has("ap-northeast-3"));
+        assert.equal(detectiveRegions.size, prod.regions.length - 1);
+        // Every other service is still planned there.
+        assert.ok(
+            prod.resources.some(
+                (r) => r.type.startsWith("aws:macie2/") && r.inputs.region === "ap-northeast-3",
+            ),
+        );
+    });
+
+    it("refuses a home region where the home-region pieces cannot run", () => {
+        assert.throws(
+            () =>
+                parseStackConfig({
+                    "aws:region": "xx-east-1",
+                    "security-governance:accounts": {},
+                    "security-governance:regions": ["xx-east-1"],
+                }),
+            /aws:region = "xx-east-1": expected the home region/,
+        );
+    });
+
+    it("ranks each region's filters 1..N in config order, each after the one ranked before it", () => {
+        for (const region of dev.regions) {
+            const filters = ofType(dev, FILTER).filter(inRegion(region));
+            const byRank = [...filters].sort((a, b) => Number(a.inputs.rank) - Number(b.inputs.rank));
+            assert.deepEqual(
+                byRank.map((f) => f.inputs.rank),
+                filters.map((_, index) => index + 1),
+            );
+            assert.deepEqual(
+                byRank.map((f) => f.inputs.name),
+                ["approved-scanner-port-probes", "bastion-ssh-brute-force"],
+            );
+            assert.deepEqual(byRank[0].dependsOn, []);
+            for (let i = 1; i < byRank.length; i++) {
+                assert.deepEqual(
+                    byRank[i].dependsOn,
+                    [byRank[i - 1].urn],
+                    `rank ${i + 1} waits for rank ${i}`,
+                );
+            }
+        }
+    });
+
+    it("creates the guardduty/ folder object before every publishing destination", () => {
+        const folder = single(dev, OBJECT, (o) => o.inputs.key === "guardduty/");
+        assert.equal(folder.inputs.serverSideEncryption, "aws:kms");
+        for (const destination of ofType(dev, DESTINATION)) {
+            assert.ok(destination.dependsOn.includes(folder.urn), String(destination.inputs.region));
+        }
+    });
+
+    it("expires and archives only the services' findings, never the lists or folder objects", () => {
+        const lifecycle = single(prod, LIFECYCLE);
+        assert.equal(lifecycle.inputs.transitionDefaultMinimumObjectSize, "all_storage_classes_128K");
+        const rules = lifecycle.inputs.rules as {
+            filter: { prefix?: string };
+            expiration: { days: number };
+        }[];
+        assert.deepEqual(rules.map((rule) => rule.filter.prefix).sort(), [
+            "guardduty/AWSLogs/",
+            "macie/AWSLogs/",
+        ]);
+        const keys = ofType(prod, OBJECT).map((o) => String(o.inputs.key));
+        assert.ok(keys.includes("guardduty/"));
+        assert.ok(keys.some((key) => key.startsWith("guardduty-lists/")));
+        for (const key of keys) {
+            assert.ok(
+                !rules.some((rule) => key.startsWith(String(rule.filter.prefix))),
+                `${key} never expires`,
+            );
+        }
+        for (const rule of rules) assert.equal(rule.expiration.days, 730);
+    });
+
+    it("switches off, explicitly, every protection the config leaves out", async () => {
+        const planned = await plan("dev", {
+            configOverrides: { "security-governance:guardduty": { protections: ["S3_DATA_EVENTS"] } },
+        });
+        for (const region of planned.regions) {
+            const own = ofType(planned, DETECTOR_FEATURE).filter(inRegion(region));
+            const org = ofType(planned, ORG_FEATURE).filter(inRegion(region));
+            const status = Object.fromEntries(own.map((f) => [f.inputs.name, f.inputs.status]));
+            const autoEnable = Object.fromEntries(org.map((f) => [f.inputs.name, f.inputs.autoEnable]));
+            assert.deepEqual(status, {
+                S3_DATA_EVENTS: "ENABLED",
+                EKS_AUDIT_LOGS: "DISABLED",
+                EBS_MALWARE_PROTECTION: "DISABLED",
+                RDS_LOGIN_EVENTS: "DISABLED",
+                LAMBDA_NETWORK_LOGS: "DISABLED",
+                RUNTIME_MONITORING: "DISABLED",
+            });
+            assert.deepEqual(autoEnable, {
+                S3_DATA_EVENTS: "ALL",
+                EKS_AUDIT_LOGS: "NONE",
+                EBS_MALWARE_PROTECTION: "NONE",
+                RDS_LOGIN_EVENTS: "NONE",
+                LAMBDA_NETWORK_LOGS: "NONE",
+                RUNTIME_MONITORING: "NONE",
+            });
+            const runtime = org.find((f) => f.inputs.name === "RUNTIME_MONITORING");
+            const agents = runtime?.inputs.additionalConfigurations as { autoEnable: string }[];
+            assert.ok(agents.length === 3 && agents.every((agent) => agent.autoEnable === "NONE"));
+        }
+    });
+});
