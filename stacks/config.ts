@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { IpEntryError, parseIpEntry } from "./ip-lists";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
-import { KNOWN_REGIONS } from "./regions";
+import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
 
 /** The config namespace of this project: keys are written `security-governance:<key>` in Pulumi.<stack>.yaml. */
 export const NAMESPACE = "security-governance";
@@ -118,6 +118,13 @@ const port = z
     .min(0, { error: "a port number 0-65535" })
     .max(65535, { error: "a port number 0-65535" });
 
+/**
+ * Finding types whose default severity is High (GuardDuty user guide, "GuardDuty EC2 finding types":
+ * Recon:EC2/PortProbeEMRUnprotectedPort, "Default severity: High"): a suppression rule, capped below
+ * HIGH, can never archive them, so naming one is a mistake to report, not a rule to render.
+ */
+export const HIGH_ONLY_FINDING_TYPES: readonly string[] = ["Recon:EC2/PortProbeEMRUnprotectedPort"];
+
 /** GuardDuty's port-probe finding types, whose network details sit under portProbeAction. */
 export const PORT_PROBE_TYPE = /^Recon:[A-Za-z0-9]+\/PortProbe/;
 
@@ -187,6 +194,16 @@ const suppressionRule = z
                     "a rule that narrows by at least one of findingTypes, resourceTags, remoteIps, remotePorts, localPorts, accountIds: severity alone would archive whole classes of findings",
             });
         }
+        (rule.findingTypes ?? []).forEach((type, index) => {
+            if (HIGH_ONLY_FINDING_TYPES.includes(type)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["findingTypes", index],
+                    input: type,
+                    message: `a finding type that can be below ${HIGH_SEVERITY}: ${type} is always HIGH, and a rule archives only findings below belowSeverity (at most ${HIGH_SEVERITY}), so it could never match`,
+                });
+            }
+        });
         // Port-probe findings carry the remote address and local port under other fields than network
         // connections, and one filter ANDs its criteria: a rule must be about one kind or the other.
         const portProbes = (rule.findingTypes ?? []).filter((type) => PORT_PROBE_TYPE.test(type));
@@ -622,7 +639,13 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         );
     } else {
         const missing = HOME_REGION_SERVICES.filter((service) => !isOffered(service, homeRegion));
-        if (missing.length > 0) {
+        if (isOptInRegion(homeRegion)) {
+            // Security Hub CSPM user guide, "Cross-Region aggregation": an opt-in Region cannot be the
+            // aggregation (home) Region; opt-in Regions can only be linked.
+            problems.push(
+                `aws:region = ${show(homeRegion)}: expected a home region enabled by default (${DEFAULT_ENABLED_REGIONS.join(", ")}): Security Hub cannot aggregate findings into an opt-in region; govern it as a linked region instead`,
+            );
+        } else if (missing.length > 0) {
             problems.push(
                 `aws:region = ${show(homeRegion)}: expected a home region that offers ${HOME_REGION_SERVICES.join(" and ")} (the export key, the finding aggregator and central configuration live there); ${missing.join(", ")} not offered there (${SERVICE_AVAILABILITY_SOURCE})`,
             );

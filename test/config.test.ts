@@ -149,24 +149,62 @@ describe("stack configuration", () => {
         assert.match(problems[1], /suppressionRules\[1\] = .*narrows by at least one of findingTypes/);
     });
 
+    it("refuses an opt-in home region, where Security Hub cannot aggregate", () => {
+        const values = withKey(withKey(dev, "aws:region", "eu-south-1"), "security-governance:regions", [
+            "eu-south-1",
+            "eu-west-1",
+        ]);
+        const problems = problemsOf(values);
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /^aws:region = "eu-south-1": expected a home region enabled by default/);
+        assert.equal(parseStackConfig(withKey(values, "aws:region", "eu-west-1")).homeRegion, "eu-west-1");
+    });
+
+    it("refuses a suppression rule naming a finding type that is always HIGH", () => {
+        const problems = problemsOf(
+            withKey(dev, "security-governance:guardduty", {
+                suppressionRules: [
+                    {
+                        name: "emr-probes",
+                        findingTypes: [
+                            "Recon:EC2/PortProbeUnprotectedPort",
+                            "Recon:EC2/PortProbeEMRUnprotectedPort",
+                        ],
+                    },
+                ],
+            }),
+        );
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0],
+            /suppressionRules\[0\]\.findingTypes\[1\] = "Recon:EC2\/PortProbeEMRUnprotectedPort": expected a finding type that can be below 7: .* is always HIGH/,
+        );
+    });
+
     it("refuses duplicate rule names and any explicit rank", () => {
         const rule = { findingTypes: ["Recon:EC2/Portscan"] };
         const problems = problemsOf(
             withKey(dev, "security-governance:guardduty", {
                 suppressionRules: [
-                    { ...rule, name: "same", rank: 1 },
+                    { ...rule, name: "same" },
                     { ...rule, name: "same" },
                 ],
             }),
         );
-        assert.equal(problems.length, 2);
+        assert.equal(problems.length, 1);
         assert.match(
             problems[0],
-            /suppressionRules\[0\]\.rank = 1: expected no rank: a rule's rank is its position/,
-        );
-        assert.match(
-            problems[1],
             /suppressionRules\[1\]\.name = "same": expected a name used by no other rule/,
+        );
+        const ranked = problemsOf(
+            withKey(dev, "security-governance:guardduty", {
+                suppressionRules: [{ ...rule, name: "ranked", rank: 1 }],
+            }),
+        );
+        assert.equal(ranked.length, 1);
+        assert.match(
+            ranked[0],
+            /suppressionRules\[0\]\.rank = 1: expected no rank: a rule's rank is its position/,
         );
     });
 
