@@ -419,7 +419,7 @@ const macieSchema = z.strictObject({
 });
 
 const detectiveSchema = z.strictObject({
-    /** Turn Detective on organization-wide (needs GuardDuty on for 48 hours first). Default true. */
+    /** Turn Detective on organization-wide (after GuardDuty in each region). Default true. */
     enabled: z.boolean({ error: "true or false" }).default(true),
 });
 

@@ -98,7 +98,7 @@ describe("suppression rules as GuardDuty filters (fast-check properties)", () =>
         it("matches dev's approved-scanner rule on its example finding, and not once severity reaches 7", () => {
             const rule = parseSuppressionRule({
                 name: "approved-scanner-port-probes",
-                findingTypes: ["Recon:EC2/PortProbeUnprotectedPort", "Recon:EC2/PortProbeEMRUnprotectedPort"],
+                findingTypes: ["Recon:EC2/PortProbeUnprotectedPort"],
                 resourceTags: { ScanTarget: "approved" },
                 remoteIps: ["198.51.100.7"],
                 belowSeverity: 7,
