@@ -76,6 +76,7 @@ export class InspectorOrganization extends pulumi.ComponentResource {
                         ecr: types.has("ECR"),
                         lambda: types.has("LAMBDA"),
                         lambdaCode: types.has("LAMBDA_CODE"),
+                        codeRepository: types.has("CODE_REPOSITORY"),
                     },
                 },
                 { parent: this, dependsOn: [designation] },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DetectiveClient } from "@aws-sdk/client-detective";
-import type { Inspector2Client } from "@aws-sdk/client-inspector2";
+import type { Inspector2Client, ResourceScanType } from "@aws-sdk/client-inspector2";
 import type { Macie2Client } from "@aws-sdk/client-macie2";
 import { withAwsRetry, type AwsRetryOptions } from "../stacks/aws-retry";
 
@@ -17,8 +17,8 @@ import { withAwsRetry, type AwsRetryOptions } from "../stacks/aws-retry";
 
 export type EnrollmentService = "detective" | "macie" | "inspector";
 
-/** Inspector scan types that `Enable` accepts for member accounts. */
-export type InspectorResourceType = "EC2" | "ECR" | "LAMBDA" | "LAMBDA_CODE";
+/** Inspector scan types that `Enable` accepts for member accounts: the SDK's own enum. */
+export type InspectorResourceType = ResourceScanType;
 
 /** An organization account to enroll. `OrganizationAccount` from `stacks/organization.ts` fits this shape. */
 export interface MemberAccount {
@@ -75,7 +75,13 @@ export interface EnrollmentOptions {
 // Not exported: exported constants compile to `exports.X` reads, which would drag this module's whole exports
 // object into the provider's serialized closure.
 const SERVICES: readonly EnrollmentService[] = ["detective", "macie", "inspector"];
-const RESOURCE_TYPES: readonly InspectorResourceType[] = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"];
+const RESOURCE_TYPES: readonly InspectorResourceType[] = [
+    "EC2",
+    "ECR",
+    "LAMBDA",
+    "LAMBDA_CODE",
+    "CODE_REPOSITORY",
+];
 
 // Limits from the API reference (and the SDK models' docs): Detective CreateMembers/DeleteMembers take "up to 50
 // accounts at a time"; Inspector2 Enable/Disable `accountIds` (AccountIdSet) hold at most 100 IDs.

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PARTITION } from "../stacks/regions";
+import { standardArn } from "../stacks/security-hub-standards";
 
 /** A Security Hub control turned off organization-wide, with the reason a reviewer reads. */
 export interface DisabledControl {
@@ -8,11 +9,6 @@ export interface DisabledControl {
     controlId: string;
     /** Why the control is off. */
     reason: string;
-}
-
-/** The ARN of a standard in `region`, from the identifier the stack config uses ("pci-dss/v/3.2.1"). */
-export function standardArn(region: string, standardId: string): string {
-    return `arn:${PARTITION}:securityhub:${region}::standards/${standardId}`;
 }
 
 export interface SecurityHubAdminArgs {
@@ -72,7 +68,7 @@ export interface SecurityHubOrganizationArgs {
     homeRegion: string;
     /** Governed regions; every one other than the home region is linked to the aggregator. */
     regions: string[];
-    /** Standard identifiers enabled in every account and linked region ("aws-foundational-security-best-practices/v/1.0.0"). */
+    /** Standards enabled in every account and linked region ("aws-foundational-security-best-practices/v/1.0.0"). */
     standards: readonly string[];
     /** Controls turned off organization-wide. Default: none. */
     disabledControls?: readonly DisabledControl[];
@@ -131,7 +127,7 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
                 description: policyDescription(args.standards, disabledControls),
                 configurationPolicy: {
                     serviceEnabled: true,
-                    enabledStandardArns: args.standards.map((id) => standardArn(region, id)),
+                    enabledStandardArns: args.standards.map((id) => standardArn(PARTITION, region, id)),
                     // An explicit (possibly empty) deny-list: every other control, including controls AWS
                     // releases later, stays enabled.
                     securityControlsConfiguration: {

@@ -1,7 +1,15 @@
 import * as z from "zod";
+import type { ResourceScanType } from "@aws-sdk/client-inspector2";
 import { IpEntryError, parseIpEntry } from "./ip-lists";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
+import {
+    DEFAULT_SECURITY_HUB_STANDARDS,
+    regionsLacking,
+    SECURITY_HUB_STANDARDS,
+} from "./security-hub-standards";
+
+export { DEFAULT_SECURITY_HUB_STANDARDS, SECURITY_HUB_STANDARDS };
 
 /** The config namespace of this project: keys are written `security-governance:<key>` in Pulumi.<stack>.yaml. */
 export const NAMESPACE = "security-governance";
@@ -28,20 +36,26 @@ export const DEFAULT_PROTECTIONS: GuardDutyProtection[] = GUARDDUTY_PROTECTIONS.
 
 export const PUBLISHING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
 
-/** Security Hub standards we can enable, by the identifier in their ARN (`arn:aws:securityhub:<region>::standards/<id>`). */
-export const SECURITY_HUB_STANDARDS = [
-    "aws-foundational-security-best-practices/v/1.0.0",
-    "cis-aws-foundations-benchmark/v/3.0.0",
-    "cis-aws-foundations-benchmark/v/1.4.0",
-    "nist-800-53/v/5.0.0",
-    "pci-dss/v/3.2.1",
-] as const;
-export const DEFAULT_SECURITY_HUB_STANDARDS = [
-    "aws-foundational-security-best-practices/v/1.0.0",
-    "cis-aws-foundations-benchmark/v/3.0.0",
-] as const;
+/**
+ * Every scan type Inspector's `Enable` accepts: the `ResourceScanType` enum of @aws-sdk/client-inspector2
+ * (models/enums.d.ts). `satisfies` keeps this list inside the SDK's enum, and test/first-contact checks that it
+ * covers all of it.
+ */
+export const INSPECTOR_RESOURCE_TYPES = [
+    "EC2",
+    "ECR",
+    "LAMBDA",
+    "LAMBDA_CODE",
+    "CODE_REPOSITORY",
+] as const satisfies readonly ResourceScanType[];
 
-export const INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] as const;
+/**
+ * On unless the stack says otherwise: every scan type that works with no further setup. CODE_REPOSITORY is
+ * left to an explicit choice: it scans nothing until each account connects GitHub or GitLab
+ * (CreateCodeSecurityIntegration, Inspector API reference), and AWS publishes no per-region table for it
+ * that we could check, while `Enable` refuses a feature "in an unsupported AWS Region" with AccessDenied.
+ */
+export const DEFAULT_INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] as const;
 
 /**
  * Finding types alerted whatever their severity: the custom threat-list match and the high-priority
@@ -387,7 +401,7 @@ function reportDuplicates<T>(
 }
 
 const securityHubSchema = z.strictObject({
-    /** Standards enabled in every account. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
+    /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
     standards: z
         .array(z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }))
         .min(1, { error: "at least one standard" })
@@ -427,13 +441,13 @@ const inspectorSchema = z
     .strictObject({
         /** Turn Inspector on organization-wide. Default true. */
         enabled: z.boolean({ error: "true or false" }).default(true),
-        /** Resource types scanned. Default: all (EC2, ECR, LAMBDA, LAMBDA_CODE). */
+        /** Resource types scanned. Default: EC2, ECR, LAMBDA, LAMBDA_CODE (CODE_REPOSITORY on request). */
         resourceTypes: z
             .array(
                 z.enum(INSPECTOR_RESOURCE_TYPES, { error: `one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}` }),
             )
             .min(1, { error: "at least one resource type" })
-            .default([...INSPECTOR_RESOURCE_TYPES]),
+            .default([...DEFAULT_INSPECTOR_RESOURCE_TYPES]),
     })
     .superRefine((value, ctx) => {
         if (value.resourceTypes.includes("LAMBDA_CODE") && !value.resourceTypes.includes("LAMBDA")) {
@@ -662,6 +676,17 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         problems.push(
             `${NAMESPACE}:regions = ${show(parsed.data.regions)}: expected a list that includes the home region aws:region (${homeRegion})`,
         );
+    }
+    if (parsed.success) {
+        // One configuration policy enables the same standards in every linked region.
+        parsed.data.securityHub.standards.forEach((standard, index) => {
+            const lacking = regionsLacking(standard, parsed.data.regions);
+            if (lacking.length > 0) {
+                problems.push(
+                    `${keyPath(["securityHub", "standards", index])} = ${show(standard)}: expected a standard Security Hub offers in every governed region; not offered in ${lacking.join(", ")} (Security Hub CSPM user guide, Regional limits); remove the standard or those regions`,
+                );
+            }
+        });
     }
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
     return { ...parsed.data, homeRegion: homeRegion as string };

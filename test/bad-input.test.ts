@@ -569,10 +569,23 @@ const CASES: Case[] = [
     config(
         "unknown standard",
         "securityHub.standards[0]",
-        json("cis-aws-foundations-benchmark/v/5.0.0"),
-        /expected one of aws-foundational-security-best-practices\/v\/1\.0\.0, cis-aws-foundations-benchmark\/v\/3\.0\.0, /,
+        json("cis-aws-foundations-benchmark/v/6.0.0"),
+        /expected one of aws-foundational-security-best-practices\/v\/1\.0\.0, cis-aws-foundations-benchmark\/v\/5\.0\.0, /,
         (doc) => {
-            section(doc, "securityHub").standards = ["cis-aws-foundations-benchmark/v/5.0.0"];
+            section(doc, "securityHub").standards = ["cis-aws-foundations-benchmark/v/6.0.0"];
+        },
+    ),
+    config(
+        "a standard one governed region lacks",
+        "securityHub.standards[1]",
+        json("aws-resource-tagging-standard/v/1.0.0"),
+        /expected a standard Security Hub offers in every governed region; not offered in ca-west-1 \(/,
+        (doc) => {
+            doc.config[`${NS}:regions`] = ["eu-west-1", "us-east-1", "ca-west-1"];
+            section(doc, "securityHub").standards = [
+                "aws-foundational-security-best-practices/v/1.0.0",
+                "aws-resource-tagging-standard/v/1.0.0",
+            ];
         },
     ),
     config("no standard", "securityHub.standards", "[]", /expected at least one standard$/, (doc) => {
@@ -652,7 +665,7 @@ const CASES: Case[] = [
         "unknown Inspector resource type",
         "inspector.resourceTypes[1]",
         json("EKS"),
-        /expected one of EC2, ECR, LAMBDA, LAMBDA_CODE$/,
+        /expected one of EC2, ECR, LAMBDA, LAMBDA_CODE, CODE_REPOSITORY$/,
         (doc) => {
             section(doc, "inspector").resourceTypes = ["EC2", "EKS"];
         },

@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
-import { PlanDocument } from "../tools/plan-runtime";
+import { PlanDocument, readStackConfigValues } from "../tools/plan-runtime";
 import { NOT_OFFERED_IN } from "../stacks/availability";
 import { parseStackConfig } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { ResourceScanType } from "@aws-sdk/client-inspector2";
+import { decodeMembers } from "../components/member-enrollment";
 
 const FILTER = "aws:guardduty/filter:Filter";
 const DESTINATION = "aws:guardduty/publishingDestination:PublishingDestination";
@@ -131,5 +133,70 @@ describe("first contact with real AWS", () => {
             const agents = runtime?.inputs.additionalConfigurations as { autoEnable: string }[];
             assert.ok(agents.length === 3 && agents.every((agent) => agent.autoEnable === "NONE"));
         }
+    });
+
+    it("accepts every scan type of Inspector's SDK, and scans code repositories where asked", async () => {
+        const all = Object.values(ResourceScanType);
+        assert.ok(all.includes("CODE_REPOSITORY"));
+        const config = parseStackConfig({
+            ...readStackConfigValues("dev"),
+            "security-governance:inspector": { resourceTypes: all },
+        });
+        assert.deepEqual([...config.inspector.resourceTypes].sort(), [...all].sort());
+
+        const planned = await plan("dev", {
+            configOverrides: {
+                "security-governance:inspector": { resourceTypes: ["EC2", "CODE_REPOSITORY"] },
+            },
+        });
+        for (const region of planned.regions) {
+            const enabler = single(planned, "aws:inspector2/enabler:Enabler", inRegion(region));
+            assert.deepEqual(enabler.inputs.resourceTypes, ["EC2", "CODE_REPOSITORY"]);
+            const organization = single(
+                planned,
+                "aws:inspector2/organizationConfiguration:OrganizationConfiguration",
+                inRegion(region),
+            );
+            assert.deepEqual(organization.inputs.autoEnable, {
+                ec2: true,
+                ecr: false,
+                lambda: false,
+                lambdaCode: false,
+                codeRepository: true,
+            });
+            const members = planned.resources.find(
+                (r) => r.inputs.service === "inspector" && r.inputs.region === region,
+            );
+            assert.deepEqual(members?.inputs.resourceTypes, ["EC2", "CODE_REPOSITORY"]);
+            assert.ok(decodeMembers(members?.inputs.accounts as string).length > 0);
+        }
+    });
+
+    it("names every standard Security Hub CSPM offers by its own ARN, CIS v1.2.0 on its global ruleset", async () => {
+        const standards = [
+            "aws-foundational-security-best-practices/v/1.0.0",
+            "cis-aws-foundations-benchmark/v/5.0.0",
+            "cis-aws-foundations-benchmark/v/1.2.0",
+            "nist-800-171/v/2.0.0",
+            "pci-dss/v/4.0.1",
+            "aws-resource-tagging-standard/v/1.0.0",
+            "ai-security-best-practices/v/1.0.0",
+        ];
+        const planned = await plan("dev", {
+            configOverrides: { "security-governance:securityHub": { standards } },
+        });
+        const policy = single(planned, "aws:securityhub/configurationPolicy:ConfigurationPolicy");
+        const { enabledStandardArns } = policy.inputs.configurationPolicy as {
+            enabledStandardArns: string[];
+        };
+        assert.deepEqual(enabledStandardArns, [
+            "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+            "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/5.0.0",
+            "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0",
+            "arn:aws:securityhub:eu-west-1::standards/nist-800-171/v/2.0.0",
+            "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1",
+            "arn:aws:securityhub:eu-west-1::standards/aws-resource-tagging-standard/v/1.0.0",
+            "arn:aws:securityhub:eu-west-1::standards/ai-security-best-practices/v/1.0.0",
+        ]);
     });
 });

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { decodeMembers } from "../components/member-enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
-import { INSPECTOR_RESOURCE_TYPES } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
 const ENABLER = "aws:inspector2/enabler:Enabler";
@@ -34,7 +33,7 @@ describe("Inspector organization-wide", () => {
             for (const region of planned.regions) {
                 const enabler = single(planned, ENABLER, inRegion(region));
                 assert.deepEqual(enabler.inputs.accountIds, [planned.accounts.securityAdmin]);
-                assert.deepEqual(enabler.inputs.resourceTypes, [...INSPECTOR_RESOURCE_TYPES]);
+                assert.deepEqual(enabler.inputs.resourceTypes, ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"]);
                 assert.equal(providerName(enabler), "security");
                 const designation = single(planned, DESIGNATION, inRegion(region));
                 assert.equal(designation.inputs.accountId, planned.accounts.securityAdmin);
@@ -52,6 +51,8 @@ describe("Inspector organization-wide", () => {
                 ecr: true,
                 lambda: true,
                 lambdaCode: true,
+                // Code repositories only on request (they need a GitHub or GitLab integration).
+                codeRepository: false,
             });
             assert.deepEqual(configuration.dependsOn, [single(prod, DESIGNATION, inRegion(region)).urn]);
         }
@@ -64,7 +65,7 @@ describe("Inspector organization-wide", () => {
                 ENROLLMENT,
                 (r) => r.inputs.service === "inspector" && r.inputs.region === region,
             );
-            assert.deepEqual(members.inputs.resourceTypes, [...INSPECTOR_RESOURCE_TYPES]);
+            assert.deepEqual(members.inputs.resourceTypes, ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"]);
             const accounts = decodeMembers(members.inputs.accounts as string);
             assert.equal(accounts.length, dev.accounts.count);
             // AssociateMember and Enable take account IDs: Inspector's member list carries no emails.
@@ -80,6 +81,7 @@ describe("Inspector organization-wide", () => {
                 ecr: true,
                 lambda: false,
                 lambdaCode: false,
+                codeRepository: false,
             });
             assert.deepEqual(single(narrowed, ENABLER, inRegion(region)).inputs.resourceTypes, [
                 "EC2",

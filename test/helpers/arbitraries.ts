@@ -405,6 +405,7 @@ export const INSPECTOR_AUTO_ENABLE_KEY: Record<(typeof INSPECTOR_RESOURCE_TYPES)
     ECR: "ecr",
     LAMBDA: "lambda",
     LAMBDA_CODE: "lambdaCode",
+    CODE_REPOSITORY: "codeRepository",
 };
 const REQUIRED_INSPECTOR_TYPES = INSPECTOR_RESOURCE_TYPES.filter((type) =>
     DEFAULT_REQUIRED_RESOURCE_TYPES.includes(INSPECTOR_AUTO_ENABLE_KEY[type]),
