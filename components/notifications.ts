@@ -33,13 +33,20 @@ import type { PolicyDocument } from "./policy-documents";
  * updates, which must not page again. Suffix matching is documented in the EventBridge user guide
  * ("Content filtering in Amazon EventBridge event patterns", suffix matching).
  */
-export function findingAlertPattern(minSeverity: number, alwaysAlertOn: readonly string[]): object {
+export function findingAlertPattern(
+    minSeverity: number,
+    alwaysAlertOn: readonly string[],
+    occurrence?: Occurrence,
+): object {
     const types = [...new Set([...DEFAULT_ALWAYS_ALERT_ON, ...alwaysAlertOn])].sort();
     return {
         source: ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
         detail: {
-            service: { archived: [false] },
+            service:
+                occurrence === undefined
+                    ? { archived: [false] }
+                    : { archived: [false], count: [{ numeric: OCCURRENCE_COUNT[occurrence] }] },
             $or: [
                 { severity: [{ numeric: [">=", minSeverity] }] },
                 { type: [...types, { suffix: CUSTOM_THREAT_LIST_SUFFIX }] },
@@ -47,6 +54,14 @@ export function findingAlertPattern(minSeverity: number, alwaysAlertOn: readonly
         },
     };
 }
+
+/**
+ * A new finding or a later occurrence of one. `detail.service.count` is "the total count of the occurrences
+ * of this finding type" (GuardDuty API reference, Service): 1 when GuardDuty raises the finding, higher in
+ * each event it sends for the occurrences aggregated into it since (guardduty_findings_eventbridge.html).
+ */
+export type Occurrence = "new" | "update";
+const OCCURRENCE_COUNT: Record<Occurrence, [string, number]> = { new: ["=", 1], update: [">", 1] };
 
 /** GuardDuty names a finding raised by a custom threat list with this suffix. */
 export const CUSTOM_THREAT_LIST_SUFFIX = ".Custom";
@@ -68,25 +83,32 @@ export const ALERT_INPUT_PATHS: Record<string, string> = {
 };
 
 /**
- * The e-mail body: one quoted string per line, the form GuardDuty's own EventBridge guide uses for SNS
- * e-mail. The console link opens the finding in the security account, which sees every member's findings.
- * GuardDuty aggregates repeated activity into the same finding and raises its count: a count of 1 is a
- * new finding, more is an update of one already alerted.
+ * The e-mail bodies, by occurrence: one quoted string per line, the form GuardDuty's own EventBridge guide
+ * uses for SNS e-mail. The first line says whether the finding is new or an update of one already alerted
+ * (GuardDuty aggregates repeated activity into the same finding and raises its count). The console link
+ * opens the finding in the security account, which sees every member's findings.
  */
-export const ALERT_INPUT_TEMPLATE = [
-    '"GuardDuty finding: <title>"',
-    '""',
-    '"Severity: <severity> of 10 (4+ MEDIUM, 7+ HIGH, 9+ CRITICAL)"',
-    '"Type: <type>"',
-    '"Account: <account>"',
-    '"Region: <region>"',
-    '"Resource: <resource>"',
-    '"Occurrences: <count> (1 = a new finding; more = an update of a finding seen before)"',
-    '"Activity first seen: <firstSeen>; last seen: <lastSeen>"',
-    '"Finding created: <createdAt>; updated: <updatedAt>"',
-    '""',
-    '"Console (security account): https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<findingId>"',
-].join("\n");
+export const ALERT_INPUT_TEMPLATES: Record<Occurrence, string> = {
+    new: alertTemplate('"NEW GuardDuty finding: <title>"'),
+    update: alertTemplate('"UPDATED GuardDuty finding, occurrence <count>: <title>"'),
+};
+
+function alertTemplate(headline: string): string {
+    return [
+        headline,
+        '""',
+        '"Severity: <severity> of 10 (4+ MEDIUM, 7+ HIGH, 9+ CRITICAL)"',
+        '"Type: <type>"',
+        '"Account: <account>"',
+        '"Region: <region>"',
+        '"Resource: <resource>"',
+        '"Occurrences: <count>"',
+        '"Activity first seen: <firstSeen>; last seen: <lastSeen>"',
+        '"Finding created: <createdAt>; updated: <updatedAt>"',
+        '""',
+        '"Console (security account): https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<findingId>"',
+    ].join("\n");
+}
 
 /** The alert key's policy: the account administers it; EventBridge may use it for our account only (gotcha 8). */
 export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
@@ -113,11 +135,11 @@ export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
     };
 }
 
-/** The topic's policy: EventBridge may publish for our alert rule only; nothing else is granted. */
+/** The topic's policy: EventBridge may publish for our alert rules only; nothing else is granted. */
 export function alertTopicPolicy(params: {
     securityAccountId: string;
     topicArn: string;
-    ruleArn: string;
+    ruleArns: string[];
 }): PolicyDocument {
     return {
         Version: "2012-10-17",
@@ -130,7 +152,7 @@ export function alertTopicPolicy(params: {
                 Resource: params.topicArn,
                 Condition: {
                     StringEquals: { "aws:SourceAccount": params.securityAccountId },
-                    ArnEquals: { "aws:SourceArn": params.ruleArn },
+                    ArnEquals: { "aws:SourceArn": params.ruleArns },
                 },
             },
         ],
@@ -170,7 +192,7 @@ export interface FindingNotificationsArgs {
 export class FindingNotifications extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
     public readonly keyArn: pulumi.Output<string>;
-    /** The home-region rule that publishes to the topic. */
+    /** The home-region rule that publishes new findings to the topic (a second one publishes updates). */
     public readonly alertRuleArn: pulumi.Output<string>;
 
     constructor(name: string, args: FindingNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -209,34 +231,49 @@ export class FindingNotifications extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const alertRule = new aws.cloudwatch.EventRule(
-            `${name}-${home}`,
-            { region: home, description, eventPattern: pattern },
-            { parent: this },
-        );
+        // Two home rules, so that the e-mail can say whether the finding is new or an update.
+        const homeRules = (["new", "update"] as const).map((occurrence) => {
+            const rule = new aws.cloudwatch.EventRule(
+                occurrence === "new" ? `${name}-${home}` : `${name}-${home}-updates`,
+                {
+                    region: home,
+                    description: `${description}: ${occurrence === "new" ? "new findings" : "updates"}`,
+                    eventPattern: JSON.stringify(
+                        findingAlertPattern(args.minSeverity, args.alwaysAlertOn ?? [], occurrence),
+                    ),
+                },
+                { parent: this },
+            );
+            return { occurrence, rule };
+        });
         const topicPolicy = new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
             {
                 region: home,
                 arn: topic.arn,
                 policy: pulumi
-                    .all([topic.arn, alertRule.arn])
-                    .apply(([topicArn, ruleArn]) =>
-                        JSON.stringify(alertTopicPolicy({ securityAccountId: account, topicArn, ruleArn })),
+                    .all([topic.arn, ...homeRules.map(({ rule }) => rule.arn)])
+                    .apply(([topicArn, ...ruleArns]) =>
+                        JSON.stringify(alertTopicPolicy({ securityAccountId: account, topicArn, ruleArns })),
                     ),
             },
             { parent: this },
         );
-        new aws.cloudwatch.EventTarget(
-            `${name}-${home}`,
-            {
-                region: home,
-                rule: alertRule.name,
-                arn: topic.arn,
-                inputTransformer: { inputPaths: ALERT_INPUT_PATHS, inputTemplate: ALERT_INPUT_TEMPLATE },
-            },
-            { parent: this, dependsOn: [topicPolicy] },
-        );
+        for (const { occurrence, rule } of homeRules) {
+            new aws.cloudwatch.EventTarget(
+                occurrence === "new" ? `${name}-${home}` : `${name}-${home}-updates`,
+                {
+                    region: home,
+                    rule: rule.name,
+                    arn: topic.arn,
+                    inputTransformer: {
+                        inputPaths: ALERT_INPUT_PATHS,
+                        inputTemplate: ALERT_INPUT_TEMPLATES[occurrence],
+                    },
+                },
+                { parent: this, dependsOn: [topicPolicy] },
+            );
+        }
         for (const email of [...new Set(args.emails ?? [])]) {
             new aws.sns.TopicSubscription(
                 `${name}-${email}`,
@@ -295,7 +332,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
 
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
-        this.alertRuleArn = alertRule.arn;
+        this.alertRuleArn = homeRules[0].rule.arn;
         this.registerOutputs({
             topicArn: this.topicArn,
             keyArn: this.keyArn,

@@ -3,7 +3,7 @@ import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
 import {
     ALERT_INPUT_PATHS,
-    ALERT_INPUT_TEMPLATE,
+    ALERT_INPUT_TEMPLATES,
     alertKeyPolicy,
     findingAlertPattern,
 } from "../components/notifications";
@@ -22,8 +22,8 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 type Pattern = Record<string, unknown>;
 
 /**
- * EventBridge matching, for the subset of the pattern language the alert pattern uses: exact values in
- * arrays, `{ numeric: [">=", n] }`, nested objects and `$or`.
+ * EventBridge matching, for the subset of the pattern language the alert patterns use: exact values in
+ * arrays, `{ numeric: [op, n] }` with op >=, > or =, `{ suffix }`, nested objects and `$or`.
  */
 function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
     return Object.entries(pattern).every(([key, rule]) => {
@@ -40,8 +40,11 @@ function matchesValue(allowed: unknown, value: unknown): boolean {
     }
     if (typeof allowed === "object" && allowed !== null && "numeric" in allowed) {
         const [operator, bound] = (allowed as { numeric: [string, number] }).numeric;
-        assert.equal(operator, ">=", "the alert pattern only uses >=");
-        return typeof value === "number" && value >= bound;
+        if (typeof value !== "number") return false;
+        if (operator === ">=") return value >= bound;
+        if (operator === ">") return value > bound;
+        if (operator === "=") return value === bound;
+        assert.fail(`the alert patterns use >=, > and =, not ${operator}`);
     }
     return allowed === value;
 }
@@ -118,18 +121,25 @@ describe("finding notifications", () => {
 
     describe("the e-mail", () => {
         it("fills every placeholder from the finding, one readable line each", () => {
-            const placeholders = [...ALERT_INPUT_TEMPLATE.matchAll(/<([A-Za-z]+)>/g)].map((m) => m[1]);
-            assert.deepEqual([...new Set(placeholders)].sort(), Object.keys(ALERT_INPUT_PATHS).sort());
-            for (const name of Object.keys(ALERT_INPUT_PATHS)) assert.ok(!/^aws/i.test(name), name);
-            for (const line of ALERT_INPUT_TEMPLATE.split("\n")) {
-                assert.equal(typeof JSON.parse(line), "string", `each line is one JSON string: ${line}`);
+            for (const template of Object.values(ALERT_INPUT_TEMPLATES)) {
+                const placeholders = [...template.matchAll(/<([A-Za-z]+)>/g)].map((m) => m[1]);
+                assert.deepEqual([...new Set(placeholders)].sort(), Object.keys(ALERT_INPUT_PATHS).sort());
+                for (const name of Object.keys(ALERT_INPUT_PATHS)) assert.ok(!/^aws/i.test(name), name);
+                for (const line of template.split("\n")) {
+                    assert.equal(typeof JSON.parse(line), "string", `each line is one JSON string: ${line}`);
+                }
+                for (const field of ["Severity", "Type", "Account", "Region", "Resource", "Console"]) {
+                    assert.match(template, new RegExp(`"${field}`));
+                }
+                assert.match(
+                    template,
+                    /https:\/\/<region>\.console\.aws\.amazon\.com\/guardduty\/.*fId=<findingId>/,
+                );
             }
-            for (const field of ["Severity", "Type", "Account", "Region", "Resource", "Console"]) {
-                assert.match(ALERT_INPUT_TEMPLATE, new RegExp(`"${field}`));
-            }
+            assert.match(ALERT_INPUT_TEMPLATES.new, /^"NEW GuardDuty finding: <title>"\n/);
             assert.match(
-                ALERT_INPUT_TEMPLATE,
-                /https:\/\/<region>\.console\.aws\.amazon\.com\/guardduty\/.*fId=<findingId>/,
+                ALERT_INPUT_TEMPLATES.update,
+                /^"UPDATED GuardDuty finding, occurrence <count>: <title>"\n/,
             );
         });
     });
@@ -148,7 +158,16 @@ describe("finding notifications", () => {
 
         const alertKey = (planned: PlanDocument) =>
             single(planned, KEY, (r) => r.name === "finding-alerts-key");
-        const homeRule = (planned: PlanDocument) => single(planned, RULE, inRegion(planned.homeRegion));
+        const homeRule = (planned: PlanDocument, occurrence: "new" | "update" = "new") =>
+            single(
+                planned,
+                RULE,
+                (r) =>
+                    r.name ===
+                    (occurrence === "new"
+                        ? `finding-alerts-${planned.homeRegion}`
+                        : `finding-alerts-${planned.homeRegion}-updates`),
+            );
 
         it("encrypts the topic with its own rotating, protected key that EventBridge may use for our account", () => {
             for (const planned of [dev, prod]) {
@@ -175,12 +194,14 @@ describe("finding notifications", () => {
             }
         });
 
-        it("lets only EventBridge, for our alert rule in our account, publish to the topic", () => {
+        it("lets only EventBridge, for our two alert rules in our account, publish to the topic", () => {
             for (const planned of [dev, prod]) {
                 const topic = single(planned, TOPIC);
                 const policy = single(planned, TOPIC_POLICY);
-                const rule = homeRule(planned);
-                const ruleArn = `arn:aws:events:${planned.homeRegion}:${planned.accounts.securityAdmin}:rule/${rule.name}`;
+                const ruleArn = [homeRule(planned, "new"), homeRule(planned, "update")].map(
+                    (rule) =>
+                        `arn:aws:events:${planned.homeRegion}:${planned.accounts.securityAdmin}:rule/${rule.name}`,
+                );
                 const topicArn = `arn:aws:sns:${planned.homeRegion}:${planned.accounts.securityAdmin}:${topic.name}`;
                 assert.equal(policy.inputs.arn, topicArn);
                 assert.deepEqual(statements(policy.inputs.policy), [
@@ -218,34 +239,61 @@ describe("finding notifications", () => {
             );
         });
 
-        it("matches the configured findings with one rule in every governed region", () => {
+        it("matches the configured findings in every governed region, new and updated apart at home", () => {
             for (const planned of [dev, prod]) {
                 const rules = ofType(planned, RULE);
-                assert.deepEqual(rules.map((r) => r.inputs.region).sort(), [...planned.regions].sort());
+                const expected = [...planned.regions, planned.homeRegion].sort();
+                assert.deepEqual(rules.map((r) => r.inputs.region).sort(), expected);
                 for (const rule of rules) {
-                    const planned = JSON.parse(rule.inputs.eventPattern as string) as Pattern;
-                    assert.deepEqual((planned.detail as Pattern).service, { archived: [false] });
-                    assert.ok(matches(planned, finding(2, "Recon:IAMUser/MaliciousIPCaller.Custom")));
-                    assert.ok(matches(planned, finding(7, "Recon:EC2/Portscan")));
-                    assert.ok(!matches(planned, finding(6, "Recon:EC2/Portscan")));
+                    const pattern = JSON.parse(rule.inputs.eventPattern as string) as Pattern;
+                    const service = (pattern.detail as Pattern).service;
+                    if (rule.inputs.region !== planned.homeRegion) {
+                        assert.deepEqual(service, { archived: [false] });
+                    }
+                    for (const count of [1, 2]) {
+                        const here = { archived: false, count };
+                        // A rule matches an event, new or update, exactly when its occurrence says so.
+                        const wanted =
+                            rule.inputs.region !== planned.homeRegion ||
+                            (rule.name.endsWith("-updates") ? count > 1 : count === 1);
+                        const custom = finding(
+                            2,
+                            "Recon:IAMUser/MaliciousIPCaller.Custom",
+                            "aws.guardduty",
+                            here,
+                        );
+                        assert.equal(matches(pattern, custom), wanted, `${rule.name} count ${count}`);
+                        assert.equal(
+                            matches(pattern, finding(7, "Recon:EC2/Portscan", "aws.guardduty", here)),
+                            wanted,
+                        );
+                        assert.ok(!matches(pattern, finding(6, "Recon:EC2/Portscan", "aws.guardduty", here)));
+                    }
                 }
             }
         });
 
-        it("sends the home region's matches to the topic as a readable e-mail", () => {
+        it("sends the home region's new findings and updates to the topic, each with its own e-mail", () => {
             for (const planned of [dev, prod]) {
                 const topic = single(planned, TOPIC);
-                const target = single(planned, TARGET, inRegion(planned.homeRegion));
-                assert.equal(target.inputs.rule, homeRule(planned).name);
-                assert.equal(
-                    target.inputs.arn,
-                    `arn:aws:sns:${planned.homeRegion}:${planned.accounts.securityAdmin}:${topic.name}`,
-                );
-                assert.deepEqual(target.inputs.inputTransformer, {
-                    inputPaths: ALERT_INPUT_PATHS,
-                    inputTemplate: ALERT_INPUT_TEMPLATE,
-                });
-                assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY).urn));
+                for (const occurrence of ["new", "update"] as const) {
+                    const rule = homeRule(planned, occurrence);
+                    const target = single(
+                        planned,
+                        TARGET,
+                        (t) => t.inputs.region === planned.homeRegion && t.inputs.rule === rule.name,
+                    );
+                    assert.equal(
+                        target.inputs.arn,
+                        `arn:aws:sns:${planned.homeRegion}:${planned.accounts.securityAdmin}:${topic.name}`,
+                    );
+                    assert.deepEqual(target.inputs.inputTransformer, {
+                        inputPaths: ALERT_INPUT_PATHS,
+                        inputTemplate: ALERT_INPUT_TEMPLATES[occurrence],
+                    });
+                    assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY).urn));
+                }
+                assert.equal(ofType(planned, TARGET).filter(inRegion(planned.homeRegion)).length, 2);
             }
         });
 
@@ -269,13 +317,13 @@ describe("finding notifications", () => {
                     assert.equal(target.inputs.rule, single(planned, RULE, inRegion(region)).name);
                     assert.ok(target.dependsOn.includes(rolePolicy.urn));
                 }
-                assert.equal(ofType(planned, TARGET).length, planned.regions.length);
+                assert.equal(ofType(planned, TARGET).length, planned.regions.length + 1);
             }
         });
 
-        it("needs no forwarding, role or second rule in a single-region organization", () => {
-            assert.equal(ofType(singleRegion, RULE).length, 1);
-            assert.equal(ofType(singleRegion, TARGET).length, 1);
+        it("needs no forwarding rule or role in a single-region organization", () => {
+            assert.equal(ofType(singleRegion, RULE).length, 2);
+            assert.equal(ofType(singleRegion, TARGET).length, 2);
             assert.equal(ofType(singleRegion, ROLE).length, 0);
         });
 
@@ -290,9 +338,15 @@ describe("finding notifications", () => {
                 },
             });
             for (const rule of ofType(custom, RULE)) {
+                const occurrence =
+                    rule.inputs.region !== custom.homeRegion
+                        ? undefined
+                        : rule.name.endsWith("-updates")
+                          ? "update"
+                          : "new";
                 assert.deepEqual(
                     JSON.parse(rule.inputs.eventPattern as string),
-                    findingAlertPattern(9, ["Recon:EC2/Portscan"]),
+                    findingAlertPattern(9, ["Recon:EC2/Portscan"], occurrence),
                 );
             }
             assert.equal(ofType(custom, SUBSCRIPTION).length, 0);

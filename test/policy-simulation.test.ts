@@ -758,6 +758,7 @@ describe("resource policies proven by IAM simulation", function () {
             topicArn: string;
             keyArn: string;
             homeRuleArn: string;
+            updatesRuleArn: string;
             forwardingRuleArns: string[];
             keyPolicy: PolicyDocument;
             topicPolicy: PolicyDocument;
@@ -782,14 +783,18 @@ describe("resource policies proven by IAM simulation", function () {
             const rules = dev.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
             const nameOf = (r: (typeof rules)[number]) => (r.inputs.name as string | undefined) ?? r.name;
             const home = rules.filter((r) => r.inputs.region === dev.homeRegion);
-            assert.equal(home.length, 1, "one alert rule in the home region");
+            assert.equal(home.length, 2, "two alert rules in the home region: new findings and updates");
+            const updates = home.find((r) => nameOf(r).endsWith("-updates"));
+            const fresh = home.find((r) => !nameOf(r).endsWith("-updates"));
+            assert.ok(updates !== undefined && fresh !== undefined);
             const forwarding = rules.filter((r) => r.inputs.region !== dev.homeRegion);
             assert.ok(forwarding.length > 0, "dev forwards from at least one other region");
             topicWorld = {
                 account,
                 topicArn: topicPolicy.inputs.arn as string,
                 keyArn: topic.inputs.kmsMasterKeyId as string,
-                homeRuleArn: ruleArn(dev.homeRegion, account, nameOf(home[0])),
+                homeRuleArn: ruleArn(dev.homeRegion, account, nameOf(fresh)),
+                updatesRuleArn: ruleArn(dev.homeRegion, account, nameOf(updates)),
                 forwardingRuleArns: forwarding.map((r) =>
                     ruleArn(r.inputs.region as string, account, nameOf(r)),
                 ),
@@ -807,7 +812,7 @@ describe("resource policies proven by IAM simulation", function () {
                 alertTopicPolicy({
                     securityAccountId: w.account,
                     topicArn: w.topicArn,
-                    ruleArn: w.homeRuleArn,
+                    ruleArns: [w.homeRuleArn, w.updatesRuleArn],
                 }),
             );
         });
@@ -845,11 +850,14 @@ describe("resource policies proven by IAM simulation", function () {
         const noSource = { "aws:SourceAccount": undefined, "aws:SourceArn": undefined };
         const TOPIC_ROWS: TopicRow[] = [
             {
-                name: "EventBridge publishes for the home region's alert rule",
+                name: "EventBridge publishes for the home region's alert rules (new findings and updates)",
                 target: "topic",
                 expect: "Allowed",
                 by: "EventBridgePublishesFindingAlerts",
-                request: (w) => [publish(w, EVENTS, {})],
+                request: (w) => [
+                    publish(w, EVENTS, {}),
+                    publish(w, EVENTS, { "aws:SourceArn": w.updatesRuleArn }),
+                ],
             },
             {
                 name: "EventBridge generates a data key and decrypts with the topic key",

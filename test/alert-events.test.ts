@@ -1,0 +1,194 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { ofType, plan } from "./helpers/plan";
+
+/*
+ * Real GuardDuty finding events (test/fixtures/guardduty-events.json, each with its public source) run
+ * through the planned rules and input transformers, as EventBridge would: raised in a governed region,
+ * matched there, forwarded to the home region's bus, matched by the home rules and rendered into the
+ * e-mail. The matcher below is written from the EventBridge user guide, not from the program.
+ */
+
+type Json = Record<string, unknown>;
+
+interface Sample {
+    name: string;
+    event: Json;
+}
+
+const samples = (
+    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "guardduty-events.json"), "utf8")) as {
+        samples: Sample[];
+    }
+).samples;
+
+function sample(type: string): Json {
+    const found = samples.find((s) => (s.event.detail as Json).type === type);
+    assert.ok(found, type);
+    return structuredClone(found.event);
+}
+
+/** The event as GuardDuty would send it from `region`, with `edit` applied to its detail. */
+function raised(event: Json, region: string, edit: (detail: Json) => void = () => undefined): Json {
+    const copy = structuredClone(event);
+    copy.region = region;
+    const detail = copy.detail as Json;
+    detail.region = region;
+    edit(detail);
+    return copy;
+}
+
+// EventBridge user guide, "Amazon EventBridge event patterns": every field of the pattern must match; an
+// array matches when one of its values does; `numeric`, `suffix` and `$or` as documented there.
+function matches(pattern: unknown, event: unknown): boolean {
+    if (Array.isArray(pattern)) return pattern.some((allowed) => matchesValue(allowed, event));
+    const value = event as Json;
+    return Object.entries(pattern as Json).every(([key, rule]) => {
+        if (key === "$or") return (rule as Json[]).some((branch) => matches(branch, value));
+        if (typeof value !== "object" || value === null) return false;
+        return matches(rule, value[key]);
+    });
+}
+
+function matchesValue(allowed: unknown, value: unknown): boolean {
+    if (typeof allowed === "object" && allowed !== null) {
+        const rule = allowed as { numeric?: (string | number)[]; suffix?: string };
+        if (rule.suffix !== undefined) return typeof value === "string" && value.endsWith(rule.suffix);
+        if (rule.numeric !== undefined) {
+            if (typeof value !== "number") return false;
+            const comparisons: Record<string, (a: number, b: number) => boolean> = {
+                "=": (a, b) => a === b,
+                ">": (a, b) => a > b,
+                ">=": (a, b) => a >= b,
+                "<": (a, b) => a < b,
+                "<=": (a, b) => a <= b,
+            };
+            for (let i = 0; i < rule.numeric.length; i += 2) {
+                const compare = comparisons[rule.numeric[i] as string];
+                assert.ok(compare, `numeric operator ${String(rule.numeric[i])}`);
+                if (!compare(value, rule.numeric[i + 1] as number)) return false;
+            }
+            return true;
+        }
+        return matches(allowed, value);
+    }
+    return allowed === value;
+}
+
+/** `$.a.b` of the event (the only JSONPath form the input paths use). */
+function at(event: Json, jsonPath: string): unknown {
+    return jsonPath
+        .replace(/^\$\./, "")
+        .split(".")
+        .reduce<unknown>((value, key) => (value as Json | undefined)?.[key], event);
+}
+
+/** The input transformer's output: each placeholder replaced by the value at its path. */
+function render(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: Json) {
+    const text = transformer.inputTemplate.replace(/<([A-Za-z]+)>/g, (_, name: string) => {
+        const jsonPath = transformer.inputPaths[name];
+        assert.ok(jsonPath, `placeholder <${name}> has a path`);
+        return String(at(event, jsonPath));
+    });
+    return text.split("\n").map((line) => JSON.parse(line) as string);
+}
+
+function pattern(rule: PlannedResource): Json {
+    return JSON.parse(rule.inputs.eventPattern as string) as Json;
+}
+
+/** The e-mails the planned stack sends for an event raised in `event.region`. */
+function emails(planned: PlanDocument, event: Json): string[][] {
+    const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule");
+    const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
+    const region = event.region as string;
+    const home = planned.homeRegion;
+    if (region !== home) {
+        const forwarded = rules
+            .filter((r) => r.inputs.region === region && matches(pattern(r), event))
+            .some((r) =>
+                targets.some((t) => t.inputs.rule === r.name && String(t.inputs.arn).includes(":event-bus/")),
+            );
+        if (!forwarded) return [];
+    }
+    return rules
+        .filter((r) => r.inputs.region === home && matches(pattern(r), event))
+        .flatMap((r) => targets.filter((t) => t.inputs.region === home && t.inputs.rule === r.name))
+        .map((t) =>
+            render(
+                t.inputs.inputTransformer as { inputPaths: Record<string, string>; inputTemplate: string },
+                event,
+            ),
+        );
+}
+
+describe("real GuardDuty finding events through the planned alert rules", () => {
+    let dev: PlanDocument;
+    before(async () => {
+        dev = await plan("dev");
+    });
+
+    it("e-mails an update of a hit on the organization's own threat list at severity 5, from either region", () => {
+        for (const region of dev.regions) {
+            const event = raised(sample("Recon:IAMUser/MaliciousIPCaller.Custom"), region);
+            const sent = emails(dev, event);
+            assert.equal(sent.length, 1, region);
+            const [mail] = sent;
+            assert.match(mail[0], /^UPDATED GuardDuty finding, occurrence 54: /);
+            assert.ok(mail.includes("Severity: 5 of 10 (4+ MEDIUM, 7+ HIGH, 9+ CRITICAL)"));
+            assert.ok(mail.includes("Type: Recon:IAMUser/MaliciousIPCaller.Custom"));
+            assert.ok(mail.includes("Account: 140651570565"));
+            assert.ok(mail.includes(`Region: ${region}`));
+            assert.ok(mail.includes("Occurrences: 54"));
+            assert.ok(
+                mail.includes("Activity first seen: 2018-02-20T21:14:39Z; last seen: 2018-02-20T21:59:26Z"),
+            );
+            const findingId = (event.detail as Json).id as string;
+            assert.ok(
+                mail.includes(
+                    `Console (security account): https://${region}.console.aws.amazon.com/guardduty/home?region=${region}#/findings?macros=current&fId=${findingId}`,
+                ),
+            );
+        }
+    });
+
+    it("says NEW for the first occurrence of a HIGH finding and UPDATED for the later ones", () => {
+        const first = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1", (detail) => {
+            (detail.service as Json).count = 1;
+        });
+        const later = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1");
+        const [newMail, ...extraNew] = emails(dev, first);
+        assert.equal(extraNew.length, 0);
+        assert.match(newMail[0], /^NEW GuardDuty finding: /);
+        assert.ok(newMail.includes("Severity: 8 of 10 (4+ MEDIUM, 7+ HIGH, 9+ CRITICAL)"));
+        const [updateMail, ...extraUpdates] = emails(dev, later);
+        assert.equal(extraUpdates.length, 0);
+        assert.match(updateMail[0], /^UPDATED GuardDuty finding, occurrence 21: /);
+    });
+
+    it("stays silent for a LOW finding of an ordinary type, and for any finding an analyst archived", () => {
+        for (const region of dev.regions) {
+            assert.deepEqual(emails(dev, raised(sample("UnauthorizedAccess:EC2/SSHBruteForce"), region)), []);
+            for (const type of [
+                "Recon:IAMUser/MaliciousIPCaller.Custom",
+                "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+            ]) {
+                const archived = raised(sample(type), region, (detail) => {
+                    (detail.service as Json).archived = true;
+                });
+                assert.deepEqual(emails(dev, archived), [], `${type} archived in ${region}`);
+            }
+        }
+    });
+
+    it("pages on the same LOW brute force once it reaches the threshold, and on no other product's events", () => {
+        const high = raised(sample("UnauthorizedAccess:EC2/SSHBruteForce"), "us-east-1", (detail) => {
+            detail.severity = 7;
+        });
+        assert.equal(emails(dev, high).length, 1);
+        const relabelled = { ...high, source: "aws.securityhub" };
+        assert.deepEqual(emails(dev, relabelled), []);
+    });
+});
