@@ -11,9 +11,10 @@ import type { MemberAccount } from "./components/member-enrollment";
 import { FindingNotifications } from "./components/notifications";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
-import { offeredIn } from "./stacks/availability";
+import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { loadStackConfig } from "./stacks/load";
 import { DiscoveryError, discoverOrganization } from "./stacks/organization";
+import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 
 /**
  * Entry point. `pulumi up` calls it with no arguments; the offline plan and the tests pass an
@@ -110,10 +111,29 @@ async function main(
     if (inspectorAdmin) services.inspector = inspectorAdmin.enablers;
     const delegatedAdministration = new DelegatedAdministration(
         "delegated-admin",
-        { adminAccountId: accounts.securityAdmin, services },
+        {
+            adminAccountId: accounts.securityAdmin,
+            services,
+            malwareScanAccess: config.guardduty.protections.includes("EBS_MALWARE_PROTECTION"),
+        },
         { provider: management },
     );
     const designations = delegatedAdministration.designations;
+
+    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (gotcha 4).
+    // Each service takes members up to its quota; the rest are reported, never retried on every up.
+    const discovered: MemberAccount[] = organization.accounts.map(({ id, email }) => ({ id, email }));
+    const split = Object.fromEntries(
+        GOVERNED_SERVICES.map((service) => [
+            service,
+            membersWithinQuota(service, discovered, accounts.securityAdmin, accounts.management),
+        ]),
+    ) as Record<GovernedService, QuotaSplit<MemberAccount>>;
+    const beyondQuota = reportBeyondQuota(split, {
+        macie: config.macie.enabled,
+        detective: config.detective.enabled,
+        inspector: config.inspector.enabled,
+    });
 
     const exportingServices: ExportingService[] = config.macie.enabled
         ? ["guardduty", "macie"]
@@ -145,6 +165,8 @@ async function main(
             trustedIps: config.guardduty.trustedIps,
             threatLists: config.guardduty.threatLists,
             suppressionRules: config.guardduty.suppressionRules,
+            managementAccount: split.guardduty.members.find((account) => account.id === accounts.management),
+            malwareScanAccess: delegatedAdministration.malwareScanAccess,
         },
         { provider: security },
     );
@@ -166,8 +188,6 @@ async function main(
         { provider: security },
     );
 
-    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (gotcha 4).
-    const members: MemberAccount[] = organization.accounts.map(({ id, email }) => ({ id, email }));
     if (macieAdmin) {
         new MacieOrganization(
             "macie",
@@ -175,7 +195,7 @@ async function main(
                 admin: macieAdmin,
                 designations: designations.macie ?? {},
                 adminAccountId: accounts.securityAdmin,
-                members,
+                members: split.macie.members,
                 destination: findingsExport,
             },
             { provider: security },
@@ -188,7 +208,7 @@ async function main(
                 graphs: detectiveGraphs,
                 designations: designations.detective ?? {},
                 adminAccountId: accounts.securityAdmin,
-                members,
+                members: split.detective.members,
             },
             { provider: security },
         );
@@ -200,7 +220,7 @@ async function main(
                 admin: inspectorAdmin,
                 designations: designations.inspector ?? {},
                 adminAccountId: accounts.securityAdmin,
-                members,
+                members: split.inspector.members,
                 resourceTypes: config.inspector.resourceTypes,
             },
             { provider: security },
@@ -225,6 +245,7 @@ async function main(
     return {
         organizationId: organization.id,
         accountsCovered: organization.accounts.length,
+        accountsBeyondQuota: beyondQuota,
         homeRegion,
         regions,
         guarddutyDetectorIds: detectors.detectorIds,
@@ -235,6 +256,28 @@ async function main(
         detectiveGraphArns: detectiveGraphs?.graphArns ?? {},
         alertTopicArn: notifications.topicArn,
     };
+}
+
+/**
+ * Warns, once per service, about the accounts its member quota leaves out, and returns them as a stack
+ * output (the count and the first few IDs, so the state does not grow with the organization).
+ */
+function reportBeyondQuota(
+    split: Record<GovernedService, QuotaSplit<MemberAccount>>,
+    enabled: Partial<Record<GovernedService, boolean>>,
+): Partial<Record<GovernedService, { count: number; first: string[] }>> {
+    const report: Partial<Record<GovernedService, { count: number; first: string[] }>> = {};
+    for (const service of GOVERNED_SERVICES) {
+        const beyond = split[service].beyond;
+        if (beyond.length === 0 || enabled[service] === false) continue;
+        const first = beyond.slice(0, 10).map((account) => account.id);
+        report[service] = { count: beyond.length, first };
+        const { members, source } = MEMBER_QUOTAS[service];
+        pulumi.log.warn(
+            `${service}: ${beyond.length} account(s) beyond its quota of ${members} members per administrator and region (${source}) are not covered, from ${first.join(", ")}`,
+        );
+    }
+    return report;
 }
 
 export = main;

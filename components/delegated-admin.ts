@@ -16,7 +16,19 @@ export interface DelegatedAdministrationArgs {
      * first (gotcha 1).
      */
     services: DesignationPrerequisites;
+    /**
+     * Let GuardDuty start malware scans in member accounts: with a delegated administrator other than the
+     * management account, "the management account must enable GuardDuty-initiated malware scan for their
+     * organization" so that the administrator can create the Malware Protection service-linked role in
+     * members (GuardDuty user guide, configure-malware-protection-guardduty-initiated-multi-account.html).
+     * The setting is trusted access for MALWARE_PROTECTION_PRINCIPAL, as the Landing Zone Accelerator and
+     * the Security Reference Architecture set it (EnableAWSServiceAccess). Default false.
+     */
+    malwareScanAccess?: boolean;
 }
+
+/** The service principal of GuardDuty Malware Protection (Organizations user guide, services that work with Organizations). */
+export const MALWARE_PROTECTION_PRINCIPAL = "malware-protection.guardduty.amazonaws.com";
 
 /**
  * Designations made from the management account (its provider is passed in `opts.provider`): the
@@ -25,6 +37,8 @@ export interface DelegatedAdministrationArgs {
 export class DelegatedAdministration extends pulumi.ComponentResource {
     /** Designation per service and region, for ordering the administrator's organization settings. */
     public readonly designations: Partial<Record<DelegatedService, Record<string, pulumi.Resource>>>;
+    /** Trusted access for GuardDuty's malware scans, when asked for. */
+    public readonly malwareScanAccess?: aws.organizations.AwsServiceAccess;
 
     constructor(name: string, args: DelegatedAdministrationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:organization:DelegatedAdministration", name, {}, opts);
@@ -44,6 +58,14 @@ export class DelegatedAdministration extends pulumi.ComponentResource {
                 );
             }
             this.designations[service] = byRegion;
+        }
+        if (args.malwareScanAccess === true) {
+            // Kept on delete: turning trusted access off would stop the scans in every member account.
+            this.malwareScanAccess = new aws.organizations.AwsServiceAccess(
+                `${name}-malware-protection`,
+                { servicePrincipal: MALWARE_PROTECTION_PRINCIPAL },
+                { parent: this, retainOnDelete: true },
+            );
         }
         this.registerOutputs({ adminAccountId: args.adminAccountId });
     }

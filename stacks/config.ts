@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { ResourceScanType } from "@aws-sdk/client-inspector2";
 import { IpEntryError, parseIpEntry } from "./ip-lists";
+import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
 import {
@@ -347,9 +348,14 @@ const guarddutySchema = z
                 z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, {
                     error: "a list name of 3-64 letters, digits, '-', '_' or '.'",
                 }),
-                z.array(ipEntry({ allowAnyNetwork: false })).min(1, {
-                    error: "at least one address or CIDR: an empty threat list cannot be activated",
-                }),
+                z
+                    .array(ipEntry({ allowAnyNetwork: false }))
+                    .min(1, {
+                        error: "at least one address or CIDR: an empty threat list cannot be activated",
+                    })
+                    .max(MAX_THREAT_LIST_ENTRIES, {
+                        error: `at most ${MAX_THREAT_LIST_ENTRIES} entries (GuardDuty's limit for a threat IP list)`,
+                    }),
             )
             .default({})
             .refine((lists) => Object.keys(lists).length <= MAX_THREAT_LISTS, {

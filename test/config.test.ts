@@ -221,5 +221,16 @@ describe("stack configuration", () => {
             withKey(dev, "security-governance:guardduty", { threatLists: { empty: [] } }),
         );
         assert.match(empty[0], /guardduty\.threatLists\.empty = \[\]: expected at least one address/);
+        // 250,001 distinct addresses: one more than a threat IP list may hold.
+        const huge = Array.from(
+            { length: 250_001 },
+            (_, index) => `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`,
+        );
+        const overfull = problemsOf(withKey(dev, "security-governance:guardduty", { threatLists: { huge } }));
+        assert.equal(overfull.length, 1);
+        assert.match(
+            overfull[0],
+            /^security-governance:guardduty\.threatLists\.huge = .*: expected at most 250000 entries \(GuardDuty's limit for a threat IP list\)$/,
+        );
     });
 });

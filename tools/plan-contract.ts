@@ -10,6 +10,8 @@ export interface PlannedResource {
     provider: string | null;
     protect: boolean;
     retainOnDelete: boolean;
+    /** Input properties whose drift Pulumi leaves alone (`ignoreChanges`), sorted. */
+    ignoreChanges: string[];
     /** Explicit dependencies only. */
     dependsOn: string[];
     /** What the program passed, other resources' outputs resolved to their mocked values. */

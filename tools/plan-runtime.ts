@@ -329,6 +329,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 provider: registration?.provider ?? null,
                 protect: record.opts.protect === true,
                 retainOnDelete: record.opts.retainOnDelete === true,
+                ignoreChanges: [...(record.opts.ignoreChanges ?? [])].sort(),
                 dependsOn,
                 inputs: registration?.inputs ?? {},
             };

@@ -16,7 +16,10 @@ export function urnOf(type: string, name: string): string {
 }
 
 export type ResourceOptions = Partial<
-    Pick<PlannedResource, "parent" | "provider" | "protect" | "retainOnDelete" | "dependsOn">
+    Pick<
+        PlannedResource,
+        "parent" | "provider" | "protect" | "retainOnDelete" | "ignoreChanges" | "dependsOn"
+    >
 >;
 
 export function resource(
@@ -33,6 +36,7 @@ export function resource(
         provider: null,
         protect: false,
         retainOnDelete: false,
+        ignoreChanges: [],
         dependsOn: [],
         inputs,
         ...options,
