@@ -3,6 +3,7 @@ import { PlanDocument, readStackConfigValues } from "../tools/plan-runtime";
 import { NOT_OFFERED_IN } from "../stacks/availability";
 import { parseStackConfig } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { formatSummary } from "../tools/plan-summary";
 import { ResourceScanType } from "@aws-sdk/client-inspector2";
 import { decodeMembers } from "../components/member-enrollment";
 
@@ -198,5 +199,15 @@ describe("first contact with real AWS", () => {
             "arn:aws:securityhub:eu-west-1::standards/aws-resource-tagging-standard/v/1.0.0",
             "arn:aws:securityhub:eu-west-1::standards/ai-security-best-practices/v/1.0.0",
         ]);
+    });
+
+    it("says in the plan, under each tag rule, that GuardDuty matches tag keys and values apart", () => {
+        const summary = formatSummary(dev);
+        assert.match(
+            summary,
+            /\n {2}2\. bastion-ssh-brute-force: type in \[UnauthorizedAccess:EC2\/SSHBruteForce\] AND resource\.instanceDetails\.tags\.key in \[Role\] AND resource\.instanceDetails\.tags\.value in \[bastion\] AND severity < 4\n {5}tags: keys and values are matched separately: any instance with a tag key in \[Role\] and any tag value in \[bastion\],\n {5}e\.g\. Role=other together with Other=bastion, is archived too\n/,
+        );
+        // Exactly one warning per rule that names tags (both dev rules do).
+        assert.equal(summary.match(/keys and values are matched separately/g)?.length, 2);
     });
 });

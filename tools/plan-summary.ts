@@ -1,5 +1,6 @@
 import { decodeMembers } from "../components/member-enrollment";
 import { isOffered, SERVICE_AVAILABILITY_SOURCE } from "../stacks/availability";
+import { MEMBER_QUOTAS } from "../stacks/quotas";
 import type { PlanDocument, PlannedResource } from "./plan-runtime";
 
 /** The service a resource belongs to, from its type token (`aws:guardduty/detector:Detector`). */
@@ -90,10 +91,10 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
                     region,
                 );
                 covered = configured.some((r) => r.inputs.autoEnableOrganizationMembers === "ALL")
-                    ? all
+                    ? withinQuota(service, all)
                     : undefined;
             } else if (service === "securityhub") {
-                covered = securityHubRegions.has(region) ? all : undefined;
+                covered = securityHubRegions.has(region) ? withinQuota(service, all) : undefined;
             } else {
                 const enrollment = plan.resources.find(
                     (r) =>
@@ -113,6 +114,90 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
         }
     }
     return coverage;
+}
+
+/** Whether the plan covers the management account, per service and region. */
+export function managementCoverageOf(plan: PlanDocument): Record<CoveredService, Record<string, boolean>> {
+    const id = plan.accounts.management;
+    const coverage = coverageOf(plan);
+    const result = {} as Record<CoveredService, Record<string, boolean>>;
+    for (const service of COVERED_SERVICES) {
+        result[service] = {};
+        for (const region of plan.regions) {
+            let covered: boolean;
+            if (service === "guardduty") {
+                covered = plan.resources.some(
+                    (r) =>
+                        r.type === "aws:guardduty/member:Member" &&
+                        r.inputs.accountId === id &&
+                        regionOf(r, plan.homeRegion) === region,
+                );
+            } else if (service === "securityhub") {
+                covered = coverage.securityhub[region] !== undefined;
+            } else {
+                const enrollment = plan.resources.find(
+                    (r) =>
+                        serviceOf(r) === "enrollment" &&
+                        r.inputs.service === service &&
+                        r.inputs.region === region,
+                );
+                covered =
+                    enrollment !== undefined &&
+                    decodeMembers(enrollment.inputs.accounts as string).some((account) => account.id === id);
+            }
+            result[service][region] = covered;
+        }
+    }
+    return result;
+}
+
+interface Criterion {
+    field: string;
+    equals?: string[];
+    lessThan?: string;
+}
+
+const TAG_KEY = "resource.instanceDetails.tags.key";
+const TAG_VALUE = "resource.instanceDetails.tags.value";
+
+/**
+ * One line per planned filter of the home region, in rank order, each criterion as GuardDuty applies it.
+ * A rule on tags gets the warning its reader needs: GuardDuty matches tag keys and tag values as two
+ * separate criteria (GuardDuty user guide, filter attributes: "Instance tag key", "Instance tag value").
+ */
+export function suppressionRulesOf(plan: PlanDocument): string[] {
+    const filters = plan.resources
+        .filter(
+            (r) =>
+                r.type === "aws:guardduty/filter:Filter" && regionOf(r, plan.homeRegion) === plan.homeRegion,
+        )
+        .sort((a, b) => Number(a.inputs.rank) - Number(b.inputs.rank));
+    return filters.flatMap((filter) => {
+        const criteria = ((filter.inputs.findingCriteria as { criterions?: Criterion[] } | undefined)
+            ?.criterions ?? []) as Criterion[];
+        const parts = criteria.map((c) =>
+            c.lessThan !== undefined
+                ? `${c.field} < ${c.lessThan}`
+                : `${c.field} in [${(c.equals ?? []).join(", ")}]`,
+        );
+        const lines = [
+            `  ${String(filter.inputs.rank)}. ${String(filter.inputs.name)}: ${parts.join(" AND ")}`,
+        ];
+        const keys = criteria.find((c) => c.field === TAG_KEY)?.equals ?? [];
+        const values = criteria.find((c) => c.field === TAG_VALUE)?.equals ?? [];
+        if (keys.length > 0 && values.length > 0) {
+            lines.push(
+                `     tags: keys and values are matched separately: any instance with a tag key in [${keys.join(", ")}] and any tag value in [${values.join(", ")}],`,
+                `     e.g. ${keys[0]}=other together with Other=${values[0]}, is archived too`,
+            );
+        }
+        return lines;
+    });
+}
+
+/** The administrator plus at most the service's member quota. */
+function withinQuota(service: CoveredService, accounts: number): number {
+    return Math.min(accounts, MEMBER_QUOTAS[service].members + 1);
 }
 
 /** A readable summary: resources per service and region, accounts covered, policy diagnostics. */
@@ -167,5 +252,34 @@ export function formatSummary(plan: PlanDocument): string {
         `  (${SERVICE_AVAILABILITY_SOURCE}); -: offered but not set up by this stack.`,
         "",
     );
+    const management = managementCoverageOf(plan);
+    lines.push(
+        `Management account ${plan.accounts.management} covered per service and region:`,
+        table(
+            ["service", ...regions],
+            COVERED_SERVICES.map((service) => [
+                service,
+                ...regions.map((region) =>
+                    isOffered(service, region) ? (management[service][region] ? "yes" : "no") : "n/o",
+                ),
+            ]),
+        ),
+        "  guardduty: a member added explicitly (the guides do not say auto-enable reaches it); securityhub:",
+        "  the root's configuration policy; macie, detective, inspector: enrolled first, ahead of any quota.",
+        "",
+    );
+    const beyond = COVERED_SERVICES.flatMap((service) => {
+        const counts = Object.values(coverage[service]).filter((n): n is number => n !== undefined);
+        const missing = counts.length === 0 ? 0 : plan.accounts.count - Math.min(...counts);
+        if (missing === 0) return [];
+        const { members, source } = MEMBER_QUOTAS[service];
+        return [
+            `  ${service}: ${missing} account(s) not covered: at most ${members} members per administrator and region (${source}); the stack output accountsBeyondQuota names them`,
+        ];
+    });
+    if (beyond.length > 0) lines.push("Beyond the services' member quotas:", ...beyond, "");
+    const rules = suppressionRulesOf(plan);
+    if (rules.length > 0)
+        lines.push("Suppression rules (ARCHIVE filters, same in every governed region):", ...rules, "");
     return `${lines.join("\n")}\n`;
 }
