@@ -6,6 +6,7 @@ import { GUARDDUTY_PROTECTIONS, type GuardDutyProtection, type SuppressionRule }
 import { renderIpList } from "../stacks/ip-lists";
 import { EXPORT_PREFIXES, IP_LIST_PREFIX } from "./policy-documents";
 import { suppressionCriteria } from "./suppression-filters";
+import { PROTECTION_NOT_OFFERED_IN } from "../stacks/availability";
 
 /**
  * Runtime Monitoring is useless without its agents: let GuardDuty manage them everywhere it can
@@ -23,13 +24,19 @@ const AGENT_MANAGEMENT: Partial<Record<GuardDutyProtection, string[]>> = {
  * enabled for every account, and billed. Of the runtime pair only one is managed: GuardDuty refuses a
  * detector with both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING (provider docs of
  * `guardduty.DetectorFeature`, "adding both features will cause an error"); RUNTIME_MONITORING unless
- * EKS_RUNTIME_MONITORING is the one configured.
+ * EKS_RUNTIME_MONITORING is the one configured. A plan GuardDuty lacks in `region` is left alone there.
  */
-export function managedProtections(configured: readonly GuardDutyProtection[]): GuardDutyProtection[] {
+export function managedProtections(
+    configured: readonly GuardDutyProtection[],
+    region: string,
+): GuardDutyProtection[] {
     const runtime: GuardDutyProtection = configured.includes("EKS_RUNTIME_MONITORING")
         ? "RUNTIME_MONITORING"
         : "EKS_RUNTIME_MONITORING";
-    return GUARDDUTY_PROTECTIONS.filter((protection) => protection !== runtime);
+    return GUARDDUTY_PROTECTIONS.filter(
+        (protection) =>
+            protection !== runtime && !(PROTECTION_NOT_OFFERED_IN[protection] ?? []).includes(region),
+    );
 }
 
 export interface GuardDutyDetectorsArgs {
@@ -68,7 +75,7 @@ export class GuardDutyDetectors extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
             );
-            for (const protection of managedProtections(args.protections)) {
+            for (const protection of managedProtections(args.protections, region)) {
                 const status = args.protections.includes(protection) ? "ENABLED" : "DISABLED";
                 new aws.guardduty.DetectorFeature(
                     `${name}-${region}-${protection.toLowerCase()}`,
@@ -220,7 +227,7 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     },
                 );
             }
-            for (const protection of managedProtections(args.protections)) {
+            for (const protection of managedProtections(args.protections, region)) {
                 const autoEnable = args.protections.includes(protection) ? "ALL" : "NONE";
                 const waitsFor =
                     protection === "EBS_MALWARE_PROTECTION" && args.malwareScanAccess !== undefined

@@ -52,6 +52,16 @@ export const NOT_OFFERED_IN: Record<GovernedService, readonly string[]> = {
     inspector: ["ap-southeast-6"],
 };
 
+/**
+ * GuardDuty protection plans missing from a region where GuardDuty itself runs. GuardDuty user guide,
+ * "Regions and endpoints", region-specific feature availability: "RDS Protection is not supported in Asia
+ * Pacific (Taipei) (ap-east-2) Region." No other plan is listed as missing from a commercial region.
+ * A plan missing from a region is not managed there at all (neither ENABLED nor DISABLED).
+ */
+export const PROTECTION_NOT_OFFERED_IN: Readonly<Record<string, readonly string[]>> = {
+    RDS_LOGIN_EVENTS: ["ap-east-2"],
+};
+
 export function isOffered(service: GovernedService, region: string): boolean {
     return KNOWN_REGIONS.includes(region) && !NOT_OFFERED_IN[service].includes(region);
 }

@@ -210,4 +210,23 @@ describe("first contact with real AWS", () => {
         // Exactly one warning per rule that names tags (both dev rules do).
         assert.equal(summary.match(/keys and values are matched separately/g)?.length, 2);
     });
+
+    it("leaves RDS Protection alone in Asia Pacific (Taipei), where GuardDuty does not offer it", async () => {
+        const planned = await plan("dev", {
+            configOverrides: { "security-governance:regions": ["eu-west-1", "ap-east-2"] },
+        });
+        const names = (type: string, region: string) =>
+            ofType(planned, type)
+                .filter(inRegion(region))
+                .map((f) => f.inputs.name)
+                .sort();
+        for (const type of [DETECTOR_FEATURE, ORG_FEATURE]) {
+            assert.ok(!names(type, "ap-east-2").includes("RDS_LOGIN_EVENTS"), type);
+            assert.ok(names(type, "eu-west-1").includes("RDS_LOGIN_EVENTS"), type);
+            assert.deepEqual(
+                names(type, "ap-east-2"),
+                names(type, "eu-west-1").filter((name) => name !== "RDS_LOGIN_EVENTS"),
+            );
+        }
+    });
 });
