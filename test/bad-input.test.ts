@@ -920,7 +920,7 @@ function assertOneProblem(c: Case, outcome: Outcome): void {
     const report = `exit ${outcome.code}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`;
     assert.equal(outcome.code, 2, report);
     assert.equal(outcome.stdout, "", report);
-    assert.doesNotMatch(outcome.stderr, /\n\s+at /, `a stack trace:\n${report}`);
+    assert.doesNotMatch(outcome.stderr, /^[ \t]+at /m, `a stack trace:\n${report}`);
     let problem: string;
     if (c.kind === "config") {
         const match = /^Invalid stack configuration:\n {2}- ([^\n]+)\n$/.exec(outcome.stderr);

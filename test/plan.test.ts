@@ -121,7 +121,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
         assert.match(unknownFlag.stderr, /Unknown option '--acounts'/);
         assert.doesNotMatch(
             unknownFlag.stderr + badCount.stderr + unknownStack.stderr,
-            /\n\s+at /,
+            /^[ \t]+at /m,
             "no stack trace",
         );
     });
