@@ -292,6 +292,11 @@ function deniesInsecureTransport(statement: PlainObject): Tri {
     if (!actions.includes("s3:*") && !actions.includes("*")) {
         return "no";
     }
+    // Any other condition key narrows the deny to some principals, sources or objects (aws:PrincipalArn, a
+    // prefix...): that is not "every request not made over TLS".
+    if ([...conditions.keys()].some((key) => key !== "aws:securetransport")) {
+        return "no";
+    }
     const secureTransport = oneOrMany(conditions.get("aws:securetransport"));
     if (secureTransport === UNKNOWN || secureTransport.some((v) => v === UNKNOWN)) {
         return "maybe";

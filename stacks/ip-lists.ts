@@ -11,8 +11,9 @@ export interface IpEntry {
 /** Why an entry was refused; the config loader turns it into a message naming the key. */
 export class IpEntryError extends Error {}
 
+/** ipaddr.js 2 writes IPv4 in dotted decimal and IPv6 in RFC 5952 form (lower case, longest zero run compressed). */
 function canonicalAddress(address: ipaddr.IPv4 | ipaddr.IPv6): string {
-    return address.kind() === "ipv6" ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+    return address.toString();
 }
 
 /**
@@ -59,11 +60,15 @@ export function parseIpEntry(raw: string): IpEntry {
     };
 }
 
-function sortKey(entry: IpEntry): string {
-    const [addressText] = entry.text.split("/");
-    const bytes = ipaddr.parse(addressText).toByteArray();
-    const family = entry.kind === "ipv4" ? "4" : "6";
-    return `${family}:${bytes.map((byte) => byte.toString(16).padStart(2, "0")).join("")}:${String(entry.prefixLength).padStart(3, "0")}`;
+/** IPv4 before IPv6; then by address, byte by byte; then the wider network first. */
+function compareEntries(a: IpEntry, b: IpEntry): number {
+    if (a.kind !== b.kind) return a.kind === "ipv4" ? -1 : 1;
+    const left = ipaddr.parse(a.text.split("/")[0]).toByteArray();
+    const right = ipaddr.parse(b.text.split("/")[0]).toByteArray();
+    for (let i = 0; i < left.length; i++) {
+        if (left[i] !== right[i]) return left[i] - right[i];
+    }
+    return a.prefixLength - b.prefixLength;
 }
 
 /**
@@ -77,7 +82,7 @@ export function renderIpList(rawEntries: readonly string[]): string {
         const entry = parseIpEntry(raw);
         unique.set(entry.text, entry);
     }
-    const sorted = [...unique.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+    const sorted = [...unique.values()].sort(compareEntries);
     return sorted.map((entry) => `${entry.text}\n`).join("");
 }
 

@@ -54,4 +54,50 @@ describe("withAwsRetry", () => {
         );
         assert.equal(calls, 1);
     });
+
+    it("tries a throttled call 10 times by default, with jittered backoff growing from 500 ms", async () => {
+        let calls = 0;
+        const waits: number[] = [];
+        await assert.rejects(
+            withAwsRetry(
+                "test",
+                async () => {
+                    calls++;
+                    throw awsError("ThrottlingException", 400);
+                },
+                { sleep: async (ms) => void waits.push(ms) },
+            ),
+            { name: "ThrottlingException" },
+        );
+        assert.equal(calls, 10);
+        assert.equal(waits.length, 9);
+        waits.forEach((ms, index) => {
+            const bound = Math.min(20_000, 500 * 2 ** (index + 1));
+            assert.ok(ms >= 0 && ms <= bound, `wait ${index + 1}: ${ms} ms within [0, ${bound}]`);
+        });
+    });
+
+    it("backs off from 100 ms for a server error, never past 20 s", async () => {
+        const waits: number[] = [];
+        const original = Math.random;
+        Math.random = () => 0.999999; // the top of the jitter range
+        try {
+            await assert.rejects(
+                withAwsRetry(
+                    "test",
+                    async () => {
+                        throw awsError("InternalServerException", 500);
+                    },
+                    { sleep: async (ms) => void waits.push(ms) },
+                ),
+                { name: "InternalServerException" },
+            );
+        } finally {
+            Math.random = original;
+        }
+        assert.deepEqual(
+            waits.map((ms) => Math.round(ms)),
+            [200, 400, 800, 1600, 3200, 6400, 12800, 20000, 20000],
+        );
+    });
 });

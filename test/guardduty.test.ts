@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { parseIpList } from "../stacks/ip-lists";
-import { DEFAULT_PROTECTIONS } from "../stacks/config";
 import { findingsKey, inRegion, ofType, plan, single } from "./helpers/plan";
 
 const DETECTOR = "aws:guardduty/detector:Detector";
@@ -13,6 +12,15 @@ const DESTINATION = "aws:guardduty/publishingDestination:PublishingDestination";
 const IP_SET = "aws:guardduty/iPSet:IPSet";
 const THREAT_SET = "aws:guardduty/threatIntelSet:ThreatIntelSet";
 const FILTER = "aws:guardduty/filter:Filter";
+/** Every protection plan but the EKS-only runtime one, which RUNTIME_MONITORING supersedes. */
+const ALL_BUT_EKS_RUNTIME = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+    "RUNTIME_MONITORING",
+];
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 
 function providerName(resource: PlannedResource): string | undefined {
@@ -63,7 +71,7 @@ describe("GuardDuty organization-wide", () => {
             assert.equal(configuration.inputs.autoEnable, undefined, "autoEnable is deprecated");
             assert.deepEqual(configuration.dependsOn, [designation.urn]);
             const features = ofType(dev, ORG_FEATURE).filter(inRegion(region));
-            assert.deepEqual(features.map((f) => f.inputs.name).sort(), [...DEFAULT_PROTECTIONS].sort());
+            assert.deepEqual(features.map((f) => f.inputs.name).sort(), [...ALL_BUT_EKS_RUNTIME].sort());
             for (const feature of features) {
                 assert.equal(feature.inputs.autoEnable, "ALL");
                 assert.ok(feature.dependsOn.includes(configuration.urn));
@@ -71,14 +79,29 @@ describe("GuardDuty organization-wide", () => {
             const runtime = features.find((f) => f.inputs.name === "RUNTIME_MONITORING");
             const agents =
                 (runtime?.inputs.additionalConfigurations as { name: string; autoEnable: string }[]) ?? [];
-            assert.deepEqual(agents.map((a) => a.name).sort(), [
-                "EC2_AGENT_MANAGEMENT",
-                "ECS_FARGATE_AGENT_MANAGEMENT",
-                "EKS_ADDON_MANAGEMENT",
-            ]);
+            // GuardDuty manages the agents in every account, existing and new: ALL, not NEW.
+            assert.deepEqual(
+                [...agents].sort((a, b) => a.name.localeCompare(b.name)),
+                [
+                    { name: "EC2_AGENT_MANAGEMENT", autoEnable: "ALL" },
+                    { name: "ECS_FARGATE_AGENT_MANAGEMENT", autoEnable: "ALL" },
+                    { name: "EKS_ADDON_MANAGEMENT", autoEnable: "ALL" },
+                ],
+            );
             const own = ofType(dev, DETECTOR_FEATURE).filter(inRegion(region));
-            assert.deepEqual(own.map((f) => f.inputs.name).sort(), [...DEFAULT_PROTECTIONS].sort());
+            assert.deepEqual(own.map((f) => f.inputs.name).sort(), [...ALL_BUT_EKS_RUNTIME].sort());
             assert.ok(own.every((f) => f.inputs.status === "ENABLED"));
+            const ownRuntime = own.find((f) => f.inputs.name === "RUNTIME_MONITORING");
+            assert.deepEqual(
+                (ownRuntime?.inputs.additionalConfigurations as { name: string; status: string }[])
+                    .map((a) => `${a.name}=${a.status}`)
+                    .sort(),
+                [
+                    "EC2_AGENT_MANAGEMENT=ENABLED",
+                    "ECS_FARGATE_AGENT_MANAGEMENT=ENABLED",
+                    "EKS_ADDON_MANAGEMENT=ENABLED",
+                ],
+            );
         }
     });
 

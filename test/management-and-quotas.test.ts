@@ -59,6 +59,8 @@ describe("the management account, malware scans and member quotas", () => {
             assert.equal(member.inputs.invite, false);
             assert.deepEqual(member.ignoreChanges, ["invite"]);
             assert.equal(member.retainOnDelete, true);
+            // Kept on delete, but not protected: removing it from the program must not block an up.
+            assert.equal(member.protect, false);
             assert.equal(providerName(member), "security");
             assert.ok(member.dependsOn.includes(single(dev, ORG_CONFIG, inRegion(region)).urn));
         }
@@ -71,6 +73,23 @@ describe("the management account, malware scans and member quotas", () => {
                 assert.equal(management[service][region], true, `${service} ${region}`);
         }
         assert.match(formatSummary(dev), /Management account 111111111111 covered per service and region:\n/);
+    });
+
+    it("counts GuardDuty coverage only where the organization auto-enables ALL accounts", () => {
+        for (const setting of ["NEW", "NONE"]) {
+            const changed: PlanDocument = {
+                ...dev,
+                resources: dev.resources.map((r) =>
+                    r.type === ORG_CONFIG && r.inputs.region === dev.homeRegion
+                        ? { ...r, inputs: { ...r.inputs, autoEnableOrganizationMembers: setting } }
+                        : r,
+                ),
+            };
+            const coverage = coverageOf(changed);
+            assert.equal(coverage.guardduty[dev.homeRegion], undefined, setting);
+            const other = dev.regions.find((region) => region !== dev.homeRegion) ?? "";
+            assert.equal(coverage.guardduty[other], dev.accounts.count, setting);
+        }
     });
 
     describe("an organization of 1,500 accounts", () => {

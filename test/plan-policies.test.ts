@@ -14,6 +14,31 @@ function mutate(
 }
 
 describe("the policy pack on planned stacks", function () {
+    it("blocks on a mandatory violation of a stack policy, which names no resource, and prints it as the stack's", async () => {
+        const planned = await plan("dev");
+        const stackLevel = {
+            policy: "findings-notification-path",
+            level: "mandatory" as const,
+            message: "No EventBridge rule sends GuardDuty findings to an encrypted SNS topic.",
+            urn: "",
+        };
+        const advisory = { ...stackLevel, level: "advisory" as const };
+        assert.equal(hasMandatoryViolation([stackLevel]), true);
+        assert.equal(hasMandatoryViolation([advisory]), false);
+        const report = formatDiagnostics(planned, {
+            diagnostics: [stackLevel],
+            configFile: undefined,
+            startupMs: 0,
+            analysisMs: 0,
+        });
+        assert.ok(
+            report.includes(
+                "  [mandatory] findings-notification-path\n      (stack): No EventBridge rule sends GuardDuty findings to an encrypted SNS topic.\n",
+            ),
+            report,
+        );
+    });
+
     this.timeout(180_000);
 
     for (const stack of ["dev", "prod"]) {

@@ -240,6 +240,10 @@ describe("GuardDuty policies", function () {
             ["lessThanOrEqual 7", { lessThanOrEqual: "7" }, false],
             ["equals 2 and 5", { equals: ["2", "5"] }, true],
             ["equals 5 and 8", { equals: ["5", "8"] }, false],
+            // The boundary itself: 7 is HIGH, so one value of 7 among lower ones is enough to refuse.
+            ["equals 5 and 7", { equals: ["5", "7"] }, false],
+            ["equals 6.9", { equals: ["6.9"] }, true],
+            ["lessThan 7.1", { lessThan: "7.1" }, false],
         ] as const) {
             it(`${ok ? "accepts" : "rejects"} a severity criterion ${label}`, async () => {
                 await expectPolicies(

@@ -108,6 +108,19 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
             );
         });
 
+        it("rejects a service grant scoped only by kms:ViaService or aws:PrincipalOrgID", async () => {
+            // Neither names the account or resource the service acts for: not a confused-deputy guard.
+            for (const condition of [
+                { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+                { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+            ]) {
+                const weak = { ...SCOPED_SERVICE_STATEMENT, Condition: condition };
+                await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, weak]), [
+                    "kms-key-policy-service-principals-scoped",
+                ]);
+            }
+        });
+
         it("accepts aws:SourceArn under any operator, whatever the key's case", async () => {
             const scoped = {
                 ...SCOPED_SERVICE_STATEMENT,

@@ -208,6 +208,33 @@ describe("findings storage policies", function () {
             );
         });
 
+        it("rejects a TLS deny that names one role instead of everyone", async () => {
+            const oneRole = {
+                ...TLS_DENY_STATEMENT,
+                Principal: { AWS: "arn:aws:iam::222222222222:role/Deployer" },
+            };
+            await expectPolicies(
+                withInputs(compliantStack(), "bucket-policy", { policy: keyPolicy([oneRole]) }),
+                ["findings-bucket-tls-only"],
+            );
+        });
+
+        it("rejects a TLS deny narrowed by another condition (one principal, one source)", async () => {
+            for (const narrowing of [
+                { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::222222222222:role/Deployer" } },
+                { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } },
+            ]) {
+                const narrowed = {
+                    ...TLS_DENY_STATEMENT,
+                    Condition: { Bool: { "aws:SecureTransport": "false" }, ...narrowing },
+                };
+                await expectPolicies(
+                    withInputs(compliantStack(), "bucket-policy", { policy: keyPolicy([narrowed]) }),
+                    ["findings-bucket-tls-only"],
+                );
+            }
+        });
+
         it('accepts the policy given as an object, with Principal {AWS: "*"}', async () => {
             const statement = { ...TLS_DENY_STATEMENT, Principal: { AWS: "*" }, Action: ["s3:*"] };
             await expectPolicies(

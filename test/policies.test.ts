@@ -240,6 +240,37 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
             ]);
         });
 
+        it("prod config holds the organization's standard values, which no edit may weaken unnoticed", () => {
+            const prod = JSON.parse(
+                fs.readFileSync(path.join(PACK_DIR, "config.prod.json"), "utf8"),
+            ) as Record<string, unknown>;
+            assert.equal(prod.all, "mandatory");
+            assert.deepEqual(prod["findings-bucket-retention"], { minRetentionDays: 365 });
+            assert.deepEqual(prod["kms-key-deletion-window"], { minDeletionWindowDays: 30 });
+            assert.deepEqual(prod["guardduty-filter-safe-archive"], { maxArchivedSeverity: 7 });
+            assert.deepEqual(prod["guardduty-finding-publishing-frequency"], {
+                maxPublishingFrequency: "FIFTEEN_MINUTES",
+            });
+            assert.deepEqual(prod["data-resources-protected"], { requireProtection: true });
+            assert.deepEqual(prod["inspector-organization-auto-enable"], {
+                requiredResourceTypes: ["ec2", "ecr", "lambda"],
+            });
+            assert.deepEqual(
+                [
+                    ...(prod["guardduty-organization-protections"] as { requiredProtections: string[] })
+                        .requiredProtections,
+                ].sort(),
+                [
+                    "EBS_MALWARE_PROTECTION",
+                    "EKS_AUDIT_LOGS",
+                    "LAMBDA_NETWORK_LOGS",
+                    "RDS_LOGIN_EVENTS",
+                    "RUNTIME_MONITORING",
+                    "S3_DATA_EVENTS",
+                ],
+            );
+        });
+
         it("both committed config files name only policies of the pack and pass the schema", () => {
             for (const file of ["config.prod.json", "config.dev.json"]) {
                 const config = loadPolicyPackConfig(path.join(PACK_DIR, file));

@@ -410,6 +410,19 @@ const SERVICE_ROWS: ServiceRow[] = [
             }),
     },
     {
+        name: "generates a data key with our aws:SourceArn but another aws:SourceAccount",
+        target: "key",
+        expect: "ImplicitlyDenied",
+        request: (p) => useKey(p, { context: { "aws:SourceAccount": OTHER_ACCOUNT } }),
+    },
+    {
+        name: "generates a data key without aws:SourceAccount and aws:SourceArn",
+        target: "key",
+        expect: "ImplicitlyDenied",
+        request: (p) =>
+            useKey(p, { context: { "aws:SourceAccount": undefined, "aws:SourceArn": undefined } }),
+    },
+    {
         name: "generates a data key with our aws:SourceAccount but another account's aws:SourceArn",
         target: "key",
         expect: "ImplicitlyDenied",

@@ -1,0 +1,130 @@
+/**
+ * `npm run mutate [-- MODULE ...]`: Stryker mutation testing of the security-critical modules, each against
+ * the tests that exercise it directly (running the whole suite per mutant would take hours). Not part of CI.
+ * Results: one clear-text report per module on stdout, JSON under reports/mutation/<module>.json, and a
+ * summary table at the end. The target is a score of at least 90% per module; survivors are either killed
+ * by a new test or explained as equivalent in the issue note.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Module -> the files Stryker mutates and the test files that run against each mutant. */
+export const MODULES: Record<string, { mutate: string[]; tests: string[] }> = {
+    "ip-lists": { mutate: ["stacks/ip-lists.ts"], tests: ["test/ip-lists.test.ts"] },
+    "suppression-filters": {
+        mutate: ["components/suppression-filters.ts"],
+        tests: ["test/suppression-properties.test.ts"],
+    },
+    "policy-documents": {
+        mutate: ["components/policy-documents.ts"],
+        tests: ["test/policy-simulation.test.ts", "test/findings-export.test.ts"],
+    },
+    config: {
+        mutate: ["stacks/config.ts", "stacks/security-hub-standards.ts", "stacks/quotas.ts"],
+        tests: ["test/config.test.ts", "test/config-properties.test.ts", "test/first-contact.test.ts"],
+    },
+    policies: {
+        mutate: ["policies/*.ts", "!policies/index.ts", "!policies/all.ts"],
+        tests: [
+            "test/policies.test.ts",
+            "test/policies.guardduty.test.ts",
+            "test/policies.services.test.ts",
+            "test/policies.storage.test.ts",
+        ],
+    },
+};
+
+interface Summary {
+    module: string;
+    killed: number;
+    survived: number;
+    noCoverage: number;
+    timeout: number;
+    score: number;
+}
+
+function summarize(module: string, reportFile: string): Summary {
+    const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as {
+        files: Record<string, { mutants: { status: string }[] }>;
+    };
+    const statuses = Object.values(report.files).flatMap((file) => file.mutants.map((m) => m.status));
+    const count = (status: string) => statuses.filter((s) => s === status).length;
+    const killed = count("Killed");
+    const timeout = count("Timeout");
+    const survived = count("Survived");
+    const noCoverage = count("NoCoverage");
+    const detected = killed + timeout;
+    const valid = detected + survived + noCoverage;
+    return {
+        module,
+        killed,
+        survived,
+        noCoverage,
+        timeout,
+        score: valid === 0 ? 100 : (100 * detected) / valid,
+    };
+}
+
+function main(argv: string[]): number {
+    const unknown = argv.filter((name) => !(name in MODULES));
+    if (unknown.length > 0) {
+        console.error(
+            `unknown module ${unknown.join(", ")}: expected any of ${Object.keys(MODULES).join(", ")}`,
+        );
+        return 2;
+    }
+    const chosen = argv.length > 0 ? argv : Object.keys(MODULES);
+    const summaries: Summary[] = [];
+    for (const module of chosen) {
+        const { mutate, tests } = MODULES[module];
+        const reportFile = path.join(ROOT, "reports", "mutation", `${module}.json`);
+        const mocharc = path.join(ROOT, "reports", "mutation", `${module}.mocharc.json`);
+        fs.mkdirSync(path.dirname(mocharc), { recursive: true });
+        fs.writeFileSync(
+            mocharc,
+            JSON.stringify({
+                require: ["ts-node/register/transpile-only"],
+                extension: ["ts"],
+                spec: tests,
+                timeout: 120000,
+            }),
+        );
+        const config = {
+            packageManager: "npm",
+            testRunner: "mocha",
+            coverageAnalysis: "perTest",
+            concurrency: 2,
+            timeoutMS: 60000,
+            mutate,
+            // The runner's own options have no timeout, so the module's tests get a mocha config of their own.
+            mochaOptions: { config: mocharc },
+            ignorePatterns: ["reports", ".stryker-tmp", "bin"],
+            reporters: ["clear-text", "json"],
+            jsonReporter: { fileName: reportFile },
+            tempDirName: ".stryker-tmp",
+            cleanTempDir: "always",
+        };
+        const configFile = path.join(ROOT, "reports", "mutation", `${module}.stryker.json`);
+        fs.mkdirSync(path.dirname(configFile), { recursive: true });
+        fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+        console.log(`\n== ${module}: ${mutate.join(", ")} against ${tests.join(", ")}`);
+        const run = spawnSync("npx", ["stryker", "run", configFile], { cwd: ROOT, stdio: "inherit" });
+        if (run.status !== 0) {
+            console.error(`stryker failed for ${module} (exit ${run.status})`);
+            return 1;
+        }
+        summaries.push(summarize(module, reportFile));
+    }
+    console.log("\nmodule                killed  timeout  survived  no coverage  score");
+    for (const s of summaries) {
+        console.log(
+            `${s.module.padEnd(20)}  ${String(s.killed).padStart(6)}  ${String(s.timeout).padStart(7)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(11)}  ${s.score.toFixed(1).padStart(5)}%`,
+        );
+    }
+    return summaries.every((s) => s.score >= 90) ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
