@@ -26,10 +26,11 @@ export function suppressionCriteria(rule: SuppressionRule): Criterion[] {
     if (rule.findingTypes) criteria.push({ field: "type", equals: [...rule.findingTypes] });
     if (rule.accountIds) criteria.push({ field: "accountId", equals: [...rule.accountIds] });
     if (rule.resourceTags) {
-        const entries = Object.entries(rule.resourceTags).sort(([a], [b]) => (a < b ? -1 : 1));
+        // Exactly one pair (the schema insists): GuardDuty matches the key and the value separately.
+        const [[key, value]] = Object.entries(rule.resourceTags);
         criteria.push(
-            { field: "resource.instanceDetails.tags.key", equals: entries.map(([key]) => key) },
-            { field: "resource.instanceDetails.tags.value", equals: entries.map(([, value]) => value) },
+            { field: "resource.instanceDetails.tags.key", equals: [key] },
+            { field: "resource.instanceDetails.tags.value", equals: [value] },
         );
     }
     if (rule.remoteIps) {

@@ -160,8 +160,18 @@ const suppressionRule = z
             .optional(),
         /** Finding types to archive. */
         findingTypes: z.array(findingType).min(1, { error: "at least one finding type" }).optional(),
-        /** Resource tags identifying the approved resource (matched on EC2 instance tags). */
-        resourceTags: z.record(z.string().min(1), z.string().min(1)).optional(),
+        /**
+         * One resource tag identifying the approved resource (matched on EC2 instance tags). One pair only:
+         * GuardDuty matches tag keys and tag values as two separate criteria, so with two pairs
+         * {ScanTarget: "true", Owner: "secops"} an instance tagged ScanTarget=false and Owner=secops would be
+         * archived too.
+         */
+        resourceTags: z
+            .record(z.string().min(1), z.string().min(1))
+            .refine((tags) => Object.keys(tags).length === 1, {
+                error: "exactly one tag (key: value): GuardDuty matches tag keys and tag values separately, so two pairs would also match their crossings (ScanTarget=false with Owner=secops for {ScanTarget: true, Owner: secops}); write one rule per tag",
+            })
+            .optional(),
         /** Remote IPv4 addresses (GuardDuty filters match single addresses, not networks). */
         remoteIps: z
             .array(

@@ -63,12 +63,8 @@ export function parseIpEntry(raw: string): IpEntry {
 /** IPv4 before IPv6; then by address, byte by byte; then the wider network first. */
 function compareEntries(a: IpEntry, b: IpEntry): number {
     if (a.kind !== b.kind) return a.kind === "ipv4" ? -1 : 1;
-    const left = ipaddr.parse(a.text.split("/")[0]).toByteArray();
-    const right = ipaddr.parse(b.text.split("/")[0]).toByteArray();
-    for (let i = 0; i < left.length; i++) {
-        if (left[i] !== right[i]) return left[i] - right[i];
-    }
-    return a.prefixLength - b.prefixLength;
+    const bytes = (entry: IpEntry) => Buffer.from(ipaddr.parse(entry.text.split("/")[0]).toByteArray());
+    return Buffer.compare(bytes(a), bytes(b)) || a.prefixLength - b.prefixLength;
 }
 
 /**

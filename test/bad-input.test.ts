@@ -491,6 +491,24 @@ const CASES: Case[] = [
         },
     ),
     config(
+        "suppression rule with two tags, whose keys and values GuardDuty would cross-match",
+        "guardduty.suppressionRules[1].resourceTags",
+        json({ Role: "bastion", Owner: "secops" }),
+        /expected exactly one tag \(key: value\): GuardDuty matches tag keys and tag values separately, so two pairs would also match their crossings .*; write one rule per tag$/,
+        (doc) => {
+            rules(doc)[1].resourceTags = { Role: "bastion", Owner: "secops" };
+        },
+    ),
+    config(
+        "suppression rule with an empty tag map",
+        "guardduty.suppressionRules[1].resourceTags",
+        "{}",
+        /expected exactly one tag \(key: value\)/,
+        (doc) => {
+            rules(doc)[1].resourceTags = {};
+        },
+    ),
+    config(
         "suppression rule that would archive severity 7 and above",
         "guardduty.suppressionRules[1].belowSeverity",
         "8",

@@ -78,6 +78,7 @@ describe("findings export", () => {
     it("encrypts the bucket with the key and a bucket key, blocks public access and enforces ownership", () => {
         const bucket = single(prod, "aws:s3/bucket:Bucket");
         assert.equal(bucket.protect, true);
+        assert.equal(bucket.retainOnDelete, true, "a destroy leaves the findings in place");
         assert.equal(bucket.inputs.forceDestroy, false);
         const encryption = single(
             prod,

@@ -1,12 +1,7 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
-import {
-    ALERT_INPUT_PATHS,
-    ALERT_INPUT_TEMPLATES,
-    alertKeyPolicy,
-    findingAlertPattern,
-} from "../components/notifications";
+import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES, findingAlertPattern } from "../components/notifications";
 import type { PolicyDocument, PolicyStatement } from "../components/policy-documents";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
@@ -175,10 +170,28 @@ describe("finding notifications", () => {
                 assert.equal(key.inputs.region, planned.homeRegion);
                 assert.equal(key.inputs.enableKeyRotation, true);
                 assert.equal(key.protect, true);
-                assert.deepEqual(
-                    statements(key.inputs.policy),
-                    alertKeyPolicy(planned.accounts.securityAdmin).Statement,
-                );
+                assert.equal(key.retainOnDelete, true);
+                const admin = planned.accounts.securityAdmin;
+                assert.deepEqual(JSON.parse(key.inputs.policy as string), {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AdministerFromSecurityAccount",
+                            Effect: "Allow",
+                            Principal: { AWS: `arn:aws:iam::${admin}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "EventBridgePublishesToEncryptedTopic",
+                            Effect: "Allow",
+                            Principal: { Service: "events.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": admin } },
+                        },
+                    ],
+                });
                 const events = statements(key.inputs.policy).find(
                     (s) => s.Sid === "EventBridgePublishesToEncryptedTopic",
                 );
@@ -337,17 +350,23 @@ describe("finding notifications", () => {
                     },
                 },
             });
+            const types = [...DEFAULT_ALWAYS_ALERT_ON, "Recon:EC2/Portscan"].sort();
             for (const rule of ofType(custom, RULE)) {
-                const occurrence =
+                const count =
                     rule.inputs.region !== custom.homeRegion
-                        ? undefined
-                        : rule.name.endsWith("-updates")
-                          ? "update"
-                          : "new";
-                assert.deepEqual(
-                    JSON.parse(rule.inputs.eventPattern as string),
-                    findingAlertPattern(9, ["Recon:EC2/Portscan"], occurrence),
-                );
+                        ? {}
+                        : { count: [{ numeric: rule.name.endsWith("-updates") ? [">", 1] : ["=", 1] }] };
+                assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
+                    source: ["aws.guardduty"],
+                    "detail-type": ["GuardDuty Finding"],
+                    detail: {
+                        service: { archived: [false], ...count },
+                        $or: [
+                            { severity: [{ numeric: [">=", 9] }] },
+                            { type: [...types, { suffix: ".Custom" }] },
+                        ],
+                    },
+                });
             }
             assert.equal(ofType(custom, SUBSCRIPTION).length, 0);
             assert.equal(ofType(custom, TOPIC).length, 1, "the topic stays for other subscribers");

@@ -41,6 +41,7 @@ describe("Security Hub central configuration", () => {
             assert.equal(hub.inputs.controlFindingGenerator, "SECURITY_CONTROL");
             assert.equal(providerName(hub), "security");
             assert.equal(hub.protect, true, "the hub holds every account's findings");
+            assert.equal(hub.retainOnDelete, true, "a destroy leaves Security Hub on");
         }
     });
 

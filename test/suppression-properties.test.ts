@@ -294,6 +294,36 @@ describe("suppression rules as GuardDuty filters (fast-check properties)", () =>
         );
     });
 
+    it("narrows by every pair of criteria it names: a finding differing in two of them at once is not archived", () => {
+        fc.assert(
+            fc.property(
+                describedFinding(suppressionRule())
+                    .filter(({ rule }) => namedAttributes(rule).length >= 2)
+                    .chain(({ rule, finding }) =>
+                        fc
+                            .shuffledSubarray(namedAttributes(rule), { minLength: 2, maxLength: 2 })
+                            .chain(([first, second]) =>
+                                outside(rule, finding, first).chain((once) =>
+                                    outside(rule, once, second).map((changed) => ({
+                                        rule,
+                                        attributes: `${first} and ${second}`,
+                                        changed,
+                                    })),
+                                ),
+                            ),
+                    ),
+                ({ rule, attributes, changed }) => {
+                    assert.equal(
+                        filterMatches(suppressionCriteria(rule), changed),
+                        false,
+                        `${attributes}: ${show(changed)}`,
+                    );
+                },
+            ),
+            RUNS,
+        );
+    });
+
     it("refuses a rule mixing port-probe and other types with remote IPs or local ports: one filter cannot match both", () => {
         const mixedWithNetworkCriteria = rawSuppressionRule({ families: ["mixed"] }).chain((raw) =>
             fc.oneof(

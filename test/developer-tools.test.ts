@@ -1,8 +1,23 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { ESLint } from "eslint";
 
-describe("the lint rules", () => {
+describe("developer tools", () => {
+    it("npm run test:files runs only the test files named, not the whole suite", function () {
+        this.timeout(120_000);
+        const run = spawnSync("npm", ["run", "-s", "test:files", "--", "test/aws-retry.test.ts"], {
+            cwd: path.join(__dirname, ".."),
+            encoding: "utf8",
+        });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /\n {2}withAwsRetry\n/);
+        // Only that file's suite ran: its tests, and no other describe block of the suite.
+        const passing = /(\d+) passing/.exec(run.stdout);
+        assert.ok(passing !== null && Number(passing[1]) >= 5 && Number(passing[1]) < 20, run.stdout);
+        assert.doesNotMatch(run.stdout, /stack configuration|IP lists|GuardDuty policies/);
+    });
+
     it("refuse a super-linear regular expression, such as the one that once could hang the suite", async () => {
         const eslint = new ESLint({ cwd: path.join(__dirname, "..") });
         // The pattern test/plan-policies once matched the printed report with: 40 s at 8 lines.
