@@ -13,7 +13,7 @@ describe("developer tools", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /\n {2}withAwsRetry\n/);
         // Only that file's suite ran: its tests, and no other describe block of the suite.
-        const passing = /(\d+) passing/.exec(run.stdout);
+        const passing = /^ {2}(\d+) passing/m.exec(run.stdout);
         assert.ok(passing !== null && Number(passing[1]) >= 5 && Number(passing[1]) < 20, run.stdout);
         assert.doesNotMatch(run.stdout, /stack configuration|IP lists|GuardDuty policies/);
     });

@@ -1,7 +1,12 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument } from "../tools/plan-runtime";
-import { guardDutyServiceRoleArn, PolicyDocument, PolicyStatement } from "../components/policy-documents";
-import { findingsKey, plan, single } from "./helpers/plan";
+import {
+    exportKeyPolicy,
+    guardDutyServiceRoleArn,
+    PolicyDocument,
+    PolicyStatement,
+} from "../components/policy-documents";
+import { findingsKey, ofType, plan, single } from "./helpers/plan";
 
 function statements(document: unknown): PolicyStatement[] {
     return (JSON.parse(String(document)) as PolicyDocument).Statement;
@@ -142,6 +147,53 @@ describe("findings export", () => {
             allows.every(
                 (s) => typeof s.Principal === "object" && s.Principal.Service !== undefined && s.Condition,
             ),
+        );
+    });
+
+    it("keeps each service under its own literal prefix: guardduty/, macie/, and the lists under guardduty-lists/", () => {
+        const bucket = single(prod, "aws:s3/bucket:Bucket");
+        const bucketArn = `arn:aws:s3:::${bucket.inputs.bucket}`;
+        const lifecycle = single(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+        const prefixes = (lifecycle.inputs.rules as { filter: { prefix: string } }[]).map(
+            (r) => r.filter.prefix,
+        );
+        assert.deepEqual(prefixes.sort(), ["guardduty/AWSLogs/", "macie/AWSLogs/"]);
+        const policy = statements(single(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+        assert.equal(bySid(policy, "MacieWritesUnderItsPrefix").Resource, `${bucketArn}/macie/*`);
+        const lists = ofType(prod, "aws:s3/bucketObjectv2:BucketObjectv2").filter(
+            (o) => o.inputs.key !== "guardduty/",
+        );
+        assert.ok(lists.length >= 2);
+        for (const list of lists)
+            assert.match(String(list.inputs.key), /^guardduty-lists\/(trusted|threat)\//);
+    });
+
+    it("grants the export key to exactly the exporting services, each under its own statement", async () => {
+        const sids = (planned: PlanDocument) =>
+            statements(findingsKey(planned).inputs.policy).map((statement) => statement.Sid);
+        assert.deepEqual(sids(prod), [
+            "AdministerFromSecurityAccount",
+            "GuardDutyEncryptsFindings",
+            "GuardDutyReadsIpLists",
+            "MacieEncryptsFindings",
+        ]);
+        const withoutMacie = await plan("dev", {
+            configOverrides: { "security-governance:macie": { enabled: false } },
+        });
+        assert.deepEqual(sids(withoutMacie), [
+            "AdministerFromSecurityAccount",
+            "GuardDutyEncryptsFindings",
+            "GuardDutyReadsIpLists",
+        ]);
+        // And the renderer follows the services it is given, GuardDuty included.
+        const macieOnly = exportKeyPolicy({
+            securityAccountId: "222222222222",
+            regions: ["eu-west-1"],
+            services: ["macie"],
+        });
+        assert.deepEqual(
+            macieOnly.Statement.map((statement) => statement.Sid),
+            ["AdministerFromSecurityAccount", "MacieEncryptsFindings"],
         );
     });
 });

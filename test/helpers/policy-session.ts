@@ -11,9 +11,33 @@ import {
  * takes seconds, analyzing a stack milliseconds.
  */
 let session: Promise<PolicyPackSession> | undefined;
+let sessionMutant: string | undefined;
+
+/**
+ * Under `npm run mutate`, the mutant Stryker has switched on in this process. The pack runs in its own
+ * process, which reads the active mutant from the environment when it loads, so a new mutant needs a new
+ * pack process.
+ */
+function activeMutant(): string | undefined {
+    return (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
+}
 
 export function policySession(): Promise<PolicyPackSession> {
-    session ??= PolicyPackSession.start();
+    const mutant = activeMutant();
+    if (session !== undefined && mutant !== sessionMutant) {
+        const stale = session;
+        session = undefined;
+        void stale.then(
+            (s) => s.close(),
+            () => undefined,
+        );
+    }
+    if (session === undefined) {
+        sessionMutant = mutant;
+        if (mutant === undefined) delete process.env.__STRYKER_ACTIVE_MUTANT__;
+        else process.env.__STRYKER_ACTIVE_MUTANT__ = mutant;
+        session = PolicyPackSession.start();
+    }
     return session;
 }
 
