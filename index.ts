@@ -68,7 +68,7 @@ async function main(
         { provider: security },
     );
 
-    // Each administrator's own enablement comes before its designation (DESIGN.md gotcha 1).
+    // Each administrator's own enablement comes before its designation (aws-gotchas 1).
     const securityHubAdmin = new SecurityHubAdmin(
         "securityhub",
         { homeRegion, protectData },
@@ -120,7 +120,7 @@ async function main(
     );
     const designations = delegatedAdministration.designations;
 
-    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (gotcha 4).
+    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (aws-gotchas 4).
     // Each service takes members up to its quota; the rest are reported, never retried on every up.
     const discovered: MemberAccount[] = organization.accounts.map(({ id, email }) => ({ id, email }));
     const split = Object.fromEntries(

@@ -12,8 +12,8 @@ export interface DelegatedAdministrationArgs {
     adminAccountId: string;
     /**
      * Services to designate, each in the regions it is keyed by, after the resource it maps to. The
-     * designations are regional (DESIGN.md gotcha 2), and each needs the administrator's own enablement
-     * first (gotcha 1).
+     * designations are regional (aws-gotchas 2), and each needs the administrator's own enablement
+     * first (aws-gotchas 1).
      */
     services: DesignationPrerequisites;
     /**

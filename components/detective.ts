@@ -7,8 +7,8 @@ export interface DetectiveGraphsArgs {
     /** Governed regions: one behavior graph in each. */
     regions: string[];
     /**
-     * GuardDuty's detector in each region. Detective ingests GuardDuty findings and needs GuardDuty on for
-     * 48 hours before it can be enabled (DESIGN.md gotcha 6): every graph is created after its detector.
+     * GuardDuty's detector in each region. Detective ingests GuardDuty findings, so every graph is created
+     * after its region's detector (aws-gotchas 6; the current guide no longer asks for 48 hours first).
      */
     guardDutyDetectors: Record<string, pulumi.Resource>;
     /**
@@ -21,7 +21,7 @@ export interface DetectiveGraphsArgs {
 /**
  * The security account's behavior graph in every governed region. It must exist before the designation:
  * designating an account without a graph creates one, which Pulumi would then fail to create or would
- * not manage (DESIGN.md gotcha 1). With a graph in place, that graph becomes the organization graph.
+ * not manage (aws-gotchas 1). With a graph in place, that graph becomes the organization graph.
  */
 export class DetectiveGraphs extends pulumi.ComponentResource {
     /** Behavior graph per region. */
@@ -63,7 +63,7 @@ export interface DetectiveOrganizationArgs {
 
 /**
  * Organization-wide Detective in every governed region: new accounts auto-enabled into the organization
- * graph, and existing accounts enrolled, which auto-enable never reaches (DESIGN.md gotcha 4).
+ * graph, and existing accounts enrolled, which auto-enable never reaches (aws-gotchas 4).
  */
 export class DetectiveOrganization extends pulumi.ComponentResource {
     /** Member enrollment per region. */

@@ -36,7 +36,7 @@ export interface FindingsExportArgs {
 
 /**
  * One KMS-encrypted S3 bucket in the home region that receives findings from every governed region
- * (DESIGN.md gotcha 7): a customer-managed key with rotation, a bucket locked down to the exporting
+ * (aws-gotchas 7): a customer-managed key with rotation, a bucket locked down to the exporting
  * services, versioned, never public, owner-enforced, with an archive-then-expire lifecycle.
  */
 export class FindingsExport extends pulumi.ComponentResource {

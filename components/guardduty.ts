@@ -53,7 +53,7 @@ export interface GuardDutyDetectorsArgs {
 /**
  * The security account's own detector in every governed region. It must exist before the account is
  * designated administrator: the designation auto-creates a detector, and creating ours afterwards fails
- * with "already exists" (DESIGN.md gotcha 1).
+ * with "already exists" (aws-gotchas 1).
  */
 export class GuardDutyDetectors extends pulumi.ComponentResource {
     /** Detector per region. */
@@ -153,7 +153,7 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
         super("security-governance:guardduty:GuardDutyOrganization", name, {}, opts);
 
         // A list's object key carries a hash of its content: an edit becomes a new location on every
-        // IP set, and GuardDuty re-reads a list only when its location is updated (gotcha 10).
+        // IP set, and GuardDuty re-reads a list only when its location is updated (aws-gotchas 10).
         const lists: { kind: "trusted" | "threat"; listName: string; object: aws.s3.BucketObjectv2 }[] = [];
         const listObject = (kind: "trusted" | "threat", listName: string, entries: string[]) => {
             const content = renderIpList(entries);

@@ -19,7 +19,7 @@ export interface InspectorAdminArgs {
 
 /**
  * Inspector scanning of the security account's own resources in every governed region, set up before the
- * designation like every other service's administrator (DESIGN.md gotcha 1): the designation then finds
+ * designation like every other service's administrator (aws-gotchas 1): the designation then finds
  * Inspector already on and the scan types this program chose.
  */
 export class InspectorAdmin extends pulumi.ComponentResource {

@@ -18,7 +18,7 @@ export interface MacieAdminArgs {
 
 /**
  * Macie enabled for the security account in every governed region, before the designation: the
- * administrator must be a Macie account already (DESIGN.md gotcha 1).
+ * administrator must be a Macie account already (aws-gotchas 1).
  */
 export class MacieAdmin extends pulumi.ComponentResource {
     /** Macie account per region. */
@@ -62,7 +62,7 @@ export interface MacieOrganizationArgs {
 
 /**
  * Organization-wide Macie in every governed region: new accounts auto-enabled, existing accounts enrolled
- * (auto-enable reaches only accounts that join later, DESIGN.md gotcha 4), and the administrator's
+ * (auto-enable reaches only accounts that join later, aws-gotchas 4), and the administrator's
  * sensitive data discovery results kept in the encrypted findings bucket under `macie/` (Macie itself
  * keeps them 90 days).
  */

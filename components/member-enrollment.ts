@@ -5,7 +5,7 @@ import type { Macie2Client } from "@aws-sdk/client-macie2";
 import { withAwsRetry, type AwsRetryOptions } from "../stacks/aws-retry";
 
 /*
- * Organization auto-enable reaches only accounts that join AFTER it is turned on (DESIGN.md gotcha 4), so the
+ * Organization auto-enable reaches only accounts that join AFTER it is turned on (aws-gotchas 4), so the
  * accounts that already exist must be enrolled explicitly. One resource per account, service and region would be
  * ~17,000 resources at 1,000 accounts; `MemberEnrollment` is ONE dynamic resource per service and region that
  * reconciles the whole member set through the AWS SDK, adding and removing only the difference.

@@ -110,7 +110,7 @@ function alertTemplate(headline: string): string {
     ].join("\n");
 }
 
-/** The alert key's policy: the account administers it; EventBridge may use it for our account only (gotcha 8). */
+/** The alert key's policy: the account administers it; EventBridge may use it for our account only (aws-gotchas 8). */
 export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
     return {
         Version: "2012-10-17",
@@ -185,7 +185,7 @@ export interface FindingNotificationsArgs {
 
 /**
  * Important GuardDuty findings of every governed region, e-mailed from one KMS-encrypted SNS topic in the
- * home region: a CMK with rotation whose policy lets EventBridge encrypt (DESIGN.md gotcha 8), a topic
+ * home region: a CMK with rotation whose policy lets EventBridge encrypt (aws-gotchas 8), a topic
  * policy that lets only our alert rule publish, a rule per region (the non-home ones forwarding to the
  * home region's bus), and an input transformer that makes the e-mail readable by whoever is on call.
  */

@@ -24,7 +24,7 @@ export interface SecurityHubAdminArgs {
 /**
  * The security account's own hub in the home region. It must exist before the designation: designating
  * the administrator enables Security Hub in that account, and creating the hub afterwards fails with
- * "Account is already subscribed to Security Hub" (DESIGN.md gotcha 1).
+ * "Account is already subscribed to Security Hub" (aws-gotchas 1).
  *
  * Only the home region gets one. Central configuration sets the same administrator in every linked region
  * (Security Hub CSPM user guide, "Enabling central configuration": designate the administrator in the
@@ -79,7 +79,7 @@ export interface SecurityHubOrganizationArgs {
 }
 
 /**
- * Security Hub central configuration (DESIGN.md gotcha 5): a finding aggregator in the home region linked
+ * Security Hub central configuration (aws-gotchas 5): a finding aggregator in the home region linked
  * to exactly the governed regions, the organization switched to CENTRAL with the local auto-enable
  * switches off, and one configuration policy (standards, disabled controls) associated with the root, so
  * that every existing and future account is covered in every governed region.

@@ -26,7 +26,7 @@ export const DEFAULT_ENABLED_REGIONS = [
 
 /**
  * Opt-in regions. Services there sign as regional principals (`guardduty.<region>.amazonaws.com`),
- * so resource policies must name those principals too (DESIGN.md gotcha 7).
+ * so resource policies must name those principals too (aws-gotchas 7).
  */
 export const OPT_IN_REGIONS = [
     "af-south-1",

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import { ESLint } from "eslint";
 
 describe("developer tools", () => {
@@ -29,5 +30,26 @@ describe("developer tools", () => {
             filePath: path.join(__dirname, "lint-sample.ts"),
         });
         assert.deepEqual(clean.messages, []);
+    });
+
+    it("cites only design notes the repository contains", () => {
+        const root = path.join(__dirname, "..");
+        const notes = fs.readFileSync(path.join(root, "docs", "aws-gotchas.md"), "utf8");
+        const entries = new Set([...notes.matchAll(/^(\d+)\. \*\*/gm)].map((m) => Number(m[1])));
+        assert.ok(entries.size >= 10);
+        const files = spawnSync("git", ["ls-files", "*.ts", "*.md", "*.yaml", "*.yml", "*.json"], {
+            cwd: root,
+            encoding: "utf8",
+        }).stdout.split("\n");
+        let citations = 0;
+        for (const file of files.filter((f) => f !== "")) {
+            const text = fs.readFileSync(path.join(root, file), "utf8");
+            assert.doesNotMatch(text, /DESIGN\.md/, file);
+            for (const match of text.matchAll(/aws-gotchas(?:\.md`?,)? (\d+)/g)) {
+                citations++;
+                assert.ok(entries.has(Number(match[1])), `${file} cites aws-gotchas ${match[1]}`);
+            }
+        }
+        assert.ok(citations >= 15, `${citations} citations`);
     });
 });

@@ -286,7 +286,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
     pulumi.runtime.setAllConfig(configStrings);
 
     const optionRecords: OptionsRecord[] = [];
-    // Imported only now: the program must see the mocks and the config (DESIGN.md).
+    // Imported only now: the program must see the mocks and the config (docs/architecture.md).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const main = require("../index") as typeof import("../index");
     try {
