@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { PlanDocument, PlannedResource, REPO_ROOT } from "../tools/plan-runtime";
 import { formatDiagnostics, hasMandatoryViolation, policyConfigFile } from "../tools/plan-policies";
 import { plan, projectDir, runPlanCli } from "./helpers/plan";
 import { analyze, withConfig } from "./helpers/policy-session";
@@ -115,5 +115,36 @@ describe("the policy pack on planned stacks", function () {
             .map((r) => r.urn);
         assert.equal(detectors.length, 17);
         for (const urn of detectors) assert.ok(unprotected.includes(urn), urn);
+    });
+
+    it("adding a stack as the README says: the plan names the policy file to create, and the recipe then plans clean", () => {
+        const stackFile = path.join(REPO_ROOT, "Pulumi.staging.yaml");
+        const policyFile = path.join(REPO_ROOT, "policies", "config.staging.json");
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), stackFile);
+        try {
+            const before = runPlanCli(["--stack", "staging"]);
+            assert.equal(before.status, 1, before.stderr);
+            assert.ok(
+                before.stdout.includes(
+                    "No policies/config.staging.json: the pack's own standard applies, every policy mandatory:\n",
+                ),
+                before.stdout,
+            );
+            assert.ok(before.stdout.includes("  findings-bucket-retention: minRetentionDays 365\n"));
+            assert.ok(before.stdout.includes("  kms-key-deletion-window: minDeletionWindowDays 30\n"));
+            assert.ok(
+                before.stdout.includes(
+                    "create policies/config.staging.json (policies/config.dev.json is an example)",
+                ),
+            );
+            fs.copyFileSync(path.join(REPO_ROOT, "policies", "config.dev.json"), policyFile);
+            const after = runPlanCli(["--stack", "staging"]);
+            assert.equal(after.status, 0, after.stdout + after.stderr);
+            assert.ok(after.stdout.includes("Policy pack (policies/config.staging.json): "), after.stdout);
+            assert.ok(!after.stdout.includes("No policies/config.staging.json"));
+        } finally {
+            fs.rmSync(stackFile, { force: true });
+            fs.rmSync(policyFile, { force: true });
+        }
     });
 });

@@ -12,6 +12,8 @@ export function policyConfigFile(stack: string, packDir = DEFAULT_PACK_DIR): str
 export interface PolicyAnalysis {
     diagnostics: PolicyDiagnostic[];
     configFile: string | undefined;
+    /** The settings each configurable policy ran with: what a stack without a config file gets. */
+    settings?: Record<string, Record<string, unknown>>;
     startupMs: number;
     analysisMs: number;
 }
@@ -32,7 +34,12 @@ export async function analyzePlan(
                 a.urn.localeCompare(b.urn) ||
                 a.message.localeCompare(b.message),
         );
-        return { diagnostics, configFile, startupMs: session.startupMs, analysisMs };
+        const settings = Object.fromEntries(
+            Object.entries(session.config())
+                .filter(([, resolved]) => Object.keys(resolved.properties).length > 0)
+                .map(([name, resolved]) => [name, resolved.properties]),
+        );
+        return { diagnostics, configFile, settings, startupMs: session.startupMs, analysisMs };
     } finally {
         await session.close();
     }
@@ -47,7 +54,8 @@ export function formatDiagnostics(plan: PlanDocument, analysis: PolicyAnalysis):
     const source = analysis.configFile
         ? path.relative(process.cwd(), analysis.configFile)
         : "the pack's defaults";
-    if (analysis.diagnostics.length === 0) return `Policy pack (${source}): no violations.\n`;
+    const header = noConfigNotice(plan.stack, analysis);
+    if (analysis.diagnostics.length === 0) return `${header}Policy pack (${source}): no violations.\n`;
     const byPolicy = new Map<string, PolicyDiagnostic[]>();
     for (const diagnostic of analysis.diagnostics) {
         byPolicy.set(diagnostic.policy, [...(byPolicy.get(diagnostic.policy) ?? []), diagnostic]);
@@ -69,5 +77,27 @@ export function formatDiagnostics(plan: PlanDocument, analysis: PolicyAnalysis):
             lines.push(`      ${where}: ${message}`);
         }
     }
-    return `${lines.join("\n")}\n`;
+    return `${header}${lines.join("\n")}\n`;
+}
+
+/**
+ * For a stack without `policies/config.<stack>.json`: which file to create, and the standard it is held to
+ * meanwhile, so that a new stack's first plan explains its own violations.
+ */
+function noConfigNotice(stack: string, analysis: PolicyAnalysis): string {
+    if (analysis.configFile !== undefined) return "";
+    const settings = Object.entries(analysis.settings ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(
+            ([policy, properties]) =>
+                `  ${policy}: ${Object.entries(properties)
+                    .map(([key, value]) => `${key} ${JSON.stringify(value)}`)
+                    .join(", ")}`,
+        );
+    return [
+        `No policies/config.${stack}.json: the pack's own standard applies, every policy mandatory:`,
+        ...settings,
+        `To relax it for this stack, create policies/config.${stack}.json (policies/config.dev.json is an example).`,
+        "",
+    ].join("\n");
 }
