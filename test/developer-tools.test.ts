@@ -52,4 +52,14 @@ describe("developer tools", () => {
         }
         assert.ok(citations >= 15, `${citations} citations`);
     });
+
+    it("leaves no dependency install script unreviewed, so npm ci prints no warning a newcomer cannot act on", function () {
+        this.timeout(60_000);
+        const run = spawnSync("npm", ["install-scripts", "ls"], {
+            cwd: path.join(__dirname, ".."),
+            encoding: "utf8",
+        });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout + run.stderr, /No packages with unreviewed install scripts\./);
+    });
 });
