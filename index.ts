@@ -35,6 +35,7 @@ async function main(
         organization = await discoverOrganization({
             managementRoleArn: accounts.managementRoleArn,
             region: homeRegion,
+            profile: config.awsProfile,
             expectedAccounts: { management: accounts.management, securityAdmin: accounts.securityAdmin },
             client: dependencies.organizationsClient,
             progress: dependencies.progress ?? ((message) => pulumi.log.info(message)),
@@ -46,12 +47,16 @@ async function main(
 
     // allowedAccountIds makes the provider refuse to touch any other account: running this stack with
     // credentials of the wrong account fails before anything is changed.
+    // Explicit providers read no aws: stack config, so the profile is passed on by hand (and every other
+    // aws: key is refused by the config check rather than silently ignored).
     const security = new aws.Provider("security", {
         region: homeRegion,
+        profile: config.awsProfile,
         allowedAccountIds: [accounts.securityAdmin],
     });
     const management = new aws.Provider("management", {
         region: homeRegion,
+        profile: config.awsProfile,
         allowedAccountIds: [accounts.management],
         assumeRoles: [{ roleArn: accounts.managementRoleArn, sessionName: "security-governance" }],
     });

@@ -523,6 +523,8 @@ type NamespaceConfig = z.output<typeof namespaceSchema>;
 export interface StackConfig extends NamespaceConfig {
     /** `aws:region`: the home region (export bucket and key, Security Hub aggregation, notifications). */
     homeRegion: string;
+    /** `aws:profile`: the AWS profile both providers and discovery start from. Default: the AWS_* environment. */
+    awsProfile?: string;
 }
 
 /** Raised when the stack configuration is wrong. Its message is meant for the user as it is. */
@@ -652,14 +654,42 @@ function editDistance(a: string, b: string): number {
 export function parseStackConfig(values: Record<string, unknown>): StackConfig {
     const raw: Record<string, unknown> = {};
     const problems: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-        const namespace = key.slice(0, Math.max(key.indexOf(":"), 0));
-        if (namespace === NAMESPACE) raw[key.slice(NAMESPACE.length + 1)] = value;
-        else if (namespace !== "" && editDistance(namespace.toLowerCase(), NAMESPACE) <= 2) {
-            // Keys of other namespaces belong to providers, but a misspelt namespace would pass silently.
-            problems.push(
-                `${key}: unknown namespace ${namespace}; expected ${NAMESPACE}:${key.slice(namespace.length + 1)}`,
+    let awsProfile: string | undefined;
+    for (const [fullKey, value] of Object.entries(values)) {
+        // Pulumi gives a key written without a namespace the project's ("guardduty:" is
+        // "security-governance:guardduty"); the offline reader passes such keys through as written.
+        const key = fullKey.includes(":") ? fullKey : `${NAMESPACE}:${fullKey}`;
+        const namespace = key.slice(0, key.indexOf(":"));
+        const name = key.slice(namespace.length + 1);
+        if (namespace === NAMESPACE) {
+            raw[name] = value;
+        } else if (namespace === "aws") {
+            if (name === "profile") {
+                if (typeof value === "string" && /^[\w.+@-]{1,64}$/.test(value)) awsProfile = value;
+                else
+                    problems.push(
+                        `aws:profile = ${show(value)}: expected the name of a profile in your AWS config files, such as security-deployer`,
+                    );
+            } else if (name !== "region") {
+                // The program's providers are explicit, and explicit providers read no aws: stack config.
+                problems.push(
+                    `${key}: unknown setting for this program; expected only aws:region and aws:profile: its AWS providers are explicit and read no other aws: setting (set credentials through aws:profile or the AWS_* environment variables)`,
+                );
+            }
+        } else if (namespace !== "pulumi") {
+            // This program reads no other provider's settings: another namespace is a typo or a section
+            // that would be dropped unseen.
+            const section = knownKeysAt(namespaceSchema, []).find(
+                (known) => known.toLowerCase() === namespace.toLowerCase(),
             );
+            const only = `this program reads only ${NAMESPACE}: keys, aws:region and aws:profile`;
+            const expected =
+                section !== undefined
+                    ? `${NAMESPACE}:${section}, with ${name} inside it (${only})`
+                    : editDistance(namespace.toLowerCase(), NAMESPACE) <= 2
+                      ? `${NAMESPACE}:${name} (${only})`
+                      : `only ${NAMESPACE}: keys, aws:region and aws:profile`;
+            problems.push(`${key}: unknown namespace ${namespace}; expected ${expected}`);
         }
     }
     const homeRegion = values["aws:region"];
@@ -705,5 +735,5 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         });
     }
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-    return { ...parsed.data, homeRegion: homeRegion as string };
+    return { ...parsed.data, homeRegion: homeRegion as string, awsProfile };
 }

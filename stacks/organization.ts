@@ -5,7 +5,7 @@ import {
     OrganizationsClient,
     type Account,
 } from "@aws-sdk/client-organizations";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { fromIni, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { withAwsRetry, type AwsRetryOptions } from "./aws-retry";
 
 /** One ACTIVE member account of the organization. */
@@ -35,6 +35,8 @@ export interface DiscoveryOptions {
     managementRoleArn: string;
     /** Home region for the Organizations client (the endpoint itself is global per partition). */
     region: string;
+    /** `aws:profile`: the profile the role is assumed from. Default: the SDK's default credential chain. */
+    profile?: string;
     /** Account IDs from the stack config, checked against what Organizations reports. */
     expectedAccounts: { management: string; securityAdmin: string };
     /** Injected in tests and the offline plan; otherwise one is built with the assumed-role credentials. */
@@ -77,9 +79,18 @@ function buildClient(options: DiscoveryOptions): OrganizationsClient {
         maxAttempts: 1,
         credentials: fromTemporaryCredentials({
             params: { RoleArn: options.managementRoleArn, RoleSessionName: ROLE_SESSION_NAME },
+            masterCredentials: sourceCredentials(options.profile),
             clientConfig: { region: options.region },
         }),
     });
+}
+
+/**
+ * What discovery assumes the management role from: the stack's `aws:profile` when set, as the providers
+ * do; otherwise undefined, which leaves the SDK's default chain (AWS_* variables, AWS_PROFILE, ...).
+ */
+export function sourceCredentials(profile: string | undefined) {
+    return profile === undefined ? undefined : fromIni({ profile });
 }
 
 function errorName(error: unknown): string | undefined {

@@ -742,10 +742,46 @@ const CASES: Case[] = [
         "typo in the namespace",
         "security-governace:notifications",
         undefined,
-        /: unknown namespace security-governace; expected security-governance:notifications$/,
+        /: unknown namespace security-governace; expected security-governance:notifications \(this program reads only security-governance: keys, aws:region and aws:profile\)$/,
         (doc) => {
             doc.config["security-governace:notifications"] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);
+        },
+    ),
+    config(
+        "a section's name used as the namespace",
+        "guardduty:protections",
+        undefined,
+        /: unknown namespace guardduty; expected security-governance:guardduty, with protections inside it \(this program reads only/,
+        (doc) => {
+            doc.config["guardduty:protections"] = ["S3_DATA_EVENTS"];
+        },
+    ),
+    config(
+        "another provider's namespace, which this program never reads",
+        "gcp:project",
+        undefined,
+        /: unknown namespace gcp; expected only security-governance: keys, aws:region and aws:profile$/,
+        (doc) => {
+            doc.config["gcp:project"] = "my-project";
+        },
+    ),
+    config(
+        "an aws: setting the explicit providers would ignore",
+        "aws:assumeRoles",
+        undefined,
+        /: unknown setting for this program; expected only aws:region and aws:profile: its AWS providers are explicit and read no other aws: setting \(set credentials through aws:profile or the AWS_\* environment variables\)$/,
+        (doc) => {
+            doc.config["aws:assumeRoles"] = [{ roleArn: "arn:aws:iam::222222222222:role/Deployer" }];
+        },
+    ),
+    config(
+        "an aws:profile that is not a profile name",
+        "aws:profile",
+        json("my profile; rm -rf"),
+        /expected the name of a profile in your AWS config files, such as security-deployer$/,
+        (doc) => {
+            doc.config["aws:profile"] = "my profile; rm -rf";
         },
     ),
 
