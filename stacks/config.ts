@@ -1,7 +1,15 @@
 import * as z from "zod";
 import type { ResourceScanType } from "@aws-sdk/client-inspector2";
-import { IpEntryError, parseIpEntry } from "./ip-lists";
+import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry } from "./ip-lists";
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
+import { adoptSchema } from "./adopt-config";
+import {
+    GUARDDUTY_FINDING_TYPES,
+    RETIRED_GUARDDUTY_FINDING_TYPES,
+    RETIRED_SECURITY_HUB_CONTROL_IDS,
+    SECURITY_HUB_CONTROL_IDS,
+    unknownName,
+} from "./known-names";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
 import {
@@ -109,6 +117,15 @@ function ipEntry(options: { allowAnyNetwork: boolean }) {
                     input: value,
                     message: "a specific network: /0 would trust the whole internet and silence GuardDuty",
                 });
+                return;
+            }
+            const notPublic = nonPublicReason(entry);
+            if (notPublic !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    input: value,
+                    message: `a public address or network: ${notPublic}, and GuardDuty's lists act on public addresses only`,
+                });
             }
         } catch (error) {
             if (!(error instanceof IpEntryError)) throw error;
@@ -123,8 +140,15 @@ const ruleName = z
 
 const findingType = z
     .string({ error: 'a GuardDuty finding type such as "Recon:EC2/PortProbeUnprotectedPort"' })
-    .regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!_-]+$/, {
-        error: 'a GuardDuty finding type such as "Recon:EC2/PortProbeUnprotectedPort" (ThreatPurpose:ResourceType/ThreatFamilyName.DetectionMechanism!Artifact)',
+    .superRefine((type, ctx) => {
+        const problem = unknownName(
+            type,
+            GUARDDUTY_FINDING_TYPES,
+            RETIRED_GUARDDUTY_FINDING_TYPES,
+            "GuardDuty finding type",
+            "stacks/data/guardduty-finding-types.json",
+        );
+        if (problem !== undefined) ctx.addIssue({ code: "custom", input: type, message: problem });
     });
 
 const port = z
@@ -159,7 +183,9 @@ const suppressionRule = z
             })
             .optional(),
         /** Finding types to archive. */
-        findingTypes: z.array(findingType).min(1, { error: "at least one finding type" }).optional(),
+        findingTypes: uniqueArray(findingType, "finding type")
+            .min(1, { error: "at least one finding type" })
+            .optional(),
         /**
          * One resource tag identifying the approved resource (matched on EC2 instance tags). One pair only:
          * GuardDuty matches tag keys and tag values as two separate criteria, so with two pairs
@@ -197,7 +223,9 @@ const suppressionRule = z
             .int({
                 error: `a whole-number severity from 1 to ${HIGH_SEVERITY} (filters compare whole numbers)`,
             })
-            .min(1, { error: `a whole-number severity from 1 to ${HIGH_SEVERITY}` })
+            .min(2, {
+                error: `a whole-number severity from 2 to ${HIGH_SEVERITY}: no finding is below 1, so 1 would archive nothing`,
+            })
             .max(HIGH_SEVERITY, {
                 error: `at most ${HIGH_SEVERITY}: a rule must never archive HIGH (${HIGH_SEVERITY}+) findings`,
             })
@@ -295,6 +323,9 @@ const accountsSchema = z
         }
     });
 
+/** A bound on day counts: S3 takes any positive number, but a century is a typo, not a retention policy. */
+const MAX_DAYS = 36_500;
+
 const findingsExportSchema = z
     .strictObject({
         /** Days findings are kept in the export bucket (noncurrent versions too). At least 90. Default 365. */
@@ -302,12 +333,14 @@ const findingsExportSchema = z
             .number({ error: "a whole number of days, at least 90" })
             .int({ error: "a whole number of days, at least 90" })
             .min(90, { error: "at least 90 days" })
+            .max(MAX_DAYS, { error: `at most ${MAX_DAYS} days (100 years)` })
             .default(365),
         /** Days after which findings move to Glacier Flexible Retrieval. Less than retentionDays. Default 90. */
         archiveAfterDays: z
             .number({ error: "a whole number of days, at least 1" })
             .int({ error: "a whole number of days, at least 1" })
             .min(1, { error: "at least 1 day" })
+            .max(MAX_DAYS, { error: `at most ${MAX_DAYS} days (100 years)` })
             .default(90),
         /** Waiting period before the export key can be deleted: 7-30 days. Default 30. */
         kmsDeletionWindowDays: z
@@ -348,8 +381,16 @@ const guarddutySchema = z
         /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
         trustedIps: z
             .array(ipEntry({ allowAnyNetwork: false }))
-            .max(MAX_TRUSTED_IP_ENTRIES, {
-                error: `at most ${MAX_TRUSTED_IP_ENTRIES} entries (GuardDuty's limit for a trusted IP list)`,
+            .superRefine((entries, ctx) => {
+                // GuardDuty counts the lines of the rendered list: canonical and without duplicates.
+                const count = distinctEntries(entries);
+                if (count > MAX_TRUSTED_IP_ENTRIES) {
+                    ctx.addIssue({
+                        code: "custom",
+                        input: entries,
+                        message: `at most ${MAX_TRUSTED_IP_ENTRIES} distinct entries (GuardDuty's limit for a trusted IP list); this list has ${count}`,
+                    });
+                }
             })
             .default([]),
         /** Threat lists: name -> addresses/CIDRs GuardDuty alerts on. At most 6 lists. */
@@ -370,11 +411,52 @@ const guarddutySchema = z
             .default({})
             .refine((lists) => Object.keys(lists).length <= MAX_THREAT_LISTS, {
                 error: `at most ${MAX_THREAT_LISTS} threat lists (GuardDuty's limit per detector)`,
+            })
+            .superRefine((lists, ctx) => {
+                const seen = new Map<string, string>();
+                for (const name of Object.keys(lists)) {
+                    const other = seen.get(name.toLowerCase());
+                    if (other !== undefined) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [name],
+                            input: name,
+                            message: `a list name that differs from ${other} by more than case`,
+                        });
+                    }
+                    seen.set(name.toLowerCase(), name);
+                }
             }),
         /** Auto-archive rules for known-benign findings. */
         suppressionRules: z.array(suppressionRule).default([]),
     })
     .superRefine((value, ctx) => {
+        // A trusted address silences every finding about it, threat-list hits included.
+        // Entries refused on their own (unparseable, /0, not public) are left to their own message.
+        const usable = (text: string) => {
+            try {
+                const entry = parseIpEntry(text);
+                return entry.prefixLength > 0 && nonPublicReason(entry) === undefined ? entry : undefined;
+            } catch {
+                return undefined;
+            }
+        };
+        const trusted = value.trustedIps.map(usable).filter((entry) => entry !== undefined);
+        for (const [name, entries] of Object.entries(value.threatLists)) {
+            entries.forEach((text, index) => {
+                const threat = usable(text);
+                if (threat === undefined) return;
+                const trustedBy = trusted.find((network) => contains(network, threat));
+                if (trustedBy !== undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["threatLists", name, index],
+                        input: text,
+                        message: `an address no trusted entry covers: ${trustedBy.text} in trustedIps covers it, and GuardDuty raises no finding for a trusted address, threat or not`,
+                    });
+                }
+            });
+        }
         const protections = new Set(value.protections);
         if (protections.has("RUNTIME_MONITORING") && protections.has("EKS_RUNTIME_MONITORING")) {
             ctx.addIssue({
@@ -416,27 +498,53 @@ function reportDuplicates<T>(
     });
 }
 
+/** A list that is a set: an entry given twice (compared as `key` says) is a mistake, not a no-op. */
+function uniqueArray<T extends z.ZodType>(
+    item: T,
+    what: string,
+    key: (value: z.output<T>) => unknown = (v) => v,
+) {
+    return z.array(item).superRefine((values, ctx) => {
+        const seen = new Set<unknown>();
+        values.forEach((value, index) => {
+            const k = key(value);
+            if (seen.has(k))
+                ctx.addIssue({ code: "custom", path: [index], input: value, message: `each ${what} once` });
+            seen.add(k);
+        });
+    });
+}
+
 const securityHubSchema = z.strictObject({
     /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
-    standards: z
-        .array(z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }))
+    standards: uniqueArray(
+        z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }),
+        "standard",
+    )
         .min(1, { error: "at least one standard" })
         .default([...DEFAULT_SECURITY_HUB_STANDARDS]),
     /** Controls turned off organization-wide, each with the reason a reviewer will read. */
-    disabledControls: z
-        .array(
-            z.strictObject({
-                controlId: z
-                    .string({ error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"' })
-                    .regex(/^[A-Z][A-Za-z0-9]*\.\d{1,3}$/, {
-                        error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"',
-                    }),
-                reason: z
-                    .string({ error: "a reason of at least 10 characters" })
-                    .min(10, { error: "a reason of at least 10 characters" }),
-            }),
-        )
-        .default([]),
+    disabledControls: uniqueArray(
+        z.strictObject({
+            controlId: z
+                .string({ error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"' })
+                .superRefine((id, ctx) => {
+                    const problem = unknownName(
+                        id,
+                        SECURITY_HUB_CONTROL_IDS,
+                        RETIRED_SECURITY_HUB_CONTROL_IDS,
+                        "Security Hub control ID",
+                        "stacks/data/securityhub-control-ids.json",
+                    );
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", input: id, message: problem });
+                }),
+            reason: z
+                .string({ error: "a reason of at least 10 characters" })
+                .min(10, { error: "a reason of at least 10 characters" }),
+        }),
+        "control",
+        (control) => control.controlId.toLowerCase(),
+    ).default([]),
 });
 
 const macieSchema = z.strictObject({
@@ -458,10 +566,10 @@ const inspectorSchema = z
         /** Turn Inspector on organization-wide. Default true. */
         enabled: z.boolean({ error: "true or false" }).default(true),
         /** Resource types scanned. Default: EC2, ECR, LAMBDA, LAMBDA_CODE (CODE_REPOSITORY on request). */
-        resourceTypes: z
-            .array(
-                z.enum(INSPECTOR_RESOURCE_TYPES, { error: `one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}` }),
-            )
+        resourceTypes: uniqueArray(
+            z.enum(INSPECTOR_RESOURCE_TYPES, { error: `one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}` }),
+            "resource type",
+        )
             .min(1, { error: "at least one resource type" })
             .default([...DEFAULT_INSPECTOR_RESOURCE_TYPES]),
     })
@@ -479,7 +587,11 @@ const inspectorSchema = z
 
 const notificationsSchema = z.strictObject({
     /** Addresses that receive finding alerts (each must confirm the SNS subscription). */
-    emails: z.array(z.email({ error: "an e-mail address such as secops@example.com" })).default([]),
+    emails: uniqueArray(
+        z.email({ error: "an e-mail address such as secops@example.com" }),
+        "address (compared ignoring case)",
+        (email) => email.toLowerCase(),
+    ).default([]),
     /** Lowest GuardDuty severity alerted (1-10; 7 = HIGH), matched on the GuardDuty event itself. Default 7. */
     minSeverity: z
         .number({ error: "a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)" })
@@ -490,7 +602,7 @@ const notificationsSchema = z.strictObject({
      * Finding types alerted whatever their severity, in addition to (never instead of) the high-priority
      * defaults DEFAULT_ALWAYS_ALERT_ON and every threat-list hit (`*.Custom`). Default: none.
      */
-    alwaysAlertOn: z.array(findingType).default([]),
+    alwaysAlertOn: uniqueArray(findingType, "finding type").default([]),
 });
 
 const regionsSchema = z
@@ -509,6 +621,7 @@ const namespaceSchema = z.strictObject({
     detective: detectiveSchema.default(() => detectiveSchema.parse({})),
     inspector: inspectorSchema.default(() => inspectorSchema.parse({})),
     notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
+    adopt: adoptSchema.default(() => adoptSchema.parse({})),
 });
 
 export type SuppressionRule = z.output<typeof suppressionRule>;
@@ -555,6 +668,10 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function show(value: unknown): string {
     if (value === undefined) return "(missing)";
+    // As YAML writes them: JSON has no spelling for these and would print null.
+    if (typeof value === "number" && !Number.isFinite(value)) {
+        return Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf";
+    }
     const text = JSON.stringify(value);
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
@@ -647,6 +764,31 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
+/** Adopted resources must be where the program would create them: a governed region, our account. */
+function adoptionProblems(config: NamespaceConfig): string[] {
+    const problems: string[] = [];
+    const { adopt, regions, accounts } = config;
+    const governed = (key: string, region: string) => {
+        if (!regions.includes(region)) {
+            problems.push(
+                `${keyPath(["adopt", key, region])}: expected a governed region (${regions.join(", ")}): the program creates nothing to adopt in ${region}`,
+            );
+        }
+    };
+    for (const region of Object.keys(adopt.guarddutyDetectors)) governed("guarddutyDetectors", region);
+    adopt.macieAccounts.forEach((region) => governed("macieAccounts", region));
+    for (const [region, arn] of Object.entries(adopt.detectiveGraphs)) {
+        governed("detectiveGraphs", region);
+        const [, , , arnRegion, arnAccount] = arn.split(":");
+        if (arnRegion !== region || arnAccount !== accounts.securityAdmin) {
+            problems.push(
+                `${keyPath(["adopt", "detectiveGraphs", region])} = ${show(arn)}: expected a graph of the security account ${accounts.securityAdmin} in ${region}`,
+            );
+        }
+    }
+    return problems;
+}
+
 /**
  * Validates a stack's configuration. `values` maps full keys (`security-governance:accounts`,
  * `aws:region`, ...) to their values, objects already parsed from JSON.
@@ -724,6 +866,7 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         );
     }
     if (parsed.success) {
+        problems.push(...adoptionProblems(parsed.data));
         // One configuration policy enables the same standards in every linked region.
         parsed.data.securityHub.standards.forEach((standard, index) => {
             const lacking = regionsLacking(standard, parsed.data.regions);

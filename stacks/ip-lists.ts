@@ -90,3 +90,59 @@ export function parseIpList(text: string): string[] {
         .filter((line) => line.length > 0 && !line.startsWith("#"))
         .map((line) => parseIpEntry(line).text);
 }
+
+/**
+ * GuardDuty's trusted and threat lists act on public addresses only (GuardDuty user guide, "Working with
+ * trusted IP lists and threat lists"): an entry in one of these ranges, at either end of its network,
+ * does nothing there and hides a mistake. Ranges as ipaddr.js classifies them (RFC 6890 and its
+ * successors); documentation ranges ("reserved") stay allowed for examples.
+ */
+const NON_PUBLIC_RANGES: Record<string, string> = {
+    unspecified: "the unspecified address",
+    broadcast: "the broadcast address",
+    multicast: "multicast",
+    linkLocal: "link-local",
+    loopback: "loopback",
+    carrierGradeNat: "shared address space (RFC 6598)",
+    private: "private (RFC 1918)",
+    uniqueLocal: "unique local (RFC 4193)",
+    ipv4Mapped: "an IPv4-mapped IPv6 address",
+};
+
+/** Why an entry is not a public address or network, or undefined when it is one. */
+export function nonPublicReason(entry: IpEntry): string | undefined {
+    const [address, prefix] = entry.text.split("/");
+    const first = ipaddr.parse(address);
+    const last =
+        prefix === undefined
+            ? first
+            : entry.kind === "ipv4"
+              ? ipaddr.IPv4.broadcastAddressFromCIDR(entry.text)
+              : ipaddr.IPv6.broadcastAddressFromCIDR(entry.text);
+    for (const end of [first, last]) {
+        const reason = NON_PUBLIC_RANGES[end.range()];
+        if (reason !== undefined) return `${entry.text} is ${reason}`;
+    }
+    return undefined;
+}
+
+/** How many lines `renderIpList` would write: entries counted once, in canonical form. */
+export function distinctEntries(rawEntries: readonly string[]): number {
+    const texts = new Set<string>();
+    for (const raw of rawEntries) {
+        try {
+            texts.add(parseIpEntry(raw).text);
+        } catch {
+            // Unparseable entries are reported on their own; they do not count.
+        }
+    }
+    return texts.size;
+}
+
+/** Whether network `outer` contains `inner` (an address or a network of the same family). */
+export function contains(outer: IpEntry, inner: IpEntry): boolean {
+    if (outer.kind !== inner.kind || inner.prefixLength < outer.prefixLength) return false;
+    const [address] = inner.text.split("/");
+    const [network] = outer.text.split("/");
+    return ipaddr.parse(address).match(ipaddr.parse(network), outer.prefixLength);
+}

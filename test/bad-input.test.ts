@@ -408,13 +408,61 @@ const CASES: Case[] = [
         "more than 2,000 trusted entries",
         "guardduty.trustedIps",
         // Values over 120 characters are cut short in the message.
-        json(["10.0.0.0", "10.0.0.1"]).slice(0, -1),
-        /expected at most 2000 entries \(GuardDuty's limit for a trusted IP list\)$/,
+        json(["20.0.0.0", "20.0.0.1"]).slice(0, -1),
+        /expected at most 2000 distinct entries \(GuardDuty's limit for a trusted IP list\); this list has 2001$/,
         (doc) => {
             section(doc, "guardduty").trustedIps = Array.from(
                 { length: 2001 },
-                (_, index) => `10.0.${index >> 8}.${index & 255}`,
+                (_, index) => `20.0.${index >> 8}.${index & 255}`,
             );
+        },
+    ),
+    config(
+        "a private network in the trusted list",
+        "guardduty.trustedIps[2]",
+        json("10.20.0.0/16"),
+        /expected a public address or network: 10\.20\.0\.0\/16 is private \(RFC 1918\), and GuardDuty's lists act on public addresses only$/,
+        (doc) => {
+            (section(doc, "guardduty").trustedIps as string[]).push("10.20.0.0/16");
+        },
+    ),
+    config(
+        "a loopback address in a threat list",
+        "guardduty.threatLists.known-c2[0]",
+        json("127.0.0.1"),
+        /expected a public address or network: 127\.0\.0\.1 is loopback/,
+        (doc) => {
+            const lists = section(doc, "guardduty").threatLists as Record<string, string[]>;
+            lists[Object.keys(lists)[0]].unshift("127.0.0.1");
+        },
+        { program: false },
+    ),
+    config(
+        "shared address space (carrier-grade NAT) in the trusted list",
+        "guardduty.trustedIps[2]",
+        json("100.64.1.1"),
+        /100\.64\.1\.1 is shared address space \(RFC 6598\)/,
+        (doc) => {
+            (section(doc, "guardduty").trustedIps as string[]).push("100.64.1.1");
+        },
+    ),
+    config(
+        "an IPv6 link-local address in the trusted list",
+        "guardduty.trustedIps[2]",
+        json("fe80::1"),
+        /fe80::1 is link-local/,
+        (doc) => {
+            (section(doc, "guardduty").trustedIps as string[]).push("fe80::1");
+        },
+    ),
+    config(
+        "an address both trusted and a threat",
+        "guardduty.threatLists.known-c2[0]",
+        json("203.0.113.50"),
+        /expected an address no trusted entry covers: 203\.0\.113\.0\/24 in trustedIps covers it, and GuardDuty raises no finding for a trusted address, threat or not$/,
+        (doc) => {
+            const lists = section(doc, "guardduty").threatLists as Record<string, string[]>;
+            lists[Object.keys(lists)[0]].unshift("203.0.113.50");
         },
     ),
     config(
@@ -567,7 +615,7 @@ const CASES: Case[] = [
         "malformed finding type",
         "guardduty.suppressionRules[1].findingTypes[0]",
         json("SSHBruteForce"),
-        /expected a GuardDuty finding type such as "Recon:EC2\/PortProbeUnprotectedPort"/,
+        /expected one of the \d+ GuardDuty finding types AWS publishes \(stacks\/data\/guardduty-finding-types\.json\); SSHBruteForce is not one$/,
         (doc) => {
             rules(doc)[1].findingTypes = ["SSHBruteForce"];
         },
@@ -613,7 +661,7 @@ const CASES: Case[] = [
         "unknown control ID",
         "securityHub.disabledControls[0].controlId",
         json("EC2-10"),
-        /expected a Security Hub control ID such as "EC2\.10" or "IAM\.6"$/,
+        /expected one of the \d+ Security Hub control IDs AWS publishes \(stacks\/data\/securityhub-control-ids\.json\); EC2-10 is not one$/,
         (doc) => {
             section(doc, "securityHub").disabledControls = [
                 { controlId: "EC2-10", reason: "Default security groups are managed by a central team." },
@@ -721,16 +769,124 @@ const CASES: Case[] = [
         "malformed always-alert finding type",
         "notifications.alwaysAlertOn[0]",
         json("TorClient"),
-        /expected a GuardDuty finding type such as/,
+        /expected one of the \d+ GuardDuty finding types AWS publishes/,
         (doc) => {
             section(doc, "notifications").alwaysAlertOn = ["TorClient"];
+        },
+    ),
+    config(
+        "a retired finding type",
+        "notifications.alwaysAlertOn[0]",
+        json("CryptoCurrency:EC2/BitcoinTool.A"),
+        /expected a current GuardDuty finding type: AWS has retired CryptoCurrency:EC2\/BitcoinTool\.A$/,
+        (doc) => {
+            section(doc, "notifications").alwaysAlertOn = ["CryptoCurrency:EC2/BitcoinTool.A"];
+        },
+    ),
+    config(
+        "a finding type in the wrong case",
+        "notifications.alwaysAlertOn[0]",
+        json("recon:ec2/portscan"),
+        /expected a GuardDuty finding type spelt as AWS does: Recon:EC2\/Portscan$/,
+        (doc) => {
+            section(doc, "notifications").alwaysAlertOn = ["recon:ec2/portscan"];
+        },
+    ),
+    config(
+        "a retired Security Hub control",
+        "securityHub.disabledControls[0].controlId",
+        json("S3.4"),
+        /expected a current Security Hub control ID: AWS has retired S3\.4$/,
+        (doc) => {
+            section(doc, "securityHub").disabledControls = [
+                { controlId: "S3.4", reason: "Replaced by default encryption on every bucket." },
+            ];
+        },
+    ),
+    config(
+        "the same control disabled twice",
+        "securityHub.disabledControls[1]",
+        json({ controlId: "EC2.10", reason: "Listed twice by mistake in a merge." }),
+        /expected each control once$/,
+        (doc) => {
+            section(doc, "securityHub").disabledControls = [
+                { controlId: "EC2.10", reason: "VPC endpoints are managed by the network team." },
+                { controlId: "EC2.10", reason: "Listed twice by mistake in a merge." },
+            ];
+        },
+    ),
+    config(
+        "an e-mail address listed twice in another case",
+        "notifications.emails[1]",
+        json("SecOps-Dev@example.com"),
+        /expected each address \(compared ignoring case\) once$/,
+        (doc) => {
+            section(doc, "notifications").emails = ["secops-dev@example.com", "SecOps-Dev@example.com"];
+        },
+    ),
+    config(
+        "a standard listed twice",
+        "securityHub.standards[1]",
+        json("aws-foundational-security-best-practices/v/1.0.0"),
+        /expected each standard once$/,
+        (doc) => {
+            section(doc, "securityHub").standards = [
+                "aws-foundational-security-best-practices/v/1.0.0",
+                "aws-foundational-security-best-practices/v/1.0.0",
+            ];
+        },
+    ),
+    config(
+        "an Inspector resource type listed twice",
+        "inspector.resourceTypes[1]",
+        json("EC2"),
+        /expected each resource type once$/,
+        (doc) => {
+            section(doc, "inspector").resourceTypes = ["EC2", "EC2"];
+        },
+    ),
+    config(
+        "two threat lists whose names differ only by case",
+        "guardduty.threatLists.Known-C2",
+        json("Known-C2"),
+        /expected a list name that differs from known-c2 by more than case$/,
+        (doc) => {
+            const lists = section(doc, "guardduty").threatLists as Record<string, string[]>;
+            lists["Known-C2"] = ["192.0.2.99"];
+        },
+    ),
+    config(
+        "belowSeverity 1, which archives nothing",
+        "guardduty.suppressionRules[1].belowSeverity",
+        "1",
+        /expected a whole-number severity from 2 to 7: no finding is below 1, so 1 would archive nothing$/,
+        (doc) => {
+            rules(doc)[1].belowSeverity = 1;
+        },
+    ),
+    config(
+        "an absurd retention",
+        "findingsExport.retentionDays",
+        "1000000000",
+        /expected at most 36500 days \(100 years\)$/,
+        (doc) => {
+            section(doc, "findingsExport").retentionDays = 1e9;
+        },
+    ),
+    config(
+        "an infinite retention",
+        "findingsExport.retentionDays",
+        ".inf",
+        /expected a whole number of days, at least 90$/,
+        (doc) => {
+            section(doc, "findingsExport").retentionDays = Infinity;
         },
     ),
     config(
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);

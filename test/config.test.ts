@@ -209,9 +209,12 @@ describe("stack configuration", () => {
     });
 
     it("enforces GuardDuty's list limits", () => {
-        const trusted = Array.from({ length: 2001 }, (_, index) => `10.${index >> 8}.${index & 255}.1`);
+        const trusted = Array.from({ length: 2001 }, (_, index) => `20.${index >> 8}.${index & 255}.1`);
         const tooMany = problemsOf(withKey(dev, "security-governance:guardduty", { trustedIps: trusted }));
-        assert.match(tooMany[0], /guardduty\.trustedIps = .*at most 2000 entries/);
+        assert.match(
+            tooMany[0],
+            /guardduty\.trustedIps = .*at most 2000 distinct entries .*; this list has 2001$/,
+        );
         const lists = Object.fromEntries(
             Array.from({ length: 7 }, (_, index) => [`list-${index}`, ["192.0.2.1"]]),
         );
@@ -224,7 +227,7 @@ describe("stack configuration", () => {
         // 250,001 distinct addresses: one more than a threat IP list may hold.
         const huge = Array.from(
             { length: 250_001 },
-            (_, index) => `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`,
+            (_, index) => `20.${index >> 16}.${(index >> 8) & 255}.${index & 255}`,
         );
         const overfull = problemsOf(withKey(dev, "security-governance:guardduty", { threatLists: { huge } }));
         assert.equal(overfull.length, 1);
