@@ -69,6 +69,7 @@ async function main(
             publishingFrequency: config.guardduty.publishingFrequency,
             protections: config.guardduty.protections,
             protectData,
+            importIds: config.adopt.guarddutyDetectors,
         },
         { provider: security },
     );
@@ -76,20 +77,35 @@ async function main(
     // Each administrator's own enablement comes before its designation (aws-gotchas 1).
     const securityHubAdmin = new SecurityHubAdmin(
         "securityhub",
-        { homeRegion, protectData },
+        {
+            homeRegion,
+            protectData,
+            adoptAccountId: config.adopt.securityHubHub ? accounts.securityAdmin : undefined,
+        },
         { provider: security },
     );
     const macieAdmin = config.macie.enabled
         ? new MacieAdmin(
               "macie",
-              { regions: macieRegions, publishingFrequency: config.macie.publishingFrequency, protectData },
+              {
+                  regions: macieRegions,
+                  publishingFrequency: config.macie.publishingFrequency,
+                  protectData,
+                  adoptIn: config.adopt.macieAccounts,
+                  accountId: accounts.securityAdmin,
+              },
               { provider: security },
           )
         : undefined;
     const detectiveGraphs = config.detective.enabled
         ? new DetectiveGraphs(
               "detective",
-              { regions: detectiveRegions, guardDutyDetectors: detectors.detectors, protectData },
+              {
+                  regions: detectiveRegions,
+                  guardDutyDetectors: detectors.detectors,
+                  protectData,
+                  importArns: config.adopt.detectiveGraphs,
+              },
               { provider: security },
           )
         : undefined;

@@ -4,6 +4,8 @@ import { designationIn } from "./delegated-admin";
 import { MemberEnrollment, memberCountsOf, type MemberAccount } from "./member-enrollment";
 
 export interface DetectiveGraphsArgs {
+    /** Existing resources to import rather than create (`adopt` in the stack config), by region. Default: none. */
+    importArns?: Record<string, string>;
     /** Governed regions: one behavior graph in each. */
     regions: string[];
     /**
@@ -41,7 +43,13 @@ export class DetectiveGraphs extends pulumi.ComponentResource {
             const graph = new aws.detective.Graph(
                 `${name}-${region}`,
                 { region, tags: { Purpose: "security-governance" } },
-                { parent: this, dependsOn: [detector], protect: protectData, retainOnDelete: protectData },
+                {
+                    parent: this,
+                    dependsOn: [detector],
+                    protect: protectData,
+                    retainOnDelete: protectData,
+                    import: args.importArns?.[region],
+                },
             );
             this.graphs[region] = graph;
             this.graphArns[region] = graph.graphArn;

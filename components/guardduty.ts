@@ -40,6 +40,8 @@ export function managedProtections(
 }
 
 export interface GuardDutyDetectorsArgs {
+    /** Existing resources to import rather than create (`adopt` in the stack config), by region. Default: none. */
+    importIds?: Record<string, string>;
     /** Governed regions: one detector in each. */
     regions: string[];
     /** How often finding updates are exported. */
@@ -73,7 +75,12 @@ export class GuardDutyDetectors extends pulumi.ComponentResource {
                     findingPublishingFrequency: args.publishingFrequency,
                     tags: { Purpose: "security-governance" },
                 },
-                { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
+                {
+                    parent: this,
+                    protect: args.protectData,
+                    retainOnDelete: args.protectData,
+                    import: args.importIds?.[region],
+                },
             );
             for (const protection of managedProtections(args.protections, region)) {
                 const status = args.protections.includes(protection) ? "ENABLED" : "DISABLED";

@@ -5,6 +5,10 @@ import { MemberEnrollment, memberCountsOf, type MemberAccount } from "./member-e
 import { EXPORT_PREFIXES } from "./policy-documents";
 
 export interface MacieAdminArgs {
+    /** Regions where the security account's Macie account exists already and is imported. Default: none. */
+    adoptIn?: string[];
+    /** The security account: a Macie account's import ID. Required with `adoptIn`. */
+    accountId?: string;
     /** Governed regions: Macie is enabled for the security account in each. */
     regions: string[];
     /** How often finding updates are published (to Security Hub and EventBridge). */
@@ -32,7 +36,12 @@ export class MacieAdmin extends pulumi.ComponentResource {
             this.accounts[region] = new aws.macie2.Account(
                 `${name}-${region}`,
                 { region, status: "ENABLED", findingPublishingFrequency: args.publishingFrequency },
-                { parent: this, protect: protectData, retainOnDelete: protectData },
+                {
+                    parent: this,
+                    protect: protectData,
+                    retainOnDelete: protectData,
+                    import: args.adoptIn?.includes(region) ? args.accountId : undefined,
+                },
             );
         }
         this.registerOutputs({ regions: Object.keys(this.accounts) });

@@ -12,6 +12,8 @@ export interface DisabledControl {
 }
 
 export interface SecurityHubAdminArgs {
+    /** Import the security account's existing hub (its ID is the account ID) rather than create it. */
+    adoptAccountId?: string;
     /** Home region: the only region where the administrator's hub is created and the designation made. */
     homeRegion: string;
     /**
@@ -52,7 +54,7 @@ export class SecurityHubAdmin extends pulumi.ComponentResource {
                 // control IDs ("EC2.10"), and alerts are not repeated per standard.
                 controlFindingGenerator: "SECURITY_CONTROL",
             },
-            { parent: this, protect: protectData, retainOnDelete: protectData },
+            { parent: this, protect: protectData, retainOnDelete: protectData, import: args.adoptAccountId },
         );
         this.designationPrerequisites = { [args.homeRegion]: this.hub };
         this.registerOutputs({ hubArn: this.hub.arn });

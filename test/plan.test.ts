@@ -58,6 +58,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
             "provider",
             "protect",
             "retainOnDelete",
+            "importId",
             "ignoreChanges",
             "dependsOn",
             "inputs",

@@ -10,6 +10,8 @@ export interface PlannedResource {
     provider: string | null;
     protect: boolean;
     retainOnDelete: boolean;
+    /** The ID of an existing resource Pulumi imports instead of creating (`import`), or null. */
+    importId: string | null;
     /** Input properties whose drift Pulumi leaves alone (`ignoreChanges`), sorted. */
     ignoreChanges: string[];
     /** Explicit dependencies only. */

@@ -329,6 +329,10 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 provider: registration?.provider ?? null,
                 protect: record.opts.protect === true,
                 retainOnDelete: record.opts.retainOnDelete === true,
+                importId:
+                    "import" in record.opts && typeof record.opts.import === "string"
+                        ? record.opts.import
+                        : null,
                 ignoreChanges: [...(record.opts.ignoreChanges ?? [])].sort(),
                 dependsOn,
                 inputs: registration?.inputs ?? {},

@@ -36,6 +36,7 @@ export function resource(
         provider: null,
         protect: false,
         retainOnDelete: false,
+        importId: null,
         ignoreChanges: [],
         dependsOn: [],
         inputs,
