@@ -1036,6 +1036,27 @@ const CASES: Case[] = [
         { subprocess: true },
     ),
     flags(
+        "a flag given twice",
+        "--stack",
+        undefined,
+        /^--stack given 2 times \("dev", "prod"\): expected each flag once$/,
+        ["--stack", "dev", "--stack", "prod"],
+    ),
+    flags(
+        "--json into a folder that does not exist",
+        "--json",
+        json("no-such-folder/plan.json"),
+        /: expected a file in an existing folder; .*no-such-folder does not exist$/,
+        ["--json", "no-such-folder/plan.json"],
+    ),
+    flags(
+        "--org listing cut short (a NextToken left in it)",
+        "--org",
+        json(fixture("org-cut-short.json")),
+        /: NextToken "eyJ.*": the listing was cut short; expected every account \(run aws organizations list-accounts without --max-items\)\.$/,
+        ["--org", fixture("org-cut-short.json")],
+    ),
+    flags(
         "--org fixture with a malformed account ID",
         "--org",
         json(fixture("org-bad-account-id.json")),

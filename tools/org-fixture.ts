@@ -280,6 +280,14 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
     const parsed = fixtureFileSchema.safeParse(data);
     if (!parsed.success) throw shapeError(path, data, parsed.error.issues);
     const file = parsed.data;
+    // `aws organizations list-accounts --max-items N` stops early and says so with a NextToken: planning
+    // that page alone would count a part of the organization as the whole.
+    const nextToken = (data as { NextToken?: unknown }).NextToken;
+    if (nextToken !== undefined && nextToken !== null) {
+        throw new FixtureError(
+            `--org ${JSON.stringify(path)}: NextToken ${JSON.stringify(nextToken)}: the listing was cut short; expected every account (run aws organizations list-accounts without --max-items).`,
+        );
+    }
 
     const firstIndex = new Map<string, number>();
     file.Accounts.forEach((account, index) => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../stacks/config";
 import { DiscoveryError } from "../stacks/organization";
@@ -30,7 +31,9 @@ interface PlanFlags {
 function parseFlags(argv: string[]): PlanFlags {
     let values;
     try {
-        ({ values } = parseArgs({
+        let tokens;
+        ({ values, tokens } = parseArgs({
+            tokens: true,
             args: argv,
             options: {
                 stack: { type: "string", default: "dev" },
@@ -42,7 +45,21 @@ function parseFlags(argv: string[]): PlanFlags {
             strict: true,
             allowPositionals: false,
         }));
+        // parseArgs keeps the last of a repeated flag: say so instead of planning one of them silently.
+        const given = new Map<string, string[]>();
+        for (const token of tokens) {
+            if (token.kind !== "option") continue;
+            given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? "true"]);
+        }
+        for (const [name, list] of given) {
+            if (list.length > 1) {
+                throw new PlanInputError(
+                    `--${name} given ${list.length} times (${list.map((v) => JSON.stringify(v)).join(", ")}): expected each flag once`,
+                );
+            }
+        }
     } catch (error) {
+        if (error instanceof PlanInputError) throw error;
         // parseArgs' first sentence names the flag; its hints about positionals would only confuse.
         const problem = (error as Error).message.split(". ")[0];
         throw new PlanInputError(`${problem}: expected ${FLAGS}`);
@@ -63,6 +80,15 @@ function parseFlags(argv: string[]): PlanFlags {
     }
     if (values.json !== undefined && values.json.trim() === "") {
         throw new PlanInputError(`--json "": expected the path of the file to write the plan to`);
+    }
+    if (values.json !== undefined) {
+        // Checked before planning: a plan of 10,000 accounts should not be lost at the last step.
+        const folder = path.dirname(path.resolve(values.json));
+        if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+            throw new PlanInputError(
+                `--json ${JSON.stringify(values.json)}: expected a file in an existing folder; ${folder} does not exist`,
+            );
+        }
     }
     return {
         stack: values.stack ?? "dev",
