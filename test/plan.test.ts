@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PlanDocument } from "../tools/plan-runtime";
+import { PlanDocument, REPO_ROOT } from "../tools/plan-runtime";
 import { projectDir, runPlanCli } from "./helpers/plan";
 
 describe("npm run plan (the offline plan a user runs)", function () {
@@ -46,6 +46,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
             management: "111111111111",
             securityAdmin: "333333333333",
             count: 40,
+            leftOut: [],
         });
         assert.ok(Array.isArray(planned.diagnostics));
         const detector = planned.resources.find((r) => r.type === "aws:guardduty/detector:Detector");
@@ -124,6 +125,32 @@ describe("npm run plan (the offline plan a user runs)", function () {
             unknownFlag.stderr + badCount.stderr + unknownStack.stderr,
             /^[ \t]+at /m,
             "no stack trace",
+        );
+    });
+
+    it("names the accounts it leaves out, and fits every line in 100 columns, for 17 regions", () => {
+        const result = runPlanCli([
+            "--stack",
+            "prod",
+            "--org",
+            path.join(REPO_ROOT, "test", "fixtures", "org", "example-org.json"),
+        ]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.ok(
+            result.stdout.includes(
+                "Left out: 1 account(s) not ACTIVE, which no service covers: 444444444444 (SUSPENDED)\n",
+            ),
+            result.stdout,
+        );
+        const wide = result.stdout.split("\n").filter((line) => line.length > 100);
+        assert.deepEqual(wide, []);
+        // Every region still appears in the resource and coverage tables, split into blocks.
+        for (const region of ["us-east-1", "eu-north-1", "ap-southeast-2"]) {
+            assert.ok(result.stdout.split(region).length - 1 >= 4, region);
+        }
+        assert.match(
+            result.stdout,
+            /^\d+ resources: \d+ AWS resources, \d+ member enrollments, \d+ components and providers; \d+ protected$/m,
         );
     });
 });

@@ -34,7 +34,16 @@ export interface PlanDocument {
     stack: string;
     homeRegion: string;
     regions: string[];
-    accounts: { management: string; securityAdmin: string; count: number };
+    /**
+     * `count` ACTIVE accounts are governed; `leftOut` lists the organization's other accounts (SUSPENDED,
+     * PENDING_CLOSURE, ...) with their state, which no service covers.
+     */
+    accounts: {
+        management: string;
+        securityAdmin: string;
+        count: number;
+        leftOut: { id: string; state: string }[];
+    };
     resources: PlannedResource[];
     diagnostics: PolicyDiagnostic[];
 }

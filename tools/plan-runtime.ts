@@ -344,9 +344,13 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
     await pulumi.runtime.disconnect();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 
-    const activeAccounts = organization.accounts.filter(
-        (account) => (account.State ?? account.Status) === "ACTIVE",
-    ).length;
+    const stateOf = (account: (typeof organization.accounts)[number]) =>
+        String(account.State ?? account.Status ?? "UNKNOWN");
+    const activeAccounts = organization.accounts.filter((account) => stateOf(account) === "ACTIVE").length;
+    const leftOut = organization.accounts
+        .filter((account) => stateOf(account) !== "ACTIVE")
+        .map((account) => ({ id: account.Id ?? "", state: stateOf(account) }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     return {
         config,
         plan: {
@@ -358,6 +362,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 management: config.accounts.management,
                 securityAdmin: config.accounts.securityAdmin,
                 count: activeAccounts,
+                leftOut,
             },
             resources,
             diagnostics: [],

@@ -17,7 +17,54 @@ export function regionOf(resource: PlannedResource, homeRegion: string): string 
     return typeof region === "string" ? region : homeRegion;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** `text` wrapped at spaces to `width` columns, continuation lines indented by `indent`. */
+export function wrap(text: string, indent: string, width = 100): string[] {
+    const lead = text.length - text.trimStart().length;
+    const lines: string[] = [];
+    let line = text.slice(0, lead);
+    let empty = true;
+    for (const word of text.slice(lead).split(" ")) {
+        if (!empty && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = indent + word;
+        } else {
+            line = empty ? line + word : `${line} ${word}`;
+        }
+        empty = false;
+    }
+    if (!empty) lines.push(line);
+    return lines;
+}
+
+/** A table, its columns split into blocks that fit a 100-column terminal (the first column repeated). */
+function table(header: string[], rows: string[][], width = 100): string {
+    const blocks: number[][] = [];
+    let current: number[] = [];
+    const columnWidth = (column: number) =>
+        Math.max(header[column].length, ...rows.map((row) => row[column].length));
+    let used = columnWidth(0);
+    for (let column = 1; column < header.length; column++) {
+        const needed = columnWidth(column) + 2;
+        if (current.length > 0 && used + needed > width) {
+            blocks.push(current);
+            current = [];
+            used = columnWidth(0);
+        }
+        current.push(column);
+        used += needed;
+    }
+    if (current.length > 0 || blocks.length === 0) blocks.push(current);
+    return blocks
+        .map((columns) =>
+            tableBlock(
+                [header[0], ...columns.map((c) => header[c])],
+                rows.map((row) => [row[0], ...columns.map((c) => row[c])]),
+            ),
+        )
+        .join("\n\n");
+}
+
+function tableBlock(header: string[], rows: string[][]): string {
     const widths = header.map((cell, column) =>
         Math.max(cell.length, ...rows.map((row) => row[column].length)),
     );
@@ -180,15 +227,17 @@ export function suppressionRulesOf(plan: PlanDocument): string[] {
                 ? `${c.field} < ${c.lessThan}`
                 : `${c.field} in [${(c.equals ?? []).join(", ")}]`,
         );
-        const lines = [
+        const lines = wrap(
             `  ${String(filter.inputs.rank)}. ${String(filter.inputs.name)}: ${parts.join(" AND ")}`,
-        ];
+            "       ",
+        );
         const keys = criteria.find((c) => c.field === TAG_KEY)?.equals ?? [];
         const values = criteria.find((c) => c.field === TAG_VALUE)?.equals ?? [];
         if (keys.length > 0 && values.length > 0) {
             lines.push(
-                `     tags: keys and values are matched separately: any instance with a tag key in [${keys.join(", ")}] and any tag value in [${values.join(", ")}],`,
-                `     e.g. ${keys[0]}=other together with Other=${values[0]}, is archived too`,
+                "     tags: keys and values are matched separately: any instance with a tag key in",
+                `       [${keys.join(", ")}] and any tag value in [${values.join(", ")}], e.g. ${keys[0]}=other together with`,
+                `       Other=${values[0]}, is archived too`,
             );
         }
         return lines;
@@ -224,11 +273,23 @@ export function formatSummary(plan: PlanDocument): string {
         String(custom.length),
     ]);
     const protectedCount = plan.resources.filter((resource) => resource.protect).length;
+    const awsCount = custom.filter((resource) => resource.type.startsWith("aws:")).length;
+    const shown = plan.accounts.leftOut.slice(0, 10).map((a) => `${a.id} (${a.state})`);
+    const leftOut =
+        plan.accounts.leftOut.length === 0
+            ? []
+            : [
+                  `Left out: ${plan.accounts.leftOut.length} account(s) not ACTIVE, which no service covers: ${shown.join(", ")}${plan.accounts.leftOut.length > shown.length ? ", ..." : ""}`,
+              ];
     const lines = [
         `Plan for stack "${plan.stack}" of ${plan.project} (offline, Pulumi mock runtime)`,
-        `Home region ${plan.homeRegion}; ${plan.regions.length} governed region(s): ${plan.regions.join(", ")}`,
+        ...wrap(
+            `Home region ${plan.homeRegion}; ${plan.regions.length} governed region(s): ${plan.regions.join(", ")}`,
+            "  ",
+        ),
         `Organization: ${plan.accounts.count} active account(s); management ${plan.accounts.management}, delegated administrator ${plan.accounts.securityAdmin}`,
-        `${plan.resources.length} resources (${custom.length} AWS resources, ${protectedCount} protected)`,
+        ...leftOut,
+        `${plan.resources.length} resources: ${awsCount} AWS resources, ${custom.length - awsCount} member enrollments, ${plan.resources.length - custom.length} components and providers; ${protectedCount} protected`,
         "",
         "Resources per service and region:",
         table(["service", ...regions, "total"], rows),
@@ -249,7 +310,7 @@ export function formatSummary(plan: PlanDocument): string {
         "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root,",
         "  home and linked regions; macie, detective, inspector: the administrator and the existing accounts",
         "  enrolled (new accounts are auto-enabled). n/o: the service is not offered in that region",
-        `  (${SERVICE_AVAILABILITY_SOURCE}); -: offered but not set up by this stack.`,
+        ...wrap(`  (${SERVICE_AVAILABILITY_SOURCE}); -: offered but not set up by this stack.`, "  "),
         "",
     );
     const management = managementCoverageOf(plan);
