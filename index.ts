@@ -13,7 +13,7 @@ import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { loadStackConfig } from "./stacks/load";
-import { DiscoveryError, discoverOrganization } from "./stacks/organization";
+import { DiscoveryError, discoverOrganization, foreignRuleAccounts } from "./stacks/organization";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 
 /**
@@ -150,6 +150,7 @@ async function main(
             membersWithinQuota(service, discovered, accounts.securityAdmin, accounts.management),
         ]),
     ) as Record<GovernedService, QuotaSplit<MemberAccount>>;
+    warnOfForeignAccounts(config.guardduty.suppressionRules, discovered);
     const beyondQuota = reportBeyondQuota(split, {
         macie: config.macie.enabled,
         detective: config.detective.enabled,
@@ -277,6 +278,17 @@ async function main(
         detectiveGraphArns: detectiveGraphs?.graphArns ?? {},
         alertTopicArn: notifications.topicArn,
     };
+}
+
+function warnOfForeignAccounts(
+    rules: readonly { name: string; accountIds?: string[] }[],
+    accounts: readonly { id: string }[],
+): void {
+    for (const { rule, accountIds } of foreignRuleAccounts(rules, accounts)) {
+        pulumi.log.warn(
+            `security-governance:guardduty.suppressionRules ${rule}: accountIds ${accountIds.join(", ")} not in the organization's ACTIVE accounts; the rule archives nothing for them`,
+        );
+    }
 }
 
 /**

@@ -242,3 +242,20 @@ export async function discoverOrganization(options: DiscoveryOptions): Promise<O
     }
     return { id: org.Id, arn: org.Arn, managementAccountId: org.MasterAccountId, rootId, accounts };
 }
+
+/**
+ * A suppression rule naming an account outside the organization archives nothing for it: most likely a
+ * typo, or an account that has left. Warned, not refused: the organization changes without the config.
+ */
+export function foreignRuleAccounts(
+    rules: readonly { name: string; accountIds?: string[] }[],
+    accounts: readonly { id: string }[],
+): { rule: string; accountIds: string[] }[] {
+    const known = new Set(accounts.map((account) => account.id));
+    return rules
+        .map((rule) => ({
+            rule: rule.name,
+            accountIds: (rule.accountIds ?? []).filter((id) => !known.has(id)),
+        }))
+        .filter((found) => found.accountIds.length > 0);
+}

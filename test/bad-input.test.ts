@@ -1335,3 +1335,51 @@ describe("bad input: each mistake stops the plan with exit 2 and one message", f
         }
     });
 });
+
+describe("the README's bad-input catalogue", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(
+        readme.indexOf("## Bad input: what is checked"),
+        readme.indexOf("## What else the tests prove"),
+    );
+
+    /** `guardduty.threatLists.known-c2[0]` -> `guardduty.threatLists.<name>[i]`, as the README writes keys. */
+    function normalized(key: string): string {
+        let index = 0;
+        return key
+            .replace(/^security-governance:/, "")
+            .replace(/threatLists\.[^[]+/, "threatLists.<name>")
+            .replace(/\[\d+\]/g, () => `[${"ijk"[index++] ?? "n"}]`)
+            .replace(/^(adopt\.\w+)\..*$/, "$1");
+    }
+
+    it("states the number of cases the test runs", () => {
+        const stated = /\((\d+) cases, one mistake each;/.exec(section);
+        assert.ok(stated, "the catalogue states its number of cases");
+        assert.equal(Number(stated[1]), CASES.length);
+    });
+
+    it("has a row for the key or flag of every case", () => {
+        const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) =>
+            [...row[1].matchAll(/`([^`]+)`/g)].map((m) => m[1].replace(/^…/, "")),
+        );
+        // A case without a value is an unknown key, namespace or argument: the rows for those cover it.
+        const generic = (c: (typeof CASES)[number]) =>
+            c.value === undefined &&
+            (c.kind === "config"
+                ? section.includes("\n| any key, at any level") && section.includes("\n| the namespace")
+                : section.includes("\n| any other argument"));
+        const missing = CASES.filter((c) => !generic(c))
+            .map((c) => normalized(c.key))
+            .filter(
+                (key) =>
+                    !documented.some(
+                        (doc) =>
+                            doc === key ||
+                            key.endsWith(doc) ||
+                            (doc.endsWith(".*") && key.startsWith(doc.slice(0, -1))),
+                    ),
+            );
+        assert.deepEqual([...new Set(missing)], []);
+    });
+});

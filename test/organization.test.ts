@@ -12,7 +12,12 @@ import {
     type ListAccountsCommandInput,
 } from "@aws-sdk/client-organizations";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
-import { DiscoveryError, discoverOrganization, type DiscoveryOptions } from "../stacks/organization";
+import {
+    DiscoveryError,
+    discoverOrganization,
+    foreignRuleAccounts,
+    type DiscoveryOptions,
+} from "../stacks/organization";
 
 const MANAGEMENT = "111111111111";
 const SECURITY = "222222222222";
@@ -323,5 +328,26 @@ describe("discoverOrganization", () => {
         await discoverOrganization(options({ progress: (message) => messages.push(message) }));
 
         assert.deepEqual(messages, []);
+    });
+});
+
+describe("suppression rules and the organization", () => {
+    it("names, per rule, the accountIds that are not ACTIVE accounts of the organization", () => {
+        const accounts = [{ id: "111111111111" }, { id: "222222222222" }];
+        assert.deepEqual(
+            foreignRuleAccounts(
+                [
+                    { name: "scanner", accountIds: ["111111111111", "999999999999"] },
+                    { name: "bastion" },
+                    { name: "all-known", accountIds: ["222222222222"] },
+                    { name: "typos", accountIds: ["22222222222 ", "333333333333"] },
+                ],
+                accounts,
+            ),
+            [
+                { rule: "scanner", accountIds: ["999999999999"] },
+                { rule: "typos", accountIds: ["22222222222 ", "333333333333"] },
+            ],
+        );
     });
 });

@@ -25,8 +25,8 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; covera
     config: {
         mutate: ["stacks/config.ts", "stacks/security-hub-standards.ts", "stacks/quotas.ts"],
         // The property tests parse a whole generated config per case and cover every mutant: with them a run
-        // takes over an hour, so the table-driven tests carry this module.
-        tests: ["test/config.test.ts"],
+        // takes over an hour, so the table-driven tests carry this module (bad-input is its catalogue).
+        tests: ["test/config.test.ts", "test/bad-input.test.ts"],
     },
     policies: {
         // The pack runs in its own process, where Stryker cannot see which test covers which mutant: every
