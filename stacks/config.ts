@@ -804,6 +804,11 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         const namespace = key.slice(0, key.indexOf(":"));
         const name = key.slice(namespace.length + 1);
         if (namespace === NAMESPACE) {
+            if (Object.hasOwn(raw, name)) {
+                problems.push(
+                    `${fullKey}: given twice, with and without the ${NAMESPACE}: namespace; expected one ${key}`,
+                );
+            }
             raw[name] = value;
         } else if (namespace === "aws") {
             if (name === "profile") {

@@ -236,4 +236,15 @@ describe("stack configuration", () => {
             /^security-governance:guardduty\.threatLists\.huge = .*: expected at most 250000 entries \(GuardDuty's limit for a threat IP list\)$/,
         );
     });
+
+    it("reads a section written without the namespace as Pulumi does: in the project's namespace", () => {
+        const values = withKey(dev, "security-governance:notifications", undefined);
+        const config = parseStackConfig({ ...values, notifications: { minSeverity: 5 } });
+        assert.equal(config.notifications.minSeverity, 5);
+        // Both spellings at once are the same key twice.
+        const both = problemsOf({ ...dev, notifications: { minSeverity: 5 } });
+        assert.deepEqual(both, [
+            "notifications: given twice, with and without the security-governance: namespace; expected one security-governance:notifications",
+        ]);
+    });
 });
