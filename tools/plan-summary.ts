@@ -77,6 +77,13 @@ function tableBlock(header: string[], rows: string[][]): string {
     return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
+/** The member enrollment of `service` in `region`, if the plan has one. */
+function enrollmentIn(plan: PlanDocument, service: string, region: string): PlannedResource | undefined {
+    return plan.resources.find(
+        (r) => serviceOf(r) === "enrollment" && r.inputs.service === service && r.inputs.region === region,
+    );
+}
+
 /** The services governed organization-wide, in the order the coverage table lists them. */
 const COVERED_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
 type CoveredService = (typeof COVERED_SERVICES)[number];
@@ -143,12 +150,7 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
             } else if (service === "securityhub") {
                 covered = securityHubRegions.has(region) ? withinQuota(service, all) : undefined;
             } else {
-                const enrollment = plan.resources.find(
-                    (r) =>
-                        serviceOf(r) === "enrollment" &&
-                        r.inputs.service === service &&
-                        r.inputs.region === region,
-                );
+                const enrollment = enrollmentIn(plan, service, region);
                 const adminType = ADMIN_ENABLEMENT[service];
                 const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
                 if (enrollment !== undefined || adminEnabled) {
@@ -182,12 +184,7 @@ export function managementCoverageOf(plan: PlanDocument): Record<CoveredService,
             } else if (service === "securityhub") {
                 covered = coverage.securityhub[region] !== undefined;
             } else {
-                const enrollment = plan.resources.find(
-                    (r) =>
-                        serviceOf(r) === "enrollment" &&
-                        r.inputs.service === service &&
-                        r.inputs.region === region,
-                );
+                const enrollment = enrollmentIn(plan, service, region);
                 covered =
                     enrollment !== undefined &&
                     decodeMembers(enrollment.inputs.accounts as string).some((account) => account.id === id);
