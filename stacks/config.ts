@@ -8,7 +8,7 @@ import {
     RETIRED_GUARDDUTY_FINDING_TYPES,
     RETIRED_SECURITY_HUB_CONTROL_IDS,
     SECURITY_HUB_CONTROL_IDS,
-    unknownName,
+    knownName,
 } from "./known-names";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
@@ -138,18 +138,13 @@ const ruleName = z
     .string({ error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" })
     .regex(/^[A-Za-z0-9_.-]{3,64}$/, { error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" });
 
-const findingType = z
-    .string({ error: 'a GuardDuty finding type such as "Recon:EC2/PortProbeUnprotectedPort"' })
-    .superRefine((type, ctx) => {
-        const problem = unknownName(
-            type,
-            GUARDDUTY_FINDING_TYPES,
-            RETIRED_GUARDDUTY_FINDING_TYPES,
-            "GuardDuty finding type",
-            "stacks/data/guardduty-finding-types.json",
-        );
-        if (problem !== undefined) ctx.addIssue({ code: "custom", input: type, message: problem });
-    });
+const findingType = knownName(
+    '"Recon:EC2/PortProbeUnprotectedPort"',
+    GUARDDUTY_FINDING_TYPES,
+    RETIRED_GUARDDUTY_FINDING_TYPES,
+    "GuardDuty finding type",
+    "stacks/data/guardduty-finding-types.json",
+);
 
 const port = z
     .number({ error: "a port number 0-65535" })
@@ -483,18 +478,21 @@ const guarddutySchema = z
         );
     });
 
+/** Reports each value whose `key` an earlier value already had; the value itself is what the message shows. */
 function reportDuplicates<T>(
     ctx: z.RefinementCtx,
     values: readonly T[],
     pathOf: (index: number) => (string | number)[],
     message: string,
+    key: (value: T) => unknown = (value) => value,
 ): void {
-    const seen = new Set<T>();
+    const seen = new Set<unknown>();
     values.forEach((value, index) => {
-        if (seen.has(value)) {
+        const k = key(value);
+        if (seen.has(k)) {
             ctx.addIssue({ code: "custom", path: pathOf(index), input: value, message });
         }
-        seen.add(value);
+        seen.add(k);
     });
 }
 
@@ -504,15 +502,11 @@ function uniqueArray<T extends z.ZodType>(
     what: string,
     key: (value: z.output<T>) => unknown = (v) => v,
 ) {
-    return z.array(item).superRefine((values, ctx) => {
-        const seen = new Set<unknown>();
-        values.forEach((value, index) => {
-            const k = key(value);
-            if (seen.has(k))
-                ctx.addIssue({ code: "custom", path: [index], input: value, message: `each ${what} once` });
-            seen.add(k);
-        });
-    });
+    return z
+        .array(item)
+        .superRefine((values, ctx) =>
+            reportDuplicates(ctx, values, (index) => [index], `each ${what} once`, key),
+        );
 }
 
 const securityHubSchema = z.strictObject({
@@ -526,18 +520,13 @@ const securityHubSchema = z.strictObject({
     /** Controls turned off organization-wide, each with the reason a reviewer will read. */
     disabledControls: uniqueArray(
         z.strictObject({
-            controlId: z
-                .string({ error: 'a Security Hub control ID such as "EC2.10" or "IAM.6"' })
-                .superRefine((id, ctx) => {
-                    const problem = unknownName(
-                        id,
-                        SECURITY_HUB_CONTROL_IDS,
-                        RETIRED_SECURITY_HUB_CONTROL_IDS,
-                        "Security Hub control ID",
-                        "stacks/data/securityhub-control-ids.json",
-                    );
-                    if (problem !== undefined) ctx.addIssue({ code: "custom", input: id, message: problem });
-                }),
+            controlId: knownName(
+                '"EC2.10" or "IAM.6"',
+                SECURITY_HUB_CONTROL_IDS,
+                RETIRED_SECURITY_HUB_CONTROL_IDS,
+                "Security Hub control ID",
+                "stacks/data/securityhub-control-ids.json",
+            ),
             reason: z
                 .string({ error: "a reason of at least 10 characters" })
                 .min(10, { error: "a reason of at least 10 characters" }),

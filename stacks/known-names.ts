@@ -1,3 +1,4 @@
+import * as z from "zod";
 import findingTypes from "./data/guardduty-finding-types.json";
 import securityHubControls from "./data/securityhub-control-ids.json";
 
@@ -25,4 +26,18 @@ export function unknownName(
     const sameCase = [...known].find((candidate) => candidate.toLowerCase() === lower);
     if (sameCase !== undefined) return `a ${what} spelt as AWS does: ${sameCase}`;
     return `one of the ${known.size} ${what}s AWS publishes (${file}); ${name} is not one`;
+}
+
+/** A string that must be one of the names AWS publishes, refused with `unknownName`'s reason otherwise. */
+export function knownName(
+    example: string,
+    known: ReadonlySet<string>,
+    retired: ReadonlySet<string>,
+    what: string,
+    file: string,
+) {
+    return z.string({ error: `a ${what} such as ${example}` }).superRefine((name, ctx) => {
+        const problem = unknownName(name, known, retired, what, file);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", input: name, message: problem });
+    });
 }
