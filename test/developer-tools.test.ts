@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { ESLint } from "eslint";
+import { MODULES, testGrep } from "../tools/mutate";
 
 describe("developer tools", () => {
     it("npm run test:files runs only the test files named, not the whole suite", function () {
@@ -17,6 +18,32 @@ describe("developer tools", () => {
         const passing = /^ {2}(\d+) passing/m.exec(run.stdout);
         assert.ok(passing !== null && Number(passing[1]) >= 5 && Number(passing[1]) < 20, run.stdout);
         assert.doesNotMatch(run.stdout, /stack configuration|IP lists|GuardDuty policies/);
+    });
+
+    it("npm run mutate names modules and tests that exist, and skips only the slow copies of the catalogue", () => {
+        const root = path.join(__dirname, "..");
+        for (const [name, module] of Object.entries(MODULES)) {
+            for (const file of module.tests)
+                assert.ok(fs.existsSync(path.join(root, file)), `${name}: ${file}`);
+            for (const pattern of module.mutate.filter((p) => !p.startsWith("!"))) {
+                const dir = path.dirname(pattern);
+                const [prefix, suffix] = path.basename(pattern).split("*");
+                const matches = fs
+                    .readdirSync(path.join(root, dir))
+                    .filter((f) =>
+                        suffix === undefined ? f === prefix : f.startsWith(prefix) && f.endsWith(suffix),
+                    );
+                assert.ok(matches.length > 0, `${name}: ${pattern} matches no file`);
+            }
+        }
+        const skip = MODULES.config.skipTests;
+        assert.ok(skip !== undefined);
+        const grep = new RegExp(testGrep(skip));
+        const suite = "bad input: each mistake stops the plan with exit 2 and one message";
+        assert.ok(grep.test(`${suite} unknown region: names aws:region`));
+        assert.ok(grep.test("stack configuration parses the dev stack"));
+        assert.ok(!grep.test(`${suite} as real processes (npm run plan) unknown region: exit 2`));
+        assert.ok(!grep.test(`${suite} through index.ts under the Pulumi runtime (as pulumi up runs it) x`));
     });
 
     it("refuse a super-linear regular expression, such as the one that once could hang the suite", async () => {

@@ -530,7 +530,7 @@ export class PolicyPackSession {
     private resolvedConfig: Record<string, ResolvedPolicyConfig> = {};
 
     private constructor(
-        private readonly child: ChildProcess,
+        private readonly child: ChildProcess | undefined,
         private readonly client: AnalyzerClient,
         private readonly packInfo: PackInfo,
         /** Milliseconds from spawning the pack to its analyzer answering getAnalyzerInfo. */
@@ -549,16 +549,33 @@ export class PolicyPackSession {
             [require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."],
             { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] },
         );
-        let client: AnalyzerClient | undefined;
         try {
             const port = await waitForPort(child, options.startTimeoutMs ?? 60_000);
-            client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-                "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
-                "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-            });
-            const c = client;
+            return await PolicyPackSession.connect(port, options, child, started);
+        } catch (e) {
+            child.kill();
+            throw e;
+        }
+    }
+
+    /**
+     * A session with an analyzer that is already listening on `port`: the pack's own gRPC server, started
+     * by someone else (mutation testing serves it inside the test process, where Stryker can switch
+     * mutants without a restart). Closing the session leaves that server running.
+     */
+    static async connect(
+        port: number,
+        options: PolicyRunOptions = {},
+        child?: ChildProcess,
+        started = Date.now(),
+    ): Promise<PolicyPackSession> {
+        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+            "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+        });
+        try {
             const info = await new Promise<analyzer.AnalyzerInfo>((resolve, reject) =>
-                c.getAnalyzerInfo(new Empty(), callback(resolve, reject)),
+                client.getAnalyzerInfo(new Empty(), callback(resolve, reject)),
             );
             const session = new PolicyPackSession(
                 child,
@@ -569,8 +586,7 @@ export class PolicyPackSession {
             await session.configure(options.configFile ? loadPolicyPackConfig(options.configFile) : {});
             return session;
         } catch (e) {
-            client?.close();
-            child.kill();
+            client.close();
             throw e;
         }
     }
@@ -622,12 +638,13 @@ export class PolicyPackSession {
 
     async close(): Promise<void> {
         this.client.close();
-        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        const child = this.child;
+        if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
             return;
         }
         await new Promise<void>((resolve) => {
-            this.child.once("exit", () => resolve());
-            this.child.kill();
+            child.once("exit", () => resolve());
+            child.kill();
         });
     }
 }

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+    DEFAULT_PACK_DIR,
     PlannedResource,
     PolicyDiagnostic,
     PolicyPackConfig,
@@ -11,33 +12,45 @@ import {
  * takes seconds, analyzing a stack milliseconds.
  */
 let session: Promise<PolicyPackSession> | undefined;
-let sessionMutant: string | undefined;
 
 /**
- * Under `npm run mutate`, the mutant Stryker has switched on in this process. The pack runs in its own
- * process, which reads the active mutant from the environment when it loads, so a new mutant needs a new
- * pack process.
+ * Under `npm run mutate` Stryker instruments the pack's source in this process and switches mutants at run
+ * time, so the pack is served here, by its own `PolicyPack` and gRPC server, once per process: the tests
+ * still reach it through the analyzer protocol, and Stryker sees which test covers which mutant. Everywhere
+ * else the pack runs in its own process, as the Pulumi CLI runs it.
  */
-function activeMutant(): string | undefined {
-    return (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
+const underStryker = (globalThis as { __stryker__?: object }).__stryker__ !== undefined;
+
+function servedInProcess(): Promise<number> {
+    const holder = globalThis as { __securityGovernancePackPort?: Promise<number> };
+    // The pack can be served once per process (@pulumi/policy exits on a second PolicyPack); Stryker
+    // reloads the test files for every run, so the port outlives this module.
+    holder.__securityGovernancePackPort ??= new Promise<number>((resolve) => {
+        const log = console.log;
+        // The server prints its port on stdout, as the CLI expects, once it listens.
+        console.log = (...args: unknown[]) => {
+            if (args.length === 1 && /^\d+$/.test(String(args[0]))) {
+                console.log = log;
+                resolve(Number(args[0]));
+            } else log(...args);
+        };
+        const cwd = process.cwd();
+        // PolicyPack reads its version from the package.json of the working directory.
+        process.chdir(DEFAULT_PACK_DIR);
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            require("../../policies/index");
+        } finally {
+            process.chdir(cwd);
+        }
+    });
+    return holder.__securityGovernancePackPort;
 }
 
 export function policySession(): Promise<PolicyPackSession> {
-    const mutant = activeMutant();
-    if (session !== undefined && mutant !== sessionMutant) {
-        const stale = session;
-        session = undefined;
-        void stale.then(
-            (s) => s.close(),
-            () => undefined,
-        );
-    }
-    if (session === undefined) {
-        sessionMutant = mutant;
-        if (mutant === undefined) delete process.env.__STRYKER_ACTIVE_MUTANT__;
-        else process.env.__STRYKER_ACTIVE_MUTANT__ = mutant;
-        session = PolicyPackSession.start();
-    }
+    session ??= underStryker
+        ? servedInProcess().then((port) => PolicyPackSession.connect(port))
+        : PolicyPackSession.start();
     return session;
 }
 
