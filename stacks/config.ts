@@ -686,9 +686,10 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
 
 /**
  * What is expected, for the rules that do not say it themselves (zod's own wording is for developers:
- * "Invalid input: expected object, received undefined").
+ * "Invalid input: expected object, received undefined"). Exported for its tests: most branches are for
+ * rules the schema may gain, since every rule today says what it expects.
  */
-function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
+export function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
     switch (issue.code) {
         case "invalid_type": {
             if (issue.expected === "object") {

@@ -26,7 +26,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         mutate: ["stacks/config.ts", "stacks/security-hub-standards.ts", "stacks/quotas.ts"],
         // The property tests parse a whole generated config per case and cover every mutant: with them a run
         // takes over an hour, so the table-driven tests carry this module (bad-input is its catalogue).
-        tests: ["test/config.test.ts", "test/bad-input.test.ts"],
+        tests: ["test/config.test.ts", "test/config-messages.test.ts", "test/bad-input.test.ts"],
         // The same catalogue again as child processes and under the Pulumi runtime: seconds per case, and
         // the validation they reach is the one the in-process cases already run.
         skipTests: "as real processes|through index\\.ts",
