@@ -9,7 +9,7 @@ import {
 } from "../stacks/config";
 import { GUARDDUTY_FINDING_TYPES } from "../stacks/known-names";
 import { MEMBER_QUOTAS, membersWithinQuota } from "../stacks/quotas";
-import { standardArn } from "../stacks/security-hub-standards";
+import { regionsLacking, standardArn } from "../stacks/security-hub-standards";
 import { readStackConfigValues } from "../tools/plan-runtime";
 
 /**
@@ -367,6 +367,143 @@ const CASES: [string, (s: Sections & { raw: Values }) => void, string][] = [
     ],
 ];
 
+const IPV4 = "a single IPv4 address such as 198.51.100.7 (filters match addresses, not CIDRs)";
+const EXPORT_KEYS = "retentionDays, archiveAfterDays, kmsDeletionWindowDays, protectData";
+const ONLY = `this program reads only ${NS}: keys, aws:region and aws:profile`;
+
+/** Mistakes reported as exactly these lines, in this order. */
+const EXACT: [string, (s: Sections & { raw: Values }) => void, string[]][] = [
+    ...[
+        "256.1.1.1",
+        "01.2.3.4",
+        "1.2.3.4x",
+        "x1.2.3.4",
+        "2a5.1.1.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "198.51.100.0/24",
+    ].map((ip): [string, (s: Sections & { raw: Values }) => void, string[]] => [
+        `a remote address ${ip}`,
+        (s) => (rule(s, 0).remoteIps = [ip]),
+        [`${R0}.remoteIps[0] = "${ip}": expected ${IPV4}`],
+    ]),
+    [
+        "retention below 90 days, archiving after it",
+        (s) => ((s.findingsExport.retentionDays = 89), (s.findingsExport.archiveAfterDays = 100)),
+        [`${NS}:findingsExport.retentionDays = 89: expected at least 90 days`],
+    ],
+    [
+        "an unknown key inside a section with defaults",
+        (s) => (s.findingsExport.retention = 5),
+        [`${NS}:findingsExport.retention: unknown key; allowed keys here: ${EXPORT_KEYS}`],
+    ],
+    [
+        "an unknown key inside a list entry",
+        (s) => (rule(s, 0).foo = 5),
+        [
+            `${R0}.foo: unknown key; allowed keys here: name, description, rank, findingTypes, resourceTags, remoteIps, remotePorts, localPorts, accountIds, belowSeverity`,
+        ],
+    ],
+    [
+        "two unknown keys, one line each as the report prints them",
+        (s) => ((s.findingsExport.a = 1), (s.findingsExport.b = 2)),
+        [
+            `${NS}:findingsExport.a: unknown key; allowed keys here: ${EXPORT_KEYS}\n  - ` +
+                `${NS}:findingsExport.b: unknown key; allowed keys here: ${EXPORT_KEYS}`,
+        ],
+    ],
+    [
+        "a section that is not a map",
+        (s) => (s.raw[`${NS}:findingsExport`] = 5),
+        [`${NS}:findingsExport = 5: expected a map with the keys ${EXPORT_KEYS}`],
+    ],
+    [
+        "a threat list that is not a list",
+        (s) => (s.guardduty.threatLists = { "known-c2": 5 }),
+        [`${NS}:guardduty.threatLists.known-c2 = 5: expected a list`],
+    ],
+    [
+        "a missing account ID",
+        (s) => delete s.accounts.securityAdmin,
+        [
+            `${NS}:accounts.securityAdmin = (missing): expected a 12-digit AWS account ID as a quoted string, such as "111111111111"`,
+        ],
+    ],
+    [
+        "the namespace misspelt by one letter",
+        (s) => (s.raw["security-governence:regions"] = ["eu-west-1"]),
+        [
+            `security-governence:regions: unknown namespace security-governence; expected ${NS}:regions (${ONLY})`,
+        ],
+    ],
+    [
+        "the namespace misspelt by two letters",
+        (s) => (s.raw["secrity-goverance:x"] = 1),
+        [`secrity-goverance:x: unknown namespace secrity-goverance; expected ${NS}:x (${ONLY})`],
+    ],
+    [
+        "the namespace misspelt by three letters reads as another program's",
+        (s) => (s.raw["secrty-goverance:x"] = 1),
+        [
+            `secrty-goverance:x: unknown namespace secrty-goverance; expected only ${NS}: keys, aws:region and aws:profile`,
+        ],
+    ],
+    [
+        "another provider's namespace",
+        (s) => (s.raw["aws-native:region"] = "eu-west-1"),
+        [
+            `aws-native:region: unknown namespace aws-native; expected only ${NS}: keys, aws:region and aws:profile`,
+        ],
+    ],
+    [
+        "adopting a graph in a region the stack does not govern",
+        (s) =>
+            (s.adopt = {
+                detectiveGraphs: {
+                    "ap-south-1": `arn:aws:detective:ap-south-1:222222222222:graph:${"a".repeat(32)}`,
+                },
+            }),
+        [
+            `${NS}:adopt.detectiveGraphs.ap-south-1: expected a governed region (eu-west-1, us-east-1): the program creates nothing to adopt in ap-south-1`,
+        ],
+    ],
+    [
+        "the same finding type twice in a rule",
+        (s) =>
+            (rule(s, 1).findingTypes = [
+                "UnauthorizedAccess:EC2/SSHBruteForce",
+                "UnauthorizedAccess:EC2/SSHBruteForce",
+            ]),
+        [`${R1}.findingTypes[1] = "UnauthorizedAccess:EC2/SSHBruteForce": expected each finding type once`],
+    ],
+    [
+        "the same finding type twice in alwaysAlertOn",
+        (s) =>
+            (s.notifications.alwaysAlertOn = [
+                "UnauthorizedAccess:EC2/SSHBruteForce",
+                "UnauthorizedAccess:EC2/SSHBruteForce",
+            ]),
+        [
+            `${NS}:notifications.alwaysAlertOn[1] = "UnauthorizedAccess:EC2/SSHBruteForce": expected each finding type once`,
+        ],
+    ],
+    [
+        "the tagging standard with a region that lacks it",
+        (s) => (
+            (s.raw[`${NS}:regions`] = ["eu-west-1", "ca-west-1"]),
+            (s.securityHub = { standards: ["aws-resource-tagging-standard/v/1.0.0"] })
+        ),
+        [
+            `${NS}:securityHub.standards[0] = "aws-resource-tagging-standard/v/1.0.0": expected a standard Security Hub offers in every governed region; not offered in ca-west-1 (Security Hub CSPM user guide, Regional limits); remove the standard or those regions`,
+        ],
+    ],
+    [
+        "a value of exactly 120 characters is shown whole",
+        (s) => (s.raw[`${NS}:regions`] = ["x".repeat(118)]),
+        [`${NS}:regions[0] = "${"x".repeat(118)}": expected one of the commercial regions: `],
+    ],
+];
+
 describe("stack configuration messages", () => {
     for (const [name, edit, expected] of CASES) {
         it(`${name}: ${expected.slice(0, 60)}...`, () => {
@@ -376,6 +513,65 @@ describe("stack configuration messages", () => {
             assert.ok(found[0].startsWith(expected), `expected\n  ${expected}\ngot\n  ${found[0]}`);
         });
     }
+
+    for (const [name, edit, expected] of EXACT) {
+        it(`${name}: ${expected[0].slice(0, 60)}...`, () => {
+            const found = problems(devWith(edit));
+            assert.equal(found.length, expected.length, found.join("\n"));
+            expected.forEach((line, i) =>
+                assert.ok(found[i].startsWith(line), `expected\n  ${line}\ngot\n  ${found[i]}`),
+            );
+        });
+    }
+
+    it("refuses a home region that is unknown, not text, or opt-in, naming each", () => {
+        for (const value of ["mars-1", 5]) {
+            const [line] = problems(devWith((s) => (s.raw["aws:region"] = value)));
+            assert.ok(
+                line.startsWith(
+                    `aws:region = ${JSON.stringify(value)}: expected the home region, one of the commercial regions: us-east-1,`,
+                ),
+                line,
+            );
+        }
+        const [optIn] = problems(devWith((s) => (s.raw["aws:region"] = "ap-east-1")));
+        assert.ok(
+            optIn.startsWith(
+                'aws:region = "ap-east-1": expected a home region enabled by default (us-east-1,',
+            ),
+            optIn,
+        );
+        assert.ok(
+            optIn.endsWith(
+                "Security Hub cannot aggregate findings into an opt-in region; govern it as a linked region instead",
+            ),
+        );
+    });
+
+    it("accepts well-formed IPv4 addresses, two controls, two local ports and a graph to adopt", () => {
+        const graph = `arn:aws:detective:eu-west-1:222222222222:graph:${"a".repeat(32)}`;
+        const config = parsed(
+            devWith((s) => {
+                rule(s, 0).remoteIps = ["255.250.249.200", "199.100.10.9", "1.0.0.0"];
+                rule(s, 0).localPorts = [22, 80];
+                s.securityHub = {
+                    disabledControls: [
+                        { controlId: "IAM.6", reason: "hardware MFA is handled by the IdP" },
+                        { controlId: "EC2.10", reason: "no VPC endpoints in this organization" },
+                    ],
+                };
+                s.adopt = { detectiveGraphs: { "eu-west-1": graph } };
+            }),
+        );
+        assert.deepEqual(config.guardduty.suppressionRules[0].remoteIps, [
+            "255.250.249.200",
+            "199.100.10.9",
+            "1.0.0.0",
+        ]);
+        assert.deepEqual(config.guardduty.suppressionRules[0].localPorts, [22, 80]);
+        assert.equal(config.securityHub.disabledControls.length, 2);
+        assert.deepEqual(config.adopt.detectiveGraphs, { "eu-west-1": graph });
+    });
 
     it("accepts the boundaries: 2,000 trusted entries, six threat lists, two ports, two accounts, any pulumi: key", () => {
         const addresses = Array.from(
@@ -529,6 +725,16 @@ describe("member quotas and standard ARNs", () => {
         const all = membersWithinQuota("macie", accounts, admin, management);
         assert.equal(all.members.length, 1_299);
         assert.deepEqual(all.beyond, []);
+    });
+
+    it("knows the regions that lack the tagging standard, and that the others lack none", () => {
+        const all = ["ap-east-2", "ap-southeast-6", "ca-west-1", "eu-west-1"];
+        assert.deepEqual(regionsLacking("aws-resource-tagging-standard/v/1.0.0", all), [
+            "ap-east-2",
+            "ap-southeast-6",
+            "ca-west-1",
+        ]);
+        assert.deepEqual(regionsLacking("cis-aws-foundations-benchmark/v/3.0.0", all), []);
     });
 
     it("names CIS 1.2.0 by its global ruleset ARN and every other standard by region", () => {
