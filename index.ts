@@ -5,7 +5,7 @@ import { DelegatedAdministration, type DesignationPrerequisites } from "./compon
 import { DetectiveGraphs, DetectiveOrganization } from "./components/detective";
 import { FindingsExport } from "./components/findings-export";
 import { GuardDutyDetectors, GuardDutyOrganization } from "./components/guardduty";
-import { InspectorAdmin, InspectorOrganization } from "./components/inspector";
+import { INSPECTOR_POLICY_TYPE, InspectorAdmin, InspectorOrganization } from "./components/inspector";
 import { MacieAdmin, MacieOrganization } from "./components/macie";
 import type { MemberAccount } from "./components/member-enrollment";
 import { FindingNotifications } from "./components/notifications";
@@ -13,7 +13,12 @@ import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { loadStackConfig } from "./stacks/load";
-import { DiscoveryError, discoverOrganization, foreignRuleAccounts } from "./stacks/organization";
+import {
+    DiscoveryError,
+    discoverOrganization,
+    foreignRuleAccounts,
+    requirePolicyTypes,
+} from "./stacks/organization";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 
 /**
@@ -40,6 +45,7 @@ async function main(
             client: dependencies.organizationsClient,
             progress: dependencies.progress ?? ((message) => pulumi.log.info(message)),
         });
+        requirePolicyTypes(organization, config.inspector.enabled ? [INSPECTOR_POLICY_TYPE] : []);
     } catch (error) {
         if (error instanceof DiscoveryError) throw new pulumi.RunError(error.message);
         throw error;
@@ -116,6 +122,7 @@ async function main(
                   regions: inspectorRegions,
                   adminAccountId: accounts.securityAdmin,
                   resourceTypes: config.inspector.resourceTypes,
+                  protectData,
               },
               { provider: security },
           )
@@ -241,9 +248,9 @@ async function main(
             {
                 admin: inspectorAdmin,
                 designations: designations.inspector ?? {},
-                adminAccountId: accounts.securityAdmin,
-                members: split.inspector.members,
                 resourceTypes: config.inspector.resourceTypes,
+                rootId: organization.rootId,
+                managementProvider: management,
             },
             { provider: security },
         );

@@ -1,12 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
-import {
-    MemberEnrollment,
-    memberCountsOf,
-    type InspectorResourceType,
-    type MemberAccount,
-} from "./member-enrollment";
+import type { RequiredPolicyType } from "../stacks/organization";
+import type { InspectorResourceType } from "./member-enrollment";
 
 export interface InspectorAdminArgs {
     /** Governed regions: Inspector is enabled for the security account in each. */
@@ -15,6 +11,12 @@ export interface InspectorAdminArgs {
     adminAccountId: string;
     /** Scan types enabled for the security account itself. */
     resourceTypes: InspectorResourceType[];
+    /**
+     * Protect the enablers (default false): deleting one calls Inspector `Disable`, which deletes the
+     * security account's findings, filters and suppression rules (Inspector user guide,
+     * deactivating-best-practices.html).
+     */
+    protectData?: boolean;
 }
 
 /**
@@ -33,11 +35,73 @@ export class InspectorAdmin extends pulumi.ComponentResource {
             this.enablers[region] = new aws.inspector2.Enabler(
                 `${name}-${region}`,
                 { region, accountIds: [args.adminAccountId], resourceTypes: args.resourceTypes },
-                { parent: this },
+                {
+                    parent: this,
+                    protect: args.protectData ?? false,
+                    retainOnDelete: args.protectData ?? false,
+                },
             );
         }
         this.registerOutputs({ regions: Object.keys(this.enablers) });
     }
+}
+
+/**
+ * The Inspector policy type: trusted access for inspector2.amazonaws.com must come first, then the type is
+ * enabled on the root ("To enable INSPECTOR_POLICY, awsServiceAccessPrincipals must include
+ * inspector2.amazonaws.com", @pulumi/aws organizations.Organization).
+ */
+export const INSPECTOR_POLICY_TYPE: RequiredPolicyType = {
+    type: "INSPECTOR_POLICY",
+    servicePrincipal: "inspector2.amazonaws.com",
+    configKey: "security-governance:inspector.enabled",
+};
+
+/**
+ * The scan types of an Amazon Inspector policy (Organizations user guide, "Amazon Inspector policy syntax and
+ * examples", orgs_manage_policies_inspector_syntax.html): `ec2_scanning`, `ecr_scanning`,
+ * `lambda_standard_scanning` with `lambda_code_scanning` nested inside it, as the guide's example nests it,
+ * and `code_repository_scanning`.
+ */
+export const INSPECTOR_POLICY_SCAN_KEYS: Record<Exclude<InspectorResourceType, "LAMBDA_CODE">, string> = {
+    EC2: "ec2_scanning",
+    ECR: "ecr_scanning",
+    LAMBDA: "lambda_standard_scanning",
+    CODE_REPOSITORY: "code_repository_scanning",
+};
+
+interface ScanRegions {
+    enable_in_regions: { "@@assign": string[] };
+    disable_in_regions: { "@@assign": string[] };
+}
+
+type ScanBlock = ScanRegions & { lambda_code_scanning?: ScanRegions };
+
+/**
+ * The INSPECTOR_POLICY document that enables `resourceTypes` in `regions` for every account it is attached
+ * to. "Both enable_in_regions and disable_in_regions lists are required for each scan type", and
+ * disable_in_regions stays empty: "disable_in_regions takes precedence", and deactivating a scan type deletes
+ * its findings (Inspector user guide, deactivating-best-practices.html), which this program never does. A scan
+ * type or region dropped from the config is therefore no longer enforced, but not switched off.
+ */
+export function inspectorPolicyDocument(
+    regions: readonly string[],
+    resourceTypes: readonly InspectorResourceType[],
+): { inspector: { enablement: Record<string, ScanBlock> } } {
+    const scan = (): ScanRegions => ({
+        enable_in_regions: { "@@assign": [...regions].sort() },
+        disable_in_regions: { "@@assign": [] },
+    });
+    const enablement: Record<string, ScanBlock> = {};
+    for (const [type, key] of Object.entries(INSPECTOR_POLICY_SCAN_KEYS)) {
+        if (!resourceTypes.includes(type as InspectorResourceType)) continue;
+        enablement[key] = scan();
+    }
+    // The config refuses LAMBDA_CODE without LAMBDA, so the standard block exists here.
+    if (resourceTypes.includes("LAMBDA_CODE")) {
+        enablement[INSPECTOR_POLICY_SCAN_KEYS.LAMBDA].lambda_code_scanning = scan();
+    }
+    return { inspector: { enablement } };
 }
 
 export interface InspectorOrganizationArgs {
@@ -45,56 +109,73 @@ export interface InspectorOrganizationArgs {
     admin: InspectorAdmin;
     /** The administrator designation per region: organization settings can only be made after it. */
     designations: Record<string, pulumi.Resource>;
-    /** The security account (never enrolled as its own member). */
-    adminAccountId: string;
-    /** The organization's existing accounts, enrolled as members in every region. */
-    members: pulumi.Input<pulumi.Input<MemberAccount>[]>;
-    /** Scan types auto-enabled for new accounts and enabled in existing ones. */
+    /** Scan types enabled in every account through the Inspector policy, and auto-enabled for new ones. */
     resourceTypes: InspectorResourceType[];
+    /** The organization root, `r-xxxx`, that the Inspector policy is attached to. */
+    rootId: string;
+    /**
+     * The management account's provider: only the management account (or an account it delegates policy
+     * management to) may create and attach Organizations policies (Organizations API reference, CreatePolicy).
+     */
+    managementProvider: pulumi.ProviderResource;
 }
 
 /**
- * Organization-wide Inspector in every governed region: the chosen scan types auto-enabled for new
- * accounts, and existing accounts associated and enabled with the same scan types.
+ * Organization-wide Inspector: an Amazon Inspector policy (INSPECTOR_POLICY) attached to the root enables the
+ * chosen scan types in every account of the organization, existing and new, and links them to the delegated
+ * administrator (Organizations user guide, orgs_manage_policies_inspector.html); while it is attached those
+ * scan types cannot be switched off through Inspector, nor the accounts disassociated (Inspector user guide,
+ * deactivating-best-practices.html, disassociating-member-accounts.html). No account is enrolled one by one.
+ * The administrator's auto-enable stays on as well, so new accounts are covered even if the policy is
+ * detached by hand. The policy and its attachment are kept when the stack lets go of them: detaching is a
+ * decision for the organization's owners, not a side effect of `pulumi destroy`.
  */
 export class InspectorOrganization extends pulumi.ComponentResource {
-    /** Member enrollment per region. */
-    public readonly enrollments: Record<string, MemberEnrollment>;
+    public readonly policy: aws.organizations.Policy;
+    public readonly attachment: aws.organizations.PolicyAttachment;
 
     constructor(name: string, args: InspectorOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:inspector:InspectorOrganization", name, {}, opts);
         const types = new Set(args.resourceTypes);
-        this.enrollments = {};
-        for (const region of Object.keys(args.admin.enablers)) {
+        const regions = Object.keys(args.admin.enablers);
+        const configurations: pulumi.Resource[] = [];
+        for (const region of regions) {
             const designation = designationIn(args.designations, region, "InspectorOrganization");
-            const organizationConfiguration = new aws.inspector2.OrganizationConfiguration(
-                `${name}-${region}`,
-                {
-                    region,
-                    autoEnable: {
-                        ec2: types.has("EC2"),
-                        ecr: types.has("ECR"),
-                        lambda: types.has("LAMBDA"),
-                        lambdaCode: types.has("LAMBDA_CODE"),
-                        codeRepository: types.has("CODE_REPOSITORY"),
+            configurations.push(
+                new aws.inspector2.OrganizationConfiguration(
+                    `${name}-${region}`,
+                    {
+                        region,
+                        autoEnable: {
+                            ec2: types.has("EC2"),
+                            ecr: types.has("ECR"),
+                            lambda: types.has("LAMBDA"),
+                            lambdaCode: types.has("LAMBDA_CODE"),
+                            codeRepository: types.has("CODE_REPOSITORY"),
+                        },
                     },
-                },
-                { parent: this, dependsOn: [designation] },
-            );
-            this.enrollments[region] = new MemberEnrollment(
-                `${name}-${region}-members`,
-                {
-                    service: "inspector",
-                    region,
-                    adminAccountId: args.adminAccountId,
-                    accounts: args.members,
-                    resourceTypes: args.resourceTypes,
-                },
-                { parent: this, dependsOn: [designation, organizationConfiguration] },
+                    { parent: this, dependsOn: [designation] },
+                ),
             );
         }
-        this.registerOutputs({
-            memberCounts: memberCountsOf(this.enrollments),
-        });
+        const management = { parent: this, provider: args.managementProvider, retainOnDelete: true };
+        this.policy = new aws.organizations.Policy(
+            `${name}-organization-policy`,
+            {
+                name: "security-governance-inspector",
+                description: "Amazon Inspector scanning in every governed region (security-governance)",
+                type: INSPECTOR_POLICY_TYPE.type,
+                content: JSON.stringify(inspectorPolicyDocument(regions, args.resourceTypes)),
+            },
+            // Linked to the administrator first: accounts the policy enables are linked to it on arrival.
+            { ...management, dependsOn: Object.values(args.designations) },
+        );
+        this.attachment = new aws.organizations.PolicyAttachment(
+            `${name}-organization-policy-root`,
+            { policyId: this.policy.id, targetId: args.rootId },
+            // The policy is named as well as referenced, so the plan records which policy the root gets.
+            { ...management, dependsOn: [...configurations, this.policy] },
+        );
+        this.registerOutputs({ policyId: this.policy.id, targetId: args.rootId });
     }
 }

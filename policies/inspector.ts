@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { UNKNOWN, at, bool, validateTypes } from "./util";
+import { UNKNOWN, at, bool, str, validateTypes } from "./util";
 
 export const INSPECTOR_ORGANIZATION_CONFIGURATION =
     "aws:inspector2/organizationConfiguration:OrganizationConfiguration";
@@ -37,4 +37,58 @@ export const inspectorOrganizationAutoEnable: ResourceValidationPolicy = {
     }),
 };
 
-export const inspectorPolicies = [inspectorOrganizationAutoEnable];
+export const ORGANIZATIONS_POLICY = "aws:organizations/policy:Policy";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Every `disable_in_regions` block of an Inspector policy document that names regions, by scan type path. */
+function disabledRegions(value: unknown, path: string[] = []): { scan: string; regions: unknown[] }[] {
+    if (!isRecord(value)) return [];
+    const found: { scan: string; regions: unknown[] }[] = [];
+    for (const [key, child] of Object.entries(value)) {
+        if (key === "disable_in_regions" && isRecord(child)) {
+            // Any operator that puts a region in the list (@@assign, @@append) disables scanning there.
+            const regions = Object.entries(child)
+                .filter(([operator]) => operator !== "@@remove")
+                .flatMap(([, listed]) => (Array.isArray(listed) ? (listed as unknown[]) : [listed]));
+            if (regions.length > 0) found.push({ scan: path.join("."), regions });
+        } else {
+            found.push(...disabledRegions(child, [...path, key]));
+        }
+    }
+    return found;
+}
+
+export const inspectorPolicyNeverDisables: ResourceValidationPolicy = {
+    name: "inspector-policy-never-disables",
+    description:
+        "An Inspector organization policy may enable scan types but never list regions to disable: deactivating a scan type deletes its findings.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(ORGANIZATIONS_POLICY, (props, _args, reportViolation) => {
+        if (str(at(props, "type")) !== "INSPECTOR_POLICY") return;
+        const content = str(at(props, "content"));
+        if (content === UNKNOWN || content === undefined) return;
+        let document: unknown;
+        try {
+            document = JSON.parse(content) as unknown;
+        } catch {
+            reportViolation("content is not JSON: an Inspector policy document is a JSON object.");
+            return;
+        }
+        const enablement =
+            isRecord(document) && isRecord(document.inspector) ? document.inspector.enablement : {};
+        const disabled = disabledRegions(enablement);
+        if (disabled.length > 0) {
+            reportViolation(
+                `disable_in_regions is not empty (${disabled
+                    .map(({ scan, regions }) => `${scan}: ${regions.map(String).join(", ")}`)
+                    .join("; ")}): Inspector deletes the findings of a deactivated scan type ` +
+                    "(Inspector user guide, deactivating-best-practices.html); drop the region from enable_in_regions instead.",
+            );
+        }
+    }),
+};
+
+export const inspectorPolicies = [inspectorOrganizationAutoEnable, inspectorPolicyNeverDisables];

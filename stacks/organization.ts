@@ -26,6 +26,8 @@ export interface Organization {
     managementAccountId: string;
     /** The single root, `r-xxxx`, that organization-wide policies (e.g. Security Hub configuration) attach to. */
     rootId: string;
+    /** The Organizations policy types ENABLED on that root (ListRoots `PolicyTypes`), sorted. */
+    enabledPolicyTypes: string[];
     /** ACTIVE accounts only, sorted by ID. */
     accounts: OrganizationAccount[];
 }
@@ -179,6 +181,11 @@ export async function discoverOrganization(options: DiscoveryOptions): Promise<O
         );
     }
     const rootId = rootIds[0];
+    // PENDING_ENABLE is not yet usable: AttachPolicy needs the type "enabled for that root" (SDK, PolicyTypeSummary).
+    const enabledPolicyTypes = (roots[0].PolicyTypes ?? [])
+        .filter((policyType) => policyType.Status === "ENABLED" && policyType.Type !== undefined)
+        .map((policyType) => String(policyType.Type))
+        .sort();
 
     // A Map rather than an array: a page boundary that shifts while accounts join must not double-count.
     const active = new Map<string, OrganizationAccount>();
@@ -240,7 +247,14 @@ export async function discoverOrganization(options: DiscoveryOptions): Promise<O
                 `(${numberFormat.format(listed)} listed, ${numberFormat.format(pages)} pages)`,
         );
     }
-    return { id: org.Id, arn: org.Arn, managementAccountId: org.MasterAccountId, rootId, accounts };
+    return {
+        id: org.Id,
+        arn: org.Arn,
+        managementAccountId: org.MasterAccountId,
+        rootId,
+        enabledPolicyTypes,
+        accounts,
+    };
 }
 
 /**
@@ -258,4 +272,41 @@ export function foreignRuleAccounts(
             accountIds: (rule.accountIds ?? []).filter((id) => !known.has(id)),
         }))
         .filter((found) => found.accountIds.length > 0);
+}
+
+/** An Organizations policy type the program attaches, and the service that needs it. */
+export interface RequiredPolicyType {
+    type: string;
+    /** The service principal whose trusted access the type needs first (EnablePolicyType fails otherwise). */
+    servicePrincipal: string;
+    /** The config key that turns the need off. */
+    configKey: string;
+}
+
+/**
+ * Refuses, before any resource is planned, an organization whose root lacks a policy type the program will
+ * attach. The program does not manage the organization resource (the only one in the provider that calls
+ * EnablePolicyType), so enabling a type is a one-time step of the management account, spelt out here:
+ * trusted access first, or EnablePolicyType fails with SERVICE_ACCESS_NOT_ENABLED (Organizations API
+ * reference, ConstraintViolationException).
+ */
+export function requirePolicyTypes(
+    organization: Organization,
+    required: readonly RequiredPolicyType[],
+): void {
+    const missing = required.filter((need) => !organization.enabledPolicyTypes.includes(need.type));
+    if (missing.length === 0) return;
+    const steps = missing
+        .map(
+            (need) =>
+                `aws organizations enable-aws-service-access --service-principal ${need.servicePrincipal} && ` +
+                `aws organizations enable-policy-type --root-id ${organization.rootId} --policy-type ${need.type}`,
+        )
+        .join(" && ");
+    throw new DiscoveryError(
+        `the root ${organization.rootId} of organization ${organization.id} does not have the policy type ` +
+            `${missing.map((need) => need.type).join(", ")} enabled (it has: ` +
+            `${organization.enabledPolicyTypes.join(", ") || "none"}); from the management account run: ${steps}; ` +
+            `or set ${missing.map((need) => need.configKey).join(", ")} to false.`,
+    );
 }

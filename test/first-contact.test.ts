@@ -5,7 +5,6 @@ import { parseStackConfig } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 import { formatSummary } from "../tools/plan-summary";
 import { ResourceScanType } from "@aws-sdk/client-inspector2";
-import { decodeMembers } from "../components/member-enrollment";
 
 const FILTER = "aws:guardduty/filter:Filter";
 const DESTINATION = "aws:guardduty/publishingDestination:PublishingDestination";
@@ -165,12 +164,13 @@ describe("first contact with real AWS", () => {
                 lambdaCode: false,
                 codeRepository: true,
             });
-            const members = planned.resources.find(
-                (r) => r.inputs.service === "inspector" && r.inputs.region === region,
-            );
-            assert.deepEqual(members?.inputs.resourceTypes, ["EC2", "CODE_REPOSITORY"]);
-            assert.ok(decodeMembers(members?.inputs.accounts as string).length > 0);
         }
+        // And the organization policy enables exactly those two in every account.
+        const policy = single(planned, "aws:organizations/policy:Policy");
+        const enablement = (
+            JSON.parse(policy.inputs.content as string) as { inspector: { enablement: object } }
+        ).inspector.enablement;
+        assert.deepEqual(Object.keys(enablement).sort(), ["code_repository_scanning", "ec2_scanning"]);
     });
 
     it("names every standard Security Hub CSPM offers by its own ARN, CIS v1.2.0 on its global ruleset", async () => {

@@ -1,12 +1,21 @@
 import { strict as assert } from "node:assert";
-import { decodeMembers } from "../components/member-enrollment";
-import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateOrganization } from "../tools/org-fixture";
+import { PlanDocument, PlannedResource, planStack } from "../tools/plan-runtime";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
 const ENABLER = "aws:inspector2/enabler:Enabler";
 const DESIGNATION = "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount";
 const ORG_CONFIG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration";
 const ENROLLMENT = "pulumi-nodejs:dynamic/security-governance:MemberEnrollment";
+const POLICY = "aws:organizations/policy:Policy";
+const ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment";
+
+interface PolicyDocument {
+    inspector: { enablement: Record<string, { enable_in_regions: { "@@assign": string[] } }> };
+}
 
 function providerName(resource: PlannedResource): string | undefined {
     return resource.provider?.split("::")[3];
@@ -58,20 +67,115 @@ describe("Inspector organization-wide", () => {
         }
     });
 
-    it("enrolls the existing accounts with the same scan types", () => {
-        for (const region of dev.regions) {
-            const members = single(
-                dev,
-                ENROLLMENT,
-                (r) => r.inputs.service === "inspector" && r.inputs.region === region,
+    it("enables the scan types in every account through an Inspector policy on the root, never disabling any", () => {
+        for (const planned of [dev, prod]) {
+            const policy = single(planned, POLICY);
+            assert.equal(policy.inputs.type, "INSPECTOR_POLICY");
+            assert.equal(providerName(policy), "management");
+            // The document as the Organizations user guide spells it: snake_case scan types, Lambda code
+            // scanning nested in Lambda standard scanning, both region lists present, nothing disabled.
+            const regions = [...planned.regions].sort();
+            const scan = {
+                enable_in_regions: { "@@assign": regions },
+                disable_in_regions: { "@@assign": [] },
+            };
+            assert.deepEqual(JSON.parse(policy.inputs.content as string), {
+                inspector: {
+                    enablement: {
+                        ec2_scanning: scan,
+                        ecr_scanning: scan,
+                        lambda_standard_scanning: { ...scan, lambda_code_scanning: scan },
+                    },
+                },
+            });
+            const attachment = single(planned, ATTACHMENT);
+            assert.equal(attachment.inputs.targetId, planned.organization.rootId);
+            assert.match(String(attachment.inputs.targetId), /^r-[0-9a-z]{4,32}$/);
+            assert.equal(providerName(attachment), "management");
+            assert.ok(attachment.dependsOn.includes(policy.urn));
+            // Enabled accounts are linked to the administrator, so the designations come first.
+            for (const region of planned.regions) {
+                assert.ok(policy.dependsOn.includes(single(planned, DESIGNATION, inRegion(region)).urn));
+                assert.ok(attachment.dependsOn.includes(single(planned, ORG_CONFIG, inRegion(region)).urn));
+            }
+            // Letting go of the policy (destroy, inspector.enabled false) must not detach it.
+            assert.equal(policy.retainOnDelete, true);
+            assert.equal(attachment.retainOnDelete, true);
+            // No account is enrolled one by one any more.
+            assert.equal(
+                ofType(planned, ENROLLMENT).filter((r) => r.inputs.service === "inspector").length,
+                0,
             );
-            assert.deepEqual(members.inputs.resourceTypes, ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"]);
-            const accounts = decodeMembers(members.inputs.accounts as string);
-            assert.equal(accounts.length, dev.accounts.count - 1, "every account but the administrator");
-            assert.ok(!accounts.some((a) => a.id === dev.accounts.securityAdmin));
-            // AssociateMember and Enable take account IDs: Inspector's member list carries no emails.
-            assert.ok(accounts.every((a) => /^\d{12}$/.test(a.id) && a.email === ""));
-            assert.ok(members.dependsOn.includes(single(dev, ORG_CONFIG, inRegion(region)).urn));
+        }
+    });
+
+    it("protects the security account's enablers: deleting one would delete its findings", () => {
+        for (const region of prod.regions) {
+            const enabler = single(prod, ENABLER, inRegion(region));
+            assert.equal(enabler.protect, true);
+            assert.equal(enabler.retainOnDelete, true);
+        }
+    });
+
+    it("writes code repository scanning into the policy when it is chosen", async () => {
+        const all = await plan("dev", {
+            configOverrides: {
+                "security-governance:inspector": {
+                    resourceTypes: ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE", "CODE_REPOSITORY"],
+                },
+            },
+        });
+        const enablement = (JSON.parse(single(all, POLICY).inputs.content as string) as PolicyDocument)
+            .inspector.enablement;
+        assert.deepEqual(Object.keys(enablement).sort(), [
+            "code_repository_scanning",
+            "ec2_scanning",
+            "ecr_scanning",
+            "lambda_standard_scanning",
+        ]);
+        assert.deepEqual(enablement.code_repository_scanning.enable_in_regions["@@assign"], [
+            "eu-west-1",
+            "us-east-1",
+        ]);
+    });
+
+    it("stops before planning anything when the root lacks the INSPECTOR_POLICY type, saying how to enable it", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inspector-policy-type-"));
+        try {
+            const org = generateOrganization(12, {
+                management: "111111111111",
+                securityAdmin: "222222222222",
+            });
+            const file = path.join(dir, "org.json");
+            fs.writeFileSync(
+                file,
+                JSON.stringify({
+                    Accounts: org.accounts,
+                    OrganizationId: org.organizationId,
+                    RootId: "r-ab12",
+                    PolicyTypes: ["SERVICE_CONTROL_POLICY"],
+                }),
+            );
+            await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) => {
+                assert.equal(
+                    error.message,
+                    `the root r-ab12 of organization ${org.organizationId} does not have the policy type INSPECTOR_POLICY enabled ` +
+                        "(it has: SERVICE_CONTROL_POLICY); from the management account run: " +
+                        "aws organizations enable-aws-service-access --service-principal inspector2.amazonaws.com && " +
+                        "aws organizations enable-policy-type --root-id r-ab12 --policy-type INSPECTOR_POLICY; " +
+                        "or set security-governance:inspector.enabled to false.",
+                );
+                return true;
+            });
+            // Without Inspector the same organization plans.
+            const without = await planStack({
+                stack: "dev",
+                orgFile: file,
+                configOverrides: { "security-governance:inspector": { enabled: false } },
+            });
+            assert.equal(ofType(without.plan, POLICY).length, 0);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
@@ -88,13 +192,10 @@ describe("Inspector organization-wide", () => {
                 "EC2",
                 "ECR",
             ]);
-            const members = single(
-                narrowed,
-                ENROLLMENT,
-                (r) => r.inputs.service === "inspector" && r.inputs.region === region,
-            );
-            assert.deepEqual(members.inputs.resourceTypes, ["EC2", "ECR"]);
         }
+        const enablement = (JSON.parse(single(narrowed, POLICY).inputs.content as string) as PolicyDocument)
+            .inspector.enablement;
+        assert.deepEqual(Object.keys(enablement).sort(), ["ec2_scanning", "ecr_scanning"]);
     });
 
     it("creates nothing of Inspector when disabled", () => {
@@ -102,6 +203,7 @@ describe("Inspector organization-wide", () => {
             disabled.resources.filter((r) => r.type.startsWith("aws:inspector2/")).map((r) => r.name),
             [],
         );
-        assert.equal(ofType(disabled, ENROLLMENT).filter((r) => r.inputs.service === "inspector").length, 0);
+        assert.equal(ofType(disabled, POLICY).length, 0);
+        assert.equal(ofType(disabled, ATTACHMENT).length, 0);
     });
 });

@@ -35,6 +35,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
             "homeRegion",
             "regions",
             "accounts",
+            "organization",
             "resources",
             "diagnostics",
         ]);

@@ -280,6 +280,69 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
         });
     });
 
+    describe("inspector-policy-never-disables", () => {
+        const scan = (disable: Record<string, unknown>) => ({
+            enable_in_regions: { "@@assign": ["eu-west-1"] },
+            disable_in_regions: disable,
+        });
+        const withDocument = (enablement: Record<string, unknown>) =>
+            withInputs(compliantStack(), "inspector-organization-policy", {
+                type: "INSPECTOR_POLICY",
+                content: JSON.stringify({ inspector: { enablement } }),
+            });
+
+        it("rejects a region to disable, at any depth and by any operator that adds one", async () => {
+            const [d] = await expectPolicies(
+                withDocument({ ec2_scanning: scan({ "@@assign": ["us-east-1"] }) }),
+                ["inspector-policy-never-disables"],
+            );
+            assert.match(
+                d.message,
+                /\ndisable_in_regions is not empty \(ec2_scanning: us-east-1\): .*deletes the findings/,
+            );
+            const [nested] = await expectPolicies(
+                withDocument({
+                    lambda_standard_scanning: {
+                        ...scan({ "@@assign": [] }),
+                        lambda_code_scanning: scan({ "@@append": ["eu-west-2", "eu-west-3"] }),
+                    },
+                }),
+                ["inspector-policy-never-disables"],
+            );
+            assert.match(
+                nested.message,
+                /\(lambda_standard_scanning\.lambda_code_scanning: eu-west-2, eu-west-3\)/,
+            );
+        });
+
+        it("accepts empty disable lists and @@remove, and ignores other policy types", async () => {
+            await expectPolicies(
+                withDocument({ ec2_scanning: scan({ "@@assign": [], "@@remove": ["us-east-1"] }) }),
+                [],
+            );
+            await expectPolicies(
+                withInputs(compliantStack(), "inspector-organization-policy", {
+                    type: "TAG_POLICY",
+                    content: JSON.stringify({
+                        inspector: { enablement: { x: scan({ "@@assign": ["eu-west-1"] }) } },
+                    }),
+                }),
+                [],
+            );
+        });
+
+        it("rejects content that is not JSON", async () => {
+            const [d] = await expectPolicies(
+                withInputs(compliantStack(), "inspector-organization-policy", {
+                    type: "INSPECTOR_POLICY",
+                    content: "{ inspector",
+                }),
+                ["inspector-policy-never-disables"],
+            );
+            assert.match(d.message, /not JSON/);
+        });
+    });
+
     describe("delegated-admin-single-account", () => {
         it("rejects services delegated to different accounts", async () => {
             const [d] = await expectPolicies(

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import {
     AccountJoinedMethod,
     AccountState,
+    PolicyType,
+    PolicyTypeStatus,
     AccountStatus,
     DescribeOrganizationCommand,
     InvalidInputException,
@@ -17,10 +19,19 @@ import { mockClient } from "aws-sdk-client-mock";
 import { z } from "zod";
 
 /** An organization for the offline plan, in the shapes the Organizations API returns. */
+/**
+ * The policy types a fixture organization has enabled unless its file says otherwise: an organization made
+ * ready for this program (README, "Before the first pulumi up"), so the offline plan shows what `pulumi up`
+ * would do there.
+ */
+export const READY_POLICY_TYPES: readonly PolicyType[] = ["SERVICE_CONTROL_POLICY", "INSPECTOR_POLICY"];
+
 export interface OrgFixture {
     organizationId: string;
     managementAccountId: string;
     rootId: string;
+    /** The policy types ENABLED on the root. */
+    policyTypes: PolicyType[];
     /** As ListAccounts returns them, in list order. */
     accounts: Account[];
 }
@@ -135,6 +146,7 @@ export function generateOrganization(count: number, ids: FixtureAccountIds): Org
         organizationId,
         managementAccountId: ids.management,
         rootId: defaultRootId(organizationId),
+        policyTypes: [...READY_POLICY_TYPES],
         accounts,
     };
 }
@@ -190,6 +202,8 @@ const fixtureFileSchema = z.object(
             .regex(/^r-[0-9a-z]{4,32}$/, { error: "expected a root ID like r-a1b2" })
             .optional(),
         ManagementAccountId: accountId.optional(),
+        // The policy types enabled on the root (aws organizations list-roots, Roots[0].PolicyTypes[].Type).
+        PolicyTypes: z.array(z.enum(PolicyType, { error: oneOf(PolicyType) })).optional(),
     },
     {
         error: 'expected an object like { "Accounts": [...] } (the output of aws organizations list-accounts)',
@@ -327,6 +341,7 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
         organizationId,
         managementAccountId,
         rootId: file.RootId ?? defaultRootId(organizationId),
+        policyTypes: file.PolicyTypes ?? [...READY_POLICY_TYPES],
         accounts: file.Accounts.map(toAccount),
     };
 }
@@ -344,7 +359,7 @@ export function mockOrganizationsClient(fixture: OrgFixture): OrganizationsClien
         // Static dummy credentials: nothing is looked up in the environment even if the stub is bypassed.
         credentials: { accessKeyId: "AKIAFIXTURE", secretAccessKey: "fixture" },
     });
-    const { organizationId, managementAccountId, rootId, accounts } = fixture;
+    const { organizationId, managementAccountId, rootId, policyTypes, accounts } = fixture;
     const management = accounts.find((account) => account.Id === managementAccountId);
     const mock = mockClient(client);
     mock.on(DescribeOrganizationCommand).resolves({
@@ -355,7 +370,10 @@ export function mockOrganizationsClient(fixture: OrgFixture): OrganizationsClien
             MasterAccountId: managementAccountId,
             MasterAccountArn: accountArn(managementAccountId, organizationId, managementAccountId),
             MasterAccountEmail: management?.Email,
-            AvailablePolicyTypes: [],
+            AvailablePolicyTypes: policyTypes.map((type) => ({
+                Type: type,
+                Status: PolicyTypeStatus.ENABLED,
+            })),
         },
     });
     mock.on(ListRootsCommand).resolves({
@@ -364,7 +382,7 @@ export function mockOrganizationsClient(fixture: OrgFixture): OrganizationsClien
                 Id: rootId,
                 Arn: `arn:aws:organizations::${managementAccountId}:root/${organizationId}/${rootId}`,
                 Name: "Root",
-                PolicyTypes: [],
+                PolicyTypes: policyTypes.map((type) => ({ Type: type, Status: PolicyTypeStatus.ENABLED })),
             },
         ],
     });

@@ -44,6 +44,8 @@ export interface PlanDocument {
         count: number;
         leftOut: { id: string; state: string }[];
     };
+    /** The organization as discovery reported it: the root policies attach to and its enabled policy types. */
+    organization: { id: string; rootId: string; enabledPolicyTypes: string[] };
     resources: PlannedResource[];
     diagnostics: PolicyDiagnostic[];
 }

@@ -364,6 +364,11 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 count: activeAccounts,
                 leftOut,
             },
+            organization: {
+                id: organization.organizationId,
+                rootId: organization.rootId,
+                enabledPolicyTypes: [...organization.policyTypes].sort(),
+            },
             resources,
             diagnostics: [],
         },

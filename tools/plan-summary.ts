@@ -92,8 +92,35 @@ type CoveredService = (typeof COVERED_SERVICES)[number];
 const ADMIN_ENABLEMENT: Partial<Record<CoveredService, string>> = {
     macie: "aws:macie2/account:Account",
     detective: "aws:detective/graph:Graph",
-    inspector: "aws:inspector2/enabler:Enabler",
 };
+
+/**
+ * The governed regions where an Inspector policy attached to the organization root enables at least one
+ * scan type (components/inspector.ts writes the document). Organizations policies of this type apply to
+ * every account under the target, so the root covers the whole organization.
+ */
+export function inspectorPolicyRegions(plan: PlanDocument): Set<string> {
+    const regions = new Set<string>();
+    const policies = plan.resources.filter(
+        (r) => r.type === "aws:organizations/policy:Policy" && r.inputs.type === "INSPECTOR_POLICY",
+    );
+    for (const policy of policies) {
+        const attached = plan.resources.some(
+            (r) =>
+                r.type === "aws:organizations/policyAttachment:PolicyAttachment" &&
+                r.inputs.targetId === plan.organization.rootId &&
+                r.dependsOn.includes(policy.urn),
+        );
+        if (!attached || typeof policy.inputs.content !== "string") continue;
+        const document = JSON.parse(policy.inputs.content) as {
+            inspector?: { enablement?: Record<string, { enable_in_regions?: { "@@assign"?: unknown } }> };
+        };
+        for (const scan of Object.values(document.inspector?.enablement ?? {})) {
+            for (const region of strings(scan.enable_in_regions?.["@@assign"])) regions.add(region);
+        }
+    }
+    return regions;
+}
 
 function strings(value: unknown): string[] {
     return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
@@ -134,6 +161,7 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
         }
     }
 
+    const inspectorRegions = inspectorPolicyRegions(plan);
     const coverage = {} as Record<CoveredService, Record<string, number | undefined>>;
     for (const service of COVERED_SERVICES) {
         coverage[service] = {};
@@ -149,6 +177,8 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
                     : undefined;
             } else if (service === "securityhub") {
                 covered = securityHubRegions.has(region) ? withinQuota(service, all) : undefined;
+            } else if (service === "inspector") {
+                covered = inspectorRegions.has(region) ? withinQuota(service, all) : undefined;
             } else {
                 const enrollment = enrollmentIn(plan, service, region);
                 const adminType = ADMIN_ENABLEMENT[service];
@@ -181,8 +211,9 @@ export function managementCoverageOf(plan: PlanDocument): Record<CoveredService,
                         r.inputs.accountId === id &&
                         regionOf(r, plan.homeRegion) === region,
                 );
-            } else if (service === "securityhub") {
-                covered = coverage.securityhub[region] !== undefined;
+            } else if (service === "securityhub" || service === "inspector") {
+                // Both through a policy on the root, which reaches the management account too.
+                covered = coverage[service][region] !== undefined;
             } else {
                 const enrollment = enrollmentIn(plan, service, region);
                 covered =
@@ -304,10 +335,14 @@ export function formatSummary(plan: PlanDocument): string {
                 ),
             ]),
         ),
-        "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root,",
-        "  home and linked regions; macie, detective, inspector: the administrator and the existing accounts",
-        "  enrolled (new accounts are auto-enabled). n/o: the service is not offered in that region",
-        ...wrap(`  (${SERVICE_AVAILABILITY_SOURCE}); -: offered but not set up by this stack.`, "  "),
+        ...wrap(
+            "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root, " +
+                "home and linked regions; inspector: the Inspector policy (INSPECTOR_POLICY) on the root; " +
+                "macie, detective: the administrator and the existing accounts enrolled (new accounts are " +
+                `auto-enabled). n/o: the service is not offered in that region (${SERVICE_AVAILABILITY_SOURCE}); ` +
+                "-: offered but not set up by this stack.",
+            "  ",
+        ),
         "",
     );
     const management = managementCoverageOf(plan);
@@ -322,8 +357,11 @@ export function formatSummary(plan: PlanDocument): string {
                 ),
             ]),
         ),
-        "  guardduty: a member added explicitly (the guides do not say auto-enable reaches it); securityhub:",
-        "  the root's configuration policy; macie, detective, inspector: enrolled first, ahead of any quota.",
+        ...wrap(
+            "  guardduty: a member added explicitly (the guides do not say auto-enable reaches it); securityhub, " +
+                "inspector: the root's policies; macie, detective: enrolled first, ahead of any quota.",
+            "  ",
+        ),
         "",
     );
     const beyond = COVERED_SERVICES.flatMap((service) => {

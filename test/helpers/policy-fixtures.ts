@@ -385,6 +385,24 @@ export function compliantStack(options: StackOptions = {}): PlannedResource[] {
         ),
         admin("aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount", "inspector-admin", "accountId"),
         resource(
+            "aws:organizations/policy:Policy",
+            `inspector-organization-policy${s}`,
+            {
+                type: "INSPECTOR_POLICY",
+                content: JSON.stringify({
+                    inspector: {
+                        enablement: {
+                            ec2_scanning: {
+                                enable_in_regions: { "@@assign": [HOME_REGION] },
+                                disable_in_regions: { "@@assign": [] },
+                            },
+                        },
+                    },
+                }),
+            },
+            onProvider,
+        ),
+        resource(
             "aws:organizations/delegatedAdministrator:DelegatedAdministrator",
             `org-delegated-admin${s}`,
             { accountId: SECURITY_ACCOUNT, servicePrincipal: "guardduty.amazonaws.com" },
