@@ -7,7 +7,7 @@ import { FindingsExport } from "./components/findings-export";
 import { GuardDutyDetectors, GuardDutyOrganization } from "./components/guardduty";
 import { INSPECTOR_POLICY_TYPE, InspectorAdmin, InspectorOrganization } from "./components/inspector";
 import { MacieAdmin, MacieOrganization } from "./components/macie";
-import type { MemberAccount } from "./components/member-enrollment";
+import { EnrollmentFunction } from "./components/enrollment-function";
 import { FindingNotifications } from "./components/notifications";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
@@ -18,6 +18,7 @@ import {
     discoverOrganization,
     foreignRuleAccounts,
     requirePolicyTypes,
+    type OrganizationAccount,
 } from "./stacks/organization";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 
@@ -148,15 +149,15 @@ async function main(
     );
     const designations = delegatedAdministration.designations;
 
-    // Existing accounts, enrolled explicitly: organization auto-enable reaches only new ones (aws-gotchas 4).
-    // Each service takes members up to its quota; the rest are reported, never retried on every up.
-    const discovered: MemberAccount[] = organization.accounts.map(({ id, email }) => ({ id, email }));
+    // What each service's quota lets it cover, as the enrollment function will decide it at run time: the
+    // plan reports the rest now, before anything is deployed.
+    const discovered = organization.accounts;
     const split = Object.fromEntries(
         GOVERNED_SERVICES.map((service) => [
             service,
             membersWithinQuota(service, discovered, accounts.securityAdmin, accounts.management),
         ]),
-    ) as Record<GovernedService, QuotaSplit<MemberAccount>>;
+    ) as Record<GovernedService, QuotaSplit<OrganizationAccount>>;
     warnOfForeignAccounts(config.guardduty.suppressionRules, discovered);
     const beyondQuota = reportBeyondQuota(split, {
         macie: config.macie.enabled,
@@ -217,27 +218,48 @@ async function main(
         { provider: security },
     );
 
-    if (macieAdmin) {
-        new MacieOrganization(
-            "macie",
+    const macieOrganization = macieAdmin
+        ? new MacieOrganization(
+              "macie",
+              { admin: macieAdmin, designations: designations.macie ?? {}, destination: findingsExport },
+              { provider: security },
+          )
+        : undefined;
+    const detectiveOrganization = detectiveGraphs
+        ? new DetectiveOrganization(
+              "detective",
+              { graphs: detectiveGraphs, designations: designations.detective ?? {} },
+              { provider: security },
+          )
+        : undefined;
+    // Existing accounts of Macie and Detective, which auto-enable never reaches (aws-gotchas 4): enrolled by a
+    // function in the security account, on a schedule and on deploy, so no member account is in the state.
+    if (macieOrganization || detectiveOrganization) {
+        new EnrollmentFunction(
+            "enrollment",
             {
-                admin: macieAdmin,
-                designations: designations.macie ?? {},
-                adminAccountId: accounts.securityAdmin,
-                members: split.macie.members,
-                destination: findingsExport,
-            },
-            { provider: security },
-        );
-    }
-    if (detectiveGraphs) {
-        new DetectiveOrganization(
-            "detective",
-            {
-                graphs: detectiveGraphs,
-                designations: designations.detective ?? {},
-                adminAccountId: accounts.securityAdmin,
-                members: split.detective.members,
+                securityAccountId: accounts.securityAdmin,
+                homeRegion,
+                settings: {
+                    adminAccountId: accounts.securityAdmin,
+                    managementAccountId: accounts.management,
+                    regions: {
+                        ...(macieOrganization
+                            ? { macie: Object.keys(macieOrganization.configurations) }
+                            : {}),
+                        ...(detectiveOrganization
+                            ? { detective: Object.keys(detectiveOrganization.configurations) }
+                            : {}),
+                    },
+                    quotas: {
+                        macie: MEMBER_QUOTAS.macie.members,
+                        detective: MEMBER_QUOTAS.detective.members,
+                    },
+                },
+                after: [
+                    ...Object.values(macieOrganization?.configurations ?? {}),
+                    ...Object.values(detectiveOrganization?.configurations ?? {}),
+                ],
             },
             { provider: security },
         );
@@ -299,19 +321,19 @@ function warnOfForeignAccounts(
 }
 
 /**
- * Warns, once per service, about the accounts its member quota leaves out, and returns them as a stack
- * output (the count and the first few IDs, so the state does not grow with the organization).
+ * Warns, once per service, about the accounts its member quota leaves out, and returns their number as a
+ * stack output (no account ID: nothing about member accounts goes into the state).
  */
 function reportBeyondQuota(
-    split: Record<GovernedService, QuotaSplit<MemberAccount>>,
+    split: Record<GovernedService, QuotaSplit<OrganizationAccount>>,
     enabled: Partial<Record<GovernedService, boolean>>,
-): Partial<Record<GovernedService, { count: number; first: string[] }>> {
-    const report: Partial<Record<GovernedService, { count: number; first: string[] }>> = {};
+): Partial<Record<GovernedService, { count: number }>> {
+    const report: Partial<Record<GovernedService, { count: number }>> = {};
     for (const service of GOVERNED_SERVICES) {
         const beyond = split[service].beyond;
         if (beyond.length === 0 || enabled[service] === false) continue;
         const first = beyond.slice(0, 10).map((account) => account.id);
-        report[service] = { count: beyond.length, first };
+        report[service] = { count: beyond.length };
         const { members, source } = MEMBER_QUOTAS[service];
         pulumi.log.warn(
             `${service}: ${beyond.length} account(s) beyond its quota of ${members} members per administrator and region (${source}) are not covered, from ${first.join(", ")}`,

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
-import { MemberEnrollment, memberCountsOf, type MemberAccount } from "./member-enrollment";
 
 export interface DetectiveGraphsArgs {
     /** Existing resources to import rather than create (`adopt` in the stack config), by region. Default: none. */
@@ -63,44 +62,28 @@ export interface DetectiveOrganizationArgs {
     graphs: DetectiveGraphs;
     /** The administrator designation per region: organization settings can only be made after it. */
     designations: Record<string, pulumi.Resource>;
-    /** The security account (never enrolled as its own member). */
-    adminAccountId: string;
-    /** The organization's existing accounts, enrolled as members in every region. */
-    members: pulumi.Input<pulumi.Input<MemberAccount>[]>;
 }
 
 /**
  * Organization-wide Detective in every governed region: new accounts auto-enabled into the organization
- * graph, and existing accounts enrolled, which auto-enable never reaches (aws-gotchas 4).
+ * graph (existing accounts, which auto-enable never reaches, aws-gotchas 4, are enrolled by the enrollment
+ * function).
  */
 export class DetectiveOrganization extends pulumi.ComponentResource {
-    /** Member enrollment per region. */
-    public readonly enrollments: Record<string, MemberEnrollment>;
+    /** The organization configuration per region: enrollment waits for it. */
+    public readonly configurations: Record<string, aws.detective.OrganizationConfiguration>;
 
     constructor(name: string, args: DetectiveOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:detective:DetectiveOrganization", name, {}, opts);
-        this.enrollments = {};
+        this.configurations = {};
         for (const [region, graph] of Object.entries(args.graphs.graphs)) {
             const designation = designationIn(args.designations, region, "DetectiveOrganization");
-            const organizationConfiguration = new aws.detective.OrganizationConfiguration(
+            this.configurations[region] = new aws.detective.OrganizationConfiguration(
                 `${name}-${region}`,
                 { region, autoEnable: true, graphArn: graph.graphArn },
                 { parent: this, dependsOn: [designation] },
             );
-            this.enrollments[region] = new MemberEnrollment(
-                `${name}-${region}-members`,
-                {
-                    service: "detective",
-                    region,
-                    adminAccountId: args.adminAccountId,
-                    accounts: args.members,
-                    graphArn: graph.graphArn,
-                },
-                { parent: this, dependsOn: [designation, organizationConfiguration] },
-            );
         }
-        this.registerOutputs({
-            memberCounts: memberCountsOf(this.enrollments),
-        });
+        this.registerOutputs({ regions: Object.keys(this.configurations) });
     }
 }

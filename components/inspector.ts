@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
 import type { RequiredPolicyType } from "../stacks/organization";
-import type { InspectorResourceType } from "./member-enrollment";
+import type { ResourceScanType } from "@aws-sdk/client-inspector2";
+
+/** Inspector scan types: the SDK's own enum. */
+export type InspectorResourceType = ResourceScanType;
 
 export interface InspectorAdminArgs {
     /** Governed regions: Inspector is enabled for the security account in each. */

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { designationIn } from "./delegated-admin";
-import { MemberEnrollment, memberCountsOf, type MemberAccount } from "./member-enrollment";
 import { EXPORT_PREFIXES } from "./policy-documents";
 
 export interface MacieAdminArgs {
@@ -61,38 +60,29 @@ export interface MacieOrganizationArgs {
     admin: MacieAdmin;
     /** The administrator designation per region: organization settings can only be made after it. */
     designations: Record<string, pulumi.Resource>;
-    /** The security account (never enrolled as its own member). */
-    adminAccountId: string;
-    /** The organization's existing accounts, enrolled as members in every region. */
-    members: pulumi.Input<pulumi.Input<MemberAccount>[]>;
     /** The findings bucket and key (one for every region, in the home region). */
     destination: MacieExportDestination;
 }
 
 /**
- * Organization-wide Macie in every governed region: new accounts auto-enabled, existing accounts enrolled
- * (auto-enable reaches only accounts that join later, aws-gotchas 4), and the administrator's
+ * Organization-wide Macie in every governed region: new accounts auto-enabled (existing accounts, which
+ * auto-enable never reaches, aws-gotchas 4, are enrolled by the enrollment function), and the administrator's
  * sensitive data discovery results kept in the encrypted findings bucket under `macie/` (Macie itself
  * keeps them 90 days).
  */
 export class MacieOrganization extends pulumi.ComponentResource {
-    /** Member enrollment per region. */
-    public readonly enrollments: Record<string, MemberEnrollment>;
+    /** The organization configuration per region: enrollment waits for it. */
+    public readonly configurations: Record<string, aws.macie2.OrganizationConfiguration>;
 
     constructor(name: string, args: MacieOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:macie:MacieOrganization", name, {}, opts);
-        this.enrollments = {};
+        this.configurations = {};
         for (const [region, account] of Object.entries(args.admin.accounts)) {
             const designation = designationIn(args.designations, region, "MacieOrganization");
-            const organizationConfiguration = new aws.macie2.OrganizationConfiguration(
+            this.configurations[region] = new aws.macie2.OrganizationConfiguration(
                 `${name}-${region}`,
                 { region, autoEnable: true },
                 { parent: this, dependsOn: [designation] },
-            );
-            this.enrollments[region] = new MemberEnrollment(
-                `${name}-${region}-members`,
-                { service: "macie", region, adminAccountId: args.adminAccountId, accounts: args.members },
-                { parent: this, dependsOn: [designation, organizationConfiguration] },
             );
             new aws.macie2.ClassificationExportConfiguration(
                 `${name}-${region}-export`,
@@ -107,8 +97,6 @@ export class MacieOrganization extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [account, ...args.destination.ready] },
             );
         }
-        this.registerOutputs({
-            memberCounts: memberCountsOf(this.enrollments),
-        });
+        this.registerOutputs({ regions: Object.keys(this.configurations) });
     }
 }

@@ -19,6 +19,12 @@ export interface PolicyDocument {
     Statement: PolicyStatement[];
 }
 
+/** An identity policy (a role's own permissions): its statements name no principal. */
+export interface IdentityPolicyDocument {
+    Version: "2012-10-17";
+    Statement: Omit<PolicyStatement, "Principal">[];
+}
+
 /** Services that export findings into the bucket, each under a prefix of its own. */
 export type ExportingService = "guardduty" | "macie";
 

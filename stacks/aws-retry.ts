@@ -14,6 +14,11 @@ export interface AwsRetryOptions {
     backoffMs?: (attempt: number) => number;
     /** Waits between attempts; tests pass a no-op. */
     sleep?: (ms: number) => Promise<void>;
+    /**
+     * A strategy shared by many calls, whose retry quota is then their common budget (functions/shared/run.ts).
+     * Default: one per call, with `maxAttempts`.
+     */
+    strategy?: ConfiguredRetryStrategy;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
@@ -46,7 +51,8 @@ export async function withAwsRetry<T>(
     call: () => Promise<T>,
     options: AwsRetryOptions = {},
 ): Promise<T> {
-    const strategy = new ConfiguredRetryStrategy(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 0);
+    const strategy =
+        options.strategy ?? new ConfiguredRetryStrategy(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 0);
     const sleep = options.sleep ?? realSleep;
     let token = await strategy.acquireInitialRetryToken(scope);
     for (let attempt = 1; ; attempt++) {

@@ -101,7 +101,10 @@ function pattern(rule: PlannedResource): Json {
 
 /** The e-mails the planned stack sends for an event raised in `event.region`. */
 function emails(planned: PlanDocument, event: Json): string[][] {
-    const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule");
+    // The alert rules: the enrollment function's schedule matches no event.
+    const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule").filter(
+        (r) => r.inputs.eventPattern !== undefined,
+    );
     const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
     const region = event.region as string;
     const home = planned.homeRegion;

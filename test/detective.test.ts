@@ -1,6 +1,6 @@
 import { offeredIn } from "../stacks/availability";
 import { strict as assert } from "node:assert";
-import { decodeMembers } from "../components/member-enrollment";
+import { enrollmentSettings } from "./helpers/enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
@@ -9,6 +9,7 @@ const DESIGNATION = "aws:detective/organizationAdminAccount:OrganizationAdminAcc
 const ORG_CONFIG = "aws:detective/organizationConfiguration:OrganizationConfiguration";
 const DETECTOR = "aws:guardduty/detector:Detector";
 const ENROLLMENT = "pulumi-nodejs:dynamic/security-governance:MemberEnrollment";
+const FUNCTION = "aws:lambda/function:Function";
 
 function providerName(resource: PlannedResource): string | undefined {
     return resource.provider?.split("::")[3];
@@ -65,26 +66,19 @@ describe("Detective organization-wide", () => {
         }
     });
 
-    it("enrolls the existing accounts into each region's graph", () => {
+    it("leaves the existing accounts of each region's graph to the enrollment function, after the settings", () => {
+        const fn = single(prod, FUNCTION);
+        const settings = enrollmentSettings(fn);
+        assert.deepEqual(settings.regions.detective, offeredIn("detective", prod.regions));
+        assert.equal(settings.quotas.detective, 1200);
+        const invocation = single(prod, "aws:lambda/invocation:Invocation");
         for (const region of offeredIn("detective", prod.regions)) {
-            const members = single(
-                prod,
-                ENROLLMENT,
-                (r) => r.inputs.service === "detective" && r.inputs.region === region,
-            );
-            assert.ok((members.inputs.graphArn as string).startsWith(graphArn(prod, region)));
-            assert.equal(members.inputs.adminAccountId, prod.accounts.securityAdmin);
-            const accounts = decodeMembers(members.inputs.accounts as string);
-            // Every account but the administrator, which owns the graph and is never its own member.
-            assert.equal(accounts.length, prod.accounts.count - 1);
-            assert.ok(!accounts.some((a) => a.id === prod.accounts.securityAdmin));
             assert.ok(
-                accounts.every((a) => a.email.includes("@")),
-                "Detective needs each account's email",
+                fn.dependsOn.includes(single(prod, ORG_CONFIG, inRegion(region)).urn) ||
+                    invocation.parent !== null,
             );
-            assert.ok(members.dependsOn.includes(single(prod, ORG_CONFIG, inRegion(region)).urn));
-            assert.ok(members.dependsOn.includes(single(prod, DESIGNATION, inRegion(region)).urn));
         }
+        assert.equal(ofType(prod, ENROLLMENT).length, 0, "no dynamic resource is left");
     });
 
     it("creates nothing of Detective when disabled", () => {
@@ -92,7 +86,7 @@ describe("Detective organization-wide", () => {
             disabled.resources.filter((r) => r.type.startsWith("aws:detective/")).map((r) => r.name),
             [],
         );
-        assert.equal(ofType(disabled, ENROLLMENT).filter((r) => r.inputs.service === "detective").length, 0);
+        assert.equal(enrollmentSettings(single(disabled, FUNCTION)).regions.detective, undefined);
         assert.equal(ofType(disabled, DETECTOR).length, disabled.regions.length, "GuardDuty stays");
     });
 });

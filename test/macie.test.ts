@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { decodeMembers } from "../components/member-enrollment";
+import { offeredIn } from "../stacks/availability";
+import { enrollmentSettings } from "./helpers/enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
-import { generateOrganization } from "../tools/org-fixture";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 
 const ACCOUNT = "aws:macie2/account:Account";
@@ -9,16 +9,13 @@ const DESIGNATION = "aws:macie2/organizationAdminAccount:OrganizationAdminAccoun
 const ORG_CONFIG = "aws:macie2/organizationConfiguration:OrganizationConfiguration";
 const EXPORT = "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration";
 const ENROLLMENT = "pulumi-nodejs:dynamic/security-governance:MemberEnrollment";
+const FUNCTION = "aws:lambda/function:Function";
 const BUCKET = "aws:s3/bucket:Bucket";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const KEY = "aws:kms/key:Key";
 
 function providerName(resource: PlannedResource): string | undefined {
     return resource.provider?.split("::")[3];
-}
-
-function enrollment(planned: PlanDocument, service: string, region: string): PlannedResource {
-    return single(planned, ENROLLMENT, (r) => r.inputs.service === service && r.inputs.region === region);
 }
 
 function sids(policy: unknown): string[] {
@@ -71,30 +68,13 @@ describe("Macie organization-wide", () => {
         }
     });
 
-    it("enrolls every existing account in every region with one resource each, after the organization settings", () => {
-        // Every account but the administrator's own.
-        const expected = generateOrganization(12, dev.accounts)
-            .accounts.map((account) => account.Id)
-            .filter((id) => id !== dev.accounts.securityAdmin)
-            .sort();
-        for (const region of dev.regions) {
-            const members = enrollment(dev, "macie", region);
-            assert.equal(members.inputs.adminAccountId, dev.accounts.securityAdmin);
-            const accounts = decodeMembers(members.inputs.accounts as string);
-            assert.deepEqual(accounts.map((a) => a.id).sort(), expected);
-            assert.ok(
-                accounts.every((a) => a.email.includes("@")),
-                "Macie needs each account's email",
-            );
-            assert.deepEqual(
-                [...members.dependsOn].sort(),
-                [
-                    single(dev, DESIGNATION, inRegion(region)).urn,
-                    single(dev, ORG_CONFIG, inRegion(region)).urn,
-                ].sort(),
-            );
+    it("leaves the existing accounts of every region to the enrollment function", () => {
+        for (const planned of [dev, prod]) {
+            const settings = enrollmentSettings(single(planned, FUNCTION));
+            assert.deepEqual(settings.regions.macie, offeredIn("macie", planned.regions));
+            assert.equal(settings.quotas.macie, 10000);
         }
-        assert.equal(ofType(prod, ENROLLMENT).filter((r) => r.inputs.service === "macie").length, 17);
+        assert.equal(ofType(prod, ENROLLMENT).length, 0, "no dynamic resource is left");
     });
 
     it("exports every region's discovery results to the findings bucket under macie/, with the findings key", () => {

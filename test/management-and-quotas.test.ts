@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { decodeMembers } from "../components/member-enrollment";
+import { enrollmentSettings } from "./helpers/enrollment";
 import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { coverageOf, formatSummary, managementCoverageOf } from "../tools/plan-summary";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
@@ -11,15 +11,6 @@ const ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:Organization
 
 function providerName(resource: PlannedResource): string | undefined {
     return resource.provider?.split("::")[3];
-}
-
-function enrollment(planned: PlanDocument, service: string, region: string): PlannedResource {
-    const found = planned.resources.find(
-        (r) =>
-            r.type.startsWith("pulumi-nodejs:") && r.inputs.service === service && r.inputs.region === region,
-    );
-    assert.ok(found, `${service} enrollment in ${region}`);
-    return found;
 }
 
 describe("the management account, malware scans and member quotas", () => {
@@ -98,18 +89,17 @@ describe("the management account, malware scans and member quotas", () => {
             large = await plan("dev", { accounts: 1500 });
         });
 
-        it("enrolls at most 1,200 Detective members per graph, the management account first", () => {
-            for (const region of large.regions) {
-                const ids = decodeMembers(
-                    enrollment(large, "detective", region).inputs.accounts as string,
-                ).map((a) => a.id);
-                assert.equal(ids.length, 1200);
-                assert.ok(ids.includes(large.accounts.management));
-                assert.ok(!ids.includes(large.accounts.securityAdmin));
-                // Macie holds 10,000: every account but the administrator's own.
-                const members = decodeMembers(enrollment(large, "macie", region).inputs.accounts as string);
-                assert.equal(members.length, 1499);
-            }
+        it("tells the enrollment function Detective's 1,200 and Macie's 10,000, and nothing about the accounts", () => {
+            const fn = single(large, "aws:lambda/function:Function");
+            const settings = enrollmentSettings(fn);
+            assert.deepEqual(settings.quotas, { macie: 10000, detective: 1200 });
+            assert.equal(settings.managementAccountId, large.accounts.management);
+            assert.deepEqual(Object.keys(settings).sort(), [
+                "adminAccountId",
+                "managementAccountId",
+                "quotas",
+                "regions",
+            ]);
         });
 
         it("reports 1,201 accounts covered by Detective and names the 299 left out", () => {

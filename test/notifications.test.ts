@@ -12,6 +12,8 @@ const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const ROLE = "aws:iam/role:Role";
+/** The notification component's resources, not the enrollment function's schedule and role. */
+const ofAlerts = (r: PlannedResource) => r.name.startsWith("finding-alerts");
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;
@@ -254,7 +256,7 @@ describe("finding notifications", () => {
 
         it("matches the configured findings in every governed region, new and updated apart at home", () => {
             for (const planned of [dev, prod]) {
-                const rules = ofType(planned, RULE);
+                const rules = ofType(planned, RULE).filter(ofAlerts);
                 const expected = [...planned.regions, planned.homeRegion].sort();
                 assert.deepEqual(rules.map((r) => r.inputs.region).sort(), expected);
                 for (const rule of rules) {
@@ -306,7 +308,11 @@ describe("finding notifications", () => {
                     });
                     assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY).urn));
                 }
-                assert.equal(ofType(planned, TARGET).filter(inRegion(planned.homeRegion)).length, 2);
+                assert.equal(
+                    ofType(planned, TARGET).filter((r) => ofAlerts(r) && inRegion(planned.homeRegion)(r))
+                        .length,
+                    2,
+                );
             }
         });
 
@@ -314,11 +320,11 @@ describe("finding notifications", () => {
             for (const planned of [dev, prod]) {
                 const admin = planned.accounts.securityAdmin;
                 const bus = `arn:aws:events:${planned.homeRegion}:${admin}:event-bus/default`;
-                const role = single(planned, ROLE);
+                const role = single(planned, ROLE, ofAlerts);
                 const trust = statements(role.inputs.assumeRolePolicy)[0];
                 assert.deepEqual(trust.Principal, { Service: "events.amazonaws.com" });
                 assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": admin } });
-                const rolePolicy = single(planned, ROLE_POLICY);
+                const rolePolicy = single(planned, ROLE_POLICY, ofAlerts);
                 assert.deepEqual(statements(rolePolicy.inputs.policy), [
                     { Effect: "Allow", Action: "events:PutEvents", Resource: bus },
                 ]);
@@ -327,17 +333,20 @@ describe("finding notifications", () => {
                     const target = single(planned, TARGET, inRegion(region));
                     assert.equal(target.inputs.arn, bus);
                     assert.equal(target.inputs.roleArn, `arn:aws:iam::${admin}:role/${role.name}`);
-                    assert.equal(target.inputs.rule, single(planned, RULE, inRegion(region)).name);
+                    assert.equal(
+                        target.inputs.rule,
+                        single(planned, RULE, (r) => ofAlerts(r) && inRegion(region)(r)).name,
+                    );
                     assert.ok(target.dependsOn.includes(rolePolicy.urn));
                 }
-                assert.equal(ofType(planned, TARGET).length, planned.regions.length + 1);
+                assert.equal(ofType(planned, TARGET).filter(ofAlerts).length, planned.regions.length + 1);
             }
         });
 
         it("needs no forwarding rule or role in a single-region organization", () => {
-            assert.equal(ofType(singleRegion, RULE).length, 2);
-            assert.equal(ofType(singleRegion, TARGET).length, 2);
-            assert.equal(ofType(singleRegion, ROLE).length, 0);
+            assert.equal(ofType(singleRegion, RULE).filter(ofAlerts).length, 2);
+            assert.equal(ofType(singleRegion, TARGET).filter(ofAlerts).length, 2);
+            assert.equal(ofType(singleRegion, ROLE).filter(ofAlerts).length, 0);
         });
 
         it("follows the configured threshold and types", async () => {
@@ -351,7 +360,7 @@ describe("finding notifications", () => {
                 },
             });
             const types = [...DEFAULT_ALWAYS_ALERT_ON, "Recon:EC2/Portscan"].sort();
-            for (const rule of ofType(custom, RULE)) {
+            for (const rule of ofType(custom, RULE).filter(ofAlerts)) {
                 const count =
                     rule.inputs.region !== custom.homeRegion
                         ? {}

@@ -151,7 +151,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
         }
         assert.match(
             result.stdout,
-            /^\d+ resources: \d+ AWS resources, \d+ member enrollments, \d+ components and providers; \d+ protected$/m,
+            /^\d+ resources: \d+ AWS resources, \d+ components and providers; \d+ protected$/m,
         );
     });
 });

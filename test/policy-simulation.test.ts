@@ -793,7 +793,9 @@ describe("resource policies proven by IAM simulation", function () {
             const key = single(dev, "aws:kms/key:Key", (k) => k.name === "finding-alerts-key");
             const topic = single(dev, "aws:sns/topic:Topic");
             const topicPolicy = single(dev, "aws:sns/topicPolicy:TopicPolicy");
-            const rules = dev.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+            const rules = dev.resources.filter(
+                (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name.startsWith("finding-alerts"),
+            );
             const nameOf = (r: (typeof rules)[number]) => (r.inputs.name as string | undefined) ?? r.name;
             const home = rules.filter((r) => r.inputs.region === dev.homeRegion);
             assert.equal(home.length, 2, "two alert rules in the home region: new findings and updates");

@@ -3,7 +3,6 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { decodeMembers } from "../components/member-enrollment";
 import { parseStackConfig, StackConfig } from "../stacks/config";
 import type { PlanDocument, PlannedResource } from "./plan-contract";
 import {
@@ -163,19 +162,6 @@ function mockOutputs(
             id = (inputs.name as string | undefined) ?? args.name;
             Object.assign(state, { name: id, arn: `arn:aws:iam::${account}:role/${id}` });
             break;
-        case "pulumi-nodejs:dynamic/security-governance:MemberEnrollment": {
-            // MemberEnrollment: every listed account but the administrator ends up a member.
-            const listed = decodeMembers(inputs.accounts as string);
-            const enrolled = [...new Set(listed.map((member) => member.id))]
-                .filter((memberId) => memberId !== inputs.adminAccountId)
-                .sort();
-            id = `${String(inputs.service)}:${region}:${String(inputs.adminAccountId)}`;
-            // Like the real provider's outputs, the state holds the enrolled IDs but not the desired member
-            // list: echoing 10,000 { id, email } objects back through the mock runtime doubled the plan time.
-            delete state.accounts;
-            Object.assign(state, { enrolled, failed: [], memberCount: enrolled.length });
-            break;
-        }
         default:
             Object.assign(state, {
                 arn: `arn:aws:${args.type.split(":")[1].split("/")[0]}:${region}:${account}:${args.name}`,
@@ -219,9 +205,37 @@ async function dependsOnUrns(opts: pulumi.ResourceOptions): Promise<string[]> {
 }
 
 /** The serialized code of a dynamic provider is noise in a plan; keep a marker instead. */
-function cleanInputs(inputs: Record<string, unknown>): Record<string, unknown> {
-    if (!("__provider" in inputs)) return inputs;
-    return { ...inputs, __provider: "<serialized dynamic provider>" };
+/**
+ * Inputs as the plan records them: an asset or archive (a function's code) becomes its content's SHA-256 and
+ * size, as the engine tracks assets by hash, rather than the bundled text or the runtime's promises.
+ */
+async function plainInputs(value: unknown): Promise<unknown> {
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return Promise.all(value.map(plainInputs));
+    const record = value as Record<string, unknown>;
+    if (record.__pulumiAsset === true) {
+        const text = await Promise.resolve(record.text);
+        if (typeof text !== "string") return { asset: "<not a text asset>" };
+        return {
+            asset: {
+                sha256: createHash("sha256").update(text).digest("hex"),
+                bytes: Buffer.byteLength(text),
+            },
+        };
+    }
+    if (record.__pulumiArchive === true) {
+        const assets = ((await Promise.resolve(record.assets)) ?? {}) as Record<string, unknown>;
+        const entries = await Promise.all(
+            Object.keys(assets)
+                .sort()
+                .map(async (name) => [name, await plainInputs(assets[name])] as const),
+        );
+        return { archive: Object.fromEntries(entries) };
+    }
+    const entries = await Promise.all(
+        Object.entries(record).map(async ([k, v]) => [k, await plainInputs(v)] as const),
+    );
+    return Object.fromEntries(entries);
 }
 
 /** Prepares the organization the plan runs against, from a fixture file or a generated one. */
@@ -259,7 +273,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                 registrations.set(key, {
                     type: args.type,
                     name: args.name,
-                    inputs: cleanInputs(args.inputs as Record<string, unknown>),
+                    inputs: args.inputs as Record<string, unknown>,
                     provider: args.provider ?? null,
                 });
                 const outputs = mockOutputs(args, context, providerRegions);
@@ -335,7 +349,7 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
                         : null,
                 ignoreChanges: [...(record.opts.ignoreChanges ?? [])].sort(),
                 dependsOn,
-                inputs: registration?.inputs ?? {},
+                inputs: (await plainInputs(registration?.inputs ?? {})) as Record<string, unknown>,
             };
         }),
     );

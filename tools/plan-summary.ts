@@ -1,4 +1,3 @@
-import { decodeMembers } from "../components/member-enrollment";
 import { isOffered, SERVICE_AVAILABILITY_SOURCE } from "../stacks/availability";
 import { MEMBER_QUOTAS } from "../stacks/quotas";
 import type { PlanDocument, PlannedResource } from "./plan-runtime";
@@ -8,7 +7,6 @@ export function serviceOf(resource: PlannedResource): string {
     const [pkg, module] = resource.type.split(":");
     if (pkg === "aws") return module.split("/")[0];
     if (pkg === "pulumi") return "pulumi";
-    if (pkg === "pulumi-nodejs") return "enrollment";
     return pkg;
 }
 
@@ -77,18 +75,28 @@ function tableBlock(header: string[], rows: string[][]): string {
     return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
-/** The member enrollment of `service` in `region`, if the plan has one. */
-function enrollmentIn(plan: PlanDocument, service: string, region: string): PlannedResource | undefined {
-    return plan.resources.find(
-        (r) => serviceOf(r) === "enrollment" && r.inputs.service === service && r.inputs.region === region,
-    );
+/**
+ * The regions where the planned enrollment function (components/enrollment-function.ts) reconciles `service`,
+ * read from its settings: it enrolls every existing account there, up to the service's quota.
+ */
+function enrolledRegions(plan: PlanDocument, service: string): Set<string> {
+    const regions = new Set<string>();
+    for (const fn of plan.resources.filter((r) => r.type === "aws:lambda/function:Function")) {
+        const variables = (fn.inputs.environment as { variables?: Record<string, unknown> } | undefined)
+            ?.variables;
+        const text = variables?.ENROLLMENT_SETTINGS;
+        if (typeof text !== "string") continue;
+        const settings = JSON.parse(text) as { regions?: Record<string, unknown> };
+        for (const region of strings(settings.regions?.[service])) regions.add(region);
+    }
+    return regions;
 }
 
 /** The services governed organization-wide, in the order the coverage table lists them. */
 const COVERED_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
 type CoveredService = (typeof COVERED_SERVICES)[number];
 
-/** The administrator's own enablement of a service, which MemberEnrollment leaves out of its members. */
+/** The administrator's own enablement of a service, which the enrollment function never enrolls. */
 const ADMIN_ENABLEMENT: Partial<Record<CoveredService, string>> = {
     macie: "aws:macie2/account:Account",
     detective: "aws:detective/graph:Graph",
@@ -129,13 +137,12 @@ function strings(value: unknown): string[] {
 /**
  * Accounts covered per service and region, read from the planned resources: GuardDuty through the
  * organization configuration that auto-enables ALL accounts, Security Hub through the configuration policy
- * associated with the root in the home region and the aggregator's linked regions, and Macie, Detective and
- * Inspector through the administrator's own enablement plus the accounts its MemberEnrollment lists.
- * Undefined where the service is not set up in that region.
+ * associated with the root in the home region and the aggregator's linked regions, Inspector through its
+ * policy on the root, and Macie and Detective through the enrollment function's regions (every account up to
+ * the quota) or else the administrator alone. Undefined where the service is not set up in that region.
  */
 export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<string, number | undefined>> {
     const all = plan.accounts.count;
-    const admin = plan.accounts.securityAdmin;
     const inRegion = (type: string, region: string) =>
         plan.resources.filter((r) => r.type === type && regionOf(r, plan.homeRegion) === region);
 
@@ -162,6 +169,7 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
     }
 
     const inspectorRegions = inspectorPolicyRegions(plan);
+    const enrolled = { macie: enrolledRegions(plan, "macie"), detective: enrolledRegions(plan, "detective") };
     const coverage = {} as Record<CoveredService, Record<string, number | undefined>>;
     for (const service of COVERED_SERVICES) {
         coverage[service] = {};
@@ -180,14 +188,10 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
             } else if (service === "inspector") {
                 covered = inspectorRegions.has(region) ? withinQuota(service, all) : undefined;
             } else {
-                const enrollment = enrollmentIn(plan, service, region);
                 const adminType = ADMIN_ENABLEMENT[service];
                 const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
-                if (enrollment !== undefined || adminEnabled) {
-                    const listed = enrollment ? decodeMembers(enrollment.inputs.accounts as string) : [];
-                    const members = new Set(listed.map((account) => account.id).filter((id) => id !== admin));
-                    covered = members.size + (adminEnabled ? 1 : 0);
-                }
+                if (enrolled[service].has(region)) covered = withinQuota(service, all);
+                else if (adminEnabled) covered = 1;
             }
             coverage[service][region] = covered;
         }
@@ -215,10 +219,8 @@ export function managementCoverageOf(plan: PlanDocument): Record<CoveredService,
                 // Both through a policy on the root, which reaches the management account too.
                 covered = coverage[service][region] !== undefined;
             } else {
-                const enrollment = enrollmentIn(plan, service, region);
-                covered =
-                    enrollment !== undefined &&
-                    decodeMembers(enrollment.inputs.accounts as string).some((account) => account.id === id);
+                // The enrollment function enrolls the management account first, ahead of any quota.
+                covered = enrolledRegions(plan, service).has(region) && id !== plan.accounts.securityAdmin;
             }
             result[service][region] = covered;
         }
@@ -317,7 +319,7 @@ export function formatSummary(plan: PlanDocument): string {
         ),
         `Organization: ${plan.accounts.count} active account(s); management ${plan.accounts.management}, delegated administrator ${plan.accounts.securityAdmin}`,
         ...leftOut,
-        `${plan.resources.length} resources: ${awsCount} AWS resources, ${custom.length - awsCount} member enrollments, ${plan.resources.length - custom.length} components and providers; ${protectedCount} protected`,
+        `${plan.resources.length} resources: ${awsCount} AWS resources, ${plan.resources.length - awsCount} components and providers; ${protectedCount} protected`,
         "",
         "Resources per service and region:",
         table(["service", ...regions, "total"], rows),
@@ -338,8 +340,8 @@ export function formatSummary(plan: PlanDocument): string {
         ...wrap(
             "  guardduty: organization auto-enable ALL; securityhub: central configuration policy on the root, " +
                 "home and linked regions; inspector: the Inspector policy (INSPECTOR_POLICY) on the root; " +
-                "macie, detective: the administrator and the existing accounts enrolled (new accounts are " +
-                `auto-enabled). n/o: the service is not offered in that region (${SERVICE_AVAILABILITY_SOURCE}); ` +
+                "macie, detective: the administrator, and the existing accounts the enrollment function enrolls " +
+                `(hourly and on deploy; new accounts are auto-enabled). n/o: the service is not offered in that region (${SERVICE_AVAILABILITY_SOURCE}); ` +
                 "-: offered but not set up by this stack.",
             "  ",
         ),

@@ -46,11 +46,11 @@ function sids(statements: { explain: StatementExplain }[] | undefined): string[]
 }
 
 /**
- * Evaluates one request against a resource policy. Throws when the simulator refuses the input (an
+ * Evaluates one request against a resource policy (none: the caller's identity policies alone). Throws when the simulator refuses the input (an
  * invalid policy, action or resource) or ignores a context key: a test whose conditions were silently
  * dropped would prove nothing.
  */
-export async function simulate(request: IamRequest, resourcePolicy: PolicyDocument): Promise<IamOutcome> {
+export async function simulate(request: IamRequest, resourcePolicy?: PolicyDocument): Promise<IamOutcome> {
     const response = await runSimulation(
         {
             request: {
@@ -68,6 +68,10 @@ export async function simulate(request: IamRequest, resourcePolicy: PolicyDocume
     );
     if (response.resultType === "error") {
         throw new Error(`the simulator refused ${request.action}: ${JSON.stringify(response.errors)}`);
+    }
+    // A wildcard resource ("*") for an action with resource types: the identity policies decide on their own.
+    if (response.resultType === "wildcard" && resourcePolicy === undefined) {
+        return { decision: response.overallResult, allowedBy: [], deniedBy: [] };
     }
     if (response.resultType !== "single") {
         throw new Error(`expected a single-resource simulation of ${request.resource}`);

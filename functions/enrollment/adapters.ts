@@ -1,0 +1,218 @@
+import {
+    CreateMembersCommand,
+    DetectiveClient,
+    ListGraphsCommand,
+    ListMembersCommand as ListDetectiveMembers,
+} from "@aws-sdk/client-detective";
+import {
+    CreateMemberCommand,
+    ListMembersCommand as ListMacieMembers,
+    Macie2Client,
+} from "@aws-sdk/client-macie2";
+import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { reasonOf, type Run } from "../shared/run";
+import type { Gap, LiveMember, OrgAccount, ReconciledService } from "./reconcile";
+
+/*
+ * Thin adapters: each turns one service's API into the shapes reconcile.ts decides on, with the page sizes and
+ * batch sizes its API reference documents, every call through the run (shared retry budget, deadline).
+ */
+
+/** A service's members in one region, and how to enroll accounts there. */
+export interface MemberService {
+    service: ReconciledService;
+    region: string;
+    listMembers(run: Run): Promise<LiveMember[]>;
+    /** Enrolls `accounts`; an account counts as enrolled only when the service says so for that account. */
+    enroll(run: Run, accounts: readonly OrgAccount[]): Promise<{ enrolled: string[]; failed: Gap[] }>;
+}
+
+/** ListAccounts "MaxResults" is at most 20 (Organizations API reference). */
+const ORGANIZATIONS_PAGE = 20;
+/** Macie ListMembers `maxResults` is at most 25 (MaxResults shape, botocore macie2 model). */
+const MACIE_PAGE = 25;
+/** Detective ListMembers `MaxResults` is at most 200 (MemberResultsLimit). */
+const DETECTIVE_PAGE = 200;
+/** Detective CreateMembers: "You can invite or enable up to 50 accounts at a time" (AccountList max 50). */
+const DETECTIVE_BATCH = 50;
+
+/**
+ * The organization's accounts. The API "can occasionally return an empty set of results even when more
+ * results are available", so paging follows NextToken, never the page's length.
+ */
+export async function listOrganizationAccounts(client: OrganizationsClient, run: Run): Promise<OrgAccount[]> {
+    const accounts: OrgAccount[] = [];
+    let token: string | undefined;
+    const seen = new Set<string>();
+    do {
+        const page = await run.call("organizations:ListAccounts", () =>
+            client.send(new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE, NextToken: token })),
+        );
+        for (const account of page.Accounts ?? []) {
+            if (account.Id === undefined) continue;
+            // Status "will be retired on September 9, 2026": State first (Organizations API reference, Account).
+            accounts.push({
+                id: account.Id,
+                email: account.Email ?? "",
+                state: String(account.State ?? account.Status ?? "UNKNOWN"),
+            });
+        }
+        token = page.NextToken;
+        if (token !== undefined && seen.has(token))
+            throw new Error(`ListAccounts returned NextToken ${token} twice`);
+        if (token !== undefined) seen.add(token);
+    } while (token !== undefined);
+    return accounts;
+}
+
+export function macieService(client: Macie2Client, region: string): MemberService {
+    return {
+        service: "macie",
+        region,
+        async listMembers(run) {
+            const members: LiveMember[] = [];
+            let token: string | undefined;
+            do {
+                const page = await run.call("macie2:ListMembers", () =>
+                    // onlyAssociated is a string: "To include all accounts, set this value to false."
+                    client.send(
+                        new ListMacieMembers({
+                            maxResults: MACIE_PAGE,
+                            nextToken: token,
+                            onlyAssociated: "false",
+                        }),
+                    ),
+                );
+                for (const member of page.members ?? []) {
+                    if (member.accountId === undefined) continue;
+                    members.push({
+                        accountId: member.accountId,
+                        status: String(member.relationshipStatus ?? "UNKNOWN"),
+                    });
+                }
+                token = page.nextToken === "" ? undefined : page.nextToken;
+            } while (token !== undefined);
+            return members;
+        },
+        async enroll(run, accounts) {
+            const enrolled: string[] = [];
+            const failed: Gap[] = [];
+            // CreateMember takes one account per call; the model requires the e-mail for organization accounts too.
+            for (const account of accounts) {
+                run.checkDeadline();
+                try {
+                    await run.call("macie2:CreateMember", () =>
+                        client.send(
+                            new CreateMemberCommand({
+                                account: { accountId: account.id, email: account.email },
+                            }),
+                        ),
+                    );
+                    enrolled.push(account.id);
+                } catch (error) {
+                    if (error instanceof Error && error.name === "DeadlineReached") throw error;
+                    // Conflict, Validation, quota, access: the account is NOT enrolled; the next run's list says
+                    // what it really is.
+                    failed.push({ accountId: account.id, reason: reasonOf(error) });
+                }
+            }
+            return { enrolled, failed };
+        },
+    };
+}
+
+/** The administrator's behavior graph: ListGraphs "always contain[s] a single behavior graph" for it. */
+export async function detectiveGraphArn(client: DetectiveClient, run: Run): Promise<string | undefined> {
+    const page = await run.call("detective:ListGraphs", () =>
+        client.send(new ListGraphsCommand({ MaxResults: DETECTIVE_PAGE })),
+    );
+    return page.GraphList?.[0]?.Arn;
+}
+
+export function detectiveService(client: DetectiveClient, region: string, graphArn: string): MemberService {
+    return {
+        service: "detective",
+        region,
+        async listMembers(run) {
+            const members: LiveMember[] = [];
+            let token: string | undefined;
+            do {
+                const page = await run.call("detective:ListMembers", () =>
+                    client.send(
+                        new ListDetectiveMembers({
+                            GraphArn: graphArn,
+                            MaxResults: DETECTIVE_PAGE,
+                            NextToken: token,
+                        }),
+                    ),
+                );
+                for (const member of page.MemberDetails ?? []) {
+                    if (member.AccountId === undefined) continue;
+                    members.push({
+                        accountId: member.AccountId,
+                        status: String(member.Status ?? "UNKNOWN"),
+                        ...(member.DisabledReason === undefined
+                            ? {}
+                            : { detail: String(member.DisabledReason) }),
+                    });
+                }
+                token = page.NextToken;
+            } while (token !== undefined);
+            return members;
+        },
+        async enroll(run, accounts) {
+            const enrolled: string[] = [];
+            const failed: Gap[] = [];
+            for (let i = 0; i < accounts.length; i += DETECTIVE_BATCH) {
+                const batch = accounts.slice(i, i + DETECTIVE_BATCH);
+                run.checkDeadline();
+                let response;
+                try {
+                    response = await run.call("detective:CreateMembers", () =>
+                        client.send(
+                            new CreateMembersCommand({
+                                GraphArn: graphArn,
+                                // "For organization accounts in the organization behavior graph, the email address
+                                // is not required", but the model marks it required: sent when known.
+                                Accounts: batch.map((account) => ({
+                                    AccountId: account.id,
+                                    EmailAddress: account.email,
+                                })),
+                                DisableEmailNotification: true,
+                            }),
+                        ),
+                    );
+                } catch (error) {
+                    if (error instanceof Error && error.name === "DeadlineReached") throw error;
+                    for (const account of batch)
+                        failed.push({ accountId: account.id, reason: reasonOf(error) });
+                    continue;
+                }
+                const processed = new Set((response.Members ?? []).map((member) => member.AccountId));
+                const unprocessed = new Map(
+                    (response.UnprocessedAccounts ?? []).map((u) => [
+                        u.AccountId,
+                        u.Reason ?? "no reason given",
+                    ]),
+                );
+                for (const account of batch) {
+                    if (unprocessed.has(account.id)) {
+                        failed.push({
+                            accountId: account.id,
+                            reason: `unprocessed: ${unprocessed.get(account.id)}`,
+                        });
+                    } else if (processed.has(account.id)) {
+                        enrolled.push(account.id);
+                    } else {
+                        // Neither processed nor unprocessed: never assume success.
+                        failed.push({
+                            accountId: account.id,
+                            reason: "absent from the CreateMembers response",
+                        });
+                    }
+                }
+            }
+            return { enrolled, failed };
+        },
+    };
+}

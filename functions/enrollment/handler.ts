@@ -1,0 +1,59 @@
+import { DetectiveClient } from "@aws-sdk/client-detective";
+import { Macie2Client } from "@aws-sdk/client-macie2";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { Run } from "../shared/run";
+import { detectiveGraphArn, detectiveService, listOrganizationAccounts, macieService } from "./adapters";
+import { runEnrollment, type EnrollmentReport, type EnrollmentSettings } from "./run-enrollment";
+
+/** The Lambda context fields this handler reads. */
+interface LambdaContext {
+    getRemainingTimeInMillis(): number;
+}
+
+/** The deploy-time invocation asks for a shorter run; the schedule's runs use the whole time limit. */
+interface EnrollmentEvent {
+    maxSeconds?: number;
+}
+
+export function settingsFromEnvironment(environment: NodeJS.ProcessEnv): EnrollmentSettings {
+    const text = environment.ENROLLMENT_SETTINGS;
+    if (text === undefined) throw new Error("ENROLLMENT_SETTINGS is not set");
+    return JSON.parse(text) as EnrollmentSettings;
+}
+
+/**
+ * The enrollment function: Macie and Detective members of every existing organization account, in every
+ * governed region, run on a schedule and once on deploy. Clients use the SDK's standard credential and endpoint
+ * resolution (the function's role); retries are the run's, so the clients themselves try once.
+ */
+export async function handler(
+    event: EnrollmentEvent | undefined,
+    context: LambdaContext,
+): Promise<EnrollmentReport> {
+    const settings = settingsFromEnvironment(process.env);
+    const limitMs = Math.min(
+        context.getRemainingTimeInMillis(),
+        event?.maxSeconds === undefined ? Infinity : event.maxSeconds * 1000,
+    );
+    const run = new Run({ deadlineMs: Date.now() + limitMs });
+    // The function's own region (AWS_REGION); the SDK's endpoint rules map it to Organizations' global endpoint.
+    const organizations = new OrganizationsClient({ maxAttempts: 1 });
+    const report = await runEnrollment(
+        settings,
+        {
+            listAccounts: (r) => listOrganizationAccounts(organizations, r),
+            async service(service, region, r) {
+                if (service === "macie")
+                    return macieService(new Macie2Client({ region, maxAttempts: 1 }), region);
+                const client = new DetectiveClient({ region, maxAttempts: 1 });
+                const graph = await detectiveGraphArn(client, r);
+                return graph === undefined
+                    ? "no behavior graph in this region yet"
+                    : detectiveService(client, region, graph);
+            },
+        },
+        run,
+    );
+    console.log(JSON.stringify(report));
+    return report;
+}

@@ -1,0 +1,105 @@
+import { DeadlineReached, reasonOf, type Run } from "../shared/run";
+import type { MemberService } from "./adapters";
+import { decideEnrollment, type Gap, type OrgAccount, type ReconciledService } from "./reconcile";
+
+/** What the enrollment function is told, by the stack: no member account is named here. */
+export interface EnrollmentSettings {
+    adminAccountId: string;
+    managementAccountId: string;
+    /** Governed regions per service. */
+    regions: Partial<Record<ReconciledService, string[]>>;
+    /** Members per administrator and region (stacks/quotas.ts). */
+    quotas: Record<ReconciledService, number>;
+    /** Accounts enrolled first after the management account, where a quota cuts (Detective's 1,200). */
+    priority?: string[];
+}
+
+export interface RegionResult {
+    service: ReconciledService;
+    region: string;
+    /** Accounts covered once this run's enrollments are counted. */
+    covered: number;
+    enrolled: string[];
+    /** Enrollments AWS refused on this run, with its reason. */
+    failed: Gap[];
+    /** Accounts left uncovered for a reason enrolling cannot fix (paused, suspended, beyond the quota). */
+    gaps: Gap[];
+    /** Set when the region could not be reconciled at all (no graph, access denied, ...). */
+    error?: string;
+}
+
+export interface EnrollmentReport {
+    /** True when the run stopped at its time limit: the next run continues where this one stopped. */
+    stoppedEarly: boolean;
+    accounts: number;
+    results: RegionResult[];
+    calls: number;
+    retries: number;
+}
+
+export interface EnrollmentDependencies {
+    listAccounts(run: Run): Promise<OrgAccount[]>;
+    /** The service in a region, or a reason it cannot be reconciled there (no behavior graph yet, ...). */
+    service(service: ReconciledService, region: string, run: Run): Promise<MemberService | string>;
+}
+
+/**
+ * One reconciliation run over every governed service and region. A single account never fails the run: its
+ * failure is recorded with AWS's reason and retried on the next run. A region that cannot be read is recorded
+ * and the others still run. The run stops cleanly before its deadline.
+ */
+export async function runEnrollment(
+    settings: EnrollmentSettings,
+    dependencies: EnrollmentDependencies,
+    run: Run,
+): Promise<EnrollmentReport> {
+    const report: EnrollmentReport = { stoppedEarly: false, accounts: 0, results: [], calls: 0, retries: 0 };
+    try {
+        const accounts = await dependencies.listAccounts(run);
+        report.accounts = accounts.length;
+        for (const service of ["macie", "detective"] as const) {
+            for (const region of settings.regions[service] ?? []) {
+                const result: RegionResult = {
+                    service,
+                    region,
+                    covered: 0,
+                    enrolled: [],
+                    failed: [],
+                    gaps: [],
+                };
+                report.results.push(result);
+                try {
+                    const target = await dependencies.service(service, region, run);
+                    if (typeof target === "string") {
+                        result.error = target;
+                        continue;
+                    }
+                    const decision = decideEnrollment({
+                        service,
+                        accounts,
+                        members: await target.listMembers(run),
+                        adminAccountId: settings.adminAccountId,
+                        managementAccountId: settings.managementAccountId,
+                        quota: settings.quotas[service],
+                        priority: settings.priority,
+                    });
+                    result.gaps = decision.gaps;
+                    result.covered = decision.covered.length;
+                    const outcome = await target.enroll(run, decision.enroll);
+                    result.enrolled = outcome.enrolled;
+                    result.failed = outcome.failed;
+                    result.covered += outcome.enrolled.length;
+                } catch (error) {
+                    if (error instanceof DeadlineReached) throw error;
+                    result.error = reasonOf(error);
+                }
+            }
+        }
+    } catch (error) {
+        if (!(error instanceof DeadlineReached)) throw error;
+        report.stoppedEarly = true;
+    }
+    report.calls = run.calls;
+    report.retries = run.retries;
+    return report;
+}
