@@ -145,7 +145,13 @@ describe("the enrollment decision", () => {
     it("fills Detective's 1,200 with the management account, then the priority list, then by ID, and names the rest", () => {
         const accounts = orgAccounts(1_302);
         const priority = [accountId(1_299), accountId(1_298)];
-        const members = [{ accountId: accountId(5), status: "ENABLED" }];
+        const members = [
+            { accountId: accountId(5), status: "ENABLED" },
+            // Neither takes a place of its own: the administrator is no member, and a failed verification is
+            // enrolled again into its own place.
+            { accountId: ADMIN, status: "ENABLED" },
+            { accountId: accountId(6), status: "VERIFICATION_FAILED" },
+        ];
         const decision = decideEnrollment({ ...base, accounts, members, priority });
         assert.equal(decision.enroll.length, 1_199, "1,200 minus the member already there");
         assert.deepEqual(
@@ -160,6 +166,47 @@ describe("the enrollment decision", () => {
             "beyond the detective quota of 1200 members per administrator and region",
         );
         assert.ok(!beyond.some((gap) => gap.accountId === MANAGEMENT || priority.includes(gap.accountId)));
+    });
+});
+
+describe("the enrollment decision, in any input order", () => {
+    it("sorts what it reports, enrolls by account ID after the priorities, and counts a repeated account once", () => {
+        const accounts = orgAccounts(6).reverse();
+        const decision = decideEnrollment({
+            service: "macie",
+            adminAccountId: ADMIN,
+            managementAccountId: MANAGEMENT,
+            quota: 10_000,
+            accounts: [...accounts, accounts[0]],
+            members: [
+                { accountId: accountId(3), status: "Enabled" },
+                { accountId: accountId(2), status: "Paused" },
+                { accountId: accountId(1), status: "AccountSuspended" },
+            ],
+            priority: [MANAGEMENT, accountId(0)],
+        });
+        assert.deepEqual(
+            decision.enroll.map((a) => a.id),
+            [MANAGEMENT, accountId(0)],
+        );
+        assert.deepEqual(decision.covered, [ADMIN, accountId(3)].sort());
+        assert.deepEqual(
+            decision.gaps.map((g) => g.accountId),
+            [accountId(1), accountId(2)],
+        );
+        assert.deepEqual(decision.gaps[0], {
+            accountId: accountId(1),
+            reason: "AccountSuspended: the account is suspended",
+        });
+    });
+});
+
+describe("a run's time and budget", () => {
+    it("keeps 30 seconds for the report unless told otherwise", () => {
+        const run = new Run({ deadlineMs: 20_000, now: () => 0 });
+        assert.equal(run.remainingMs(), -10_000);
+        assert.throws(() => run.checkDeadline(), DeadlineReached);
+        assert.equal(new Run({ deadlineMs: 40_000, now: () => 0 }).remainingMs(), 10_000);
     });
 });
 
@@ -276,6 +323,74 @@ describe("the enrollment adapters, against the real request and response shapes"
         assert.ok(outcome.failed.some((f) => f.reason === "unprocessed: Account is already a member"));
     });
 
+    it("refuses a NextToken it has seen, finds no graph where there is none, and reads every page of Detective members", async () => {
+        const organizations = new OrganizationsClient({ region: "us-east-1" });
+        mockClient(organizations).on(ListAccountsCommand).resolves({ Accounts: [], NextToken: "again" });
+        await assert.rejects(listOrganizationAccounts(organizations, testRun()), /NextToken again twice/);
+        const client = new DetectiveClient({ region: "eu-west-1" });
+        const mock = mockClient(client);
+        mock.on(ListGraphsCommand).resolves({ GraphList: [] });
+        assert.equal(await detectiveGraphArn(client, testRun()), undefined);
+        mock.on(ListDetectiveMembers, { NextToken: undefined }).resolves({
+            MemberDetails: [{ AccountId: accountId(0), Status: MemberStatus.ENABLED }],
+            NextToken: "p2",
+        });
+        mock.on(ListDetectiveMembers, { NextToken: "p2" }).resolves({
+            MemberDetails: [
+                {
+                    AccountId: accountId(1),
+                    Status: MemberStatus.ACCEPTED_BUT_DISABLED,
+                    DisabledReason: "VOLUME_TOO_HIGH",
+                },
+            ],
+        });
+        const members = await detectiveService(client, "eu-west-1", GRAPH).listMembers(testRun());
+        assert.deepEqual(members, [
+            { accountId: accountId(0), status: "ENABLED" },
+            { accountId: accountId(1), status: "ACCEPTED_BUT_DISABLED", detail: "VOLUME_TOO_HIGH" },
+        ]);
+        for (const call of mock.commandCalls(ListDetectiveMembers)) {
+            assert.equal(call.args[0].input.MaxResults, 200);
+            assert.equal(call.args[0].input.GraphArn, GRAPH);
+        }
+    });
+
+    it("sends exactly two Detective batches for 100 accounts", async () => {
+        const client = new DetectiveClient({ region: "eu-west-1" });
+        const mock = mockClient(client);
+        mock.on(CreateMembersCommand).callsFake((input: CreateMembersCommandInput) => ({
+            Members: (input.Accounts ?? []).map((a): MemberDetail => ({
+                AccountId: a.AccountId,
+                Status: MemberStatus.ENABLED,
+            })),
+        }));
+        const outcome = await detectiveService(client, "eu-west-1", GRAPH).enroll(
+            testRun(),
+            orgAccounts(102).slice(2),
+        );
+        assert.equal(mock.commandCalls(CreateMembersCommand).length, 2);
+        assert.equal(outcome.enrolled.length, 100);
+    });
+
+    it("stops at the deadline in the middle of enrolling, rather than recording it as an account's failure", async () => {
+        const macie = new Macie2Client({ region: "eu-west-1" });
+        mockClient(macie)
+            .on(CreateMemberCommand)
+            .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: {} }));
+        await assert.rejects(
+            macieService(macie, "eu-west-1").enroll(testRun(2_000), orgAccounts(4).slice(2)),
+            DeadlineReached,
+        );
+        const detective = new DetectiveClient({ region: "eu-west-1" });
+        mockClient(detective)
+            .on(CreateMembersCommand)
+            .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: {} }));
+        await assert.rejects(
+            detectiveService(detective, "eu-west-1", GRAPH).enroll(testRun(2_000), orgAccounts(4).slice(2)),
+            DeadlineReached,
+        );
+    });
+
     it("records a refused Detective batch against each of its accounts and goes on", async () => {
         const client = new DetectiveClient({ region: "eu-west-1" });
         const mock = mockClient(client);
@@ -384,6 +499,44 @@ describe("an enrollment run", () => {
         assert.equal(second.results[0].covered, 1_002);
         assert.ok(second.results[0].enrolled.length < 1_000, "the second run enrolled only what was left");
         assert.ok(second.results[0].enrolled.length > 0);
+    });
+
+    it("records a region without a graph, and fails when the organization cannot be read at all", async () => {
+        const report = await runEnrollment(
+            { ...settings, regions: { detective: ["eu-west-1"] } },
+            {
+                listAccounts: async () => orgAccounts(3),
+                service: async () => "no behavior graph in this region yet",
+            },
+            testRun(),
+        );
+        assert.deepEqual(report.results, [
+            {
+                service: "detective",
+                region: "eu-west-1",
+                covered: 0,
+                enrolled: [],
+                failed: [],
+                gaps: [],
+                error: "no behavior graph in this region yet",
+            },
+        ]);
+        await assert.rejects(
+            runEnrollment(
+                settings,
+                {
+                    listAccounts: async () => {
+                        throw new AccessDeniedException({
+                            message: "not a delegated administrator",
+                            $metadata: {},
+                        });
+                    },
+                    service: async () => "unused",
+                },
+                testRun(),
+            ),
+            /not a delegated administrator/,
+        );
     });
 
     it("refuses to wait past the deadline for a throttled call", async () => {

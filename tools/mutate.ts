@@ -31,6 +31,11 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         // the validation they reach is the one the in-process cases already run.
         skipTests: "as real processes|through index\\.ts",
     },
+    // The in-account decision logic: what to enroll, what counts as enrolled, the run's budget and deadline.
+    enrollment: {
+        mutate: ["functions/enrollment/*.ts", "!functions/enrollment/handler.ts", "functions/shared/*.ts"],
+        tests: ["test/enrollment-function.test.ts"],
+    },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),
         // still through its gRPC analyzer, so Stryker sees which test covers which mutant.

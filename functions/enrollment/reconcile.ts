@@ -87,9 +87,9 @@ const DISABLED_REASONS: Record<string, string> = {
     VOLUME_UNKNOWN: "its data volume is unknown, usually because GuardDuty is not enabled in it",
 };
 
-/** Upper case without separators, so that Macie's `EmailVerificationInProgress` matches its table key. */
-export function normalizeStatus(service: ReconciledService, status: string): string {
-    return service === "macie" ? status.toUpperCase().replace(/[^A-Z]/g, "") : status.toUpperCase();
+/** Statuses compared in upper case: Macie spells them `Enabled`, Detective `ENABLED`. */
+export function normalizeStatus(status: string): string {
+    return status.toUpperCase();
 }
 
 function byId(a: { id: string }, b: { id: string }): number {
@@ -114,7 +114,7 @@ export function decideEnrollment(input: DecisionInput): EnrollmentDecision {
             continue;
         }
         const member = live.get(account.id);
-        const status = member === undefined ? undefined : normalizeStatus(input.service, member.status);
+        const status = member === undefined ? undefined : normalizeStatus(member.status);
         if (status !== undefined && COVERED.has(status)) {
             covered.push(account.id);
         } else if (status !== undefined && status in NOT_FIXABLE[input.service]) {
