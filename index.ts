@@ -255,6 +255,9 @@ async function main(
                         macie: MEMBER_QUOTAS.macie.members,
                         detective: MEMBER_QUOTAS.detective.members,
                     },
+                    ...(config.detective.priorityAccounts.length > 0
+                        ? { priority: config.detective.priorityAccounts }
+                        : {}),
                 },
                 after: [
                     ...Object.values(macieOrganization?.configurations ?? {}),

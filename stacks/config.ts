@@ -548,6 +548,11 @@ const macieSchema = z.strictObject({
 const detectiveSchema = z.strictObject({
     /** Turn Detective on organization-wide (after GuardDuty in each region). Default true. */
     enabled: z.boolean({ error: "true or false" }).default(true),
+    /**
+     * Accounts enrolled first, in this order, after the management account, where Detective's 1,200 members
+     * per graph (stacks/quotas.ts) cannot take the whole organization. Default none: by account ID.
+     */
+    priorityAccounts: uniqueArray(accountId, "account").default([]),
 });
 
 const inspectorSchema = z

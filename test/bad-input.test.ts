@@ -706,9 +706,15 @@ const CASES: Case[] = [
             section(doc, "detective").enabled = "yes";
         },
     ),
-    config("typo in a detective key", "detective.enable", undefined, /allowed keys here: enabled$/, (doc) => {
-        section(doc, "detective").enable = false;
-    }),
+    config(
+        "typo in a detective key",
+        "detective.enable",
+        undefined,
+        /allowed keys here: enabled, priorityAccounts$/,
+        (doc) => {
+            section(doc, "detective").enable = false;
+        },
+    ),
     config(
         "section of the wrong type",
         "inspector",

@@ -498,6 +498,16 @@ const EXACT: [string, (s: Sections & { raw: Values }) => void, string[]][] = [
         ],
     ],
     [
+        "a Detective priority account twice",
+        (s) => (s.detective = { priorityAccounts: ["333333333333", "333333333333"] }),
+        [`${NS}:detective.priorityAccounts[1] = "333333333333": expected each account once`],
+    ],
+    [
+        "a Detective priority that is no account ID",
+        (s) => (s.detective = { priorityAccounts: ["33333333333"] }),
+        [`${NS}:detective.priorityAccounts[0] = "33333333333": expected ${ACCOUNT}`],
+    ],
+    [
         "a value of exactly 120 characters is shown whole",
         (s) => (s.raw[`${NS}:regions`] = ["x".repeat(118)]),
         [`${NS}:regions[0] = "${"x".repeat(118)}": expected one of the commercial regions: `],

@@ -89,6 +89,15 @@ describe("the enrollment function, as the plan deploys it", () => {
         }
     });
 
+    it("hands the configured Detective priorities to the function, in their order", async () => {
+        const first = ["444444444444", "100000000004"];
+        const planned = await plan("dev", {
+            configOverrides: { "security-governance:detective": { priorityAccounts: first } },
+        });
+        assert.deepEqual(enrollmentSettings(single(planned, FUNCTION)).priority, first);
+        assert.equal(enrollmentSettings(single(dev, FUNCTION)).priority, undefined);
+    });
+
     it("bundles the same bytes every time, without this machine's paths, exporting the handler", async () => {
         const bundle = bundleFunction("enrollment/handler");
         assert.ok(!bundle.code.includes(process.cwd()), "an absolute path of this checkout");
