@@ -2,8 +2,8 @@ import type { GovernedService } from "./availability";
 
 /**
  * How many member accounts one delegated administrator can hold, per service and region. None of these
- * can be raised. Above them the service refuses further members, so the plan enrolls up to the quota and
- * reports the rest instead of failing every `pulumi up` on the same accounts.
+ * can be raised. Above them the service refuses further members, so the enrollment function enrolls up to
+ * the quota (functions/enrollment/reconcile.ts) and the plan reports the rest ahead of time.
  */
 export const MEMBER_QUOTAS: Record<GovernedService, { members: number; source: string }> = {
     guardduty: {
@@ -46,9 +46,10 @@ export interface QuotaSplit<T> {
 }
 
 /**
- * The accounts a service's administrator enrolls as members, within its quota: the administrator itself is
- * never its own member; the management account comes first (it holds the organization's most powerful
- * principals), then the others in the order given (account ID order, from discovery).
+ * The plan's projection of the accounts a service's administrator holds as members, within its quota: the
+ * administrator itself is never its own member; the management account comes first (it holds the
+ * organization's most powerful principals), then the others in the order given (account ID order, from
+ * discovery). The enrollment function decides the same at run time, priorities included.
  */
 export function membersWithinQuota<T extends { id: string }>(
     service: GovernedService,
