@@ -225,10 +225,6 @@ export function regionOf(props: PlainObject, provider?: PlainObject): string | U
     return DEFAULT_REGION;
 }
 
-export function regionOfArgs(args: ResourceValidationArgs, props: PlainObject): string | Unknown {
-    return regionOf(props, providerProps(args.provider));
-}
-
 export function regionOfResource(r: StackResource): string | Unknown {
     return regionOf(r.props, r.providerProps);
 }

@@ -41,6 +41,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         // still through its gRPC analyzer, so Stryker sees which test covers which mutant.
         mutate: ["policies/*.ts", "!policies/index.ts", "!policies/all.ts"],
         tests: [
+            "test/policies-util.test.ts",
             "test/policies.test.ts",
             "test/policies.guardduty.test.ts",
             "test/policies.services.test.ts",
@@ -88,19 +89,45 @@ function summarize(module: string, reportFile: string): Summary {
     };
 }
 
+/**
+ * `--only FILE[,FILE]` mutates just those files of the chosen modules: a large module's files can then be
+ * re-measured one at a time after new tests, against the module's full test list.
+ */
+export function parseArgs(argv: string[]): { modules: string[]; only?: string[] } {
+    const at = argv.indexOf("--only");
+    if (at === -1) {
+        return { modules: argv };
+    }
+    const files = argv[at + 1];
+    if (files === undefined || files.startsWith("--")) {
+        throw new Error("--only needs a comma-separated list of files, e.g. --only policies/util.ts");
+    }
+    return { modules: [...argv.slice(0, at), ...argv.slice(at + 2)], only: files.split(",") };
+}
+
 function main(argv: string[]): number {
-    const unknown = argv.filter((name) => !(name in MODULES));
+    let parsed: { modules: string[]; only?: string[] };
+    try {
+        parsed = parseArgs(argv);
+    } catch (e) {
+        console.error((e as Error).message);
+        return 2;
+    }
+    const unknown = parsed.modules.filter((name) => !(name in MODULES));
     if (unknown.length > 0) {
         console.error(
             `unknown module ${unknown.join(", ")}: expected any of ${Object.keys(MODULES).join(", ")}`,
         );
         return 2;
     }
-    const chosen = argv.length > 0 ? argv : Object.keys(MODULES);
+    const chosen = parsed.modules.length > 0 ? parsed.modules : Object.keys(MODULES);
     const summaries: Summary[] = [];
     for (const module of chosen) {
-        const { mutate, tests, skipTests } = MODULES[module];
-        const reportFile = path.join(ROOT, "reports", "mutation", `${module}.json`);
+        const { tests, skipTests } = MODULES[module];
+        const mutate = parsed.only ?? MODULES[module].mutate;
+        // A partial run keeps its own report, so the module's full report stays whole.
+        const suffix = parsed.only ? `.${parsed.only.map((f) => path.basename(f, ".ts")).join("+")}` : "";
+        const reportFile = path.join(ROOT, "reports", "mutation", `${module}${suffix}.json`);
         const mocharc = path.join(ROOT, "reports", "mutation", `${module}.mocharc.json`);
         fs.mkdirSync(path.dirname(mocharc), { recursive: true });
         fs.writeFileSync(
