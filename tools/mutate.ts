@@ -46,6 +46,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/policies.guardduty.test.ts",
             "test/policies.services.test.ts",
             "test/policies.storage.test.ts",
+            "test/policies.storage-messages.test.ts",
         ],
     },
 };
