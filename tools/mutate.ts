@@ -47,6 +47,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/policies.services.test.ts",
             "test/policies.storage.test.ts",
             "test/policies.storage-messages.test.ts",
+            "test/policies.notifications-messages.test.ts",
         ],
     },
 };
