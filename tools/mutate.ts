@@ -49,6 +49,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/policies.storage-messages.test.ts",
             "test/policies.notifications-messages.test.ts",
             "test/policies.guardduty-messages.test.ts",
+            "test/policies.services-messages.test.ts",
         ],
     },
 };
