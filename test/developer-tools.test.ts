@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { ESLint } from "eslint";
-import { MODULES, testGrep } from "../tools/mutate";
+import { MODULES, parseArgs, testGrep } from "../tools/mutate";
 
 describe("developer tools", () => {
     it("npm run test:files runs only the test files named, not the whole suite", function () {
@@ -44,6 +44,23 @@ describe("developer tools", () => {
         assert.ok(grep.test("stack configuration parses the dev stack"));
         assert.ok(!grep.test(`${suite} as real processes (npm run plan) unknown region: exit 2`));
         assert.ok(!grep.test(`${suite} through index.ts under the Pulumi runtime (as pulumi up runs it) x`));
+    });
+
+    it("npm run mutate --only FILE[,FILE] narrows the mutated files and keeps the modules named around it", () => {
+        assert.deepEqual(parseArgs(["policies"]), { modules: ["policies"] });
+        assert.deepEqual(parseArgs(["policies", "--only", "policies/util.ts,policies/kms.ts"]), {
+            modules: ["policies"],
+            only: ["policies/util.ts", "policies/kms.ts"],
+        });
+        assert.deepEqual(parseArgs(["--only", "stacks/ip-lists.ts", "ip-lists"]), {
+            modules: ["ip-lists"],
+            only: ["stacks/ip-lists.ts"],
+        });
+        assert.throws(
+            () => parseArgs(["policies", "--only"]),
+            /--only needs a comma-separated list of files/,
+        );
+        assert.throws(() => parseArgs(["--only", "--other"]), /--only needs/);
     });
 
     it("refuse a super-linear regular expression, such as the one that once could hang the suite", async () => {
