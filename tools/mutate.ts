@@ -34,7 +34,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
     // The in-account decision logic: what to enroll, what counts as enrolled, the run's budget and deadline.
     enrollment: {
         mutate: ["functions/enrollment/*.ts", "!functions/enrollment/handler.ts", "functions/shared/*.ts"],
-        tests: ["test/enrollment-function.test.ts"],
+        tests: ["test/enrollment-function.test.ts", "test/enrollment-details.test.ts"],
     },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-macie2";
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { reasonOf, type Run } from "../shared/run";
-import type { Gap, LiveMember, OrgAccount, ReconciledService } from "./reconcile";
+import type { Gap, LiveMember, OrgAccount } from "./reconcile";
 
 /*
  * Thin adapters: each turns one service's API into the shapes reconcile.ts decides on, with the page sizes and
@@ -20,7 +20,6 @@ import type { Gap, LiveMember, OrgAccount, ReconciledService } from "./reconcile
 
 /** A service's members in one region, and how to enroll accounts there. */
 export interface MemberService {
-    service: ReconciledService;
     region: string;
     listMembers(run: Run): Promise<LiveMember[]>;
     /** Enrolls `accounts`; an account counts as enrolled only when the service says so for that account. */
@@ -67,7 +66,6 @@ export async function listOrganizationAccounts(client: OrganizationsClient, run:
 
 export function macieService(client: Macie2Client, region: string): MemberService {
     return {
-        service: "macie",
         region,
         async listMembers(run) {
             const members: LiveMember[] = [];
@@ -131,7 +129,6 @@ export async function detectiveGraphArn(client: DetectiveClient, run: Run): Prom
 
 export function detectiveService(client: DetectiveClient, region: string, graphArn: string): MemberService {
     return {
-        service: "detective",
         region,
         async listMembers(run) {
             const members: LiveMember[] = [];

@@ -31,6 +31,8 @@ export interface RegionResult {
 export interface EnrollmentReport {
     /** True when the run stopped at its time limit: the next run continues where this one stopped. */
     stoppedEarly: boolean;
+    /** Where the run stopped, when it did: the call it was making or waiting to retry. */
+    stoppedBecause?: string;
     accounts: number;
     results: RegionResult[];
     calls: number;
@@ -98,6 +100,7 @@ export async function runEnrollment(
     } catch (error) {
         if (!(error instanceof DeadlineReached)) throw error;
         report.stoppedEarly = true;
+        report.stoppedBecause = error.message;
     }
     report.calls = run.calls;
     report.retries = run.retries;

@@ -46,14 +46,16 @@ export class Run {
         return this.options.deadlineMs - this.marginMs - this.now();
     }
 
-    /** Throws DeadlineReached when no time is left for another call. */
-    checkDeadline(): void {
+    /** Throws DeadlineReached when no time is left for another call; `next` names the call it would make. */
+    checkDeadline(next?: string): void {
         if (this.remainingMs() <= 0)
-            throw new DeadlineReached("stopped before the time limit; the next run resumes");
+            throw new DeadlineReached(
+                `stopped before the time limit${next === undefined ? "" : `, before ${next}`}; the next run resumes`,
+            );
     }
 
     async call<T>(scope: string, call: () => Promise<T>): Promise<T> {
-        this.checkDeadline();
+        this.checkDeadline(scope);
         const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
         return withAwsRetry(
             scope,
