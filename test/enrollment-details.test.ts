@@ -196,9 +196,14 @@ describe("enrollment details", () => {
     });
 
     describe("the adapters, with fields AWS may leave out", () => {
-        const organizations = mockClient(OrganizationsClient);
-        const macie = mockClient(Macie2Client);
-        const detective = mockClient(DetectiveClient);
+        // Instance mocks, as the other enrollment tests use: class mocks and instance mocks of one client
+        // class do not mix within one mocha process.
+        const orgClient = new OrganizationsClient({ region: "us-east-1" });
+        const macieClient = new Macie2Client({ region: "eu-west-1" });
+        const detectiveClient = new DetectiveClient({ region: "eu-west-1" });
+        const organizations = mockClient(orgClient);
+        const macie = mockClient(macieClient);
+        const detective = mockClient(detectiveClient);
         afterEach(() => {
             organizations.reset();
             macie.reset();
@@ -209,7 +214,7 @@ describe("enrollment details", () => {
             organizations.on(ListAccountsCommand).resolves({
                 Accounts: [{ Email: "no-id@example.com" }, { Id: W(1) }, { Id: W(2), Status: "ACTIVE" }],
             });
-            assert.deepEqual(await listOrganizationAccounts(new OrganizationsClient({}), testRun()), [
+            assert.deepEqual(await listOrganizationAccounts(orgClient, testRun()), [
                 { id: W(1), email: "", state: "UNKNOWN" },
                 { id: W(2), email: "", state: "ACTIVE" },
             ]);
@@ -219,21 +224,21 @@ describe("enrollment details", () => {
             macie
                 .on(ListMacieMembers)
                 .resolves({ members: [{ relationshipStatus: "Enabled" }, { accountId: W(1) }] });
-            assert.deepEqual(await macieService(new Macie2Client({}), "eu-west-1").listMembers(testRun()), [
+            assert.deepEqual(await macieService(macieClient, "eu-west-1").listMembers(testRun()), [
                 { accountId: W(1), status: "UNKNOWN" },
             ]);
             detective
                 .on(ListDetectiveMembers)
                 .resolves({ MemberDetails: [{ Status: "ENABLED" }, { AccountId: W(2) }] });
             assert.deepEqual(
-                await detectiveService(new DetectiveClient({}), "eu-west-1", GRAPH).listMembers(testRun()),
+                await detectiveService(detectiveClient, "eu-west-1", GRAPH).listMembers(testRun()),
                 [{ accountId: W(2), status: "UNKNOWN" }],
             );
         });
 
         it("ListGraphs asks for 200 and tolerates an answer without a list", async () => {
             detective.on(ListGraphsCommand).resolves({});
-            assert.equal(await detectiveGraphArn(new DetectiveClient({}), testRun()), undefined);
+            assert.equal(await detectiveGraphArn(detectiveClient, testRun()), undefined);
             assert.deepEqual(detective.commandCalls(ListGraphsCommand)[0].args[0].input, { MaxResults: 200 });
         });
 
@@ -242,17 +247,17 @@ describe("enrollment details", () => {
                 Members: [{ AccountId: W(1) }],
                 UnprocessedAccounts: [{ AccountId: W(2) }],
             });
-            const outcome = await detectiveService(new DetectiveClient({}), "eu-west-1", GRAPH).enroll(
-                testRun(),
-                [account(W(1)), account(W(2))],
-            );
+            const outcome = await detectiveService(detectiveClient, "eu-west-1", GRAPH).enroll(testRun(), [
+                account(W(1)),
+                account(W(2)),
+            ]);
             assert.deepEqual(outcome, {
                 enrolled: [W(1)],
                 failed: [{ accountId: W(2), reason: "unprocessed: no reason given" }],
             });
             detective.on(CreateMembersCommand).resolves({ Members: [{ AccountId: W(1) }] });
             assert.deepEqual(
-                await detectiveService(new DetectiveClient({}), "eu-west-1", GRAPH).enroll(testRun(), [
+                await detectiveService(detectiveClient, "eu-west-1", GRAPH).enroll(testRun(), [
                     account(W(1)),
                 ]),
                 { enrolled: [W(1)], failed: [] },
@@ -274,16 +279,13 @@ describe("enrollment details", () => {
                 .rejects(new TooManyRequestsException({ message: "slow", $metadata: {} }));
             macie.rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: {} }));
             detective.rejects(new DetectiveThrottling({ message: "Rate exceeded", $metadata: {} }));
-            const macieRegion = macieService(new Macie2Client({}), "eu-west-1");
-            const detectiveRegion = detectiveService(new DetectiveClient({}), "eu-west-1", GRAPH);
+            const macieRegion = macieService(macieClient, "eu-west-1");
+            const detectiveRegion = detectiveService(detectiveClient, "eu-west-1", GRAPH);
             const cases: [string, (run: Run) => Promise<unknown>][] = [
-                [
-                    "organizations:ListAccounts",
-                    (run) => listOrganizationAccounts(new OrganizationsClient({}), run),
-                ],
+                ["organizations:ListAccounts", (run) => listOrganizationAccounts(orgClient, run)],
                 ["macie2:ListMembers", (run) => macieRegion.listMembers(run)],
                 ["macie2:CreateMember", (run) => macieRegion.enroll(run, [account(W(1))])],
-                ["detective:ListGraphs", (run) => detectiveGraphArn(new DetectiveClient({}), run)],
+                ["detective:ListGraphs", (run) => detectiveGraphArn(detectiveClient, run)],
                 ["detective:ListMembers", (run) => detectiveRegion.listMembers(run)],
                 ["detective:CreateMembers", (run) => detectiveRegion.enroll(run, [account(W(1))])],
             ];
@@ -305,7 +307,7 @@ describe("enrollment details", () => {
                     quotas: { macie: 10_000, detective: 1_200 },
                 },
                 {
-                    listAccounts: (r) => listOrganizationAccounts(new OrganizationsClient({}), r),
+                    listAccounts: (r) => listOrganizationAccounts(orgClient, r),
                     service: async () => "unused",
                 },
                 run,
