@@ -1,0 +1,210 @@
+/**
+ * The coverage matrix, apart from any AWS call: for each governed service and region, which of the
+ * organization's active accounts are covered, and the reason for every one that is not. It is read-only
+ * proof for auditors, computed from what each service reports on this run, never from remembered state.
+ *
+ * Stored compactly: per service and region the covered count and every gap with its reason; the active
+ * accounts are listed once, so every account in that list and not among a row's gaps is covered there.
+ */
+
+import type { OrgAccount } from "../enrollment/reconcile";
+
+export const COVERAGE_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
+export type CoverageService = (typeof COVERAGE_SERVICES)[number];
+
+/** What the stack asks for: where each service is governed and what "covered" requires. Derived from config. */
+export interface CoverageExpectation {
+    adminAccountId: string;
+    managementAccountId: string;
+    regions: Partial<Record<CoverageService, string[]>>;
+    /** GuardDuty features (GetMemberDetectors `Features[].Name`) that must be ENABLED in every account. */
+    guarddutyFeatures: string[];
+    /** Inspector scan types (BatchGetAccountStatus `resourceState` keys) that must be ENABLED. */
+    inspectorScans: string[];
+    /** Members per administrator and region, where a service caps them (Detective's 1,200). */
+    quotas: Partial<Record<CoverageService, number>>;
+}
+
+/** What a service reports about one account in one region. */
+export interface Observation {
+    accountId: string;
+    /** The member status the service reports, upper-cased (ENABLED, CREATED, PAUSED, ...). */
+    status: string;
+    /** The status of each protection plan or scan type the service reports for the account. */
+    plans?: Record<string, string>;
+    /** A reason the service gave for the status (Detective DisabledReason, an Inspector error code...). */
+    detail?: string;
+}
+
+/** One service in one region, as read on this run. */
+export interface RegionReading {
+    service: CoverageService;
+    region: string;
+    /** Set when the region could not be read at all; every account then counts as a gap with this reason. */
+    error?: string;
+    observations: Observation[];
+}
+
+export interface Gap {
+    accountId: string;
+    reason: string;
+    /** A gap the stack cannot close and says so in its config or quotas (beyond a member quota). */
+    excused?: boolean;
+}
+
+export interface CoverageRow {
+    service: CoverageService;
+    region: string;
+    /** Active accounts the stack governs here. */
+    expected: number;
+    covered: number;
+    gaps: Gap[];
+    error?: string;
+}
+
+export interface CoverageReport {
+    /** ISO time the report was computed. */
+    generatedAt: string;
+    /** Every ACTIVE account of the organization, sorted: the rows' denominator. */
+    accounts: string[];
+    /** Accounts left out because they are not ACTIVE (suspended, closing), with their state. */
+    inactive: Gap[];
+    rows: CoverageRow[];
+    /** True when the run stopped at its time limit before reading every row. */
+    stoppedEarly: boolean;
+}
+
+/** Member statuses that mean "covered" (upper-cased): GuardDuty, Security Hub and Macie "Enabled", Detective ENABLED. */
+const MEMBER_COVERED = "ENABLED";
+
+function missingPlans(plans: Record<string, string> | undefined, required: readonly string[]): string[] {
+    return required.filter((plan) => plans?.[plan]?.toUpperCase() !== "ENABLED");
+}
+
+function describePlans(plans: Record<string, string> | undefined, missing: readonly string[]): string {
+    return missing.map((plan) => `${plan} ${plans?.[plan] ?? "not reported"}`).join(", ");
+}
+
+/** Why one account is not covered in a row, or undefined when it is. */
+function gapReason(
+    service: CoverageService,
+    observation: Observation | undefined,
+    expectation: CoverageExpectation,
+    isAdmin: boolean,
+): string | undefined {
+    if (service === "inspector") {
+        // Every account, the administrator included, is judged by its own scan status.
+        if (observation === undefined) return "not reported by BatchGetAccountStatus";
+        if (observation.detail !== undefined && observation.plans === undefined) return observation.detail;
+        const missing = missingPlans(observation.plans, expectation.inspectorScans);
+        return missing.length === 0
+            ? undefined
+            : `scanning not enabled: ${describePlans(observation.plans, missing)}`;
+    }
+    if (observation === undefined) {
+        // The administrator is never its own member: its service is on when its own reading succeeded.
+        return isAdmin ? undefined : "not a member";
+    }
+    if (observation.status !== MEMBER_COVERED) {
+        const detail = observation.detail === undefined ? "" : ` (${observation.detail})`;
+        return `member status ${observation.status}${detail}`;
+    }
+    if (service === "guardduty") {
+        const missing = missingPlans(observation.plans, expectation.guarddutyFeatures);
+        if (missing.length > 0)
+            return `protection plans not enabled: ${describePlans(observation.plans, missing)}`;
+    }
+    return undefined;
+}
+
+/**
+ * The matrix for `accounts` from this run's readings. Accounts that are not ACTIVE are listed apart, not
+ * counted as gaps; an account past a service's member quota is a gap marked excused, with the quota named.
+ */
+export function coverageMatrix(args: {
+    accounts: readonly OrgAccount[];
+    expectation: CoverageExpectation;
+    readings: readonly RegionReading[];
+    generatedAt: string;
+    stoppedEarly?: boolean;
+}): CoverageReport {
+    const active = args.accounts.filter((a) => a.state.toUpperCase() === "ACTIVE");
+    const ids = active.map((a) => a.id).sort();
+    const inactive = args.accounts
+        .filter((a) => a.state.toUpperCase() !== "ACTIVE")
+        .map((a) => ({ accountId: a.id, reason: `account state ${a.state}` }))
+        .sort((a, b) => a.accountId.localeCompare(b.accountId));
+    const rows = args.readings.map((reading): CoverageRow => {
+        if (reading.error !== undefined) {
+            return {
+                service: reading.service,
+                region: reading.region,
+                expected: ids.length,
+                covered: 0,
+                gaps: ids.map((accountId) => ({ accountId, reason: `not read: ${reading.error}` })),
+                error: reading.error,
+            };
+        }
+        const byAccount = new Map(reading.observations.map((o) => [o.accountId, o]));
+        const quota = args.expectation.quotas[reading.service];
+        let members = 0;
+        const gaps: Gap[] = [];
+        for (const accountId of ids) {
+            const isAdmin = accountId === args.expectation.adminAccountId;
+            const reason = gapReason(reading.service, byAccount.get(accountId), args.expectation, isAdmin);
+            if (byAccount.has(accountId) && !isAdmin) members++;
+            if (reason !== undefined) gaps.push({ accountId, reason });
+        }
+        // A member quota the administrator has filled leaves every account still outside it excused.
+        if (quota !== undefined && members >= quota) {
+            for (const gap of gaps) {
+                if (gap.reason === "not a member") {
+                    gap.reason = `not a member: the administrator holds ${members} members, its quota of ${quota}`;
+                    gap.excused = true;
+                }
+            }
+        }
+        return {
+            service: reading.service,
+            region: reading.region,
+            expected: ids.length,
+            covered: ids.length - gaps.length,
+            gaps,
+        };
+    });
+    return {
+        generatedAt: args.generatedAt,
+        accounts: ids,
+        inactive,
+        rows,
+        stoppedEarly: args.stoppedEarly ?? false,
+    };
+}
+
+/** Rows whose unexcused gaps fall short of what the stack asks for. */
+export function shortfalls(report: CoverageReport): CoverageRow[] {
+    return report.rows.filter((row) => row.gaps.some((gap) => gap.excused !== true));
+}
+
+/** Covered accounts per row, keyed "service/region": what metrics publish and drops are measured on. */
+export function coveredCounts(report: CoverageReport): Map<string, number> {
+    return new Map(report.rows.map((row) => [`${row.service}/${row.region}`, row.covered]));
+}
+
+/**
+ * The rows whose coverage fell since `previous`: alerts fire on this change, not on every run that still
+ * sees the same gap. A row absent from `previous` is new and cannot have dropped.
+ */
+export function coverageDrops(
+    previous: CoverageReport | undefined,
+    current: CoverageReport,
+): { row: string; before: number; after: number }[] {
+    if (previous === undefined) return [];
+    const before = coveredCounts(previous);
+    const drops: { row: string; before: number; after: number }[] = [];
+    for (const [row, after] of coveredCounts(current)) {
+        const was = before.get(row);
+        if (was !== undefined && after < was) drops.push({ row, before: was, after });
+    }
+    return drops;
+}

@@ -1,0 +1,187 @@
+import {
+    GetMemberDetectorsCommand,
+    GuardDutyClient,
+    ListDetectorsCommand,
+    ListMembersCommand as ListGuardDutyMembers,
+} from "@aws-sdk/client-guardduty";
+import { BatchGetAccountStatusCommand, Inspector2Client, type State } from "@aws-sdk/client-inspector2";
+import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
+import type { Run } from "../shared/run";
+import type { MemberService } from "../enrollment/adapters";
+import type { Observation } from "./matrix";
+
+/*
+ * Read-only adapters: each turns one service's member APIs into the observations matrix.ts judges, with the
+ * page and batch sizes its API reference documents, every call through the run (shared retry budget,
+ * deadline). Nothing here writes: the coverage function's role can only read.
+ */
+
+/** GuardDuty ListMembers and ListDetectors `MaxResults`: "The maximum value is 50" (@aws-sdk/client-guardduty; botocore guardduty MaxResults max 50). */
+const GUARDDUTY_PAGE = 50;
+/** GuardDuty GetMemberDetectors `AccountIds`: at most 50 (botocore guardduty service-2.json, AccountIds max 50). */
+const GUARDDUTY_DETECTOR_BATCH = 50;
+/** Security Hub ListMembers `MaxResults`: at most 50 (botocore securityhub CrossAccountMaxResults max 50). */
+const SECURITYHUB_PAGE = 50;
+/** Inspector BatchGetAccountStatus `accountIds`: "Maximum number of 100 items" (API reference; botocore AccountIdSet max 100). */
+const INSPECTOR_BATCH = 100;
+
+/** Follows a NextToken loop; a token seen twice would loop forever, so it fails the region instead. */
+async function paged<T>(
+    scope: string,
+    page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+        const result = await page(token);
+        items.push(...result.items);
+        token = result.next === "" ? undefined : result.next;
+        if (token !== undefined && seen.has(token))
+            throw new Error(`${scope} returned NextToken ${token} twice`);
+        if (token !== undefined) seen.add(token);
+    } while (token !== undefined);
+    return items;
+}
+
+const upper = (value: unknown) => String(value ?? "UNKNOWN").toUpperCase();
+
+/** The administrator's detector in the client's region, or undefined when GuardDuty is off there. */
+export async function guarddutyDetectorId(client: GuardDutyClient, run: Run): Promise<string | undefined> {
+    const ids = await paged("guardduty:ListDetectors", async (token) => {
+        const page = await run.call("guardduty:ListDetectors", () =>
+            client.send(new ListDetectorsCommand({ MaxResults: GUARDDUTY_PAGE, NextToken: token })),
+        );
+        return { items: page.DetectorIds ?? [], next: page.NextToken };
+    });
+    return ids[0];
+}
+
+/** GuardDuty members with their relationship status and, for enabled members, each protection plan's status. */
+export async function readGuardDuty(
+    client: GuardDutyClient,
+    detectorId: string,
+    run: Run,
+): Promise<Observation[]> {
+    const members = await paged("guardduty:ListMembers", async (token) => {
+        const page = await run.call("guardduty:ListMembers", () =>
+            client.send(
+                // OnlyAssociated is a string; "false" lists members not yet invited or disassociated as well.
+                new ListGuardDutyMembers({
+                    DetectorId: detectorId,
+                    MaxResults: GUARDDUTY_PAGE,
+                    NextToken: token,
+                    OnlyAssociated: "false",
+                }),
+            ),
+        );
+        return { items: page.Members ?? [], next: page.NextToken };
+    });
+    const observations = new Map<string, Observation>();
+    for (const member of members) {
+        if (member.AccountId === undefined) continue;
+        observations.set(member.AccountId, {
+            accountId: member.AccountId,
+            status: upper(member.RelationshipStatus),
+        });
+    }
+    const enabled = [...observations.values()].filter((o) => o.status === "ENABLED").map((o) => o.accountId);
+    for (let i = 0; i < enabled.length; i += GUARDDUTY_DETECTOR_BATCH) {
+        const batch = enabled.slice(i, i + GUARDDUTY_DETECTOR_BATCH);
+        const response = await run.call("guardduty:GetMemberDetectors", () =>
+            client.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: batch })),
+        );
+        for (const configuration of response.MemberDataSourceConfigurations ?? []) {
+            const observation =
+                configuration.AccountId === undefined ? undefined : observations.get(configuration.AccountId);
+            if (observation === undefined) continue;
+            observation.plans = Object.fromEntries(
+                (configuration.Features ?? [])
+                    .filter((f) => f.Name !== undefined)
+                    .map((f) => [String(f.Name), upper(f.Status)]),
+            );
+        }
+        for (const unprocessed of response.UnprocessedAccounts ?? []) {
+            const observation =
+                unprocessed.AccountId === undefined ? undefined : observations.get(unprocessed.AccountId);
+            if (observation !== undefined)
+                observation.detail = `plans not read: ${unprocessed.Result ?? "no reason given"}`;
+        }
+    }
+    return [...observations.values()];
+}
+
+/** Security Hub members and their MemberStatus ("Enabled": the member account is currently active). */
+export async function readSecurityHub(client: SecurityHubClient, run: Run): Promise<Observation[]> {
+    const members = await paged("securityhub:ListMembers", async (token) => {
+        const page = await run.call("securityhub:ListMembers", () =>
+            client.send(
+                new ListSecurityHubMembers({
+                    MaxResults: SECURITYHUB_PAGE,
+                    NextToken: token,
+                    OnlyAssociated: false,
+                }),
+            ),
+        );
+        return { items: page.Members ?? [], next: page.NextToken };
+    });
+    return members
+        .filter((m) => m.AccountId !== undefined)
+        .map((m) => ({ accountId: String(m.AccountId), status: upper(m.MemberStatus) }));
+}
+
+/** Macie and Detective members, read through the enrollment adapters' own listing (read-only). */
+export async function readMembers(service: MemberService, run: Run): Promise<Observation[]> {
+    const members = await service.listMembers(run);
+    return members.map((m) => ({
+        accountId: m.accountId,
+        status: upper(m.status),
+        ...(m.detail === undefined ? {} : { detail: m.detail }),
+    }));
+}
+
+/** Inspector's `resourceState` keys, by the scan types the stack config names (INSPECTOR_RESOURCE_TYPES). */
+export const INSPECTOR_SCAN_KEYS: Record<string, string> = {
+    EC2: "ec2",
+    ECR: "ecr",
+    LAMBDA: "lambda",
+    LAMBDA_CODE: "lambdaCode",
+    CODE_REPOSITORY: "codeRepository",
+};
+
+/** Every account's Inspector status per scan type; failed accounts carry Inspector's error code and message. */
+export async function readInspector(
+    client: Inspector2Client,
+    accountIds: readonly string[],
+    run: Run,
+): Promise<Observation[]> {
+    const observations: Observation[] = [];
+    for (let i = 0; i < accountIds.length; i += INSPECTOR_BATCH) {
+        const batch = accountIds.slice(i, i + INSPECTOR_BATCH);
+        const response = await run.call("inspector2:BatchGetAccountStatus", () =>
+            client.send(new BatchGetAccountStatusCommand({ accountIds: [...batch] })),
+        );
+        for (const account of response.accounts ?? []) {
+            if (account.accountId === undefined) continue;
+            const states: Record<string, State | undefined> = { ...account.resourceState };
+            observations.push({
+                accountId: account.accountId,
+                status: upper(account.state?.status),
+                plans: Object.fromEntries(
+                    Object.entries(states)
+                        .filter((entry): entry is [string, State] => entry[1] !== undefined)
+                        .map(([key, state]) => [key, upper(state.status)]),
+                ),
+            });
+        }
+        for (const failed of response.failedAccounts ?? []) {
+            if (failed.accountId === undefined) continue;
+            observations.push({
+                accountId: failed.accountId,
+                status: upper(failed.status),
+                detail: `status not read: ${String(failed.errorCode ?? "no error code")}: ${failed.errorMessage ?? ""}`.trim(),
+            });
+        }
+    }
+    return observations;
+}

@@ -1,0 +1,53 @@
+import type { CoverageExpectation } from "../functions/coverage/matrix";
+import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
+import { INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
+import { offeredIn } from "./availability";
+import type { StackConfig } from "./config";
+import { MEMBER_QUOTAS } from "./quotas";
+
+/**
+ * What the stack asks for, as the coverage reader judges it: every governed service in every governed region
+ * where it exists (as index.ts deploys them), the protection plans and scan types the config turns on, and
+ * the member quotas past which a gap is excused. The scheduled function and `npm run coverage` both start here.
+ */
+export function coverageExpectation(config: StackConfig): CoverageExpectation {
+    const { regions, accounts } = config;
+    return {
+        adminAccountId: accounts.securityAdmin,
+        managementAccountId: accounts.management,
+        regions: {
+            guardduty: offeredIn("guardduty", regions),
+            securityhub: offeredIn("securityhub", regions),
+            ...(config.macie.enabled ? { macie: offeredIn("macie", regions) } : {}),
+            ...(config.detective.enabled ? { detective: offeredIn("detective", regions) } : {}),
+            ...(config.inspector.enabled ? { inspector: offeredIn("inspector", regions) } : {}),
+        },
+        guarddutyFeatures: [...config.guardduty.protections],
+        inspectorScans: config.inspector.enabled
+            ? config.inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t])
+            : [],
+        quotas: Object.fromEntries(
+            Object.entries(MEMBER_QUOTAS).map(([service, quota]) => [service, quota.members]),
+        ),
+    };
+}
+
+/**
+ * The enrollment function's settings for this config, as index.ts deploys them: `npm run coverage --repair`
+ * enrolls with exactly these, so a repair from a laptop does what the scheduled function would.
+ */
+export function enrollmentSettingsFor(config: StackConfig): EnrollmentSettings {
+    const { regions, accounts } = config;
+    return {
+        adminAccountId: accounts.securityAdmin,
+        managementAccountId: accounts.management,
+        regions: {
+            ...(config.macie.enabled ? { macie: offeredIn("macie", regions) } : {}),
+            ...(config.detective.enabled ? { detective: offeredIn("detective", regions) } : {}),
+        },
+        quotas: { macie: MEMBER_QUOTAS.macie.members, detective: MEMBER_QUOTAS.detective.members },
+        ...(config.detective.priorityAccounts.length > 0
+            ? { priority: config.detective.priorityAccounts }
+            : {}),
+    };
+}
