@@ -1,0 +1,207 @@
+/**
+ * `npm run coverage -- --stack NAME [--json FILE] [--repair]`: the coverage matrix of a deployed stack, read
+ * with the user's own credentials (those of the security account) by the same code the scheduled function
+ * runs. A progress line per service and region on stderr, then the table on stdout. Exit 0 when every
+ * account the stack governs is covered (gaps past a member quota are excused and listed), 1 when not or when
+ * the read could not finish, 2 for a mistake in the input. Read-only unless --repair is given, which first
+ * enrolls missing Macie and Detective members exactly as the enrollment function does.
+ */
+import * as fs from "node:fs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { fromIni } from "@aws-sdk/credential-providers";
+import { DetectiveClient } from "@aws-sdk/client-detective";
+import { Macie2Client } from "@aws-sdk/client-macie2";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { coverageExpectation, enrollmentSettingsFor } from "../stacks/coverage";
+import { awsCoverageDependencies } from "../functions/coverage/aws";
+import { shortfalls, type CoverageReport } from "../functions/coverage/matrix";
+import { runCoverage } from "../functions/coverage/run-coverage";
+import {
+    detectiveGraphArn,
+    detectiveService,
+    listOrganizationAccounts,
+    macieService,
+} from "../functions/enrollment/adapters";
+import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
+import { Run } from "../functions/shared/run";
+import { PlanInputError, readStackConfigValues } from "./plan-runtime";
+
+export const USAGE = "usage: npm run coverage -- --stack NAME [--json FILE] [--repair]";
+
+/** A local run has no Lambda time limit; six hours stops a run that hangs without cutting a large organization. */
+const LOCAL_RUN_MS = 6 * 60 * 60 * 1000;
+/** Gaps printed per row; --json FILE has them all. */
+const GAPS_SHOWN = 10;
+
+export interface CoverageOutput {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+interface Flags {
+    stack: string;
+    jsonFile?: string;
+    repair: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseFlags(argv: string[]): Flags | "help" {
+    let stack: string | undefined;
+    let jsonFile: string | undefined;
+    let repair = false;
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        if (flag === "--help" || flag === "-h") return "help";
+        if (flag === "--repair") {
+            repair = true;
+            continue;
+        }
+        if (flag === "--stack" || flag === "--json") {
+            const value = argv[++i];
+            if (value === undefined || value.startsWith("--"))
+                throw new UsageError(`${flag} needs a value; ${USAGE}`);
+            if (flag === "--stack") stack = value;
+            else jsonFile = value;
+            continue;
+        }
+        throw new UsageError(
+            `${flag}: unknown flag; expected one of --stack NAME, --json FILE, --repair, --help`,
+        );
+    }
+    if (stack === undefined) throw new UsageError(`--stack NAME is required; ${USAGE}`);
+    return { stack, jsonFile, repair };
+}
+
+export function formatCoverage(report: CoverageReport): string {
+    const lines = [
+        `Coverage of ${report.accounts.length} active accounts (${report.inactive.length} not active, left out), ${report.generatedAt}`,
+        "",
+        `${"service".padEnd(12)} ${"region".padEnd(16)} ${"covered".padStart(13)} ${"gaps".padStart(6)} ${"excused".padStart(8)}`,
+    ];
+    for (const row of report.rows) {
+        const excused = row.gaps.filter((g) => g.excused === true).length;
+        lines.push(
+            `${row.service.padEnd(12)} ${row.region.padEnd(16)} ${`${row.covered}/${row.expected}`.padStart(13)} ${String(row.gaps.length).padStart(6)} ${String(excused).padStart(8)}${row.error === undefined ? "" : `  not read: ${row.error}`}`,
+        );
+    }
+    const withGaps = report.rows.filter((row) => row.gaps.length > 0 && row.error === undefined);
+    if (withGaps.length > 0) lines.push("", "Gaps:");
+    for (const row of withGaps) {
+        for (const gap of row.gaps.slice(0, GAPS_SHOWN)) {
+            lines.push(
+                `  ${row.service} ${row.region} ${gap.accountId}: ${gap.reason}${gap.excused ? " (excused)" : ""}`,
+            );
+        }
+        if (row.gaps.length > GAPS_SHOWN) {
+            lines.push(
+                `  ${row.service} ${row.region}: ${row.gaps.length - GAPS_SHOWN} more (--json FILE lists every gap)`,
+            );
+        }
+    }
+    if (report.stoppedEarly) lines.push("", "Stopped before the time limit: rows not listed were not read.");
+    return `${lines.join("\n")}\n`;
+}
+
+function formatRepair(report: EnrollmentReport): string {
+    const lines = report.results.map(
+        (r) =>
+            `repair ${r.service} ${r.region}: ${r.enrolled.length} enrolled, ${r.failed.length} refused, ${r.gaps.length} left` +
+            (r.error === undefined ? "" : ` (${r.error})`),
+    );
+    return `${lines.join("\n")}\n`;
+}
+
+export interface CoverageCommandOptions {
+    /** Directory holding Pulumi.<stack>.yaml (default: as npm run plan). */
+    stackDir?: string;
+    /** Credentials to read with; default: aws:profile of the stack, else the standard AWS chain. */
+    credentials?: AwsCredentialIdentityProvider;
+}
+
+export async function runCoverageCommand(
+    argv: string[],
+    output: CoverageOutput,
+    options: CoverageCommandOptions = {},
+): Promise<number> {
+    let flags: Flags | "help";
+    let config;
+    try {
+        flags = parseFlags(argv);
+        if (flags === "help") {
+            output.stdout(`${USAGE}\n`);
+            return 0;
+        }
+        config = parseStackConfig(readStackConfigValues(flags.stack, options.stackDir));
+    } catch (error) {
+        if (error instanceof UsageError || error instanceof PlanInputError || error instanceof ConfigError) {
+            output.stderr(`${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+    const credentials =
+        options.credentials ?? (config.awsProfile ? fromIni({ profile: config.awsProfile }) : undefined);
+    const base = { region: config.homeRegion, maxAttempts: 3, ...(credentials ? { credentials } : {}) };
+    // The reader lists members as their administrator: any other account would read an empty organization.
+    const identity = await new STSClient(base).send(new GetCallerIdentityCommand({}));
+    if (identity.Account !== config.accounts.securityAdmin) {
+        output.stderr(
+            `credentials belong to account ${identity.Account ?? "(unknown)"}; npm run coverage reads as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
+        );
+        return 2;
+    }
+    const run = new Run({ deadlineMs: Date.now() + LOCAL_RUN_MS });
+    if (flags.repair) {
+        const organizations = new OrganizationsClient({ ...base, maxAttempts: 1 });
+        const repair = await runEnrollment(
+            enrollmentSettingsFor(config),
+            {
+                listAccounts: (r) => listOrganizationAccounts(organizations, r),
+                async service(service, region, r) {
+                    output.stderr(`repairing ${service} ${region}\n`);
+                    const client = { ...base, region, maxAttempts: 1 };
+                    if (service === "macie") return macieService(new Macie2Client(client), region);
+                    const detective = new DetectiveClient(client);
+                    const graph = await detectiveGraphArn(detective, r);
+                    return graph === undefined
+                        ? "no behavior graph in this region yet"
+                        : detectiveService(detective, region, graph);
+                },
+            },
+            run,
+        );
+        output.stdout(formatRepair(repair));
+    }
+    const report = await runCoverage(
+        coverageExpectation(config),
+        {
+            ...awsCoverageDependencies({ credentials, homeRegion: config.homeRegion }),
+            progress: (service, region) => output.stderr(`reading ${service} ${region}\n`),
+        },
+        run,
+    );
+    if (flags.jsonFile !== undefined)
+        fs.writeFileSync(flags.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    output.stdout(formatCoverage(report));
+    if (flags.jsonFile !== undefined) output.stdout(`\nReport written to ${flags.jsonFile}\n`);
+    return shortfalls(report).length > 0 || report.stoppedEarly ? 1 : 0;
+}
+
+if (require.main === module) {
+    runCoverageCommand(process.argv.slice(2), {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+    }).then(
+        (code) => (process.exitCode = code),
+        (error: unknown) => {
+            // An AWS refusal (access denied, no such organization) is one line, not a stack trace.
+            process.stderr.write(
+                `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+            );
+            process.exitCode = 1;
+        },
+    );
+}
