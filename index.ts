@@ -7,11 +7,13 @@ import { FindingsExport } from "./components/findings-export";
 import { GuardDutyDetectors, GuardDutyOrganization } from "./components/guardduty";
 import { INSPECTOR_POLICY_TYPE, InspectorAdmin, InspectorOrganization } from "./components/inspector";
 import { MacieAdmin, MacieOrganization } from "./components/macie";
+import { CoverageFunction } from "./components/coverage-function";
 import { EnrollmentFunction } from "./components/enrollment-function";
 import { FindingNotifications } from "./components/notifications";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
+import { coverageExpectation } from "./stacks/coverage";
 import { loadStackConfig } from "./stacks/load";
 import {
     DiscoveryError,
@@ -292,6 +294,22 @@ async function main(
             alwaysAlertOn: config.notifications.alwaysAlertOn,
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData,
+        },
+        { provider: security },
+    );
+
+    // The proof a security team owes its auditors: which accounts every service covers, read hourly by a
+    // read-only function and left in the findings bucket, with metrics and an alert when coverage drops.
+    new CoverageFunction(
+        "coverage",
+        {
+            securityAccountId: accounts.securityAdmin,
+            homeRegion,
+            expectation: coverageExpectation(config),
+            bucketName: findingsExport.bucketName,
+            bucketKeyArn: findingsExport.keyArn,
+            topicArn: notifications.topicArn,
+            topicKeyArn: notifications.keyArn,
         },
         { provider: security },
     );

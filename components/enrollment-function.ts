@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { PARTITION } from "../stacks/regions";
-import { bundleFunction } from "./function-bundle";
+import {
+    FUNCTION_TIMEOUT_SECONDS,
+    logGroupArn,
+    ownLogsStatement,
+    scheduledFunction,
+} from "./scheduled-function";
 import type { IdentityPolicyDocument } from "./policy-documents";
 
 export interface EnrollmentFunctionArgs {
@@ -21,7 +26,7 @@ export interface EnrollmentFunctionArgs {
 }
 
 /** Lambda's limit: a run must fit in 15 minutes (aws-gotchas 15). */
-export const ENROLLMENT_TIMEOUT_SECONDS = 900;
+export const ENROLLMENT_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS;
 /** The deploy-time run is short: `pulumi up` waits for it, and the schedule carries on. */
 export const DEPLOY_RUN_SECONDS = 240;
 export const FUNCTION_NAME = "security-governance-enrollment";
@@ -39,7 +44,7 @@ export function enrollmentRolePolicy(args: {
     const account = args.securityAccountId;
     const macie = args.settings.regions.macie ?? [];
     const detective = args.settings.regions.detective ?? [];
-    const logGroup = `arn:${PARTITION}:logs:${args.homeRegion}:${account}:log-group:/aws/lambda/${FUNCTION_NAME}`;
+    const logGroup = logGroupArn(PARTITION, args.homeRegion, account, FUNCTION_NAME);
     const statements: IdentityPolicyDocument["Statement"] = [
         {
             Sid: "ReadOrganizationAccounts",
@@ -48,12 +53,7 @@ export function enrollmentRolePolicy(args: {
             Action: "organizations:ListAccounts",
             Resource: "*",
         },
-        {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${logGroup}:*`,
-        },
+        ownLogsStatement(logGroup),
     ];
     if (macie.length > 0) {
         statements.push({
@@ -100,96 +100,33 @@ export class EnrollmentFunction extends pulumi.ComponentResource {
     constructor(name: string, args: EnrollmentFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:enrollment:EnrollmentFunction", name, {}, opts);
         const region = args.homeRegion;
-        const bundle = bundleFunction("enrollment/handler");
         const settings = JSON.stringify(args.settings);
-
-        const logs = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { region, name: `/aws/lambda/${FUNCTION_NAME}`, retentionInDays: args.logRetentionDays ?? 365 },
-            { parent: this },
-        );
-        this.role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                name: `${FUNCTION_NAME}-${region}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "lambda.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            // Only functions of this account (confused deputy).
-                            Condition: { StringEquals: { "aws:SourceAccount": args.securityAccountId } },
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        const policy = new aws.iam.RolePolicy(
-            `${name}-permissions`,
-            {
-                role: this.role.name,
-                name: "enrollment",
-                policy: JSON.stringify(enrollmentRolePolicy({ ...args, homeRegion: region })),
-            },
-            { parent: this },
-        );
-        this.function = new aws.lambda.Function(
-            `${name}-function`,
-            {
-                region,
-                name: FUNCTION_NAME,
-                description:
-                    "Enrolls existing organization accounts into Macie and Detective (security-governance)",
-                runtime: aws.lambda.Runtime.NodeJS24dX,
-                handler: "index.handler",
-                role: this.role.arn,
-                code: new pulumi.asset.AssetArchive({
-                    "index.js": new pulumi.asset.StringAsset(bundle.code),
-                }),
-                sourceCodeHash: Buffer.from(bundle.sha256, "hex").toString("base64"),
-                timeout: ENROLLMENT_TIMEOUT_SECONDS,
-                memorySize: 512,
-                // One run at a time: two overlapping runs would enroll the same accounts twice.
-                reservedConcurrentExecutions: 1,
-                environment: { variables: { ENROLLMENT_SETTINGS: settings } },
-                loggingConfig: { logFormat: "Text", logGroup: logs.name },
-            },
-            { parent: this, dependsOn: [policy, logs, ...(args.after ?? [])] },
-        );
-        const schedule = new aws.cloudwatch.EventRule(
-            `${name}-schedule`,
-            {
-                region,
-                name: `${FUNCTION_NAME}-schedule`,
-                description: "Runs the enrollment reconciler (security-governance)",
-                scheduleExpression: args.schedule ?? "rate(1 hour)",
-            },
-            { parent: this },
-        );
-        const permission = new aws.lambda.Permission(
-            `${name}-schedule-permission`,
-            {
-                region,
-                action: "lambda:InvokeFunction",
-                function: this.function.name,
-                principal: "events.amazonaws.com",
-                sourceArn: schedule.arn,
-            },
-            { parent: this },
-        );
-        new aws.cloudwatch.EventTarget(
-            `${name}-schedule-target`,
-            { region, rule: schedule.name, arn: this.function.arn },
-            { parent: this, dependsOn: [permission] },
-        );
+        const {
+            function: fn,
+            role,
+            bundle,
+        } = scheduledFunction(name, this, {
+            securityAccountId: args.securityAccountId,
+            region,
+            functionName: FUNCTION_NAME,
+            description:
+                "Enrolls existing organization accounts into Macie and Detective (security-governance)",
+            entry: "enrollment/handler",
+            rolePolicy: JSON.stringify(enrollmentRolePolicy({ ...args, homeRegion: region })),
+            policyName: "enrollment",
+            environment: { ENROLLMENT_SETTINGS: settings },
+            schedule: args.schedule ?? "rate(1 hour)",
+            logRetentionDays: args.logRetentionDays ?? 365,
+            memorySize: 512,
+            after: args.after ?? [],
+        });
+        this.function = fn;
+        this.role = role;
         new aws.lambda.Invocation(
             `${name}-on-deploy`,
             {
                 region,
-                functionName: this.function.name,
+                functionName: fn.name,
                 input: JSON.stringify({ maxSeconds: DEPLOY_RUN_SECONDS }),
                 // Invoked again whenever the code or the settings change, i.e. when a deploy changes what the
                 // reconciler does; the schedule covers everything else.

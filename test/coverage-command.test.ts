@@ -29,7 +29,7 @@ import {
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { CoverageReport } from "../functions/coverage/matrix";
 import { parseStackConfig } from "../stacks/config";
 import { enrollmentSettingsFor } from "../stacks/coverage";
@@ -45,13 +45,16 @@ const ALL = [MANAGEMENT, ADMIN, W1];
 const GRAPH = `arn:aws:detective:eu-west-1:${ADMIN}:graph:${"a".repeat(32)}`;
 const credentials = async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
 
-const sts = mockClient(STSClient);
-const organizations = mockClient(OrganizationsClient);
-const guardduty = mockClient(GuardDutyClient);
-const securityhub = mockClient(SecurityHubClient);
-const macie = mockClient(Macie2Client);
-const detective = mockClient(DetectiveClient);
-const inspector = mockClient(Inspector2Client);
+// Class mocks (the command makes its own clients), made before this file's tests and restored after them:
+// other files mock instances of the same classes, and aws-sdk-client-mock cannot hold both at once.
+let sts: AwsClientStub<STSClient>;
+let organizations: AwsClientStub<OrganizationsClient>;
+let guardduty: AwsClientStub<GuardDutyClient>;
+let securityhub: AwsClientStub<SecurityHubClient>;
+let macie: AwsClientStub<Macie2Client>;
+let detective: AwsClientStub<DetectiveClient>;
+let inspector: AwsClientStub<Inspector2Client>;
+const all = () => [sts, organizations, guardduty, securityhub, macie, detective, inspector];
 
 /** An organization of three accounts where every service covers every account, as AWS would answer. */
 function coveredOrganization(options: { macieMembers?: string[] } = {}) {
@@ -117,9 +120,20 @@ async function coverage(argv: string[]) {
 }
 
 describe("npm run coverage", () => {
+    before(() => {
+        sts = mockClient(STSClient);
+        organizations = mockClient(OrganizationsClient);
+        guardduty = mockClient(GuardDutyClient);
+        securityhub = mockClient(SecurityHubClient);
+        macie = mockClient(Macie2Client);
+        detective = mockClient(DetectiveClient);
+        inspector = mockClient(Inspector2Client);
+    });
     afterEach(() => {
-        for (const mock of [sts, organizations, guardduty, securityhub, macie, detective, inspector])
-            mock.reset();
+        for (const mock of all()) mock.reset();
+    });
+    after(() => {
+        for (const mock of all()) mock.restore();
     });
 
     it("reads every service in every governed region, prints progress then the table, exits 0 when all is covered", async () => {

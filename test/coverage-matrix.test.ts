@@ -12,7 +12,7 @@ import {
     type BatchGetAccountStatusCommandInput,
 } from "@aws-sdk/client-inspector2";
 import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import {
     coverageDrops,
     coverageMatrix,
@@ -244,13 +244,27 @@ function testRun(limitMs = 600_000): Run {
 const workload = (n: number) => String(300000000000 + n);
 
 describe("the coverage readers (aws-sdk-client-mock)", () => {
-    const guardduty = mockClient(GuardDutyClient);
-    const securityhub = mockClient(SecurityHubClient);
-    const inspector = mockClient(Inspector2Client);
+    // Instance mocks: npm run coverage's tests mock these classes, and one process holds both files.
+    const guarddutyClient = new GuardDutyClient({ region: "eu-west-1" });
+    const securityhubClient = new SecurityHubClient({ region: "eu-west-1" });
+    const inspectorClient = new Inspector2Client({ region: "eu-west-1" });
+    let guardduty: AwsClientStub<GuardDutyClient>;
+    let securityhub: AwsClientStub<SecurityHubClient>;
+    let inspector: AwsClientStub<Inspector2Client>;
+    before(() => {
+        guardduty = mockClient(guarddutyClient);
+        securityhub = mockClient(securityhubClient);
+        inspector = mockClient(inspectorClient);
+    });
     afterEach(() => {
         guardduty.reset();
         securityhub.reset();
         inspector.reset();
+    });
+    after(() => {
+        guardduty.restore();
+        securityhub.restore();
+        inspector.restore();
     });
 
     it("GuardDuty: pages members 50 at a time, reads plans of Enabled members 50 per call, keeps unprocessed ones", async () => {
@@ -288,7 +302,7 @@ describe("the coverage readers (aws-sdk-client-mock)", () => {
             };
         });
         const run = testRun();
-        const client = new GuardDutyClient({ region: "eu-west-1" });
+        const client = guarddutyClient;
         assert.equal(await guarddutyDetectorId(client, run), "d-1");
         const observations = await readGuardDuty(client, "d-1", run);
         assert.equal(observations.length, 120);
@@ -310,7 +324,7 @@ describe("the coverage readers (aws-sdk-client-mock)", () => {
 
     it("GuardDuty: no detector in the region is undefined; a NextToken seen twice fails instead of looping", async () => {
         guardduty.on(ListDetectorsCommand).resolves({ DetectorIds: [] });
-        const client = new GuardDutyClient({ region: "eu-west-1" });
+        const client = guarddutyClient;
         assert.equal(await guarddutyDetectorId(client, testRun()), undefined);
         guardduty.on(ListGuardDutyMembers).resolves({ Members: [], NextToken: "same" });
         await assert.rejects(readGuardDuty(client, "d-1", testRun()), /NextToken same twice/);
@@ -326,7 +340,7 @@ describe("the coverage readers (aws-sdk-client-mock)", () => {
                     ? { Members: [{ AccountId: W1, MemberStatus: "Enabled" }], NextToken: "p2" }
                     : { Members: [{ AccountId: W2, MemberStatus: "Resigned" }, { MemberStatus: "Enabled" }] };
             });
-        assert.deepEqual(await readSecurityHub(new SecurityHubClient({ region: "eu-west-1" }), testRun()), [
+        assert.deepEqual(await readSecurityHub(securityhubClient, testRun()), [
             { accountId: W1, status: "ENABLED" },
             { accountId: W2, status: "RESIGNED" },
         ]);
@@ -354,11 +368,7 @@ describe("the coverage readers (aws-sdk-client-mock)", () => {
                     : [],
             };
         });
-        const observations = await readInspector(
-            new Inspector2Client({ region: "eu-west-1" }),
-            ids,
-            testRun(),
-        );
+        const observations = await readInspector(inspectorClient, ids, testRun());
         assert.deepEqual(asked, [100, 100, 50]);
         const byId = new Map(observations.map((o) => [o.accountId, o]));
         assert.deepEqual(byId.get(workload(0)), {

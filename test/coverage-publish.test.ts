@@ -6,156 +6,288 @@ import {
     PutObjectCommand,
     S3Client,
     type GetObjectCommandOutput,
+    type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { coverageMatrix, type CoverageReport, type RegionReading } from "../functions/coverage/matrix";
-import { datedKey, publishCoverage, type PublishSettings } from "../functions/coverage/publish";
+import type {
+    CoverageExpectation,
+    CoverageReport,
+    CoverageService,
+    Observation,
+} from "../functions/coverage/matrix";
+import { coverageMetrics, datedKey, putMetrics, type PublishSettings } from "../functions/coverage/publish";
+import { PUBLISH_RESERVE_MS, runScheduledCoverage } from "../functions/coverage/scheduled";
+import type { OrgAccount } from "../functions/enrollment/reconcile";
 import { Run } from "../functions/shared/run";
 
 const ADMIN = "222222222222";
+const MANAGEMENT = "111111111111";
 const W1 = "300000000001";
 const KEY = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const SETTINGS: PublishSettings = {
+const PUBLISH: PublishSettings = {
     bucket: "findings-222222222222-eu-west-1",
     prefix: "coverage/",
     kmsKeyArn: KEY,
     topicArn: "arn:aws:sns:eu-west-1:222222222222:security-findings",
     namespace: "SecurityGovernance/Coverage",
 };
+const EXPECTATION: CoverageExpectation = {
+    adminAccountId: ADMIN,
+    managementAccountId: MANAGEMENT,
+    regions: { macie: ["eu-west-1", "us-east-1"], detective: ["eu-west-1"] },
+    guarddutyFeatures: [],
+    inspectorScans: [],
+    quotas: {},
+};
+const ACCOUNTS: OrgAccount[] = [MANAGEMENT, ADMIN, W1].map((id) => ({ id, email: "", state: "ACTIVE" }));
 
-function report(
-    members: string[],
-    options: { at?: string; regions?: string[]; stoppedEarly?: boolean } = {},
-): CoverageReport {
-    const readings: RegionReading[] = (options.regions ?? ["eu-west-1"]).map((region) => ({
-        service: "macie",
-        region,
-        observations: members.map((accountId) => ({ accountId, status: "ENABLED" })),
-    }));
-    return coverageMatrix({
-        accounts: [ADMIN, W1].map((id) => ({ id, email: "", state: "ACTIVE" })),
-        expectation: {
-            adminAccountId: ADMIN,
-            managementAccountId: "111111111111",
-            regions: {},
-            guarddutyFeatures: [],
-            inspectorScans: [],
-            quotas: {},
-        },
-        readings,
-        generatedAt: options.at ?? "2026-12-01T10:00:00.000Z",
-        stoppedEarly: options.stoppedEarly,
+const s3 = mockClient(S3Client);
+const cloudwatch = mockClient(CloudWatchClient);
+const sns = mockClient(SNSClient);
+
+/** The bucket as S3 keeps it: what was put can be got; anything else is NoSuchKey. */
+function bucket(): Map<string, PutObjectCommandInput> {
+    const objects = new Map<string, PutObjectCommandInput>();
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+        objects.set(String(input.Key), input);
+        return {};
     });
+    s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+        const object = objects.get(String(input.Key));
+        if (object === undefined)
+            throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
+        const text = String(object.Body);
+        return { Body: { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"] };
+    });
+    return objects;
 }
 
-const body = (value: unknown) =>
-    ({ transformToString: async () => JSON.stringify(value) }) as unknown as GetObjectCommandOutput["Body"];
+const stored = (objects: Map<string, PutObjectCommandInput>, key: string) =>
+    JSON.parse(String(objects.get(key)?.Body)) as CoverageReport;
 
-describe("publishing coverage: the report in the bucket, metrics, an alert when coverage drops", () => {
-    const s3 = mockClient(S3Client);
-    const cloudwatch = mockClient(CloudWatchClient);
-    const sns = mockClient(SNSClient);
-    const clients = () => ({
-        s3: new S3Client({}),
-        cloudwatch: new CloudWatchClient({}),
-        sns: new SNSClient({}),
-    });
-    const run = () => new Run({ deadlineMs: Date.now() + 600_000 });
+/** A clock that moves one minute per reading, and a run with `limitMs` on it. */
+function world(limitMs = 15 * 60_000) {
+    const clock = { now: Date.parse("2026-12-01T10:00:00.000Z") };
+    const run = new Run({ deadlineMs: clock.now + limitMs, marginMs: 0, now: () => clock.now });
+    return { clock, run, now: () => new Date(clock.now) };
+}
+
+type Members = Partial<Record<CoverageService, string[]>>;
+
+function dependencies(w: ReturnType<typeof world>, members: Members, readLog: string[] = []) {
+    return {
+        clients: { s3: new S3Client({}), cloudwatch: new CloudWatchClient({}), sns: new SNSClient({}) },
+        now: w.now,
+        listAccounts: async () => ACCOUNTS,
+        async read(
+            service: CoverageService,
+            region: string,
+            _accounts: readonly string[],
+            run: Run,
+        ): Promise<Observation[] | string> {
+            // As every adapter call does, through the run: refused once no time is left.
+            run.checkDeadline();
+            w.clock.now += 60_000;
+            readLog.push(`${service}/${region}`);
+            if (region === "us-east-1" && service === "detective") return "no graph";
+            return (members[service] ?? []).map((accountId) => ({ accountId, status: "ENABLED" }));
+        },
+    };
+}
+
+describe("the scheduled coverage run: rows refreshed stalest first, the matrix in the bucket, metrics, alerts on drops", () => {
     afterEach(() => {
         s3.reset();
         cloudwatch.reset();
         sns.reset();
     });
 
-    it("writes a dated copy and latest.json, SSE-KMS with the findings key as the bucket policy demands", async () => {
-        s3.on(GetObjectCommand).rejects(
-            new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} }),
+    it("writes each row and the combined matrix, latest and dated, SSE-KMS with the findings key", async () => {
+        const objects = bucket();
+        const w = world();
+        const result = await runScheduledCoverage(
+            { expectation: EXPECTATION, publish: PUBLISH },
+            dependencies(w, { macie: [MANAGEMENT, W1], detective: [MANAGEMENT] }),
+            w.run,
         );
-        const current = report([W1]);
-        const result = await publishCoverage(current, SETTINGS, clients(), run());
-        assert.deepEqual(result.keys, [
-            "coverage/2026/12/01/2026-12-01T10:00:00.000Z.json",
-            "coverage/latest.json",
-        ]);
-        const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+        assert.deepEqual(result.refreshed, ["macie/eu-west-1", "macie/us-east-1", "detective/eu-west-1"]);
+        assert.deepEqual(result.notReached, []);
+        const keys = [...objects.keys()];
+        for (const folder of [
+            "coverage/rows/macie/eu-west-1/",
+            "coverage/rows/macie/us-east-1/",
+            "coverage/rows/detective/eu-west-1/",
+            "coverage/",
+        ]) {
+            assert.ok(keys.includes(`${folder}latest.json`), folder);
+            assert.ok(
+                keys.some((k) => k.startsWith(`${folder}2026/12/01/`)),
+                `${folder} dated copy`,
+            );
+        }
+        for (const object of objects.values()) {
+            assert.deepEqual(
+                [object.ServerSideEncryption, object.SSEKMSKeyId, object.ContentType],
+                ["aws:kms", KEY, "application/json"],
+            );
+        }
+        const combined = stored(objects, "coverage/latest.json");
+        assert.equal(combined.stoppedEarly, false);
         assert.deepEqual(
-            puts.map((p) => [p.Bucket, p.Key, p.ServerSideEncryption, p.SSEKMSKeyId, p.ContentType]),
-            result.keys.map((key) => [SETTINGS.bucket, key, "aws:kms", KEY, "application/json"]),
-        );
-        assert.deepEqual(JSON.parse(String(puts[1].Body)), current);
-        assert.equal(sns.commandCalls(PublishCommand).length, 0, "a first report has nothing to drop from");
-    });
-
-    it("publishes covered, uncovered and excused counts per service and region", async () => {
-        s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: "none", $metadata: {} }));
-        await publishCoverage(
-            report([], { regions: ["eu-west-1", "us-east-1"] }),
-            SETTINGS,
-            clients(),
-            run(),
-        );
-        const [call] = cloudwatch.commandCalls(PutMetricDataCommand);
-        assert.equal(call.args[0].input.Namespace, "SecurityGovernance/Coverage");
-        const data = call.args[0].input.MetricData ?? [];
-        assert.deepEqual(
-            data.map((d) => [d.MetricName, d.Dimensions?.map((x) => x.Value).join("/"), d.Value, d.Unit]),
+            combined.rows.map((r) => [r.service, r.region, r.covered, r.gaps]),
             [
-                ["CoveredAccounts", "macie/eu-west-1", 1, "Count"],
-                ["UncoveredAccounts", "macie/eu-west-1", 1, "Count"],
-                ["ExcusedAccounts", "macie/eu-west-1", 0, "Count"],
-                ["CoveredAccounts", "macie/us-east-1", 1, "Count"],
-                ["UncoveredAccounts", "macie/us-east-1", 1, "Count"],
-                ["ExcusedAccounts", "macie/us-east-1", 0, "Count"],
+                ["macie", "eu-west-1", 3, []],
+                ["macie", "us-east-1", 3, []],
+                ["detective", "eu-west-1", 2, [{ accountId: W1, reason: "not a member" }]],
             ],
         );
-        assert.deepEqual(data[0].Timestamp, new Date("2026-12-01T10:00:00.000Z"));
+        assert.equal(result.keys[0], datedKey("coverage/", combined.generatedAt));
+        assert.equal(sns.commandCalls(PublishCommand).length, 0, "a first run has nothing to drop from");
     });
 
-    it("sends no more than 1,000 metrics per PutMetricData call", async () => {
-        s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: "none", $metadata: {} }));
-        const regions = Array.from({ length: 400 }, (_, i) => `r-${i}`);
-        await publishCoverage(report([W1], { regions }), SETTINGS, clients(), run());
-        assert.deepEqual(
-            cloudwatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input.MetricData?.length),
-            [1000, 200],
+    it("alerts once, naming the row, when coverage falls; not again while it stays down", async () => {
+        const objects = bucket();
+        const w = world();
+        const settings = { expectation: EXPECTATION, publish: PUBLISH };
+        await runScheduledCoverage(settings, dependencies(w, { macie: [MANAGEMENT, W1] }), w.run);
+        const second = await runScheduledCoverage(
+            settings,
+            dependencies(w, { macie: [MANAGEMENT] }),
+            new Run({ deadlineMs: w.clock.now + 900_000, marginMs: 0, now: () => w.clock.now }),
         );
-    });
-
-    it("alerts once when a row covers fewer accounts than the last report, and not again while it stays so", async () => {
-        s3.on(GetObjectCommand).resolves({ Body: body(report([W1])) });
-        const dropped = report([], { at: "2026-12-01T11:00:00.000Z" });
-        const result = await publishCoverage(dropped, SETTINGS, clients(), run());
-        assert.deepEqual(result.drops, [{ row: "macie/eu-west-1", before: 2, after: 1 }]);
-        const [publish] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-        assert.equal(publish.TopicArn, SETTINGS.topicArn);
-        assert.equal(publish.Subject, "Threat-detection coverage dropped in 1 service/region row(s)");
-        assert.equal(
-            publish.Message,
-            [
-                "Coverage report 2026-12-01T11:00:00.000Z: fewer accounts covered than in the previous report.",
-                "macie/eu-west-1: 2 -> 1 covered accounts",
-                `Every gap and its reason: s3://${SETTINGS.bucket}/${datedKey("coverage/", "2026-12-01T11:00:00.000Z")}`,
-            ].join("\n"),
-        );
+        assert.deepEqual(second.drops, [
+            { row: "macie/eu-west-1", before: 3, after: 2 },
+            { row: "macie/us-east-1", before: 3, after: 2 },
+        ]);
+        const [alert] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+        assert.equal(alert.TopicArn, PUBLISH.topicArn);
+        assert.equal(alert.Subject, "Threat-detection coverage dropped in 2 service/region row(s)");
+        const lines = String(alert.Message).split("\n");
+        assert.deepEqual(lines.slice(1), [
+            "macie/eu-west-1: 3 -> 2 covered accounts",
+            "macie/us-east-1: 3 -> 2 covered accounts",
+            `Every gap and its reason: s3://${PUBLISH.bucket}/${second.keys[0]}`,
+        ]);
+        assert.ok(objects.has(second.keys[0]));
         sns.reset();
-        s3.on(GetObjectCommand).resolves({ Body: body(dropped) });
-        await publishCoverage(report([], { at: "2026-12-01T12:00:00.000Z" }), SETTINGS, clients(), run());
+        await runScheduledCoverage(
+            settings,
+            dependencies(w, { macie: [MANAGEMENT] }),
+            new Run({ deadlineMs: w.clock.now + 900_000, marginMs: 0, now: () => w.clock.now }),
+        );
         assert.equal(sns.commandCalls(PublishCommand).length, 0);
     });
 
-    it("a report cut short is kept as a dated copy only, and alerts on nothing", async () => {
-        s3.on(GetObjectCommand).resolves({ Body: body(report([W1])) });
-        const partial = { ...report([]), rows: [], stoppedEarly: true };
-        const result = await publishCoverage(partial, SETTINGS, clients(), run());
-        assert.deepEqual(result.keys, ["coverage/2026/12/01/2026-12-01T10:00:00.000Z.json"]);
-        assert.equal(s3.commandCalls(GetObjectCommand).length, 0);
-        assert.equal(sns.commandCalls(PublishCommand).length, 0);
+    it("stops reading in time to publish, and the next run starts with the rows it did not reach", async () => {
+        const objects = bucket();
+        // Two readings of a minute each fit before the publishing reserve; the third does not.
+        const w = world(2 * 60_000 + PUBLISH_RESERVE_MS + 30_000);
+        const settings = { expectation: EXPECTATION, publish: PUBLISH };
+        const first = await runScheduledCoverage(
+            settings,
+            dependencies(w, { macie: [MANAGEMENT, W1] }),
+            w.run,
+        );
+        assert.deepEqual(first.refreshed, ["macie/eu-west-1", "macie/us-east-1"]);
+        assert.deepEqual(first.notReached, ["detective/eu-west-1"]);
+        const combined = stored(objects, "coverage/latest.json");
+        assert.equal(combined.stoppedEarly, true, "a row has never been read");
+        assert.equal(combined.rows.length, 2);
+        assert.equal(cloudwatch.commandCalls(PutMetricDataCommand).length, 1, "published within the reserve");
+
+        const log: string[] = [];
+        const next = world();
+        next.clock.now = w.clock.now;
+        await runScheduledCoverage(
+            settings,
+            dependencies(next, { macie: [MANAGEMENT, W1] }, log),
+            new Run({ deadlineMs: next.clock.now + 900_000, marginMs: 0, now: () => next.clock.now }),
+        );
+        assert.deepEqual(
+            log,
+            ["detective/eu-west-1", "macie/eu-west-1", "macie/us-east-1"],
+            "never read first, then the oldest",
+        );
+        assert.equal(stored(objects, "coverage/latest.json").stoppedEarly, false);
     });
 
-    it("fails on a refused read of the last report instead of treating it as the first run", async () => {
+    it("a region that cannot be read is a row of gaps with the reason, and the run goes on", async () => {
+        const objects = bucket();
+        const w = world();
+        const deps = dependencies(w, { macie: [MANAGEMENT, W1] });
+        const failing = {
+            ...deps,
+            async read(service: CoverageService, region: string, accounts: readonly string[], run: Run) {
+                if (service === "macie" && region === "eu-west-1")
+                    throw Object.assign(new Error("denied"), { name: "AccessDeniedException" });
+                return deps.read(service, region, accounts, run);
+            },
+        };
+        const result = await runScheduledCoverage(
+            { expectation: EXPECTATION, publish: PUBLISH },
+            failing,
+            w.run,
+        );
+        assert.equal(result.refreshed.length, 3);
+        const row = stored(objects, "coverage/rows/macie/eu-west-1/latest.json").rows[0];
+        assert.equal(row.error, "AccessDeniedException: denied");
+        assert.equal(row.covered, 0);
+    });
+
+    it("fails loudly when the bucket refuses the read of a stored row, instead of taking it for a first run", async () => {
         s3.on(GetObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
-        await assert.rejects(publishCoverage(report([W1]), SETTINGS, clients(), run()), /Access Denied/);
+        const w = world();
+        await assert.rejects(
+            runScheduledCoverage({ expectation: EXPECTATION, publish: PUBLISH }, dependencies(w, {}), w.run),
+            /Access Denied/,
+        );
         assert.equal(s3.commandCalls(PutObjectCommand).length, 0);
+    });
+
+    it("metrics: covered, uncovered and excused accounts per row, at most 1,000 per PutMetricData call", async () => {
+        const at = new Date("2026-12-01T10:00:00.000Z");
+        const rows = Array.from({ length: 400 }, (_, i) => ({
+            service: "macie" as const,
+            region: `r-${i}`,
+            expected: 3,
+            covered: 1,
+            gaps: [
+                { accountId: W1, reason: "not a member" },
+                { accountId: ADMIN, reason: "quota", excused: true },
+            ],
+        }));
+        const data = coverageMetrics(rows, at);
+        assert.deepEqual(
+            data
+                .slice(0, 3)
+                .map((d) => [
+                    d.MetricName,
+                    d.Value,
+                    d.Unit,
+                    d.Dimensions?.map((x) => `${x.Name}=${x.Value}`).join(","),
+                    d.Timestamp,
+                ]),
+            [
+                ["CoveredAccounts", 1, "Count", "Service=macie,Region=r-0", at],
+                ["UncoveredAccounts", 1, "Count", "Service=macie,Region=r-0", at],
+                ["ExcusedAccounts", 1, "Count", "Service=macie,Region=r-0", at],
+            ],
+        );
+        const w = world();
+        await putMetrics(
+            { s3: new S3Client({}), cloudwatch: new CloudWatchClient({}), sns: new SNSClient({}) },
+            PUBLISH,
+            data,
+            w.run,
+        );
+        const calls = cloudwatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
+        assert.deepEqual(
+            calls.map((c) => [c.Namespace, c.MetricData?.length]),
+            [
+                [PUBLISH.namespace, 1000],
+                [PUBLISH.namespace, 200],
+            ],
+        );
     });
 });

@@ -10,6 +10,7 @@ const ORG_CONFIG = "aws:detective/organizationConfiguration:OrganizationConfigur
 const DETECTOR = "aws:guardduty/detector:Detector";
 const ENROLLMENT = "pulumi-nodejs:dynamic/security-governance:MemberEnrollment";
 const FUNCTION = "aws:lambda/function:Function";
+const OF_ENROLLMENT = (r: { name: string }) => r.name.startsWith("enrollment");
 
 function providerName(resource: PlannedResource): string | undefined {
     return resource.provider?.split("::")[3];
@@ -67,7 +68,7 @@ describe("Detective organization-wide", () => {
     });
 
     it("leaves the existing accounts of each region's graph to the enrollment function, after the settings", () => {
-        const fn = single(prod, FUNCTION);
+        const fn = single(prod, FUNCTION, OF_ENROLLMENT);
         const settings = enrollmentSettings(fn);
         assert.deepEqual(settings.regions.detective, offeredIn("detective", prod.regions));
         assert.equal(settings.quotas.detective, 1200);
@@ -86,7 +87,10 @@ describe("Detective organization-wide", () => {
             disabled.resources.filter((r) => r.type.startsWith("aws:detective/")).map((r) => r.name),
             [],
         );
-        assert.equal(enrollmentSettings(single(disabled, FUNCTION)).regions.detective, undefined);
+        assert.equal(
+            enrollmentSettings(single(disabled, FUNCTION, OF_ENROLLMENT)).regions.detective,
+            undefined,
+        );
         assert.equal(ofType(disabled, DETECTOR).length, disabled.regions.length, "GuardDuty stays");
     });
 });

@@ -15,6 +15,8 @@ const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const PERMISSION = "aws:lambda/permission:Permission";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+/** The enrollment function's resources (the coverage function has its own of each type). */
+const ENROLLMENT = (r: { name: string }) => r.name.startsWith("enrollment");
 
 describe("the enrollment function, as the plan deploys it", () => {
     let dev: PlanDocument;
@@ -25,7 +27,7 @@ describe("the enrollment function, as the plan deploys it", () => {
     });
 
     it("runs the bundled reconciler in the home region, one run at a time, within Lambda's 15 minutes", () => {
-        const fn = single(prod, FUNCTION);
+        const fn = single(prod, FUNCTION, ENROLLMENT);
         assert.equal(fn.inputs.region, prod.homeRegion);
         assert.equal(fn.inputs.runtime, "nodejs24.x");
         assert.equal(fn.inputs.handler, "index.handler");
@@ -56,11 +58,11 @@ describe("the enrollment function, as the plan deploys it", () => {
     });
 
     it("is run every hour by a schedule, and on deploy for a bounded time", () => {
-        const rule = single(prod, RULE, (r) => r.inputs.scheduleExpression !== undefined);
+        const rule = single(prod, RULE, (r) => ENROLLMENT(r) && r.inputs.scheduleExpression !== undefined);
         assert.equal(rule.inputs.scheduleExpression, "rate(1 hour)");
         const target = single(prod, TARGET, (r) => r.inputs.rule === rule.inputs.name);
         assert.match(String(target.inputs.arn), /^arn:aws:lambda:us-east-1:\d{12}:enrollment-function$/);
-        const permission = single(prod, PERMISSION);
+        const permission = single(prod, PERMISSION, ENROLLMENT);
         assert.equal(permission.inputs.principal, "events.amazonaws.com");
         assert.equal(permission.inputs.action, "lambda:InvokeFunction");
         assert.ok(target.dependsOn.includes(permission.urn));
@@ -68,7 +70,10 @@ describe("the enrollment function, as the plan deploys it", () => {
         assert.deepEqual(JSON.parse(invocation.inputs.input as string), { maxSeconds: 240 });
         const triggers = invocation.inputs.triggers as Record<string, string>;
         assert.equal(triggers.code, bundleFunction("enrollment/handler").sha256);
-        assert.deepEqual(JSON.parse(triggers.settings), enrollmentSettings(single(prod, FUNCTION)));
+        assert.deepEqual(
+            JSON.parse(triggers.settings),
+            enrollmentSettings(single(prod, FUNCTION, ENROLLMENT)),
+        );
     });
 
     it("leaves no dynamic resource, and no member account or e-mail in any planned input", () => {
@@ -94,8 +99,8 @@ describe("the enrollment function, as the plan deploys it", () => {
         const planned = await plan("dev", {
             configOverrides: { "security-governance:detective": { priorityAccounts: first } },
         });
-        assert.deepEqual(enrollmentSettings(single(planned, FUNCTION)).priority, first);
-        assert.equal(enrollmentSettings(single(dev, FUNCTION)).priority, undefined);
+        assert.deepEqual(enrollmentSettings(single(planned, FUNCTION, ENROLLMENT)).priority, first);
+        assert.equal(enrollmentSettings(single(dev, FUNCTION, ENROLLMENT)).priority, undefined);
     });
 
     it("bundles the same bytes every time, without this machine's paths, exporting the handler", async () => {
@@ -123,7 +128,7 @@ describe("the enrollment function, as the plan deploys it", () => {
         let account: string;
         let role: string;
         before(() => {
-            const fn = single(prod, FUNCTION);
+            const fn = single(prod, FUNCTION, ENROLLMENT);
             account = prod.accounts.securityAdmin;
             role = `arn:aws:iam::${account}:role/security-governance-enrollment-${prod.homeRegion}`;
             policy = JSON.parse(

@@ -90,7 +90,7 @@ describe("the management account, malware scans and member quotas", () => {
         });
 
         it("tells the enrollment function Detective's 1,200 and Macie's 10,000, and nothing about the accounts", () => {
-            const fn = single(large, "aws:lambda/function:Function");
+            const fn = single(large, "aws:lambda/function:Function", (r) => r.name.startsWith("enrollment"));
             const settings = enrollmentSettings(fn);
             assert.deepEqual(settings.quotas, { macie: 10000, detective: 1200 });
             assert.equal(settings.managementAccountId, large.accounts.management);

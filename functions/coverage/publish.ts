@@ -2,7 +2,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-s
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Run } from "../shared/run";
-import { coverageDrops, type CoverageReport } from "./matrix";
+import { coverageDrops, type CoverageReport, type CoverageRow } from "./matrix";
 
 /** Where the scheduled function leaves its proof, and whom it tells when coverage falls. */
 export interface PublishSettings {
@@ -29,60 +29,45 @@ export interface PublishClients {
     sns: SNSClient;
 }
 
-/** The dated copy's key: one per run, sortable, under a day folder so lifecycle rules and people can find it. */
-export function datedKey(prefix: string, generatedAt: string): string {
-    return `${prefix}${generatedAt.slice(0, 10).replaceAll("-", "/")}/${generatedAt}.json`;
+/** A dated copy's key: one per write, sortable, under a day folder so lifecycle rules and people can find it. */
+export function datedKey(folder: string, generatedAt: string): string {
+    return `${folder}${generatedAt.slice(0, 10).replaceAll("-", "/")}/${generatedAt}.json`;
 }
 
-async function previousReport(clients: PublishClients, settings: PublishSettings, run: Run) {
+/** The folder of one service and region's row: the scheduled runs refresh rows one at a time. */
+export function rowFolder(prefix: string, row: Pick<CoverageRow, "service" | "region">): string {
+    return `${prefix}rows/${row.service}/${row.region}/`;
+}
+
+/** A stored report, or undefined when there is none yet. Any other failure (access, KMS) is real and thrown. */
+export async function readReport(
+    clients: PublishClients,
+    settings: PublishSettings,
+    key: string,
+    run: Run,
+): Promise<CoverageReport | undefined> {
     try {
         const object = await run.call("s3:GetObject", () =>
-            clients.s3.send(
-                new GetObjectCommand({ Bucket: settings.bucket, Key: `${settings.prefix}latest.json` }),
-            ),
+            clients.s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key: key })),
         );
         const text = await object.Body?.transformToString();
         return text === undefined ? undefined : (JSON.parse(text) as CoverageReport);
     } catch (error) {
-        // The first run finds no report; anything else (access, KMS) is a real failure.
         if (error instanceof Error && error.name === "NoSuchKey") return undefined;
         throw error;
     }
 }
 
-function metrics(report: CoverageReport): MetricDatum[] {
-    const timestamp = new Date(report.generatedAt);
-    return report.rows.flatMap((row) => {
-        const dimensions = [
-            { Name: "Service", Value: row.service },
-            { Name: "Region", Value: row.region },
-        ];
-        const excused = row.gaps.filter((gap) => gap.excused === true).length;
-        return [
-            { MetricName: "CoveredAccounts", Value: row.covered },
-            { MetricName: "UncoveredAccounts", Value: row.gaps.length - excused },
-            { MetricName: "ExcusedAccounts", Value: excused },
-        ].map((m) => ({ ...m, Dimensions: dimensions, Unit: "Count" as const, Timestamp: timestamp }));
-    });
-}
-
-/**
- * Leaves the run's proof and tells people when it got worse: the report as JSON in the findings bucket
- * (latest.json and a dated copy), three metrics per service and region, and one message on the alert topic
- * when a row covers fewer accounts than the previous report did. A gap that persists alerts once, when it
- * appears, not on every run. A report cut short by the time limit is stored but neither compared nor alerted
- * on: its missing rows are not drops.
- */
-export async function publishCoverage(
-    report: CoverageReport,
-    settings: PublishSettings,
+/** Writes `report` as `<folder>latest.json` and a dated copy, SSE-KMS with the findings key. Returns the keys. */
+export async function writeReport(
     clients: PublishClients,
+    settings: PublishSettings,
+    folder: string,
+    report: CoverageReport,
     run: Run,
-): Promise<{ keys: string[]; drops: ReturnType<typeof coverageDrops> }> {
-    const previous = report.stoppedEarly ? undefined : await previousReport(clients, settings, run);
+): Promise<string[]> {
     const body = `${JSON.stringify(report)}\n`;
-    const keys = [datedKey(settings.prefix, report.generatedAt)];
-    if (!report.stoppedEarly) keys.push(`${settings.prefix}latest.json`);
+    const keys = [datedKey(folder, report.generatedAt), `${folder}latest.json`];
     for (const key of keys) {
         await run.call("s3:PutObject", () =>
             clients.s3.send(
@@ -97,7 +82,31 @@ export async function publishCoverage(
             ),
         );
     }
-    const data = metrics(report);
+    return keys;
+}
+
+/** Covered, uncovered (unexcused gaps) and excused accounts of each row, dimensioned by service and region. */
+export function coverageMetrics(rows: readonly CoverageRow[], at: Date): MetricDatum[] {
+    return rows.flatMap((row) => {
+        const dimensions = [
+            { Name: "Service", Value: row.service },
+            { Name: "Region", Value: row.region },
+        ];
+        const excused = row.gaps.filter((gap) => gap.excused === true).length;
+        return [
+            { MetricName: "CoveredAccounts", Value: row.covered },
+            { MetricName: "UncoveredAccounts", Value: row.gaps.length - excused },
+            { MetricName: "ExcusedAccounts", Value: excused },
+        ].map((m) => ({ ...m, Dimensions: dimensions, Unit: "Count" as const, Timestamp: at }));
+    });
+}
+
+export async function putMetrics(
+    clients: PublishClients,
+    settings: PublishSettings,
+    data: readonly MetricDatum[],
+    run: Run,
+): Promise<void> {
     for (let i = 0; i < data.length; i += METRICS_PER_CALL) {
         const batch = data.slice(i, i + METRICS_PER_CALL);
         await run.call("cloudwatch:PutMetricData", () =>
@@ -106,26 +115,34 @@ export async function publishCoverage(
             ),
         );
     }
-    const drops = coverageDrops(previous, report);
-    if (drops.length > 0) {
-        const lines = drops.map((d) => `${d.row}: ${d.before} -> ${d.after} covered accounts`);
-        await run.call("sns:Publish", () =>
-            clients.sns.send(
-                new PublishCommand({
-                    TopicArn: settings.topicArn,
-                    Subject:
-                        `Threat-detection coverage dropped in ${drops.length} service/region row(s)`.slice(
-                            0,
-                            SUBJECT_MAX,
-                        ),
-                    Message: [
-                        `Coverage report ${report.generatedAt}: fewer accounts covered than in the previous report.`,
-                        ...lines,
-                        `Every gap and its reason: s3://${settings.bucket}/${keys[0]}`,
-                    ].join("\n"),
-                }),
-            ),
-        );
-    }
-    return { keys, drops };
+}
+
+export type Drop = ReturnType<typeof coverageDrops>[number];
+
+/** One message on the alert topic naming every row that dropped on this run, with where the gaps are listed. */
+export async function alertDrops(
+    clients: PublishClients,
+    settings: PublishSettings,
+    drops: readonly Drop[],
+    generatedAt: string,
+    reportKey: string,
+    run: Run,
+): Promise<void> {
+    if (drops.length === 0) return;
+    await run.call("sns:Publish", () =>
+        clients.sns.send(
+            new PublishCommand({
+                TopicArn: settings.topicArn,
+                Subject: `Threat-detection coverage dropped in ${drops.length} service/region row(s)`.slice(
+                    0,
+                    SUBJECT_MAX,
+                ),
+                Message: [
+                    `Coverage run ${generatedAt}: fewer accounts covered than in the previous report.`,
+                    ...drops.map((d) => `${d.row}: ${d.before} -> ${d.after} covered accounts`),
+                    `Every gap and its reason: s3://${settings.bucket}/${reportKey}`,
+                ].join("\n"),
+            }),
+        ),
+    );
 }

@@ -34,6 +34,8 @@ export class Run {
     private readonly marginMs: number;
     calls = 0;
     retries = 0;
+    /** Time held back from the run's calls, for work that must still fit after them (see `reserve`). */
+    private reservedMs = 0;
 
     constructor(private readonly options: RunOptions) {
         this.now = options.now ?? Date.now;
@@ -43,7 +45,15 @@ export class Run {
 
     /** Milliseconds left before the run must stop. */
     remainingMs(): number {
-        return this.options.deadlineMs - this.marginMs - this.now();
+        return this.options.deadlineMs - this.marginMs - this.reservedMs - this.now();
+    }
+
+    /**
+     * Holds `ms` back from every later call until `reserve(0)`: a run that must still write what it read
+     * stops reading that much earlier, and then has the time to write.
+     */
+    reserve(ms: number): void {
+        this.reservedMs = ms;
     }
 
     /** Throws DeadlineReached when no time is left for another call; `next` names the call it would make. */

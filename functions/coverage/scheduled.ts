@@ -1,0 +1,134 @@
+import { DeadlineReached, reasonOf, type Run } from "../shared/run";
+import {
+    COVERAGE_SERVICES,
+    coverageDrops,
+    coverageMatrix,
+    type CoverageExpectation,
+    type CoverageReport,
+    type CoverageRow,
+    type CoverageService,
+    type RegionReading,
+} from "./matrix";
+import {
+    alertDrops,
+    coverageMetrics,
+    putMetrics,
+    readReport,
+    rowFolder,
+    writeReport,
+    type Drop,
+    type PublishClients,
+    type PublishSettings,
+} from "./publish";
+import type { CoverageDependencies } from "./run-coverage";
+
+/** What the scheduled coverage function is told by the stack: no member account is named here. */
+export interface CoverageSettings {
+    expectation: CoverageExpectation;
+    publish: PublishSettings;
+}
+
+export interface ScheduledDependencies extends Pick<CoverageDependencies, "listAccounts" | "read"> {
+    clients: PublishClients;
+    now(): Date;
+}
+
+export interface ScheduledResult {
+    /** Rows ("service/region") read on this run, stalest first. */
+    refreshed: string[];
+    /** Rows this run did not reach before its time limit: the next run starts with them. */
+    notReached: string[];
+    drops: Drop[];
+    /** Keys of the combined report written on this run. */
+    keys: string[];
+    calls: number;
+    retries: number;
+}
+
+/** Time kept for the combined report, the metrics and the alert once the rows have been read. */
+export const PUBLISH_RESERVE_MS = 60_000;
+
+const rowName = (row: { service: CoverageService; region: string }) => `${row.service}/${row.region}`;
+
+/**
+ * One scheduled run. Every service and region is a row stored on its own (rows/<service>/<region>/), so a
+ * large organization whose full read takes longer than one Lambda run is still covered: each run refreshes
+ * the stalest rows first, writes each row as soon as it is read, and stops before its deadline; the next run
+ * carries on. Then the combined matrix of every row's latest reading is written (latest.json and a dated
+ * copy), each refreshed row's metrics are published, and one alert names every row whose coverage fell.
+ */
+export async function runScheduledCoverage(
+    settings: CoverageSettings,
+    dependencies: ScheduledDependencies,
+    run: Run,
+): Promise<ScheduledResult> {
+    const { expectation, publish } = settings;
+    const { clients } = dependencies;
+    const accounts = await dependencies.listAccounts(run);
+    const active = accounts.filter((a) => a.state.toUpperCase() === "ACTIVE").map((a) => a.id);
+    const rows = COVERAGE_SERVICES.flatMap((service) =>
+        (expectation.regions[service] ?? []).map((region) => ({ service, region })),
+    );
+    const stored = new Map<string, CoverageReport | undefined>();
+    for (const row of rows) {
+        stored.set(
+            rowName(row),
+            await readReport(clients, publish, `${rowFolder(publish.prefix, row)}latest.json`, run),
+        );
+    }
+    // Never read first, then the oldest reading first; ties keep the expectation's order.
+    const order = [...rows].sort((a, b) => {
+        const at = (row: typeof a) => stored.get(rowName(row))?.generatedAt ?? "";
+        return at(a).localeCompare(at(b));
+    });
+    const refreshed: string[] = [];
+    const drops: Drop[] = [];
+    const fresh: CoverageRow[] = [];
+    run.reserve(PUBLISH_RESERVE_MS);
+    for (const row of order) {
+        let reading: RegionReading;
+        try {
+            const result = await dependencies.read(row.service, row.region, active, run);
+            reading =
+                typeof result === "string"
+                    ? { ...row, error: result, observations: [] }
+                    : { ...row, observations: result };
+        } catch (error) {
+            if (error instanceof DeadlineReached) break;
+            reading = { ...row, error: reasonOf(error), observations: [] };
+        }
+        const report = coverageMatrix({
+            accounts,
+            expectation,
+            readings: [reading],
+            generatedAt: dependencies.now().toISOString(),
+        });
+        try {
+            await writeReport(clients, publish, rowFolder(publish.prefix, row), report, run);
+        } catch (error) {
+            if (error instanceof DeadlineReached) break;
+            throw error;
+        }
+        drops.push(...coverageDrops(stored.get(rowName(row)), report));
+        stored.set(rowName(row), report);
+        refreshed.push(rowName(row));
+        fresh.push(...report.rows);
+    }
+    run.reserve(0);
+    const generatedAt = dependencies.now().toISOString();
+    const current = [...rows.map((row) => stored.get(rowName(row)))];
+    const combined = coverageMatrix({ accounts, expectation, readings: [], generatedAt });
+    combined.rows = current.flatMap((report) => report?.rows ?? []);
+    combined.stoppedEarly = current.some((report) => report === undefined);
+    const keys = await writeReport(clients, publish, publish.prefix, combined, run);
+    await putMetrics(clients, publish, coverageMetrics(fresh, new Date(generatedAt)), run);
+    await alertDrops(clients, publish, drops, generatedAt, keys[0], run);
+    return {
+        refreshed,
+        notReached: order.map(rowName).filter((name) => !refreshed.includes(name)),
+        drops,
+        keys,
+        calls: run.calls,
+        retries: run.retries,
+    };
+}
