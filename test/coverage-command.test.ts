@@ -216,8 +216,10 @@ describe("npm run coverage", () => {
         const created = macie
             .commandCalls(CreateMemberCommand)
             .map((c) => c.args[0].input.account?.accountId);
-        assert.deepEqual(created, [W1], "one CreateMember, in the first region; the second already lists it");
+        // Macie membership is per region: one CreateMember in each governed region.
+        assert.deepEqual(created, [W1, W1]);
         assert.match(result.stdout, /^repair macie eu-west-1: 1 enrolled, 0 refused, 0 left$/m);
+        assert.match(result.stdout, /^repair macie us-east-1: 1 enrolled, 0 refused, 0 left$/m);
         assert.equal(result.code, 0, result.stdout);
     });
 

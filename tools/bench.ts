@@ -6,7 +6,8 @@
  * usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod]
  *                         [--repeat N] [--json FILE] [--verbose]
  *
- * --quick runs 10 and 1,000 accounts only. With --repeat, the run with the median plan+policy time of
+ * Then the enrollment function runs against a simulated 10,000-account organization in the stack's regions
+ * (tools/bench-functions.ts); --functions runs only that. --quick runs 10 and 1,000 accounts only. With --repeat, the run with the median plan+policy time of
  * each cell is reported. 1 region is the stack with `security-governance:regions` set to its home
  * region; any other count is the stack's own region list (17 for prod).
  */
@@ -18,11 +19,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { CellResult } from "./bench-cell";
+import { ENROLLMENT_TARGETS, formatSimulation, simulateEnrollment } from "./bench-functions";
 import { readStackConfigValues, REPO_ROOT } from "./plan-runtime";
 
 export const BENCH_USAGE =
     "usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod] " +
-    "[--repeat N] [--json FILE] [--verbose]";
+    "[--repeat N] [--json FILE] [--verbose] [--functions]";
 
 /** The targets of issue 5, checked on the largest cell. */
 const TARGETS = {
@@ -41,6 +43,8 @@ interface BenchFlags {
     repeat: number;
     jsonFile: string | undefined;
     verbose: boolean;
+    /** Only the simulated in-account functions, no plan cells. */
+    functionsOnly: boolean;
 }
 
 export interface BenchRow extends CellResult {
@@ -69,6 +73,7 @@ function parseFlags(argv: string[]): BenchFlags {
             repeat: { type: "string", default: "1" },
             json: { type: "string" },
             verbose: { type: "boolean", default: false },
+            functions: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -86,6 +91,7 @@ function parseFlags(argv: string[]): BenchFlags {
         repeat: numberList("repeat", values.repeat ?? "1", 1)[0],
         jsonFile: values.json,
         verbose: values.verbose === true,
+        functionsOnly: values.functions === true,
     };
 }
 
@@ -278,6 +284,23 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${(error as Error).message}\n${BENCH_USAGE}\n`);
         return 2;
     }
+    const simulation = async () => {
+        const regions = readStackConfigValues(flags.stack, REPO_ROOT)["security-governance:regions"];
+        const options = {
+            accounts: 10_000,
+            regions: Array.isArray(regions) ? regions.map(String) : [],
+            runMinutes: ENROLLMENT_TARGETS.runMinutes,
+            maxRuns: 6,
+        };
+        process.stderr.write(
+            `bench: enrollment simulation, 10,000 accounts x ${options.regions.length} regions ...\n`,
+        );
+        return formatSimulation(options, await simulateEnrollment(options));
+    };
+    if (flags.functionsOnly) {
+        process.stdout.write(await simulation());
+        return 0;
+    }
     const loadBefore = os.loadavg()[0];
     const rows: BenchRow[] = [];
     for (const regions of flags.regions) {
@@ -310,6 +333,7 @@ async function main(argv: string[]): Promise<number> {
         "",
         ...checkTargets(rows),
         "",
+        await simulation(),
     ].join("\n");
     process.stdout.write(report);
     if (flags.jsonFile !== undefined) {

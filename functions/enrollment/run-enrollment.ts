@@ -46,9 +46,11 @@ export interface EnrollmentDependencies {
 }
 
 /**
- * One reconciliation run over every governed service and region. A single account never fails the run: its
- * failure is recorded with AWS's reason and retried on the next run. A region that cannot be read is recorded
- * and the others still run. The run stops cleanly before its deadline.
+ * One reconciliation run over every governed service and region, the regions side by side: each service's
+ * request rates are per region, so a large organization enrolls in the time of its slowest region, not of all
+ * of them in a row. A single account never fails the run: its failure is recorded with AWS's reason and
+ * retried on the next run. A region that cannot be read is recorded and the others still run. Every region
+ * stops cleanly before the shared deadline.
  */
 export async function runEnrollment(
     settings: EnrollmentSettings,
@@ -56,9 +58,48 @@ export async function runEnrollment(
     run: Run,
 ): Promise<EnrollmentReport> {
     const report: EnrollmentReport = { stoppedEarly: false, accounts: 0, results: [], calls: 0, retries: 0 };
+    const stopped = (error: DeadlineReached) => {
+        report.stoppedEarly = true;
+        report.stoppedBecause ??= error.message;
+    };
+    let accounts: OrgAccount[];
     try {
-        const accounts = await dependencies.listAccounts(run);
-        report.accounts = accounts.length;
+        accounts = await dependencies.listAccounts(run);
+    } catch (error) {
+        if (!(error instanceof DeadlineReached)) throw error;
+        stopped(error);
+        accounts = [];
+    }
+    report.accounts = accounts.length;
+    const reconcile = async (service: ReconciledService, region: string, result: RegionResult) => {
+        try {
+            const target = await dependencies.service(service, region, run);
+            if (typeof target === "string") {
+                result.error = target;
+                return;
+            }
+            const decision = decideEnrollment({
+                service,
+                accounts,
+                members: await target.listMembers(run),
+                adminAccountId: settings.adminAccountId,
+                managementAccountId: settings.managementAccountId,
+                quota: settings.quotas[service],
+                priority: settings.priority,
+            });
+            result.gaps = decision.gaps;
+            result.covered = decision.covered.length;
+            const outcome = await target.enroll(run, decision.enroll);
+            result.enrolled = outcome.enrolled;
+            result.failed = outcome.failed;
+            result.covered += outcome.enrolled.length;
+        } catch (error) {
+            if (error instanceof DeadlineReached) stopped(error);
+            else result.error = reasonOf(error);
+        }
+    };
+    if (!report.stoppedEarly) {
+        const work: Promise<void>[] = [];
         for (const service of ["macie", "detective"] as const) {
             for (const region of settings.regions[service] ?? []) {
                 const result: RegionResult = {
@@ -70,37 +111,10 @@ export async function runEnrollment(
                     gaps: [],
                 };
                 report.results.push(result);
-                try {
-                    const target = await dependencies.service(service, region, run);
-                    if (typeof target === "string") {
-                        result.error = target;
-                        continue;
-                    }
-                    const decision = decideEnrollment({
-                        service,
-                        accounts,
-                        members: await target.listMembers(run),
-                        adminAccountId: settings.adminAccountId,
-                        managementAccountId: settings.managementAccountId,
-                        quota: settings.quotas[service],
-                        priority: settings.priority,
-                    });
-                    result.gaps = decision.gaps;
-                    result.covered = decision.covered.length;
-                    const outcome = await target.enroll(run, decision.enroll);
-                    result.enrolled = outcome.enrolled;
-                    result.failed = outcome.failed;
-                    result.covered += outcome.enrolled.length;
-                } catch (error) {
-                    if (error instanceof DeadlineReached) throw error;
-                    result.error = reasonOf(error);
-                }
+                work.push(reconcile(service, region, result));
             }
         }
-    } catch (error) {
-        if (!(error instanceof DeadlineReached)) throw error;
-        report.stoppedEarly = true;
-        report.stoppedBecause = error.message;
+        await Promise.all(work);
     }
     report.calls = run.calls;
     report.retries = run.retries;
