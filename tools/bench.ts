@@ -7,7 +7,8 @@
  *                         [--repeat N] [--json FILE] [--verbose]
  *
  * Then the enrollment function runs against a simulated 10,000-account organization in the stack's regions
- * (tools/bench-functions.ts); --functions runs only that. --quick runs 10 and 1,000 accounts only. With --repeat, the run with the median plan+policy time of
+ * (tools/bench-functions.ts), and the plan's cost at 12 and 10,000 accounts is measured in one process
+ * (tools/bench-plan-cost.ts); --functions and --plan-cost run only those. --quick runs 10 and 1,000 accounts only. With --repeat, the run with the median plan+policy time of
  * each cell is reported. 1 region is the stack with `security-governance:regions` set to its home
  * region; any other count is the stack's own region list (17 for prod).
  */
@@ -20,11 +21,12 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { CellResult } from "./bench-cell";
 import { ENROLLMENT_TARGETS, formatSimulation, simulateEnrollment } from "./bench-functions";
+import { formatPlanCost, measurePlanCost } from "./bench-plan-cost";
 import { readStackConfigValues, REPO_ROOT } from "./plan-runtime";
 
 export const BENCH_USAGE =
     "usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod] " +
-    "[--repeat N] [--json FILE] [--verbose] [--functions]";
+    "[--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost]";
 
 /** The targets of issue 5, checked on the largest cell. */
 const TARGETS = {
@@ -45,6 +47,8 @@ interface BenchFlags {
     verbose: boolean;
     /** Only the simulated in-account functions, no plan cells. */
     functionsOnly: boolean;
+    /** Only the plan's cost at 12 and 10,000 accounts, in this process. */
+    planCostOnly: boolean;
 }
 
 export interface BenchRow extends CellResult {
@@ -74,6 +78,7 @@ function parseFlags(argv: string[]): BenchFlags {
             json: { type: "string" },
             verbose: { type: "boolean", default: false },
             functions: { type: "boolean", default: false },
+            "plan-cost": { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -92,6 +97,7 @@ function parseFlags(argv: string[]): BenchFlags {
         jsonFile: values.json,
         verbose: values.verbose === true,
         functionsOnly: values.functions === true,
+        planCostOnly: values["plan-cost"] === true,
     };
 }
 
@@ -297,6 +303,10 @@ async function main(argv: string[]): Promise<number> {
         );
         return formatSimulation(options, await simulateEnrollment(options));
     };
+    if (flags.planCostOnly) {
+        process.stdout.write(formatPlanCost(await measurePlanCost(flags.stack)));
+        return 0;
+    }
     if (flags.functionsOnly) {
         process.stdout.write(await simulation());
         return 0;
@@ -333,6 +343,7 @@ async function main(argv: string[]): Promise<number> {
         "",
         ...checkTargets(rows),
         "",
+        formatPlanCost(await measurePlanCost(flags.stack)),
         await simulation(),
     ].join("\n");
     process.stdout.write(report);
