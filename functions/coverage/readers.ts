@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-guardduty";
 import { BatchGetAccountStatusCommand, Inspector2Client, type State } from "@aws-sdk/client-inspector2";
 import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
-import type { Run } from "../shared/run";
+import { paged, type Run } from "../shared/run";
 import type { MemberService } from "../enrollment/adapters";
 import type { Observation } from "./matrix";
 
@@ -24,25 +24,6 @@ const GUARDDUTY_DETECTOR_BATCH = 50;
 const SECURITYHUB_PAGE = 50;
 /** Inspector BatchGetAccountStatus `accountIds`: "Maximum number of 100 items" (API reference; botocore AccountIdSet max 100). */
 const INSPECTOR_BATCH = 100;
-
-/** Follows a NextToken loop; a token seen twice would loop forever, so it fails the region instead. */
-async function paged<T>(
-    scope: string,
-    page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
-): Promise<T[]> {
-    const items: T[] = [];
-    const seen = new Set<string>();
-    let token: string | undefined;
-    do {
-        const result = await page(token);
-        items.push(...result.items);
-        token = result.next === "" ? undefined : result.next;
-        if (token !== undefined && seen.has(token))
-            throw new Error(`${scope} returned NextToken ${token} twice`);
-        if (token !== undefined) seen.add(token);
-    } while (token !== undefined);
-    return items;
-}
 
 const upper = (value: unknown) => String(value ?? "UNKNOWN").toUpperCase();
 

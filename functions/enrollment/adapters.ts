@@ -10,7 +10,7 @@ import {
     Macie2Client,
 } from "@aws-sdk/client-macie2";
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { reasonOf, type Run } from "../shared/run";
+import { paged, reasonOf, type Run } from "../shared/run";
 import type { Gap, LiveMember, OrgAccount } from "./reconcile";
 
 /*
@@ -40,27 +40,22 @@ const DETECTIVE_BATCH = 50;
  * results are available", so paging follows NextToken, never the page's length.
  */
 export async function listOrganizationAccounts(client: OrganizationsClient, run: Run): Promise<OrgAccount[]> {
-    const accounts: OrgAccount[] = [];
-    let token: string | undefined;
-    const seen = new Set<string>();
-    do {
+    const pages = await paged("ListAccounts", async (token) => {
         const page = await run.call("organizations:ListAccounts", () =>
             client.send(new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE, NextToken: token })),
         );
-        for (const account of page.Accounts ?? []) {
-            if (account.Id === undefined) continue;
-            // Status "will be retired on September 9, 2026": State first (Organizations API reference, Account).
-            accounts.push({
-                id: account.Id,
-                email: account.Email ?? "",
-                state: String(account.State ?? account.Status ?? "UNKNOWN"),
-            });
-        }
-        token = page.NextToken;
-        if (token !== undefined && seen.has(token))
-            throw new Error(`ListAccounts returned NextToken ${token} twice`);
-        if (token !== undefined) seen.add(token);
-    } while (token !== undefined);
+        return { items: page.Accounts ?? [], next: page.NextToken };
+    });
+    const accounts: OrgAccount[] = [];
+    for (const account of pages) {
+        if (account.Id === undefined) continue;
+        // Status "will be retired on September 9, 2026": State first (Organizations API reference, Account).
+        accounts.push({
+            id: account.Id,
+            email: account.Email ?? "",
+            state: String(account.State ?? account.Status ?? "UNKNOWN"),
+        });
+    }
     return accounts;
 }
 
@@ -68,9 +63,7 @@ export function macieService(client: Macie2Client, region: string): MemberServic
     return {
         region,
         async listMembers(run) {
-            const members: LiveMember[] = [];
-            let token: string | undefined;
-            do {
+            const members = await paged("macie2:ListMembers", async (token) => {
                 const page = await run.call("macie2:ListMembers", () =>
                     // onlyAssociated is a string: "To include all accounts, set this value to false."
                     client.send(
@@ -81,16 +74,18 @@ export function macieService(client: Macie2Client, region: string): MemberServic
                         }),
                     ),
                 );
-                for (const member of page.members ?? []) {
-                    if (member.accountId === undefined) continue;
-                    members.push({
-                        accountId: member.accountId,
-                        status: String(member.relationshipStatus ?? "UNKNOWN"),
-                    });
-                }
-                token = page.nextToken === "" ? undefined : page.nextToken;
-            } while (token !== undefined);
-            return members;
+                return { items: page.members ?? [], next: page.nextToken };
+            });
+            return members.flatMap((member): LiveMember[] =>
+                member.accountId === undefined
+                    ? []
+                    : [
+                          {
+                              accountId: member.accountId,
+                              status: String(member.relationshipStatus ?? "UNKNOWN"),
+                          },
+                      ],
+            );
         },
         async enroll(run, accounts) {
             const enrolled: string[] = [];
@@ -131,9 +126,7 @@ export function detectiveService(client: DetectiveClient, region: string, graphA
     return {
         region,
         async listMembers(run) {
-            const members: LiveMember[] = [];
-            let token: string | undefined;
-            do {
+            const members = await paged("detective:ListMembers", async (token) => {
                 const page = await run.call("detective:ListMembers", () =>
                     client.send(
                         new ListDetectiveMembers({
@@ -143,19 +136,21 @@ export function detectiveService(client: DetectiveClient, region: string, graphA
                         }),
                     ),
                 );
-                for (const member of page.MemberDetails ?? []) {
-                    if (member.AccountId === undefined) continue;
-                    members.push({
-                        accountId: member.AccountId,
-                        status: String(member.Status ?? "UNKNOWN"),
-                        ...(member.DisabledReason === undefined
-                            ? {}
-                            : { detail: String(member.DisabledReason) }),
-                    });
-                }
-                token = page.NextToken;
-            } while (token !== undefined);
-            return members;
+                return { items: page.MemberDetails ?? [], next: page.NextToken };
+            });
+            return members.flatMap((member): LiveMember[] =>
+                member.AccountId === undefined
+                    ? []
+                    : [
+                          {
+                              accountId: member.AccountId,
+                              status: String(member.Status ?? "UNKNOWN"),
+                              ...(member.DisabledReason === undefined
+                                  ? {}
+                                  : { detail: String(member.DisabledReason) }),
+                          },
+                      ],
+            );
         },
         async enroll(run, accounts) {
             const enrolled: string[] = [];

@@ -95,3 +95,22 @@ export function reasonOf(error: unknown): string {
     if (error instanceof Error) return `${error.name}: ${error.message}`;
     return String(error);
 }
+
+/** Follows a NextToken loop; a token seen twice would loop forever, so it fails the caller instead. */
+export async function paged<T>(
+    scope: string,
+    page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+        const result = await page(token);
+        items.push(...result.items);
+        token = result.next === "" ? undefined : result.next;
+        if (token !== undefined && seen.has(token))
+            throw new Error(`${scope} returned NextToken ${token} twice`);
+        if (token !== undefined) seen.add(token);
+    } while (token !== undefined);
+    return items;
+}
