@@ -236,6 +236,24 @@ describe("enrollment details", () => {
             );
         });
 
+        it("a listing that hands out the same NextToken twice fails, naming the call, instead of looping", async () => {
+            organizations.on(ListAccountsCommand).resolves({ Accounts: [], NextToken: "t" });
+            macie.on(ListMacieMembers).resolves({ members: [], nextToken: "t" });
+            detective.on(ListDetectiveMembers).resolves({ MemberDetails: [], NextToken: "t" });
+            await assert.rejects(listOrganizationAccounts(orgClient, testRun()), {
+                message: "ListAccounts returned NextToken t twice",
+            });
+            await assert.rejects(macieService(macieClient, "eu-west-1").listMembers(testRun()), {
+                message: "macie2:ListMembers returned NextToken t twice",
+            });
+            await assert.rejects(
+                detectiveService(detectiveClient, "eu-west-1", GRAPH).listMembers(testRun()),
+                {
+                    message: "detective:ListMembers returned NextToken t twice",
+                },
+            );
+        });
+
         it("ListGraphs asks for 200 and tolerates an answer without a list", async () => {
             detective.on(ListGraphsCommand).resolves({});
             assert.equal(await detectiveGraphArn(detectiveClient, testRun()), undefined);
@@ -313,6 +331,7 @@ describe("enrollment details", () => {
                 run,
             );
             assert.equal(report.stoppedEarly, true);
+            assert.deepEqual(report.results, [], "no region is started without the organization's accounts");
             assert.equal(
                 report.stoppedBecause,
                 "stopped before the time limit, before organizations:ListAccounts; the next run resumes",
@@ -366,6 +385,17 @@ describe("enrollment details", () => {
             assert.ok(Date.now() - started >= 4, "the retry waited");
             await run.call("x:Z", async () => 1);
             assert.equal(run.calls, 3);
+        });
+
+        it("reserve holds time back from every later call until released", () => {
+            const run = testRun(10_000);
+            run.reserve(4_000);
+            assert.equal(run.remainingMs(), 6_000);
+            run.clock.now = 6_000;
+            assert.throws(() => run.checkDeadline(), { name: "DeadlineReached" });
+            run.reserve(0);
+            assert.equal(run.remainingMs(), 4_000);
+            assert.doesNotThrow(() => run.checkDeadline());
         });
 
         it("reasonOf: an error's name and message; anything else as text", () => {
