@@ -29,6 +29,7 @@ import {
 import { runCoverage } from "../functions/coverage/run-coverage";
 import type { OrgAccount } from "../functions/enrollment/reconcile";
 import { Run } from "../functions/shared/run";
+import { testRun } from "./helpers/run";
 
 const ADMIN = "222222222222";
 const MANAGEMENT = "111111111111";
@@ -226,20 +227,6 @@ describe("the coverage matrix", () => {
         assert.deepEqual(coverageDrops(before, other), []);
     });
 });
-
-/** A run with a hand-moved clock: waits advance it instead of sleeping. */
-function testRun(limitMs = 600_000): Run {
-    const clock = { now: 0 };
-    return new Run({
-        deadlineMs: limitMs,
-        marginMs: 0,
-        now: () => clock.now,
-        backoffMs: () => 1_000,
-        sleep: async (ms) => {
-            clock.now += ms;
-        },
-    });
-}
 
 const workload = (n: number) => String(300000000000 + n);
 

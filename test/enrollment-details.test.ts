@@ -26,6 +26,7 @@ import {
 import { decideEnrollment, type LiveMember, type OrgAccount } from "../functions/enrollment/reconcile";
 import { runEnrollment } from "../functions/enrollment/run-enrollment";
 import { DeadlineReached, Run, reasonOf } from "../functions/shared/run";
+import { testRun } from "./helpers/run";
 
 /**
  * The enrollment function's details that a report reader relies on: the exact reason for every status it
@@ -38,20 +39,6 @@ const MANAGEMENT = "111111111111";
 const GRAPH = `arn:aws:detective:eu-west-1:${ADMIN}:graph:${"a".repeat(32)}`;
 const W = (n: number) => String(300000000000 + n);
 const account = (id: string, state = "ACTIVE"): OrgAccount => ({ id, email: `${id}@example.com`, state });
-
-function testRun(limitMs = 600_000, marginMs = 0): Run & { clock: { now: number } } {
-    const clock = { now: 0 };
-    const run = new Run({
-        deadlineMs: limitMs,
-        marginMs,
-        now: () => clock.now,
-        backoffMs: () => 1_000,
-        sleep: async (ms) => {
-            clock.now += ms;
-        },
-    });
-    return Object.assign(run, { clock });
-}
 
 const base = { adminAccountId: ADMIN, managementAccountId: MANAGEMENT, quota: 10_000 };
 

@@ -30,6 +30,7 @@ import {
 import { decideEnrollment, type LiveMember, type OrgAccount } from "../functions/enrollment/reconcile";
 import { runEnrollment, type EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { DeadlineReached, Run } from "../functions/shared/run";
+import { testRun } from "./helpers/run";
 
 const ADMIN = "222222222222";
 const MANAGEMENT = "111111111111";
@@ -49,21 +50,6 @@ function orgAccounts(count: number): OrgAccount[] {
             state: "ACTIVE",
         })),
     ];
-}
-
-/** A run with a hand-moved clock: waits advance it instead of sleeping. */
-function testRun(limitMs = 600_000): Run & { clock: { now: number } } {
-    const clock = { now: 0 };
-    const run = new Run({
-        deadlineMs: limitMs,
-        marginMs: 0,
-        now: () => clock.now,
-        backoffMs: () => 1_000,
-        sleep: async (ms) => {
-            clock.now += ms;
-        },
-    });
-    return Object.assign(run, { clock });
 }
 
 describe("the enrollment decision", () => {

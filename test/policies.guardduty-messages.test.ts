@@ -8,7 +8,7 @@ import {
     without,
 } from "./helpers/policy-fixtures";
 import { PlannedResource } from "../tools/policy-driver";
-import { analyze, byPolicy, policySession, withConfig } from "./helpers/policy-session";
+import { analyze, byPolicy, policySession, withConfig, violationsOf } from "./helpers/policy-session";
 
 /**
  * The GuardDuty policies' exact answers, and the preview cases in which a value is not known yet: a
@@ -17,9 +17,7 @@ import { analyze, byPolicy, policySession, withConfig } from "./helpers/policy-s
 
 const DETECTOR_URN = urnOf("aws:guardduty/detector:Detector", "detector");
 
-async function said(resources: PlannedResource[], policy: string): Promise<string[]> {
-    return byPolicy(await analyze(resources), policy).map((d) => d.message.split("\n").slice(1).join("\n"));
-}
+const said = violationsOf;
 
 /** Every diagnostic of the stack, so that a policy that crashes on a value shows up too. */
 async function everything(resources: PlannedResource[]): Promise<string[]> {

@@ -9,7 +9,7 @@ import {
     withResource,
 } from "./helpers/policy-fixtures";
 import { PlannedResource } from "../tools/policy-driver";
-import { analyze, byPolicy, policySession } from "./helpers/policy-session";
+import { analyze, byPolicy, policySession, violationsOf } from "./helpers/policy-session";
 
 /**
  * The notification policies' exact answers, and how the finding path is traced from rule to target to
@@ -23,9 +23,7 @@ const NO_PATH =
 const RULE_URN = urnOf("aws:cloudwatch/eventRule:EventRule", "findings-rule");
 const TOPIC_URN = urnOf("aws:sns/topic:Topic", "findings-topic");
 
-async function said(resources: PlannedResource[], policy: string): Promise<string[]> {
-    return byPolicy(await analyze(resources), policy).map((d) => d.message.split("\n").slice(1).join("\n"));
-}
+const said = violationsOf;
 
 const pattern = (value: unknown) =>
     withInputs(compliantStack(), "findings-rule", {

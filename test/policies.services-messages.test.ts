@@ -9,17 +9,14 @@ import {
     withInputs,
     without,
 } from "./helpers/policy-fixtures";
-import { PlannedResource } from "../tools/policy-driver";
-import { analyze, byPolicy, policySession, withConfig } from "./helpers/policy-session";
+import { analyze, byPolicy, policySession, withConfig, violationsOf } from "./helpers/policy-session";
 
 /**
  * KMS, Security Hub, Macie, Detective, Inspector and delegated-administrator policies: their exact
  * messages, the values they wait for during preview, and the config values they refuse.
  */
 
-async function said(resources: PlannedResource[], policy: string): Promise<string[]> {
-    return byPolicy(await analyze(resources), policy).map((d) => d.message.split("\n").slice(1).join("\n"));
-}
+const said = violationsOf;
 
 async function refused(policy: string, properties: Record<string, unknown>, key: string): Promise<void> {
     await assert.rejects(

@@ -11,8 +11,16 @@ import {
     withResource,
     without,
 } from "./helpers/policy-fixtures";
-import { PlannedResource, PolicyDiagnostic } from "../tools/policy-driver";
-import { analyze, byPolicy, expectPolicies, policySession, withConfig } from "./helpers/policy-session";
+import { PlannedResource } from "../tools/policy-driver";
+import {
+    analyze,
+    byPolicy,
+    expectPolicies,
+    policySession,
+    violationText,
+    violationsOf,
+    withConfig,
+} from "./helpers/policy-session";
 
 /**
  * The findings-storage policies' exact answers: the words a user reads to fix the stack, which resource
@@ -25,14 +33,8 @@ const LIFECYCLE_URN = urnOf(
     "bucket-lifecycle",
 );
 
-/** The violation text after the policy's description line. */
-function said(d: PolicyDiagnostic): string {
-    return d.message.split("\n").slice(1).join("\n");
-}
-
-async function messages(resources: PlannedResource[], policy: string): Promise<string[]> {
-    return byPolicy(await analyze(resources), policy).map(said);
-}
+const said = violationText;
+const messages = violationsOf;
 
 const encryption = (rule: unknown) =>
     withInputs(compliantStack(), "bucket-encryption", { rules: rule === undefined ? undefined : [rule] });

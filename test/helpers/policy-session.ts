@@ -83,6 +83,16 @@ export function byPolicy(diagnostics: PolicyDiagnostic[], policy: string): Polic
     return diagnostics.filter((d) => d.policy === policy);
 }
 
+/** A violation's own text: the message after the policy's description line. */
+export function violationText(d: PolicyDiagnostic): string {
+    return d.message.split("\n").slice(1).join("\n");
+}
+
+/** The violation texts `policy` reports for `resources`. */
+export async function violationsOf(resources: PlannedResource[], policy: string): Promise<string[]> {
+    return byPolicy(await analyze(resources), policy).map(violationText);
+}
+
 export function policyNames(diagnostics: PolicyDiagnostic[]): string[] {
     return [...new Set(diagnostics.map((d) => d.policy))].sort();
 }
