@@ -42,6 +42,17 @@ export const DEFAULT_REQUIRED_PROTECTIONS = [
     "RUNTIME_MONITORING",
 ];
 
+/**
+ * Protection plans GuardDuty does not offer in a region where GuardDuty itself runs: the program manages
+ * no feature there, so the pack must not require one. GuardDuty user guide, "Regions and endpoints",
+ * region-specific feature availability: "RDS Protection is not supported in Asia Pacific (Taipei)
+ * (ap-east-2) Region." The pack is published on its own, so it keeps its own copy of the program's
+ * PROTECTION_NOT_OFFERED_IN (stacks/availability.ts); a test holds the two equal.
+ */
+export const DEFAULT_PROTECTIONS_NOT_OFFERED_IN: Readonly<Record<string, readonly string[]>> = {
+    RDS_LOGIN_EVENTS: ["ap-east-2"],
+};
+
 /** GuardDuty severities: LOW 1-3.9, MEDIUM 4-6.9, HIGH 7-8.9, CRITICAL 9-10. */
 export const DEFAULT_MAX_ARCHIVED_SEVERITY = 7;
 
@@ -252,11 +263,26 @@ export const guarddutyOrganizationProtections: StackValidationPolicy = {
                 description:
                     "OrganizationConfigurationFeature names that must be auto-enabled for ALL accounts.",
             },
+            protectionsNotOfferedIn: {
+                type: "object",
+                additionalProperties: {
+                    type: "array",
+                    items: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$" },
+                },
+                default: DEFAULT_PROTECTIONS_NOT_OFFERED_IN,
+                description:
+                    "Regions, per protection, where GuardDuty does not offer it; a required protection is " +
+                    "not required of a detector in those regions.",
+            },
         },
     },
     validateStack: (args, reportViolation) => {
-        const { requiredProtections = DEFAULT_REQUIRED_PROTECTIONS } = args.getConfig<{
+        const {
+            requiredProtections = DEFAULT_REQUIRED_PROTECTIONS,
+            protectionsNotOfferedIn = DEFAULT_PROTECTIONS_NOT_OFFERED_IN,
+        } = args.getConfig<{
             requiredProtections?: string[];
+            protectionsNotOfferedIn?: Readonly<Record<string, readonly string[]>>;
         }>();
         const resources = stackResources(args, [DETECTOR, ORGANIZATION_CONFIGURATION_FEATURE]);
         const detectors = resources.filter((r) => r.type === DETECTOR);
@@ -283,7 +309,10 @@ export const guarddutyOrganizationProtections: StackValidationPolicy = {
                     }
                 }
             }
-            const missing = requiredProtections.filter((p) => !enabled.has(p));
+            // A detector whose region is not yet known is held to every plan: it may be anywhere.
+            const offeredHere = (p: string) =>
+                region === UNKNOWN || !(protectionsNotOfferedIn[p] ?? []).includes(region);
+            const missing = requiredProtections.filter((p) => !enabled.has(p) && offeredHere(p));
             if (missing.length > 0 && !namesOpen) {
                 const details = notAll.length > 0 ? `; not auto-enabled for ALL: ${notAll.join(", ")}` : "";
                 reportViolation(

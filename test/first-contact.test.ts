@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument, readStackConfigValues } from "../tools/plan-runtime";
-import { NOT_OFFERED_IN } from "../stacks/availability";
+import * as path from "node:path";
+import { NOT_OFFERED_IN, PROTECTION_NOT_OFFERED_IN } from "../stacks/availability";
+import { DEFAULT_PROTECTIONS_NOT_OFFERED_IN } from "../policies/guardduty";
+import { REPO_ROOT } from "../tools/plan-runtime";
+import { analyze, mandatory, policyNames, withConfig } from "./helpers/policy-session";
 import { parseStackConfig } from "../stacks/config";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
 import { formatSummary } from "../tools/plan-summary";
@@ -237,5 +241,16 @@ describe("first contact with real AWS", () => {
                 names(type, "eu-west-1").filter((name) => name !== "RDS_LOGIN_EVENTS"),
             );
         }
+    });
+
+    it("passes the prod pack in Asia Pacific (Taipei) without RDS Protection: the pack knows the same gap", async () => {
+        assert.deepEqual(DEFAULT_PROTECTIONS_NOT_OFFERED_IN, PROTECTION_NOT_OFFERED_IN);
+        const planned = await plan("prod", {
+            configOverrides: { "security-governance:regions": ["us-east-1", "ap-east-2"] },
+        });
+        assert.ok(ofType(planned, DETECTOR_FEATURE).some(inRegion("ap-east-2")));
+        const prodPack = path.join(REPO_ROOT, "policies", "config.prod.json");
+        const found = await withConfig(prodPack, () => analyze(planned.resources));
+        assert.deepEqual(policyNames(mandatory(found)), []);
     });
 });

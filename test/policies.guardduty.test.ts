@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import {
     compliantStack,
     resource,
+    UNKNOWN_VALUE,
     urnOf,
     withInputs,
     withResource,
@@ -105,6 +106,51 @@ describe("GuardDuty policies", function () {
                 async () => expectPolicies(stack, []),
             );
             await expectPolicies(stack, ["guardduty-organization-protections"]);
+        });
+
+        it("does not require RDS_LOGIN_EVENTS of a detector in ap-east-2, where GuardDuty does not offer it", async () => {
+            const taipei = without(compliantStack({ region: "ap-east-2" }), "feature-rds_login_events");
+            await expectPolicies(taipei, []);
+            // Every plan offered there is still required, and the excused one is not named.
+            const [d] = await expectPolicies(without(taipei, "feature-s3_data_events"), [
+                "guardduty-organization-protections",
+            ]);
+            assert.match(
+                d.message,
+                /region ap-east-2 does not auto-enable S3_DATA_EVENTS for ALL organization/,
+            );
+            // The same stack one region over must enable it.
+            const [ireland] = await expectPolicies(
+                without(compliantStack({ region: "eu-west-1" }), "feature-rds_login_events"),
+                ["guardduty-organization-protections"],
+            );
+            assert.match(ireland.message, /region eu-west-1 does not auto-enable RDS_LOGIN_EVENTS for ALL/);
+        });
+
+        it("excuses a plan only where protectionsNotOfferedIn says, and holds a detector of unknown region to all", async () => {
+            const stack = without(compliantStack({ region: "ap-east-2" }), "feature-rds_login_events");
+            await withConfig(
+                {
+                    "guardduty-organization-protections": {
+                        protectionsNotOfferedIn: { RDS_LOGIN_EVENTS: ["me-south-1"] },
+                    },
+                },
+                async () => expectPolicies(stack, ["guardduty-organization-protections"]),
+            );
+            await withConfig(
+                {
+                    "guardduty-organization-protections": {
+                        protectionsNotOfferedIn: {
+                            S3_DATA_EVENTS: ["ap-east-2"],
+                            RDS_LOGIN_EVENTS: ["ap-east-2"],
+                        },
+                    },
+                },
+                async () => expectPolicies(without(stack, "feature-s3_data_events"), []),
+            );
+            const unknownRegion = withInputs(stack, "detector", { region: UNKNOWN_VALUE });
+            const [d] = await expectPolicies(unknownRegion, ["guardduty-organization-protections"]);
+            assert.match(d.message, /an unknown region does not auto-enable RDS_LOGIN_EVENTS/);
         });
 
         it("rejects RUNTIME_MONITORING together with EKS_RUNTIME_MONITORING", async () => {
