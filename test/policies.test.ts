@@ -96,6 +96,7 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
                         "LAMBDA_NETWORK_LOGS",
                         "RUNTIME_MONITORING",
                     ],
+                    protectionsNotOfferedIn: { RDS_LOGIN_EVENTS: ["ap-east-2"] },
                 },
                 "guardduty-filter-safe-archive": { maxArchivedSeverity: 7 },
                 "findings-bucket-retention": { minRetentionDays: 365 },
