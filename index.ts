@@ -13,7 +13,7 @@ import { FindingNotifications } from "./components/notifications";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
-import { coverageExpectation } from "./stacks/coverage";
+import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
 import { loadStackConfig } from "./stacks/load";
 import {
     DiscoveryError,
@@ -243,8 +243,8 @@ async function main(
                 securityAccountId: accounts.securityAdmin,
                 homeRegion,
                 settings: {
-                    adminAccountId: accounts.securityAdmin,
-                    managementAccountId: accounts.management,
+                    // The same settings `npm run coverage -- --repair` enrolls with, in the regions planned here.
+                    ...enrollmentSettingsFor(config),
                     regions: {
                         ...(macieOrganization
                             ? { macie: Object.keys(macieOrganization.configurations) }
@@ -253,13 +253,6 @@ async function main(
                             ? { detective: Object.keys(detectiveOrganization.configurations) }
                             : {}),
                     },
-                    quotas: {
-                        macie: MEMBER_QUOTAS.macie.members,
-                        detective: MEMBER_QUOTAS.detective.members,
-                    },
-                    ...(config.detective.priorityAccounts.length > 0
-                        ? { priority: config.detective.priorityAccounts }
-                        : {}),
                 },
                 after: [
                     ...Object.values(macieOrganization?.configurations ?? {}),

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
+import { ENROLLMENT_FUNCTION_NAME, type EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { PARTITION } from "../stacks/regions";
 import {
     FUNCTION_TIMEOUT_SECONDS,
@@ -29,7 +29,8 @@ export interface EnrollmentFunctionArgs {
 export const ENROLLMENT_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS;
 /** The deploy-time run is short: `pulumi up` waits for it, and the schedule carries on. */
 export const DEPLOY_RUN_SECONDS = 240;
-export const FUNCTION_NAME = "security-governance-enrollment";
+/** Its name, also what `npm run members` reads the deployed settings from. */
+export const FUNCTION_NAME = ENROLLMENT_FUNCTION_NAME;
 
 /**
  * The execution role's permissions, and nothing else: read the organization's accounts, read and create Macie
@@ -55,6 +56,17 @@ export function enrollmentRolePolicy(args: {
         },
         ownLogsStatement(logGroup),
     ];
+    if ((args.settings.priorityOrganizationalUnits ?? []).length > 0) {
+        statements.push({
+            Sid: "ReadPriorityOrganizationalUnits",
+            Effect: "Allow",
+            // Both take an OU or root as resource (Service Authorization Reference, Organizations); an OU's ARN
+            // is the management account's: arn:aws:organizations::<management>:ou/o-<org>/ou-<id>. Nested OUs
+            // are walked too, so every OU of the organization, not only the configured ones.
+            Action: ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"],
+            Resource: `arn:${PARTITION}:organizations::${args.settings.managementAccountId}:ou/o-*/ou-*`,
+        });
+    }
     if (macie.length > 0) {
         statements.push({
             Sid: "EnrollMacieMembers",

@@ -101,6 +101,13 @@ const accountId = z
         error: "a real account ID: 000000000000 is reserved",
     });
 
+/** Organizations API reference, OrganizationalUnit Id: "ou-", 4-32 lowercase letters or digits, "-", 8-32 more. */
+const organizationalUnitId = z
+    .string({ error: 'an OU ID as a quoted string, such as "ou-ab12-cd34ef56"' })
+    .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
+        error: 'an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"',
+    });
+
 const region = z
     .string({ error: 'a region code such as "eu-west-1"' })
     .refine((code) => KNOWN_REGIONS.includes(code), {
@@ -543,6 +550,11 @@ const macieSchema = z.strictObject({
     publishingFrequency: z
         .enum(PUBLISHING_FREQUENCIES, { error: `one of ${PUBLISHING_FREQUENCIES.join(", ")}` })
         .default("FIFTEEN_MINUTES"),
+    /**
+     * Accounts the enrollment function never enrolls into Macie, and the only ones `npm run members` removes.
+     * Default none.
+     */
+    excludedAccounts: uniqueArray(accountId, "account").default([]),
 });
 
 const detectiveSchema = z.strictObject({
@@ -553,6 +565,13 @@ const detectiveSchema = z.strictObject({
      * per graph (stacks/quotas.ts) cannot take the whole organization. Default none: by account ID.
      */
     priorityAccounts: uniqueArray(accountId, "account").default([]),
+    /** OUs whose accounts (nested OUs included) come next, OU by OU, each by account ID. Default none. */
+    priorityOrganizationalUnits: uniqueArray(organizationalUnitId, "OU").default([]),
+    /**
+     * Accounts the enrollment function never enrolls into Detective, and the only ones `npm run members`
+     * removes. Default none.
+     */
+    excludedAccounts: uniqueArray(accountId, "account").default([]),
 });
 
 const inspectorSchema = z
@@ -759,6 +778,29 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
+/**
+ * Exclusions name member accounts: never the security account, which administers and is no member, and never
+ * an account the same service is told to enroll first.
+ */
+function exclusionProblems(config: NamespaceConfig): string[] {
+    const problems: string[] = [];
+    for (const service of ["macie", "detective"] as const) {
+        config[service].excludedAccounts.forEach((id, index) => {
+            const key = `${keyPath([service, "excludedAccounts", index])} = ${show(id)}`;
+            if (id === config.accounts.securityAdmin) {
+                problems.push(
+                    `${key}: expected a member account; ${id} is the security account (accounts.securityAdmin), the administrator`,
+                );
+            } else if (service === "detective" && config.detective.priorityAccounts.includes(id)) {
+                problems.push(
+                    `${key}: expected an account not also in detective.priorityAccounts; keep it in one of the two`,
+                );
+            }
+        });
+    }
+    return problems;
+}
+
 /** Adopted resources must be where the program would create them: a governed region, our account. */
 function adoptionProblems(config: NamespaceConfig): string[] {
     const problems: string[] = [];
@@ -866,7 +908,7 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         );
     }
     if (parsed.success) {
-        problems.push(...adoptionProblems(parsed.data));
+        problems.push(...adoptionProblems(parsed.data), ...exclusionProblems(parsed.data));
         // One configuration policy enables the same standards in every linked region.
         parsed.data.securityHub.standards.forEach((standard, index) => {
             const lacking = regionsLacking(standard, parsed.data.regions);

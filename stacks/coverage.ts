@@ -26,6 +26,7 @@ export function coverageExpectation(config: StackConfig): CoverageExpectation {
         inspectorScans: config.inspector.enabled
             ? config.inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t])
             : [],
+        excluded: excludedSettings(config)?.excluded ?? {},
         quotas: Object.fromEntries(
             Object.entries(MEMBER_QUOTAS).map(([service, quota]) => [service, quota.members]),
         ),
@@ -49,5 +50,17 @@ export function enrollmentSettingsFor(config: StackConfig): EnrollmentSettings {
         ...(config.detective.priorityAccounts.length > 0
             ? { priority: config.detective.priorityAccounts }
             : {}),
+        ...(config.detective.priorityOrganizationalUnits.length > 0
+            ? { priorityOrganizationalUnits: config.detective.priorityOrganizationalUnits }
+            : {}),
+        ...(excludedSettings(config) ?? {}),
     };
+}
+
+/** `<service>.excludedAccounts` of the reconciled services that exclude any, or undefined when none does. */
+function excludedSettings(config: StackConfig): Pick<EnrollmentSettings, "excluded"> | undefined {
+    const excluded: NonNullable<EnrollmentSettings["excluded"]> = {};
+    if (config.macie.excludedAccounts.length > 0) excluded.macie = config.macie.excludedAccounts;
+    if (config.detective.excludedAccounts.length > 0) excluded.detective = config.detective.excludedAccounts;
+    return Object.keys(excluded).length > 0 ? { excluded } : undefined;
 }

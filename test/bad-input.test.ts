@@ -710,7 +710,7 @@ const CASES: Case[] = [
         "typo in a detective key",
         "detective.enable",
         undefined,
-        /allowed keys here: enabled, priorityAccounts$/,
+        /allowed keys here: enabled, priorityAccounts, priorityOrganizationalUnits, excludedAccounts$/,
         (doc) => {
             section(doc, "detective").enable = false;
         },

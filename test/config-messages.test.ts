@@ -508,6 +508,52 @@ const EXACT: [string, (s: Sections & { raw: Values }) => void, string[]][] = [
         [`${NS}:detective.priorityAccounts[0] = "33333333333": expected ${ACCOUNT}`],
     ],
     [
+        "a Detective priority OU that is no OU ID",
+        (s) => (s.detective = { priorityOrganizationalUnits: ["ou-AB12-cd34ef56"] }),
+        [
+            `${NS}:detective.priorityOrganizationalUnits[0] = "ou-AB12-cd34ef56": expected an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"`,
+        ],
+    ],
+    [
+        "a Detective priority OU with too short a second part",
+        (s) => (s.detective = { priorityOrganizationalUnits: ["ou-ab12-cd34ef5"] }),
+        [`${NS}:detective.priorityOrganizationalUnits[0] = "ou-ab12-cd34ef5": expected an OU ID: `],
+    ],
+    [
+        "a Detective priority OU twice",
+        (s) => (s.detective = { priorityOrganizationalUnits: ["ou-ab12-cd34ef56", "ou-ab12-cd34ef56"] }),
+        [`${NS}:detective.priorityOrganizationalUnits[1] = "ou-ab12-cd34ef56": expected each OU once`],
+    ],
+    [
+        "a Detective priority OU that is a number",
+        (s) => (s.detective = { priorityOrganizationalUnits: [12] }),
+        [`${NS}:detective.priorityOrganizationalUnits[0] = 12: expected an OU ID as a quoted string`],
+    ],
+    [
+        "the security account excluded from Macie",
+        (s) => (s.macie = { excludedAccounts: [s.accounts.securityAdmin] }),
+        [
+            `${NS}:macie.excludedAccounts[0] = "222222222222": expected a member account; 222222222222 is the security account (accounts.securityAdmin), the administrator`,
+        ],
+    ],
+    [
+        "the security account excluded from Detective",
+        (s) => (s.detective = { excludedAccounts: ["444444444444", s.accounts.securityAdmin] }),
+        [`${NS}:detective.excludedAccounts[1] = "222222222222": expected a member account; `],
+    ],
+    [
+        "a Detective account both first and excluded",
+        (s) => (s.detective = { priorityAccounts: ["444444444444"], excludedAccounts: ["444444444444"] }),
+        [
+            `${NS}:detective.excludedAccounts[0] = "444444444444": expected an account not also in detective.priorityAccounts; keep it in one of the two`,
+        ],
+    ],
+    [
+        "an excluded Macie account twice",
+        (s) => (s.macie = { excludedAccounts: ["444444444444", "444444444444"] }),
+        [`${NS}:macie.excludedAccounts[1] = "444444444444": expected each account once`],
+    ],
+    [
         "a value of exactly 120 characters is shown whole",
         (s) => (s.raw[`${NS}:regions`] = ["x".repeat(118)]),
         [`${NS}:regions[0] = "${"x".repeat(118)}": expected one of the commercial regions: `],

@@ -165,6 +165,35 @@ describe("the enrollment function, as the plan deploys it", () => {
             assert.equal(await decide("detective:CreateMembers", graph, "eu-west-1"), "Allowed");
         });
 
+        it("may read the OUs of its own organization's management account when it orders by OU, and only then", async () => {
+            const management = prod.accounts.management;
+            const ou = `arn:aws:organizations::${management}:ou/o-exampleorg1/ou-ab12-prodwork`;
+            assert.deepEqual(
+                enrollmentSettings(single(prod, FUNCTION, ENROLLMENT)).priorityOrganizationalUnits,
+                ["ou-ab12-prodwork"],
+            );
+            for (const action of [
+                "organizations:ListAccountsForParent",
+                "organizations:ListOrganizationalUnitsForParent",
+            ]) {
+                assert.equal(await decide(action, ou, "us-east-1"), "Allowed", action);
+                const elsewhere = `arn:aws:organizations::999999999999:ou/o-exampleorg1/ou-ab12-prodwork`;
+                assert.equal(await decide(action, elsewhere, "us-east-1"), "ImplicitlyDenied", action);
+            }
+            for (const action of ["organizations:MoveAccount", "organizations:DeleteOrganizationalUnit"]) {
+                assert.equal(await decide(action, ou, "us-east-1"), "ImplicitlyDenied", action);
+            }
+            const devPolicy = JSON.parse(
+                single(dev, ROLE_POLICY, (r) => r.name.startsWith("enrollment")).inputs.policy as string,
+            ) as { Statement: { Action: string | string[] }[] };
+            assert.ok(
+                devPolicy.Statement.every(
+                    (s) => ![s.Action].flat().includes("organizations:ListAccountsForParent"),
+                ),
+                "dev orders by no OU, so its role reads none",
+            );
+        });
+
         it("may never remove, disassociate or disable, nor act outside its regions or on another graph", async () => {
             const graph = `arn:aws:detective:eu-west-1:${account}:graph:${"a".repeat(32)}`;
             for (const [action, resource] of [

@@ -9,21 +9,13 @@
 import * as fs from "node:fs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
-import { DetectiveClient } from "@aws-sdk/client-detective";
-import { Macie2Client } from "@aws-sdk/client-macie2";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { coverageExpectation, enrollmentSettingsFor } from "../stacks/coverage";
 import { awsCoverageDependencies } from "../functions/coverage/aws";
 import { shortfalls, type CoverageReport } from "../functions/coverage/matrix";
 import { runCoverage } from "../functions/coverage/run-coverage";
-import {
-    detectiveGraphArn,
-    detectiveService,
-    listOrganizationAccounts,
-    macieService,
-} from "../functions/enrollment/adapters";
+import { awsEnrollmentDependencies } from "../functions/enrollment/aws";
 import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
 import { PlanInputError, readStackConfigValues } from "./plan-runtime";
@@ -155,22 +147,13 @@ export async function runCoverageCommand(
     }
     const run = new Run({ deadlineMs: Date.now() + LOCAL_RUN_MS });
     if (flags.repair) {
-        const organizations = new OrganizationsClient({ ...base, maxAttempts: 1 });
         const repair = await runEnrollment(
             enrollmentSettingsFor(config),
-            {
-                listAccounts: (r) => listOrganizationAccounts(organizations, r),
-                async service(service, region, r) {
-                    output.stderr(`repairing ${service} ${region}\n`);
-                    const client = { ...base, region, maxAttempts: 1 };
-                    if (service === "macie") return macieService(new Macie2Client(client), region);
-                    const detective = new DetectiveClient(client);
-                    const graph = await detectiveGraphArn(detective, r);
-                    return graph === undefined
-                        ? "no behavior graph in this region yet"
-                        : detectiveService(detective, region, graph);
-                },
-            },
+            awsEnrollmentDependencies({
+                credentials,
+                homeRegion: config.homeRegion,
+                progress: (service, region) => output.stderr(`repairing ${service} ${region}\n`),
+            }),
             run,
         );
         output.stdout(formatRepair(repair));

@@ -23,6 +23,8 @@ export interface CoverageExpectation {
     inspectorScans: string[];
     /** Members per administrator and region, where a service caps them (Detective's 1,200). */
     quotas: Partial<Record<CoverageService, number>>;
+    /** Accounts the stack keeps out of a service (`<service>.excludedAccounts`): their gaps are excused. */
+    excluded?: Partial<Record<CoverageService, string[]>>;
 }
 
 /** What a service reports about one account in one region. */
@@ -155,10 +157,18 @@ export function coverageMatrix(args: {
             if (byAccount.has(accountId) && !isAdmin) members++;
             if (reason !== undefined) gaps.push({ accountId, reason });
         }
+        // An account the stack excludes is not a member on purpose: named, and excused.
+        const excluded = new Set(args.expectation.excluded?.[reading.service] ?? []);
+        for (const gap of gaps) {
+            if (excluded.has(gap.accountId)) {
+                gap.reason = `${gap.reason}: excluded by the stack (${reading.service}.excludedAccounts)`;
+                gap.excused = true;
+            }
+        }
         // A member quota the administrator has filled leaves every account still outside it excused.
         if (quota !== undefined && members >= quota) {
             for (const gap of gaps) {
-                if (gap.reason === "not a member") {
+                if (gap.reason === "not a member" && gap.excused !== true) {
                     gap.reason = `not a member: the administrator holds ${members} members, its quota of ${quota}`;
                     gap.excused = true;
                 }

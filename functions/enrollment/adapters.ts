@@ -9,7 +9,12 @@ import {
     ListMembersCommand as ListMacieMembers,
     Macie2Client,
 } from "@aws-sdk/client-macie2";
-import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+    ListAccountsCommand,
+    ListAccountsForParentCommand,
+    ListOrganizationalUnitsForParentCommand,
+    OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { paged, reasonOf, type Run } from "../shared/run";
 import type { Gap, LiveMember, OrgAccount } from "./reconcile";
 
@@ -26,7 +31,7 @@ export interface MemberService {
     enroll(run: Run, accounts: readonly OrgAccount[]): Promise<{ enrolled: string[]; failed: Gap[] }>;
 }
 
-/** ListAccounts "MaxResults" is at most 20 (Organizations API reference). */
+/** ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent: "MaxResults" at most 20 (API reference). */
 const ORGANIZATIONS_PAGE = 20;
 /** Macie ListMembers `maxResults` is at most 25 (MaxResults shape, botocore macie2 model). */
 const MACIE_PAGE = 25;
@@ -57,6 +62,58 @@ export async function listOrganizationAccounts(client: OrganizationsClient, run:
         });
     }
     return accounts;
+}
+
+/**
+ * The account IDs in `organizationalUnit` and in every OU nested under it, sorted. ListAccountsForParent lists
+ * "only that OU and not in any child OUs", so the OUs below are walked with ListOrganizationalUnitsForParent.
+ * Both "can only [be called] from the management account or a member account that is a delegated
+ * administrator" (API reference), which the security account is. An OU that does not exist fails with
+ * ParentNotFoundException, named in the error.
+ */
+export async function accountsUnderOrganizationalUnit(
+    client: OrganizationsClient,
+    organizationalUnit: string,
+    run: Run,
+): Promise<string[]> {
+    const accounts: string[] = [];
+    const queue = [organizationalUnit];
+    const seen = new Set(queue);
+    for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+        const ParentId = parent;
+        const direct = await paged(`ListAccountsForParent ${ParentId}`, async (token) => {
+            const page = await run.call("organizations:ListAccountsForParent", () =>
+                client.send(
+                    new ListAccountsForParentCommand({
+                        ParentId,
+                        MaxResults: ORGANIZATIONS_PAGE,
+                        NextToken: token,
+                    }),
+                ),
+            );
+            return { items: page.Accounts ?? [], next: page.NextToken };
+        });
+        for (const account of direct) if (account.Id !== undefined) accounts.push(account.Id);
+        const children = await paged(`ListOrganizationalUnitsForParent ${ParentId}`, async (token) => {
+            const page = await run.call("organizations:ListOrganizationalUnitsForParent", () =>
+                client.send(
+                    new ListOrganizationalUnitsForParentCommand({
+                        ParentId,
+                        MaxResults: ORGANIZATIONS_PAGE,
+                        NextToken: token,
+                    }),
+                ),
+            );
+            return { items: page.OrganizationalUnits ?? [], next: page.NextToken };
+        });
+        for (const child of children) {
+            if (child.Id !== undefined && !seen.has(child.Id)) {
+                seen.add(child.Id);
+                queue.push(child.Id);
+            }
+        }
+    }
+    return [...new Set(accounts)].sort();
 }
 
 export function macieService(client: Macie2Client, region: string): MemberService {

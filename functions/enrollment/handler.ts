@@ -1,8 +1,5 @@
-import { DetectiveClient } from "@aws-sdk/client-detective";
-import { Macie2Client } from "@aws-sdk/client-macie2";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { Run } from "../shared/run";
-import { detectiveGraphArn, detectiveService, listOrganizationAccounts, macieService } from "./adapters";
+import { awsEnrollmentDependencies } from "./aws";
 import { runEnrollment, type EnrollmentReport, type EnrollmentSettings } from "./run-enrollment";
 
 /** The Lambda context fields this handler reads. */
@@ -36,24 +33,8 @@ export async function handler(
         event?.maxSeconds === undefined ? Infinity : event.maxSeconds * 1000,
     );
     const run = new Run({ deadlineMs: Date.now() + limitMs });
-    // The function's own region (AWS_REGION); the SDK's endpoint rules map it to Organizations' global endpoint.
-    const organizations = new OrganizationsClient({ maxAttempts: 1 });
-    const report = await runEnrollment(
-        settings,
-        {
-            listAccounts: (r) => listOrganizationAccounts(organizations, r),
-            async service(service, region, r) {
-                if (service === "macie")
-                    return macieService(new Macie2Client({ region, maxAttempts: 1 }), region);
-                const client = new DetectiveClient({ region, maxAttempts: 1 });
-                const graph = await detectiveGraphArn(client, r);
-                return graph === undefined
-                    ? "no behavior graph in this region yet"
-                    : detectiveService(client, region, graph);
-            },
-        },
-        run,
-    );
+    // No credentials and no region: the function's role and its own region (AWS_REGION).
+    const report = await runEnrollment(settings, awsEnrollmentDependencies(), run);
     console.log(JSON.stringify(report));
     return report;
 }

@@ -50,6 +50,13 @@ export interface DecisionInput {
     quota: number;
     /** Account IDs to enroll first, in this order, after the management account (Detective's cap). */
     priority?: readonly string[];
+    /** Accounts the stack keeps out of this service: never enrolled, reported as excluded unless members. */
+    excluded?: readonly string[];
+}
+
+/** The gap reason of an excluded account: coverage excuses exactly the gaps that start with it. */
+export function excludedReason(service: ReconciledService): string {
+    return `excluded by the stack (${service}.excludedAccounts)`;
 }
 
 /**
@@ -102,6 +109,7 @@ export function decideEnrollment(input: DecisionInput): EnrollmentDecision {
     const gaps: Gap[] = [];
     const candidates: OrgAccount[] = [];
     const seen = new Set<string>();
+    const excluded = new Set(input.excluded ?? []);
     for (const account of [...input.accounts].sort(byId)) {
         if (seen.has(account.id)) continue;
         seen.add(account.id);
@@ -116,7 +124,10 @@ export function decideEnrollment(input: DecisionInput): EnrollmentDecision {
         const member = live.get(account.id);
         const status = member === undefined ? undefined : normalizeStatus(member.status);
         if (status !== undefined && COVERED.has(status)) {
+            // An excluded account that is still a member stays covered: only `npm run members` removes it.
             covered.push(account.id);
+        } else if (excluded.has(account.id)) {
+            gaps.push({ accountId: account.id, reason: excludedReason(input.service) });
         } else if (status !== undefined && status in NOT_FIXABLE[input.service]) {
             const why = NOT_FIXABLE[input.service][status];
             const detail =

@@ -2,6 +2,9 @@ import { DeadlineReached, reasonOf, type Run } from "../shared/run";
 import type { MemberService } from "./adapters";
 import { decideEnrollment, type Gap, type OrgAccount, type ReconciledService } from "./reconcile";
 
+/** The deployed function's name (components/enrollment-function.ts deploys it under this name). */
+export const ENROLLMENT_FUNCTION_NAME = "security-governance-enrollment";
+
 /** What the enrollment function is told, by the stack: no member account is named here. */
 export interface EnrollmentSettings {
     adminAccountId: string;
@@ -12,6 +15,13 @@ export interface EnrollmentSettings {
     quotas: Record<ReconciledService, number>;
     /** Accounts enrolled first after the management account, where a quota cuts (Detective's 1,200). */
     priority?: string[];
+    /**
+     * OUs whose accounts (nested OUs included) are enrolled next, after `priority`, OU by OU in this order and
+     * by account ID within each. Resolved once per run from Organizations.
+     */
+    priorityOrganizationalUnits?: string[];
+    /** Accounts each service never enrolls (the stack's `<service>.excludedAccounts`). */
+    excluded?: Partial<Record<ReconciledService, string[]>>;
 }
 
 export interface RegionResult {
@@ -34,6 +44,8 @@ export interface EnrollmentReport {
     /** Where the run stopped, when it did: the call it was making or waiting to retry. */
     stoppedBecause?: string;
     accounts: number;
+    /** Priority OUs that could not be read, with the reason: their accounts took no priority on this run. */
+    priorityErrors?: { organizationalUnit: string; reason: string }[];
     results: RegionResult[];
     calls: number;
     retries: number;
@@ -41,6 +53,8 @@ export interface EnrollmentReport {
 
 export interface EnrollmentDependencies {
     listAccounts(run: Run): Promise<OrgAccount[]>;
+    /** The account IDs in an OU and every OU nested in it. Needed only with priorityOrganizationalUnits. */
+    accountsUnder?(organizationalUnit: string, run: Run): Promise<string[]>;
     /** The service in a region, or a reason it cannot be reconciled there (no behavior graph yet, ...). */
     service(service: ReconciledService, region: string, run: Run): Promise<MemberService | string>;
 }
@@ -71,6 +85,9 @@ export async function runEnrollment(
         accounts = [];
     }
     report.accounts = accounts.length;
+    const priority = report.stoppedEarly
+        ? []
+        : await priorityOrder(settings, dependencies, run, report, stopped);
     const reconcile = async (service: ReconciledService, region: string, result: RegionResult) => {
         try {
             const target = await dependencies.service(service, region, run);
@@ -85,7 +102,8 @@ export async function runEnrollment(
                 adminAccountId: settings.adminAccountId,
                 managementAccountId: settings.managementAccountId,
                 quota: settings.quotas[service],
-                priority: settings.priority,
+                priority,
+                excluded: settings.excluded?.[service],
             });
             result.gaps = decision.gaps;
             result.covered = decision.covered.length;
@@ -119,4 +137,32 @@ export async function runEnrollment(
     report.calls = run.calls;
     report.retries = run.retries;
     return report;
+}
+
+/**
+ * The enrollment order after the management account: the priority accounts, then each priority OU's accounts.
+ * An OU that cannot be read is reported and skipped; the run goes on with the rest of the order.
+ */
+async function priorityOrder(
+    settings: EnrollmentSettings,
+    dependencies: EnrollmentDependencies,
+    run: Run,
+    report: EnrollmentReport,
+    stopped: (error: DeadlineReached) => void,
+): Promise<string[]> {
+    const order = [...(settings.priority ?? [])];
+    for (const organizationalUnit of settings.priorityOrganizationalUnits ?? []) {
+        try {
+            if (dependencies.accountsUnder === undefined)
+                throw new Error("this run cannot read organizational units");
+            order.push(...(await dependencies.accountsUnder(organizationalUnit, run)).sort());
+        } catch (error) {
+            if (error instanceof DeadlineReached) {
+                stopped(error);
+                break;
+            }
+            (report.priorityErrors ??= []).push({ organizationalUnit, reason: reasonOf(error) });
+        }
+    }
+    return order;
 }
