@@ -33,8 +33,18 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
     },
     // The in-account decision logic: what to enroll, what counts as enrolled, the run's budget and deadline.
     enrollment: {
-        mutate: ["functions/enrollment/*.ts", "!functions/enrollment/handler.ts", "functions/shared/*.ts"],
-        tests: ["test/enrollment-function.test.ts", "test/enrollment-details.test.ts"],
+        mutate: [
+            "functions/enrollment/*.ts",
+            "!functions/enrollment/handler.ts",
+            "!functions/enrollment/aws.ts",
+            "functions/shared/*.ts",
+        ],
+        tests: [
+            "test/enrollment-function.test.ts",
+            "test/enrollment-details.test.ts",
+            "test/enrollment-priorities.test.ts",
+            "test/members-command.test.ts",
+        ],
     },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),

@@ -1,0 +1,256 @@
+/**
+ * `npm run members -- --stack NAME [--service macie|detective] [--region REGION] [--remove]`: the one way this
+ * project removes Macie or Detective members, run on purpose with the user's own credentials (those of the
+ * security account). It removes only accounts the stack excludes (`<service>.excludedAccounts`), and only once
+ * the deployed enrollment function excludes them too, so the next scheduled run does not enroll them again.
+ * Without --remove it lists what it would remove and changes nothing. Exit 0 when everything asked for is
+ * done (or would be), 1 when an account is held, refused or a region could not be read, 2 for a mistake in
+ * the input or the wrong credentials.
+ */
+import { DetectiveClient } from "@aws-sdk/client-detective";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { Macie2Client } from "@aws-sdk/client-macie2";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { fromIni } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { detectiveGraphArn, detectiveService, macieService } from "../functions/enrollment/adapters";
+import type { ReconciledService } from "../functions/enrollment/reconcile";
+import {
+    planRemoval,
+    removeDetectiveMembers,
+    removeMacieMembers,
+    type RemovalOutcome,
+} from "../functions/enrollment/removal";
+import { ENROLLMENT_FUNCTION_NAME, type EnrollmentSettings } from "../functions/enrollment/run-enrollment";
+import { reasonOf, Run } from "../functions/shared/run";
+import { offeredIn } from "../stacks/availability";
+import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
+import { PlanInputError, readStackConfigValues } from "./plan-runtime";
+
+export const USAGE =
+    "usage: npm run members -- --stack NAME [--service macie|detective] [--region REGION] [--remove]";
+
+const SERVICES: readonly ReconciledService[] = ["macie", "detective"];
+/** Six hours stops a local run that hangs; removals are few. */
+const LOCAL_RUN_MS = 6 * 60 * 60 * 1000;
+
+export interface MembersOutput {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+/** The clients the command uses; tests pass mocked ones, users get the SDK's own. */
+export interface MembersClients {
+    sts(): STSClient;
+    lambda(): LambdaClient;
+    macie(region: string): Macie2Client;
+    detective(region: string): DetectiveClient;
+}
+
+export interface MembersCommandOptions {
+    stackDir?: string;
+    credentials?: AwsCredentialIdentityProvider;
+    clients?: MembersClients;
+}
+
+interface Flags {
+    stack: string;
+    service?: ReconciledService;
+    region?: string;
+    remove: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseFlags(argv: string[]): Flags | "help" {
+    const flags: Partial<Flags> = { remove: false };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        if (flag === "--help" || flag === "-h") return "help";
+        if (flag === "--remove") {
+            flags.remove = true;
+            continue;
+        }
+        if (flag !== "--stack" && flag !== "--service" && flag !== "--region") {
+            throw new UsageError(
+                `${flag}: unknown flag; expected one of --stack NAME, --service macie|detective, --region REGION, --remove, --help`,
+            );
+        }
+        const value = argv[++i];
+        if (value === undefined || value.startsWith("--"))
+            throw new UsageError(`${flag} needs a value; ${USAGE}`);
+        if (flag === "--stack") flags.stack = value;
+        else if (flag === "--region") flags.region = value;
+        else if (value === "macie" || value === "detective") flags.service = value;
+        else
+            throw new UsageError(`--service ${value}: expected macie or detective (the services it enrolls)`);
+    }
+    if (flags.stack === undefined) throw new UsageError(`--stack NAME is required; ${USAGE}`);
+    return flags as Flags;
+}
+
+/** The service and regions to visit, or the one-line reason the flags ask for something the stack lacks. */
+function targets(config: StackConfig, flags: Flags): { service: ReconciledService; regions: string[] }[] {
+    const chosen = flags.service === undefined ? SERVICES.filter((s) => config[s].enabled) : [flags.service];
+    if (flags.service !== undefined && !config[flags.service].enabled) {
+        throw new UsageError(
+            `--service ${flags.service}: ${flags.service}.enabled is false in stack ${flags.stack}`,
+        );
+    }
+    return chosen.map((service) => {
+        const regions = offeredIn(service, config.regions);
+        if (flags.region !== undefined && !regions.includes(flags.region)) {
+            throw new UsageError(
+                `--region ${flags.region}: expected a governed region where ${service} runs: ${regions.join(", ")}`,
+            );
+        }
+        return { service, regions: flags.region === undefined ? regions : [flags.region] };
+    });
+}
+
+/**
+ * What the deployed enrollment function excludes, per service; undefined when no function is deployed, so
+ * nothing would enroll a removed account again. Any other failure to read it stops the command.
+ */
+async function deployedExclusions(
+    lambda: LambdaClient,
+): Promise<Partial<Record<ReconciledService, string[]>> | undefined> {
+    try {
+        const fn = await lambda.send(
+            new GetFunctionConfigurationCommand({ FunctionName: ENROLLMENT_FUNCTION_NAME }),
+        );
+        const text = fn.Environment?.Variables?.ENROLLMENT_SETTINGS;
+        if (text === undefined) return {};
+        return (JSON.parse(text) as EnrollmentSettings).excluded ?? {};
+    } catch (error) {
+        if (error instanceof Error && error.name === "ResourceNotFoundException") return undefined;
+        throw error;
+    }
+}
+
+export async function runMembersCommand(
+    argv: string[],
+    output: MembersOutput,
+    options: MembersCommandOptions = {},
+): Promise<number> {
+    let flags: Flags | "help";
+    let config: StackConfig;
+    let plan: { service: ReconciledService; regions: string[] }[];
+    try {
+        flags = parseFlags(argv);
+        if (flags === "help") {
+            output.stdout(`${USAGE}\n`);
+            return 0;
+        }
+        config = parseStackConfig(readStackConfigValues(flags.stack, options.stackDir));
+        plan = targets(config, flags);
+    } catch (error) {
+        if (error instanceof UsageError || error instanceof PlanInputError || error instanceof ConfigError) {
+            output.stderr(`${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+    const excludedOf = (service: ReconciledService) => config[service].excludedAccounts;
+    if (plan.every(({ service }) => excludedOf(service).length === 0)) {
+        output.stdout(
+            `No account is excluded (${plan.map((p) => `${p.service}.excludedAccounts`).join(", ")}): nothing to remove.\n`,
+        );
+        return 0;
+    }
+    const credentials =
+        options.credentials ?? (config.awsProfile ? fromIni({ profile: config.awsProfile }) : undefined);
+    const base = { region: config.homeRegion, maxAttempts: 1, ...(credentials ? { credentials } : {}) };
+    const clients: MembersClients = options.clients ?? {
+        sts: () => new STSClient({ ...base, maxAttempts: 3 }),
+        lambda: () => new LambdaClient({ ...base, maxAttempts: 3 }),
+        macie: (region) => new Macie2Client({ ...base, region }),
+        detective: (region) => new DetectiveClient({ ...base, region }),
+    };
+    const identity = await clients.sts().send(new GetCallerIdentityCommand({}));
+    if (identity.Account !== config.accounts.securityAdmin) {
+        output.stderr(
+            `credentials belong to account ${identity.Account ?? "(unknown)"}; npm run members acts as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
+        );
+        return 2;
+    }
+    const deployed = await deployedExclusions(clients.lambda());
+    if (deployed === undefined) {
+        output.stderr(
+            `No enrollment function is deployed (${ENROLLMENT_FUNCTION_NAME}): nothing enrolls a removed account again.\n`,
+        );
+    }
+    const run = new Run({ deadlineMs: Date.now() + LOCAL_RUN_MS });
+    let problems = 0;
+    let pending = 0;
+    for (const { service, regions } of plan) {
+        for (const region of regions) {
+            const where = `${service} ${region}`;
+            try {
+                output.stderr(`reading ${where}\n`);
+                const macie = service === "macie" ? clients.macie(region) : undefined;
+                const detective = service === "detective" ? clients.detective(region) : undefined;
+                const graph = detective === undefined ? undefined : await detectiveGraphArn(detective, run);
+                if (detective !== undefined && graph === undefined) {
+                    output.stdout(`${where}: no behavior graph, no members\n`);
+                    continue;
+                }
+                const target =
+                    macie !== undefined
+                        ? macieService(macie, region)
+                        : detectiveService(detective as DetectiveClient, region, graph as string);
+                const removal = planRemoval({
+                    service,
+                    members: await target.listMembers(run),
+                    excluded: excludedOf(service),
+                    deployedExcluded: deployed === undefined ? undefined : (deployed[service] ?? []),
+                });
+                for (const gap of removal.held)
+                    output.stdout(`${where} ${gap.accountId}: held: ${gap.reason}\n`);
+                problems += removal.held.length;
+                const ids = removal.remove.map((m) => m.accountId);
+                if (!flags.remove) {
+                    for (const m of removal.remove)
+                        output.stdout(`${where} ${m.accountId}: would remove (${m.status})\n`);
+                    pending += ids.length;
+                    continue;
+                }
+                const outcome: RemovalOutcome =
+                    macie !== undefined
+                        ? await removeMacieMembers(macie, ids, run)
+                        : await removeDetectiveMembers(
+                              detective as DetectiveClient,
+                              graph as string,
+                              ids,
+                              run,
+                          );
+                for (const id of outcome.removed) output.stdout(`${where} ${id}: removed\n`);
+                for (const gap of outcome.failed)
+                    output.stdout(`${where} ${gap.accountId}: refused: ${gap.reason}\n`);
+                problems += outcome.failed.length;
+            } catch (error) {
+                output.stdout(`${where}: not read: ${reasonOf(error)}\n`);
+                problems++;
+            }
+        }
+    }
+    if (pending > 0)
+        output.stdout(`\nDry run: nothing was changed. Run again with --remove to remove ${pending}.\n`);
+    return problems > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    runMembersCommand(process.argv.slice(2), {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+    }).then(
+        (code) => (process.exitCode = code),
+        (error: unknown) => {
+            // An AWS refusal (access denied, expired credentials) is one line, not a stack trace.
+            process.stderr.write(
+                `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+            );
+            process.exitCode = 1;
+        },
+    );
+}
