@@ -3,13 +3,16 @@ import type { ResourceScanType } from "@aws-sdk/client-inspector2";
 import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry } from "./ip-lists";
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { adoptSchema } from "./adopt-config";
+import { remediationSchema } from "./remediation";
 import {
-    GUARDDUTY_FINDING_TYPES,
-    RETIRED_GUARDDUTY_FINDING_TYPES,
-    RETIRED_SECURITY_HUB_CONTROL_IDS,
-    SECURITY_HUB_CONTROL_IDS,
-    knownName,
-} from "./known-names";
+    accountId,
+    findingType,
+    isAccountId,
+    organizationalUnitId,
+    reportDuplicates,
+    uniqueArray,
+} from "./schema-parts";
+import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName } from "./known-names";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
 import {
@@ -88,26 +91,6 @@ export const MAX_THREAT_LISTS = 6;
 /** Severity at which GuardDuty findings are HIGH: no suppression rule may archive them. */
 export const HIGH_SEVERITY = 7;
 
-const RESERVED_ACCOUNT_IDS = new Set(["000000000000"]);
-
-function isAccountId(value: string): boolean {
-    return /^\d{12}$/.test(value) && !RESERVED_ACCOUNT_IDS.has(value);
-}
-
-const accountId = z
-    .string({ error: 'a 12-digit AWS account ID as a quoted string, such as "111111111111"' })
-    .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, such as "111111111111"' })
-    .refine((id) => !RESERVED_ACCOUNT_IDS.has(id), {
-        error: "a real account ID: 000000000000 is reserved",
-    });
-
-/** Organizations API reference, OrganizationalUnit Id: "ou-", 4-32 lowercase letters or digits, "-", 8-32 more. */
-const organizationalUnitId = z
-    .string({ error: 'an OU ID as a quoted string, such as "ou-ab12-cd34ef56"' })
-    .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
-        error: 'an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"',
-    });
-
 const region = z
     .string({ error: 'a region code such as "eu-west-1"' })
     .refine((code) => KNOWN_REGIONS.includes(code), {
@@ -144,14 +127,6 @@ function ipEntry(options: { allowAnyNetwork: boolean }) {
 const ruleName = z
     .string({ error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" })
     .regex(/^[A-Za-z0-9_.-]{3,64}$/, { error: "a rule name of 3-64 letters, digits, '-', '_' or '.'" });
-
-const findingType = knownName(
-    '"Recon:EC2/PortProbeUnprotectedPort"',
-    GUARDDUTY_FINDING_TYPES,
-    RETIRED_GUARDDUTY_FINDING_TYPES,
-    "GuardDuty finding type",
-    "stacks/data/guardduty-finding-types.json",
-);
 
 const port = z
     .number({ error: "a port number 0-65535" })
@@ -486,36 +461,6 @@ const guarddutySchema = z
     });
 
 /** Reports each value whose `key` an earlier value already had; the value itself is what the message shows. */
-function reportDuplicates<T>(
-    ctx: z.RefinementCtx,
-    values: readonly T[],
-    pathOf: (index: number) => (string | number)[],
-    message: string,
-    key: (value: T) => unknown = (value) => value,
-): void {
-    const seen = new Set<unknown>();
-    values.forEach((value, index) => {
-        const k = key(value);
-        if (seen.has(k)) {
-            ctx.addIssue({ code: "custom", path: pathOf(index), input: value, message });
-        }
-        seen.add(k);
-    });
-}
-
-/** A list that is a set: an entry given twice (compared as `key` says) is a mistake, not a no-op. */
-function uniqueArray<T extends z.ZodType>(
-    item: T,
-    what: string,
-    key: (value: z.output<T>) => unknown = (v) => v,
-) {
-    return z
-        .array(item)
-        .superRefine((values, ctx) =>
-            reportDuplicates(ctx, values, (index) => [index], `each ${what} once`, key),
-        );
-}
-
 const securityHubSchema = z.strictObject({
     /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
     standards: uniqueArray(
@@ -635,6 +580,8 @@ const namespaceSchema = z.strictObject({
     inspector: inspectorSchema.default(() => inspectorSchema.parse({})),
     notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
     adopt: adoptSchema.default(() => adoptSchema.parse({})),
+    /** Opt-in: without the section nothing responds to findings (stacks/remediation.ts). */
+    remediation: remediationSchema.optional(),
 });
 
 export type SuppressionRule = z.output<typeof suppressionRule>;
