@@ -1,0 +1,310 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { decide, type FindingDetail, type LadderSettings } from "../functions/response/ladder";
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { readStackConfigValues } from "../tools/plan-runtime";
+
+/*
+ * The ladder rules on real GuardDuty finding events (test/fixtures/guardduty-events.json, each with its public
+ * source), changed only where a test says so, with settings parsed from a stack's config as a user writes it.
+ */
+
+const MEMBER = "444444444444";
+const PUBLIC_IP = "185.220.101.7";
+
+type Json = Record<string, unknown>;
+const samples = (
+    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "guardduty-events.json"), "utf8")) as {
+        samples: { event: { detail: Json } }[];
+    }
+).samples;
+
+/** A fixture's detail (deep copy) with `edit` applied, in the member account. */
+function finding(type: string, edit: (d: FindingDetail & Json) => void = () => undefined): FindingDetail {
+    const found = samples.find((s) => s.event.detail.type === type);
+    assert.ok(found, `fixture of ${type}`);
+    const detail = structuredClone(found.event.detail) as FindingDetail & Json;
+    detail.accountId = MEMBER;
+    edit(detail);
+    return detail;
+}
+
+function settings(remediation: Json = {}): LadderSettings {
+    const values = { ...readStackConfigValues("dev"), "security-governance:remediation": remediation };
+    const config = parseStackConfig(values);
+    assert.ok(config.remediation);
+    return {
+        remediation: config.remediation,
+        neverTouch: {
+            [config.accounts.management]: "the management account",
+            [config.accounts.securityAdmin]: "the security account, where the responder runs",
+        },
+        protectedRoles: ["security-governance-responder"],
+    };
+}
+
+/** The SSH brute-force fixture, retyped as the workshop's custom threat-list hit from a public address. */
+function maliciousCaller(edit: (d: FindingDetail & Json) => void = () => undefined): FindingDetail {
+    return finding("UnauthorizedAccess:EC2/SSHBruteForce", (d) => {
+        d.type = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom";
+        d.severity = 5;
+        const action = d.service?.action?.networkConnectionAction;
+        assert.ok(action?.remoteIpDetails);
+        action.remoteIpDetails.ipAddressV4 = PUBLIC_IP;
+        edit(d);
+    });
+}
+
+describe("the response ladder", () => {
+    it("notifies by default: a configured section with no modes describes the action and changes nothing", () => {
+        const [decision] = decide(maliciousCaller(), settings());
+        assert.equal(decision.action, "blockRemoteAddress");
+        assert.equal(decision.verdict, "notify");
+        assert.deepEqual(decision.target, {
+            action: "blockRemoteAddress",
+            addresses: [PUBLIC_IP],
+            subnets: [maliciousCaller().resource?.instanceDetails?.networkInterfaces?.[0].subnetId],
+        });
+    });
+
+    it("takes each rung's mode as configured: off skips with the reason, dry-run and act are kept", () => {
+        for (const mode of ["dry-run", "act"] as const) {
+            const [d] = decide(maliciousCaller(), settings({ blockRemoteAddress: { mode } }));
+            assert.equal(d.verdict, mode);
+        }
+        const [off] = decide(maliciousCaller(), settings({ blockRemoteAddress: { mode: "off" } }));
+        assert.deepEqual(off, {
+            action: "blockRemoteAddress",
+            mode: "off",
+            verdict: "skip",
+            reason: "blockRemoteAddress.mode is off",
+        });
+    });
+
+    it("answers only the finding types each rung lists, in ladder order", () => {
+        assert.deepEqual(decide(finding("UnauthorizedAccess:EC2/SSHBruteForce"), settings()), []);
+        const both = settings({
+            blockRemoteAddress: { findingTypes: ["UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"] },
+            isolateInstance: { findingTypes: ["UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"] },
+        });
+        assert.deepEqual(
+            decide(maliciousCaller(), both).map((d) => d.action),
+            ["blockRemoteAddress", "isolateInstance"],
+        );
+    });
+
+    it("skips below the rung's minSeverity, at it acts; archived findings are skipped", () => {
+        const act = settings({ blockRemoteAddress: { mode: "act", minSeverity: 5 } });
+        assert.equal(decide(maliciousCaller(), act)[0].verdict, "act");
+        const low = decide(
+            maliciousCaller((d) => (d.severity = 4.9)),
+            act,
+        )[0];
+        assert.equal(low.reason, "severity 4.9 is below minSeverity 5");
+        const archived = maliciousCaller((d) => {
+            if (d.service) d.service.archived = true;
+        });
+        assert.equal(decide(archived, act)[0].reason, "the finding is archived");
+    });
+
+    it("never acts in the management or security account, an exempt account, or an exempt OU", () => {
+        const act = { blockRemoteAddress: { mode: "act" } };
+        const reasonIn = (account: string, extra: Json = {}, ous?: string[]) =>
+            decide(
+                maliciousCaller((d) => (d.accountId = account)),
+                settings({ ...act, ...extra }),
+                { accountOus: ous },
+            )[0].reason;
+        assert.equal(
+            reasonIn("111111111111"),
+            "account 111111111111 is never acted on: the management account",
+        );
+        assert.match(reasonIn("222222222222") ?? "", /never acted on: the security account/);
+        assert.equal(
+            reasonIn(MEMBER, { exemptAccounts: [MEMBER] }),
+            `account ${MEMBER} is exempt (remediation.exemptAccounts)`,
+        );
+        const ous = { exemptOrganizationalUnits: ["ou-ab12-sandbox1"] };
+        assert.equal(
+            reasonIn(MEMBER, ous, ["ou-ab12-team0001", "ou-ab12-sandbox1"]),
+            `account ${MEMBER} is in ou-ab12-sandbox1 (remediation.exemptOrganizationalUnits)`,
+        );
+        assert.equal(reasonIn(MEMBER, ous, ["ou-ab12-team0001"]), undefined);
+        assert.match(reasonIn(MEMBER, ous) ?? "", /could not read which OUs account 444444444444 is in/);
+    });
+
+    it("spares an instance tagged with the exempt tag, key and value both", () => {
+        const tagged = (key: string, value: string) =>
+            maliciousCaller((d) => {
+                const details = d.resource?.instanceDetails;
+                assert.ok(details);
+                details.tags = [...(details.tags ?? []), { key, value }];
+            });
+        const act = settings({ blockRemoteAddress: { mode: "act" } });
+        assert.equal(
+            decide(tagged("security-governance:remediation", "exempt"), act)[0].reason,
+            "the instance is tagged security-governance:remediation=exempt (remediation.exemptTag)",
+        );
+        assert.equal(decide(tagged("security-governance:remediation", "no"), act)[0].verdict, "act");
+        const custom = settings({ blockRemoteAddress: { mode: "act" }, exemptTag: "Owner=forensics" });
+        assert.match(decide(tagged("Owner", "forensics"), custom)[0].reason ?? "", /tagged Owner=forensics/);
+    });
+
+    it("blocks only public remote addresses, and needs a subnet", () => {
+        const act = settings({ blockRemoteAddress: { mode: "act" } });
+        const privateIp = maliciousCaller((d) => {
+            const ip = d.service?.action?.networkConnectionAction?.remoteIpDetails;
+            if (ip) ip.ipAddressV4 = "10.1.2.3";
+        });
+        assert.equal(
+            decide(privateIp, act)[0].reason,
+            "no public remote address to block: 10.1.2.3 is private (RFC 1918)",
+        );
+        const noSubnet = maliciousCaller((d) => {
+            for (const ni of d.resource?.instanceDetails?.networkInterfaces ?? []) delete ni.subnetId;
+        });
+        assert.equal(decide(noSubnet, act)[0].reason, "the finding names no subnet of the instance");
+    });
+
+    it("isolates crypto-mining instances: one VPC, every network interface", () => {
+        const mining = finding("CryptoCurrency:EC2/BitcoinTool.B!DNS");
+        const [d] = decide(mining, settings({ isolateInstance: { mode: "dry-run" } }));
+        const details = mining.resource?.instanceDetails;
+        assert.deepEqual(d.target, {
+            action: "isolateInstance",
+            instanceId: details?.instanceId,
+            networkInterfaces: (details?.networkInterfaces ?? []).map((n) => n.networkInterfaceId).sort(),
+            vpcId: details?.networkInterfaces?.[0].vpcId,
+        });
+        const notInstance = finding("CryptoCurrency:EC2/BitcoinTool.B!DNS", (f) => {
+            if (f.resource) f.resource.resourceType = "EKSCluster";
+        });
+        assert.match(
+            decide(notInstance, settings())[0].reason ?? "",
+            /resource is EKSCluster, not an EC2 instance/,
+        );
+    });
+
+    it("contains an IAM user's key or a role's sessions, never a service-linked role or its own", () => {
+        const exfiltration = (userType: string, userName: string) =>
+            finding("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
+                d.type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+                d.severity = 8;
+                const key = d.resource?.accessKeyDetails;
+                assert.ok(key);
+                key.userType = userType;
+                key.userName = userName;
+            });
+        const s = settings({ containCredentials: { mode: "act" } });
+        const [user] = decide(exfiltration("IAMUser", "ci-deployer"), s);
+        assert.equal(user.target?.action, "containCredentials");
+        assert.ok(user.target && "accessKeyId" in user.target && user.target.accessKeyId.length > 0);
+        assert.deepEqual(decide(exfiltration("AssumedRole", "app-role"), s)[0].target, {
+            action: "containCredentials",
+            kind: "roleSessions",
+            roleName: "app-role",
+        });
+        assert.match(
+            decide(exfiltration("AssumedRole", "AWSServiceRoleForECS"), s)[0].reason ?? "",
+            /service-linked role/,
+        );
+        assert.match(
+            decide(exfiltration("AssumedRole", "security-governance-responder"), s)[0].reason ?? "",
+            /the responder's own role/,
+        );
+        assert.match(decide(exfiltration("Root", "root"), s)[0].reason ?? "", /credentials of type Root/);
+    });
+
+    it("closes every bucket a public-exposure finding names", () => {
+        const exposed = finding("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
+            d.type = "Policy:S3/BucketAnonymousAccessGranted";
+            d.resource = {
+                resourceType: "S3Bucket",
+                s3BucketDetails: [{ name: "b-two" }, { name: "b-one" }],
+            };
+        });
+        assert.deepEqual(decide(exposed, settings())[0].target, {
+            action: "blockPublicBucket",
+            buckets: ["b-one", "b-two"],
+        });
+    });
+
+    describe("the remediation section of the config", () => {
+        function problems(remediation: unknown): string[] {
+            try {
+                parseStackConfig({
+                    ...readStackConfigValues("dev"),
+                    "security-governance:remediation": remediation,
+                });
+            } catch (error) {
+                assert.ok(error instanceof ConfigError);
+                return error.problems;
+            }
+            return [];
+        }
+
+        it("is off without the section, and fills every rung with notify and the seed's defaults with it", () => {
+            assert.equal(parseStackConfig(readStackConfigValues("dev")).remediation, undefined);
+            const { remediation } = settings();
+            assert.deepEqual(
+                [
+                    remediation.blockRemoteAddress.mode,
+                    remediation.isolateInstance.mode,
+                    remediation.containCredentials.mode,
+                    remediation.blockPublicBucket.mode,
+                ],
+                ["notify", "notify", "notify", "notify"],
+            );
+            assert.deepEqual(remediation.blockRemoteAddress.findingTypes, [
+                "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+            ]);
+            assert.equal(remediation.blockRemoteAddress.expiresAfterHours, 24);
+            assert.equal(remediation.isolateInstance.stopInstance, false);
+        });
+
+        it("names the key, the value and what is allowed, one line each", () => {
+            const NS = "security-governance:remediation";
+            const cases: [unknown, string][] = [
+                [
+                    { blockRemoteAddress: { mode: "auto" } },
+                    `${NS}.blockRemoteAddress.mode = "auto": expected one of off, notify, dry-run, act`,
+                ],
+                [
+                    { isolateInstance: { findingTypes: ["Policy:S3/BucketAnonymousAccessGranted"] } },
+                    `${NS}.isolateInstance.findingTypes[0] = "Policy:S3/BucketAnonymousAccessGranted": expected a finding type of EC2/ or Runtime/ resources, which isolateInstance acts on`,
+                ],
+                [
+                    { containCredentials: { findingTypes: [] } },
+                    `${NS}.containCredentials.findingTypes = []: expected at least one finding type`,
+                ],
+                [
+                    { blockPublicBucket: { minSeverity: 0 } },
+                    `${NS}.blockPublicBucket.minSeverity = 0: expected a GuardDuty severity from 1 to 10`,
+                ],
+                [
+                    { blockRemoteAddress: { expiresAfterHours: 1.5 } },
+                    `${NS}.blockRemoteAddress.expiresAfterHours = 1.5: expected whole hours from 1 to 720 (30 days)`,
+                ],
+                [{ exemptTag: "exempt" }, `${NS}.exemptTag = "exempt": expected a tag as "key=value"`],
+                [
+                    { exemptOrganizationalUnits: ["sandbox"] },
+                    `${NS}.exemptOrganizationalUnits[0] = "sandbox": expected an OU ID`,
+                ],
+                [
+                    { isolateInstance: { stopInstance: "yes" } },
+                    `${NS}.isolateInstance.stopInstance = "yes": expected true or false`,
+                ],
+                [
+                    { blockRemoteAddress: { mod: "act" } },
+                    `${NS}.blockRemoteAddress.mod: unknown key; allowed keys here: mode, findingTypes, minSeverity, expiresAfterHours`,
+                ],
+            ];
+            for (const [remediation, expected] of cases) {
+                const found = problems(remediation);
+                assert.equal(found.length, 1, found.join("\n"));
+                assert.ok(found[0].startsWith(expected), `expected\n  ${expected}\ngot\n  ${found[0]}`);
+            }
+        });
+    });
+});
