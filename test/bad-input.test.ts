@@ -892,7 +892,7 @@ const CASES: Case[] = [
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);
