@@ -230,6 +230,132 @@ describe("the response ladder", () => {
         });
     });
 
+    it("skips, with the reason, a finding whose fields are missing, and never throws on one", () => {
+        const all = settings({
+            blockRemoteAddress: {
+                mode: "act",
+                findingTypes: ["UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"],
+            },
+            isolateInstance: {
+                mode: "act",
+                findingTypes: ["UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"],
+            },
+        });
+        const reasons = (edit: (d: FindingDetail & Json) => void) =>
+            decide(maliciousCaller(edit), all).map((d) => d.reason ?? d.verdict);
+        assert.deepEqual(
+            reasons((d) => delete d.service),
+            ["the finding names no remote address (not a network connection or port probe)", "act"],
+        );
+        assert.deepEqual(
+            reasons((d) => delete d.accountId),
+            ["the finding names no account", "the finding names no account"],
+        );
+        assert.deepEqual(
+            reasons((d) => delete d.severity),
+            ["severity (missing) is below minSeverity 4", "severity (missing) is below minSeverity 4"],
+        );
+        assert.deepEqual(
+            reasons((d) => delete d.resource),
+            [
+                "the finding names no subnet of the instance",
+                "the finding's resource is (missing), not an EC2 instance",
+            ],
+        );
+        assert.deepEqual(
+            reasons((d) => {
+                if (d.resource?.instanceDetails) delete d.resource.instanceDetails.instanceId;
+            })[1],
+            "the finding's resource is Instance, not an EC2 instance",
+        );
+        assert.deepEqual(
+            reasons((d) => {
+                for (const ni of d.resource?.instanceDetails?.networkInterfaces ?? [])
+                    delete ni.networkInterfaceId;
+            })[1],
+            "the instance's network interfaces name 1 VPCs; isolation needs exactly one",
+        );
+        assert.deepEqual(
+            reasons((d) => {
+                const nis = d.resource?.instanceDetails?.networkInterfaces ?? [];
+                nis.push({ ...nis[0], networkInterfaceId: "eni-other", vpcId: "vpc-other" });
+            })[1],
+            "the instance's network interfaces name 2 VPCs; isolation needs exactly one",
+        );
+        assert.deepEqual(decide({}, all), [], "a finding without a type triggers nothing");
+    });
+
+    it("takes every port-probe address and IPv6 addresses, and matches the exempt tag by key too", () => {
+        const probe = maliciousCaller((d) => {
+            if (d.service?.action) {
+                d.service.action = {
+                    actionType: "PORT_PROBE",
+                    portProbeAction: {
+                        portProbeDetails: [
+                            { remoteIpDetails: { ipAddressV4: "185.220.101.9" } },
+                            { remoteIpDetails: { ipAddressV6: "2a00:1450::9" } },
+                            { remoteIpDetails: { ipAddressV4: "not-an-ip" } },
+                        ],
+                    },
+                };
+            }
+        });
+        const [d] = decide(probe, settings({ blockRemoteAddress: { mode: "act" } }));
+        assert.ok(d.target?.action === "blockRemoteAddress");
+        assert.deepEqual(d.target.addresses, ["185.220.101.9", "2a00:1450::9"]);
+        const onlyBad = maliciousCaller((f) => {
+            const ip = f.service?.action?.networkConnectionAction?.remoteIpDetails;
+            if (ip) ip.ipAddressV4 = "not-an-ip";
+        });
+        assert.equal(
+            decide(onlyBad, settings())[0].reason,
+            "no public remote address to block: not-an-ip is not an IP address",
+        );
+        const valueOnly = maliciousCaller((f) => {
+            const details = f.resource?.instanceDetails;
+            if (details) details.tags = [{ key: "Other", value: "exempt" }];
+        });
+        assert.equal(decide(valueOnly, settings())[0].verdict, "notify");
+    });
+
+    it("needs both the user and the key of an IAMUser finding, and the role of an AssumedRole one", () => {
+        const s = settings({ containCredentials: { mode: "act" } });
+        const key = (edit: (k: Record<string, unknown>) => void) =>
+            finding("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
+                d.type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+                d.severity = 8;
+                const details = d.resource?.accessKeyDetails as Record<string, unknown>;
+                details.userType = "IAMUser";
+                edit(details);
+            });
+        assert.equal(
+            decide(
+                key((k) => delete k.userName),
+                s,
+            )[0].reason,
+            "the finding names no user or access key",
+        );
+        assert.equal(
+            decide(
+                key((k) => delete k.accessKeyId),
+                s,
+            )[0].reason,
+            "the finding names no user or access key",
+        );
+        const role = key((k) => {
+            k.userType = "AssumedRole";
+            delete k.userName;
+        });
+        assert.equal(decide(role, s)[0].reason, "the finding names no role");
+        const none = key((k) => delete k.userType);
+        assert.match(decide(none, s)[0].reason ?? "", /credentials of type \(missing\)/);
+        const bucketless = finding("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
+            d.type = "Policy:S3/BucketAnonymousAccessGranted";
+            d.resource = { resourceType: "S3Bucket", s3BucketDetails: [{}] };
+        });
+        assert.equal(decide(bucketless, settings())[0].reason, "the finding names no bucket");
+    });
+
     describe("the remediation section of the config", () => {
         function problems(remediation: unknown): string[] {
             try {

@@ -46,6 +46,11 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/members-command.test.ts",
         ],
     },
+    // The response ladder and its actions: which finding is acted on, and exactly what each action changes.
+    response: {
+        mutate: ["functions/response/*.ts", "stacks/remediation.ts"],
+        tests: ["test/response-ladder.test.ts", "test/response-actions.test.ts"],
+    },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),
         // still through its gRPC analyzer, so Stryker sees which test covers which mutant.

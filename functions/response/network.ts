@@ -1,0 +1,326 @@
+import {
+    CreateNetworkAclEntryCommand,
+    CreateSecurityGroupCommand,
+    CreateSnapshotsCommand,
+    CreateTagsCommand,
+    DeleteNetworkAclEntryCommand,
+    DescribeInstancesCommand,
+    DescribeNetworkAclsCommand,
+    DescribeSecurityGroupRulesCommand,
+    DescribeSecurityGroupsCommand,
+    ModifyNetworkInterfaceAttributeCommand,
+    RevokeSecurityGroupEgressCommand,
+    StopInstancesCommand,
+    type EC2Client,
+    type NetworkAclEntry,
+} from "@aws-sdk/client-ec2";
+import { reasonOf, type Run } from "../shared/run";
+import type { Target } from "./ladder";
+
+/*
+ * The network rungs, in a member account and region, with the EC2 API's real shapes. "dry-run" sends every
+ * changing call with `DryRun: true`: EC2 answers DryRunOperation when the call would have succeeded and
+ * UnauthorizedOperation when the role may not make it, so a rehearsal proves the permissions too.
+ */
+
+export type Mode = "dry-run" | "act";
+
+export interface ActionOutcome {
+    status: "acted" | "would act" | "already done" | "failed";
+    /** One line per change made (or that would be made), or the reason it failed. */
+    details: string[];
+    /** Network ACL entries created, to be lifted when they expire. */
+    blocks?: Block[];
+}
+
+export interface Block {
+    networkAclId: string;
+    ruleNumber: number;
+    egress: boolean;
+    cidr: string;
+}
+
+/**
+ * Rule numbers the responder uses: 1-99, below the 100, 200, ... that network ACL rules are usually numbered
+ * with, because rules are evaluated "in order, starting with the lowest numbered rule", and the first match
+ * decides (VPC user guide, "Network ACL rules"). Valid numbers are 1 to 32766 (CreateNetworkAclEntry).
+ */
+export const RESPONDER_RULES = { first: 1, last: 99 };
+
+/** The name of the per-VPC security group with no rules that isolated instances are put in. */
+export const QUARANTINE_GROUP = "security-governance-quarantine";
+
+function isDryRunSuccess(error: unknown): boolean {
+    return error instanceof Error && error.name === "DryRunOperation";
+}
+
+/** Sends a changing call; in dry-run, "would succeed" is success and the change is not made. */
+async function change(run: Run, scope: string, mode: Mode, send: (dryRun: boolean) => Promise<unknown>) {
+    try {
+        await run.call(scope, () => send(mode === "dry-run"));
+    } catch (error) {
+        if (mode === "dry-run" && isDryRunSuccess(error)) return;
+        throw error;
+    }
+}
+
+const cidrOf = (address: string) => (address.includes(":") ? `${address}/128` : `${address}/32`);
+const entryCidr = (entry: NetworkAclEntry) => entry.CidrBlock ?? entry.Ipv6CidrBlock;
+
+/**
+ * Denies each address, in and out, in the network ACL of each subnet, with the lowest free rule numbers of
+ * RESPONDER_RULES. An address already denied by a rule of its own is left as it is. A full ACL (its "rules per
+ * network ACL" quota, 20 by default, each direction and IP version apart) is reported, never worked around by
+ * removing someone else's rule.
+ */
+export async function blockRemoteAddresses(
+    ec2: EC2Client,
+    target: Extract<Target, { action: "blockRemoteAddress" }>,
+    mode: Mode,
+    run: Run,
+): Promise<ActionOutcome> {
+    const details: string[] = [];
+    const blocks: Block[] = [];
+    let failed = false;
+    let changed = false;
+    for (const subnet of target.subnets) {
+        const page = await run.call("ec2:DescribeNetworkAcls", () =>
+            ec2.send(
+                new DescribeNetworkAclsCommand({
+                    Filters: [{ Name: "association.subnet-id", Values: [subnet] }],
+                }),
+            ),
+        );
+        const acl = page.NetworkAcls?.[0];
+        if (acl?.NetworkAclId === undefined) {
+            details.push(`subnet ${subnet}: no network ACL found`);
+            failed = true;
+            continue;
+        }
+        const aclId = acl.NetworkAclId;
+        const entries = acl.Entries ?? [];
+        for (const egress of [false, true]) {
+            const used = new Set(entries.filter((e) => e.Egress === egress).map((e) => e.RuleNumber));
+            for (const address of target.addresses) {
+                const cidr = cidrOf(address);
+                const direction = egress ? "outbound to" : "inbound from";
+                if (
+                    entries.some(
+                        (e) => e.Egress === egress && e.RuleAction === "deny" && entryCidr(e) === cidr,
+                    )
+                ) {
+                    details.push(`${aclId}: ${direction} ${address} already denied`);
+                    continue;
+                }
+                let number = RESPONDER_RULES.first;
+                while (used.has(number) && number <= RESPONDER_RULES.last) number++;
+                if (number > RESPONDER_RULES.last) {
+                    details.push(
+                        `${aclId}: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`,
+                    );
+                    failed = true;
+                    continue;
+                }
+                try {
+                    await change(run, "ec2:CreateNetworkAclEntry", mode, (DryRun) =>
+                        ec2.send(
+                            new CreateNetworkAclEntryCommand({
+                                NetworkAclId: aclId,
+                                RuleNumber: number,
+                                Protocol: "-1",
+                                RuleAction: "deny",
+                                Egress: egress,
+                                ...(address.includes(":") ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
+                                DryRun,
+                            }),
+                        ),
+                    );
+                    used.add(number);
+                    changed = true;
+                    blocks.push({ networkAclId: aclId, ruleNumber: number, egress, cidr });
+                    details.push(`${aclId}: rule ${number} denies all traffic ${direction} ${address}`);
+                } catch (error) {
+                    failed = true;
+                    details.push(
+                        error instanceof Error && error.name === "NetworkAclEntryLimitExceeded"
+                            ? `${aclId}: the network ACL is full (its rules-per-network-ACL quota); ${direction} ${address} not denied`
+                            : `${aclId}: ${direction} ${address} not denied: ${reasonOf(error)}`,
+                    );
+                }
+            }
+        }
+    }
+    const status = failed ? "failed" : !changed ? "already done" : mode === "act" ? "acted" : "would act";
+    return { status, details, ...(mode === "act" && blocks.length > 0 ? { blocks } : {}) };
+}
+
+/**
+ * Lifts an expired block: deletes the entry only while it is still the deny this responder made (same number,
+ * direction and address), so a rule someone put in its place since is never removed.
+ */
+export async function liftBlock(
+    ec2: EC2Client,
+    block: Block,
+    run: Run,
+): Promise<"lifted" | "gone" | "replaced"> {
+    const page = await run.call("ec2:DescribeNetworkAcls", () =>
+        ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [block.networkAclId] })),
+    );
+    const entry = (page.NetworkAcls?.[0]?.Entries ?? []).find(
+        (e) => e.RuleNumber === block.ruleNumber && e.Egress === block.egress,
+    );
+    if (entry === undefined) return "gone";
+    if (entry.RuleAction !== "deny" || entryCidr(entry) !== block.cidr) return "replaced";
+    await run.call("ec2:DeleteNetworkAclEntry", () =>
+        ec2.send(
+            new DeleteNetworkAclEntryCommand({
+                NetworkAclId: block.networkAclId,
+                RuleNumber: block.ruleNumber,
+                Egress: block.egress,
+            }),
+        ),
+    );
+    return "lifted";
+}
+
+/** The VPC's quarantine group, created with no rules at all (a new group allows all egress until revoked). */
+async function quarantineGroup(
+    ec2: EC2Client,
+    vpcId: string,
+    mode: Mode,
+    run: Run,
+): Promise<string | undefined> {
+    const found = await run.call("ec2:DescribeSecurityGroups", () =>
+        ec2.send(
+            new DescribeSecurityGroupsCommand({
+                Filters: [
+                    { Name: "vpc-id", Values: [vpcId] },
+                    { Name: "group-name", Values: [QUARANTINE_GROUP] },
+                ],
+            }),
+        ),
+    );
+    const existing = found.SecurityGroups?.[0]?.GroupId;
+    if (existing !== undefined || mode === "dry-run") return existing;
+    const created = await run.call("ec2:CreateSecurityGroup", () =>
+        ec2.send(
+            new CreateSecurityGroupCommand({
+                GroupName: QUARANTINE_GROUP,
+                Description: "No traffic in or out: instances isolated by security-governance",
+                VpcId: vpcId,
+                TagSpecifications: [
+                    {
+                        ResourceType: "security-group",
+                        Tags: [{ Key: "security-governance:purpose", Value: "quarantine" }],
+                    },
+                ],
+            }),
+        ),
+    );
+    const groupId = created.GroupId;
+    if (groupId === undefined) throw new Error("CreateSecurityGroup returned no GroupId");
+    const rules = await run.call("ec2:DescribeSecurityGroupRules", () =>
+        ec2.send(
+            new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }),
+        ),
+    );
+    const egress = (rules.SecurityGroupRules ?? [])
+        .filter((r) => r.IsEgress === true && r.SecurityGroupRuleId !== undefined)
+        .map((r) => r.SecurityGroupRuleId as string);
+    if (egress.length > 0) {
+        await run.call("ec2:RevokeSecurityGroupEgress", () =>
+            ec2.send(
+                new RevokeSecurityGroupEgressCommand({ GroupId: groupId, SecurityGroupRuleIds: egress }),
+            ),
+        );
+    }
+    return groupId;
+}
+
+/**
+ * Isolates an instance for investigation (the Detective talk): snapshots of every attached volume first,
+ * without a reboot (CreateSnapshots is crash-consistent and takes none), tagged with the finding; then each
+ * network interface's groups replaced by the quarantine group (ModifyNetworkInterfaceAttribute per interface,
+ * as the EC2 API reference advises for instances with several); then a tag; then, if asked, a stop. Tracked
+ * connections outlive a security group change (EC2 user guide, "Security group connection tracking"): pair
+ * this with blockRemoteAddress to cut a live session.
+ */
+export async function isolateInstance(
+    ec2: EC2Client,
+    target: Extract<Target, { action: "isolateInstance" }>,
+    options: { mode: Mode; findingId: string; stopInstance: boolean },
+    run: Run,
+): Promise<ActionOutcome> {
+    const { mode, findingId } = options;
+    const described = await run.call("ec2:DescribeInstances", () =>
+        ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] })),
+    );
+    const instance = described.Reservations?.[0]?.Instances?.[0];
+    if (instance === undefined)
+        return { status: "failed", details: [`instance ${target.instanceId} not found`] };
+    const groupId = await quarantineGroup(ec2, target.vpcId, mode, run);
+    const interfaces = instance.NetworkInterfaces ?? [];
+    const isolated =
+        groupId !== undefined &&
+        interfaces.length > 0 &&
+        interfaces.every((ni) => (ni.Groups ?? []).length === 1 && ni.Groups?.[0]?.GroupId === groupId);
+    if (isolated)
+        return { status: "already done", details: [`${target.instanceId} is already in ${groupId}`] };
+    const details: string[] = [];
+    const tag = { Key: "security-governance:finding", Value: findingId };
+    // Evidence first; but a snapshot that fails must not leave a compromised instance connected.
+    let evidenceFailed = false;
+    try {
+        await change(run, "ec2:CreateSnapshots", mode, (DryRun) =>
+            ec2.send(
+                new CreateSnapshotsCommand({
+                    InstanceSpecification: { InstanceId: target.instanceId },
+                    Description: `Evidence for GuardDuty finding ${findingId}`,
+                    CopyTagsFromSource: "volume",
+                    TagSpecifications: [{ ResourceType: "snapshot", Tags: [tag] }],
+                    DryRun,
+                }),
+            ),
+        );
+        details.push(`snapshots of every volume of ${target.instanceId}, tagged ${tag.Key}=${findingId}`);
+    } catch (error) {
+        if (error instanceof Error && error.name === "DeadlineReached") throw error;
+        evidenceFailed = true;
+        details.push(`snapshots not taken: ${reasonOf(error)}`);
+    }
+    try {
+        for (const ni of interfaces) {
+            const id = ni.NetworkInterfaceId;
+            if (id === undefined) continue;
+            const before = (ni.Groups ?? []).map((g) => g.GroupId).join(", ");
+            // In a dry run the group may not exist yet; EC2 checks the call's permission with the current groups.
+            const groups =
+                groupId !== undefined ? [groupId] : (ni.Groups ?? []).flatMap((g) => g.GroupId ?? []);
+            await change(run, "ec2:ModifyNetworkInterfaceAttribute", mode, (DryRun) =>
+                ec2.send(
+                    new ModifyNetworkInterfaceAttributeCommand({
+                        NetworkInterfaceId: id,
+                        Groups: groups,
+                        DryRun,
+                    }),
+                ),
+            );
+            details.push(
+                `${id}: security groups ${before || "(none)"} replaced by ${groupId ?? QUARANTINE_GROUP}`,
+            );
+        }
+        await change(run, "ec2:CreateTags", mode, (DryRun) =>
+            ec2.send(new CreateTagsCommand({ Resources: [target.instanceId], Tags: [tag], DryRun })),
+        );
+        if (options.stopInstance) {
+            await change(run, "ec2:StopInstances", mode, (DryRun) =>
+                ec2.send(new StopInstancesCommand({ InstanceIds: [target.instanceId], DryRun })),
+            );
+            details.push(`${target.instanceId} stopped`);
+        }
+    } catch (error) {
+        if (error instanceof Error && error.name === "DeadlineReached") throw error;
+        return { status: "failed", details: [...details, reasonOf(error)] };
+    }
+    return { status: evidenceFailed ? "failed" : mode === "act" ? "acted" : "would act", details };
+}
