@@ -19,6 +19,7 @@ import { awsEnrollmentDependencies } from "../functions/enrollment/aws";
 import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
 import { PlanInputError, readStackConfigValues } from "./plan-runtime";
+import { runFromCommandLine, type CommandOutput } from "./aws-command";
 
 export const USAGE = "usage: npm run coverage -- --stack NAME [--json FILE] [--repair]";
 
@@ -27,10 +28,7 @@ const LOCAL_RUN_MS = 6 * 60 * 60 * 1000;
 /** Gaps printed per row; --json FILE has them all. */
 const GAPS_SHOWN = 10;
 
-export interface CoverageOutput {
-    stdout(text: string): void;
-    stderr(text: string): void;
-}
+export type CoverageOutput = CommandOutput;
 
 interface Flags {
     stack: string;
@@ -173,18 +171,4 @@ export async function runCoverageCommand(
     return shortfalls(report).length > 0 || report.stoppedEarly ? 1 : 0;
 }
 
-if (require.main === module) {
-    runCoverageCommand(process.argv.slice(2), {
-        stdout: (text) => process.stdout.write(text),
-        stderr: (text) => process.stderr.write(text),
-    }).then(
-        (code) => (process.exitCode = code),
-        (error: unknown) => {
-            // An AWS refusal (access denied, no such organization) is one line, not a stack trace.
-            process.stderr.write(
-                `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
-            );
-            process.exitCode = 1;
-        },
-    );
-}
+if (require.main === module) runFromCommandLine(runCoverageCommand);

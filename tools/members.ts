@@ -26,6 +26,7 @@ import { reasonOf, Run } from "../functions/shared/run";
 import { offeredIn } from "../stacks/availability";
 import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
 import { PlanInputError, readStackConfigValues } from "./plan-runtime";
+import { runFromCommandLine, type CommandOutput } from "./aws-command";
 
 export const USAGE =
     "usage: npm run members -- --stack NAME [--service macie|detective] [--region REGION] [--remove]";
@@ -34,10 +35,7 @@ const SERVICES: readonly ReconciledService[] = ["macie", "detective"];
 /** Six hours stops a local run that hangs; removals are few. */
 const LOCAL_RUN_MS = 6 * 60 * 60 * 1000;
 
-export interface MembersOutput {
-    stdout(text: string): void;
-    stderr(text: string): void;
-}
+export type MembersOutput = CommandOutput;
 
 /** The clients the command uses; tests pass mocked ones, users get the SDK's own. */
 export interface MembersClients {
@@ -239,18 +237,4 @@ export async function runMembersCommand(
     return problems > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-    runMembersCommand(process.argv.slice(2), {
-        stdout: (text) => process.stdout.write(text),
-        stderr: (text) => process.stderr.write(text),
-    }).then(
-        (code) => (process.exitCode = code),
-        (error: unknown) => {
-            // An AWS refusal (access denied, expired credentials) is one line, not a stack trace.
-            process.stderr.write(
-                `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
-            );
-            process.exitCode = 1;
-        },
-    );
-}
+if (require.main === module) runFromCommandLine(runMembersCommand);
