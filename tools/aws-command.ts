@@ -1,3 +1,6 @@
+import { ConfigError } from "../stacks/config";
+import { PlanInputError } from "./plan-runtime";
+
 /** Where a command that calls AWS writes: stdout for results, stderr for progress and mistakes. */
 export interface CommandOutput {
     stdout(text: string): void;
@@ -24,4 +27,30 @@ export function runFromCommandLine(
             process.exitCode = 1;
         },
     );
+}
+
+/** A mistake in a command's flags, said to the user as it is. */
+export class UsageError extends Error {}
+
+/**
+ * A command's input, read by `read` (flags, then the stack's config): `--help` prints `usage` and gives 0; a
+ * mistake in the flags, the stack file or its config is its one line on stderr and gives 2, before any AWS call.
+ */
+export function readCommandInput<T extends object>(
+    output: CommandOutput,
+    usage: string,
+    read: () => T | "help",
+): T | number {
+    try {
+        const input = read();
+        if (input !== "help") return input;
+        output.stdout(`${usage}\n`);
+        return 0;
+    } catch (error) {
+        if (error instanceof UsageError || error instanceof PlanInputError || error instanceof ConfigError) {
+            output.stderr(`${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
 }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { ConfigError, parseStackConfig } from "../stacks/config";
+import { parseStackConfig } from "../stacks/config";
 import { coverageExpectation, enrollmentSettingsFor } from "../stacks/coverage";
 import { awsCoverageDependencies } from "../functions/coverage/aws";
 import { shortfalls, type CoverageReport } from "../functions/coverage/matrix";
@@ -18,8 +18,8 @@ import { runCoverage } from "../functions/coverage/run-coverage";
 import { awsEnrollmentDependencies } from "../functions/enrollment/aws";
 import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
-import { PlanInputError, readStackConfigValues } from "./plan-runtime";
-import { runFromCommandLine, type CommandOutput } from "./aws-command";
+import { readStackConfigValues } from "./plan-runtime";
+import { readCommandInput, runFromCommandLine, UsageError, type CommandOutput } from "./aws-command";
 
 export const USAGE = "usage: npm run coverage -- --stack NAME [--json FILE] [--repair]";
 
@@ -35,8 +35,6 @@ interface Flags {
     jsonFile?: string;
     repair: boolean;
 }
-
-class UsageError extends Error {}
 
 function parseFlags(argv: string[]): Flags | "help" {
     let stack: string | undefined;
@@ -116,22 +114,16 @@ export async function runCoverageCommand(
     output: CoverageOutput,
     options: CoverageCommandOptions = {},
 ): Promise<number> {
-    let flags: Flags | "help";
-    let config;
-    try {
-        flags = parseFlags(argv);
-        if (flags === "help") {
-            output.stdout(`${USAGE}\n`);
-            return 0;
-        }
-        config = parseStackConfig(readStackConfigValues(flags.stack, options.stackDir));
-    } catch (error) {
-        if (error instanceof UsageError || error instanceof PlanInputError || error instanceof ConfigError) {
-            output.stderr(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
-    }
+    const input = readCommandInput(output, USAGE, () => {
+        const parsed = parseFlags(argv);
+        if (parsed === "help") return parsed;
+        return {
+            flags: parsed,
+            config: parseStackConfig(readStackConfigValues(parsed.stack, options.stackDir)),
+        };
+    });
+    if (typeof input === "number") return input;
+    const { flags, config } = input;
     const credentials =
         options.credentials ?? (config.awsProfile ? fromIni({ profile: config.awsProfile }) : undefined);
     const base = { region: config.homeRegion, maxAttempts: 3, ...(credentials ? { credentials } : {}) };

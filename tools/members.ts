@@ -24,9 +24,9 @@ import {
 import { ENROLLMENT_FUNCTION_NAME, type EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { reasonOf, Run } from "../functions/shared/run";
 import { offeredIn } from "../stacks/availability";
-import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
-import { PlanInputError, readStackConfigValues } from "./plan-runtime";
-import { runFromCommandLine, type CommandOutput } from "./aws-command";
+import { parseStackConfig, type StackConfig } from "../stacks/config";
+import { readStackConfigValues } from "./plan-runtime";
+import { readCommandInput, runFromCommandLine, UsageError, type CommandOutput } from "./aws-command";
 
 export const USAGE =
     "usage: npm run members -- --stack NAME [--service macie|detective] [--region REGION] [--remove]";
@@ -57,8 +57,6 @@ interface Flags {
     region?: string;
     remove: boolean;
 }
-
-class UsageError extends Error {}
 
 function parseFlags(argv: string[]): Flags | "help" {
     const flags: Partial<Flags> = { remove: false };
@@ -131,24 +129,14 @@ export async function runMembersCommand(
     output: MembersOutput,
     options: MembersCommandOptions = {},
 ): Promise<number> {
-    let flags: Flags | "help";
-    let config: StackConfig;
-    let plan: { service: ReconciledService; regions: string[] }[];
-    try {
-        flags = parseFlags(argv);
-        if (flags === "help") {
-            output.stdout(`${USAGE}\n`);
-            return 0;
-        }
-        config = parseStackConfig(readStackConfigValues(flags.stack, options.stackDir));
-        plan = targets(config, flags);
-    } catch (error) {
-        if (error instanceof UsageError || error instanceof PlanInputError || error instanceof ConfigError) {
-            output.stderr(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
-    }
+    const input = readCommandInput(output, USAGE, () => {
+        const parsed = parseFlags(argv);
+        if (parsed === "help") return parsed;
+        const config = parseStackConfig(readStackConfigValues(parsed.stack, options.stackDir));
+        return { flags: parsed, config, plan: targets(config, parsed) };
+    });
+    if (typeof input === "number") return input;
+    const { flags, config, plan } = input;
     const excludedOf = (service: ReconciledService) => config[service].excludedAccounts;
     if (plan.every(({ service }) => excludedOf(service).length === 0)) {
         output.stdout(

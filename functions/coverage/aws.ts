@@ -2,7 +2,6 @@ import { DetectiveClient } from "@aws-sdk/client-detective";
 import { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { Inspector2Client } from "@aws-sdk/client-inspector2";
 import { Macie2Client } from "@aws-sdk/client-macie2";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import {
@@ -11,6 +10,7 @@ import {
     listOrganizationAccounts,
     macieService,
 } from "../enrollment/adapters";
+import { awsClients } from "../enrollment/aws";
 import type { CoverageDependencies } from "./run-coverage";
 import { guarddutyDetectorId, readGuardDuty, readInspector, readMembers, readSecurityHub } from "./readers";
 
@@ -21,11 +21,7 @@ import { guarddutyDetectorId, readGuardDuty, readInspector, readMembers, readSec
 export function awsCoverageDependencies(
     options: { credentials?: AwsCredentialIdentityProvider; homeRegion?: string } = {},
 ): Pick<CoverageDependencies, "listAccounts" | "read"> {
-    const base = { maxAttempts: 1, ...(options.credentials ? { credentials: options.credentials } : {}) };
-    const organizations = new OrganizationsClient({
-        ...base,
-        ...(options.homeRegion ? { region: options.homeRegion } : {}),
-    });
+    const { base, organizations } = awsClients(options);
     return {
         listAccounts: (run) => listOrganizationAccounts(organizations, run),
         async read(service, region, accounts, run) {

@@ -15,7 +15,7 @@ import {
     ListOrganizationalUnitsForParentCommand,
     OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { paged, reasonOf, type Run } from "../shared/run";
+import { paged, reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import type { Gap, LiveMember, OrgAccount } from "./reconcile";
 
 /*
@@ -160,7 +160,7 @@ export function macieService(client: Macie2Client, region: string): MemberServic
                     );
                     enrolled.push(account.id);
                 } catch (error) {
-                    if (error instanceof Error && error.name === "DeadlineReached") throw error;
+                    rethrowDeadline(error);
                     // Conflict, Validation, quota, access: the account is NOT enrolled; the next run's list says
                     // what it really is.
                     failed.push({ accountId: account.id, reason: reasonOf(error) });
@@ -232,7 +232,7 @@ export function detectiveService(client: DetectiveClient, region: string, graphA
                         ),
                     );
                 } catch (error) {
-                    if (error instanceof Error && error.name === "DeadlineReached") throw error;
+                    rethrowDeadline(error);
                     for (const account of batch)
                         failed.push({ accountId: account.id, reason: reasonOf(error) });
                     continue;

@@ -15,6 +15,20 @@ import type { EnrollmentDependencies } from "./run-enrollment";
 export const NO_GRAPH = "no behavior graph in this region yet";
 
 /**
+ * What every client of an in-account run starts from: one attempt (retries are the run's, one budget for
+ * the whole run), the given credentials or the SDK's chain; and the Organizations client (global: the SDK's
+ * endpoint rules map any region to its endpoint).
+ */
+export function awsClients(options: { credentials?: AwsCredentialIdentityProvider; homeRegion?: string }) {
+    const base = { maxAttempts: 1, ...(options.credentials ? { credentials: options.credentials } : {}) };
+    const organizations = new OrganizationsClient({
+        ...base,
+        ...(options.homeRegion ? { region: options.homeRegion } : {}),
+    });
+    return { base, organizations };
+}
+
+/**
  * The real enrollment dependencies, one client per service and region, each trying once: retries are the
  * run's (one budget). The function passes no credentials (its role); `npm run coverage -- --repair` passes
  * the user's. Organizations is global; the SDK's endpoint rules map any region to its endpoint.
@@ -26,11 +40,7 @@ export function awsEnrollmentDependencies(
         progress?: (service: string, region: string) => void;
     } = {},
 ): EnrollmentDependencies {
-    const base = { maxAttempts: 1, ...(options.credentials ? { credentials: options.credentials } : {}) };
-    const organizations = new OrganizationsClient({
-        ...base,
-        ...(options.homeRegion ? { region: options.homeRegion } : {}),
-    });
+    const { base, organizations } = awsClients(options);
     return {
         listAccounts: (run) => listOrganizationAccounts(organizations, run),
         accountsUnder: (organizationalUnit, run) =>

@@ -1,6 +1,6 @@
 import { DeleteMembersCommand, type DetectiveClient } from "@aws-sdk/client-detective";
 import { DisassociateMemberCommand, type Macie2Client } from "@aws-sdk/client-macie2";
-import { reasonOf, type Run } from "../shared/run";
+import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import { normalizeStatus, type Gap, type LiveMember, type ReconciledService } from "./reconcile";
 
 /*
@@ -78,7 +78,7 @@ export async function removeMacieMembers(
             );
             outcome.removed.push(id);
         } catch (error) {
-            if (error instanceof Error && error.name === "DeadlineReached") throw error;
+            rethrowDeadline(error);
             outcome.failed.push({ accountId: id, reason: reasonOf(error) });
         }
     }
@@ -119,7 +119,7 @@ export async function removeDetectiveMembers(
                     });
             }
         } catch (error) {
-            if (error instanceof Error && error.name === "DeadlineReached") throw error;
+            rethrowDeadline(error);
             for (const id of batch) outcome.failed.push({ accountId: id, reason: reasonOf(error) });
         }
     }

@@ -5,9 +5,9 @@ import {
     type IAMClient,
 } from "@aws-sdk/client-iam";
 import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, type S3Client } from "@aws-sdk/client-s3";
-import { reasonOf, type Run } from "../shared/run";
+import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import type { Target } from "./ladder";
-import type { ActionOutcome, Mode } from "./network";
+import { overallStatus, type ActionOutcome, type Mode } from "./network";
 
 /*
  * The access rungs, in a member account: contain credentials, close a public bucket. IAM and S3 have no
@@ -86,7 +86,7 @@ export async function containCredentials(
         );
         return { status: "acted", details: [`${what} revoked (inline policy ${REVOKE_POLICY_NAME})`] };
     } catch (error) {
-        if (error instanceof Error && error.name === "DeadlineReached") throw error;
+        rethrowDeadline(error);
         return { status: "failed", details: [reasonOf(error)] };
     }
 }
@@ -154,17 +154,10 @@ export async function blockPublicBuckets(
             );
             details.push(`${bucket}: turned on ${off.join(", ")}`);
         } catch (error) {
-            if (error instanceof Error && error.name === "DeadlineReached") throw error;
+            rethrowDeadline(error);
             failed = true;
             details.push(`${bucket}: ${reasonOf(error)}`);
         }
     }
-    const status = failed
-        ? "failed"
-        : !changed
-          ? "already done"
-          : options.mode === "act"
-            ? "acted"
-            : "would act";
-    return { status, details };
+    return { status: overallStatus(failed, changed, options.mode), details };
 }

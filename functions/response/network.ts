@@ -14,7 +14,7 @@ import {
     type EC2Client,
     type NetworkAclEntry,
 } from "@aws-sdk/client-ec2";
-import { reasonOf, type Run } from "../shared/run";
+import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import type { Target } from "./ladder";
 
 /*
@@ -49,6 +49,13 @@ export const RESPONDER_RULES = { first: 1, last: 99 };
 
 /** The name of the per-VPC security group with no rules that isolated instances are put in. */
 export const QUARANTINE_GROUP = "security-governance-quarantine";
+
+/** The status of an action over several resources: any failure fails it; no change needed is "already done". */
+export function overallStatus(failed: boolean, changed: boolean, mode: Mode): ActionOutcome["status"] {
+    if (failed) return "failed";
+    if (!changed) return "already done";
+    return mode === "act" ? "acted" : "would act";
+}
 
 function isDryRunSuccess(error: unknown): boolean {
     return error instanceof Error && error.name === "DryRunOperation";
@@ -150,8 +157,11 @@ export async function blockRemoteAddresses(
             }
         }
     }
-    const status = failed ? "failed" : !changed ? "already done" : mode === "act" ? "acted" : "would act";
-    return { status, details, ...(mode === "act" && blocks.length > 0 ? { blocks } : {}) };
+    return {
+        status: overallStatus(failed, changed, mode),
+        details,
+        ...(mode === "act" && blocks.length > 0 ? { blocks } : {}),
+    };
 }
 
 /**
@@ -284,7 +294,7 @@ export async function isolateInstance(
         );
         details.push(`snapshots of every volume of ${target.instanceId}, tagged ${tag.Key}=${findingId}`);
     } catch (error) {
-        if (error instanceof Error && error.name === "DeadlineReached") throw error;
+        rethrowDeadline(error);
         evidenceFailed = true;
         details.push(`snapshots not taken: ${reasonOf(error)}`);
     }
@@ -319,7 +329,7 @@ export async function isolateInstance(
             details.push(`${target.instanceId} stopped`);
         }
     } catch (error) {
-        if (error instanceof Error && error.name === "DeadlineReached") throw error;
+        rethrowDeadline(error);
         return { status: "failed", details: [...details, reasonOf(error)] };
     }
     return { status: evidenceFailed ? "failed" : mode === "act" ? "acted" : "would act", details };

@@ -90,6 +90,14 @@ export class Run {
     }
 }
 
+/**
+ * Lets a deadline through a catch that records other failures: stopping for time is the run's, never one
+ * account's or resource's failure. By name, so it also holds across bundles that each carry their own class.
+ */
+export function rethrowDeadline(error: unknown): void {
+    if (error instanceof Error && error.name === "DeadlineReached") throw error;
+}
+
 /** `Error.name: message`, as a failure is recorded in the run's report. */
 export function reasonOf(error: unknown): string {
     if (error instanceof Error) return `${error.name}: ${error.message}`;
