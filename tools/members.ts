@@ -13,7 +13,12 @@ import { Macie2Client } from "@aws-sdk/client-macie2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { detectiveGraphArn, detectiveService, macieService } from "../functions/enrollment/adapters";
+import {
+    detectiveGraphArn,
+    detectiveService,
+    macieService,
+    type MemberService,
+} from "../functions/enrollment/adapters";
 import type { ReconciledService } from "../functions/enrollment/reconcile";
 import {
     planRemoval,
@@ -124,6 +129,26 @@ async function deployedExclusions(
     }
 }
 
+/** A service's members in a region, and how to remove them there; undefined where Detective has no graph. */
+async function openRegion(
+    clients: MembersClients,
+    service: ReconciledService,
+    region: string,
+    run: Run,
+): Promise<{ members: MemberService; remove(ids: string[]): Promise<RemovalOutcome> } | undefined> {
+    if (service === "macie") {
+        const macie = clients.macie(region);
+        return { members: macieService(macie, region), remove: (ids) => removeMacieMembers(macie, ids, run) };
+    }
+    const detective = clients.detective(region);
+    const graph = await detectiveGraphArn(detective, run);
+    if (graph === undefined) return undefined;
+    return {
+        members: detectiveService(detective, region, graph),
+        remove: (ids) => removeDetectiveMembers(detective, graph, ids, run),
+    };
+}
+
 export async function runMembersCommand(
     argv: string[],
     output: MembersOutput,
@@ -174,20 +199,14 @@ export async function runMembersCommand(
             const where = `${service} ${region}`;
             try {
                 output.stderr(`reading ${where}\n`);
-                const macie = service === "macie" ? clients.macie(region) : undefined;
-                const detective = service === "detective" ? clients.detective(region) : undefined;
-                const graph = detective === undefined ? undefined : await detectiveGraphArn(detective, run);
-                if (detective !== undefined && graph === undefined) {
+                const handle = await openRegion(clients, service, region, run);
+                if (handle === undefined) {
                     output.stdout(`${where}: no behavior graph, no members\n`);
                     continue;
                 }
-                const target =
-                    macie !== undefined
-                        ? macieService(macie, region)
-                        : detectiveService(detective as DetectiveClient, region, graph as string);
                 const removal = planRemoval({
                     service,
-                    members: await target.listMembers(run),
+                    members: await handle.members.listMembers(run),
                     excluded: excludedOf(service),
                     deployedExcluded: deployed === undefined ? undefined : (deployed[service] ?? []),
                 });
@@ -201,15 +220,7 @@ export async function runMembersCommand(
                     pending += ids.length;
                     continue;
                 }
-                const outcome: RemovalOutcome =
-                    macie !== undefined
-                        ? await removeMacieMembers(macie, ids, run)
-                        : await removeDetectiveMembers(
-                              detective as DetectiveClient,
-                              graph as string,
-                              ids,
-                              run,
-                          );
+                const outcome = await handle.remove(ids);
                 for (const id of outcome.removed) output.stdout(`${where} ${id}: removed\n`);
                 for (const gap of outcome.failed)
                     output.stdout(`${where} ${gap.accountId}: refused: ${gap.reason}\n`);
