@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { UNKNOWN, at, bool, str, validateTypes } from "./util";
+import { Plain, UNKNOWN, at, bool, isObject, str, toPlain, validateTypes } from "./util";
 
 export const INSPECTOR_ORGANIZATION_CONFIGURATION =
     "aws:inspector2/organizationConfiguration:OrganizationConfiguration";
@@ -39,20 +39,25 @@ export const inspectorOrganizationAutoEnable: ResourceValidationPolicy = {
 
 export const ORGANIZATIONS_POLICY = "aws:organizations/policy:Policy";
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+/** The regions a listed value names: a list, one value, or none for null. */
+function items(value: Plain): Plain[] {
+    if (value === null) return [];
+    return Array.isArray(value) ? value : [value];
 }
 
 /** Every `disable_in_regions` block of an Inspector policy document that names regions, by scan type path. */
-function disabledRegions(value: unknown, path: string[] = []): { scan: string; regions: unknown[] }[] {
-    if (!isRecord(value)) return [];
-    const found: { scan: string; regions: unknown[] }[] = [];
+function disabledRegions(value: Plain, path: string[] = []): { scan: string; regions: Plain[] }[] {
+    if (!isObject(value)) return [];
+    const found: { scan: string; regions: Plain[] }[] = [];
     for (const [key, child] of Object.entries(value)) {
-        if (key === "disable_in_regions" && isRecord(child)) {
-            // Any operator that puts a region in the list (@@assign, @@append) disables scanning there.
-            const regions = Object.entries(child)
-                .filter(([operator]) => operator !== "@@remove")
-                .flatMap(([, listed]) => (Array.isArray(listed) ? (listed as unknown[]) : [listed]));
+        if (key === "disable_in_regions") {
+            // Any operator that puts a region in the list (@@assign, @@append) disables scanning there; a bare
+            // list or value is not the documented syntax, and is read the safe way: as regions to disable.
+            const regions = isObject(child)
+                ? Object.entries(child)
+                      .filter(([operator]) => operator !== "@@remove")
+                      .flatMap(([, listed]) => items(listed))
+                : items(child);
             if (regions.length > 0) found.push({ scan: path.join("."), regions });
         } else {
             found.push(...disabledRegions(child, [...path, key]));
@@ -70,16 +75,14 @@ export const inspectorPolicyNeverDisables: ResourceValidationPolicy = {
         if (str(at(props, "type")) !== "INSPECTOR_POLICY") return;
         const content = str(at(props, "content"));
         if (content === UNKNOWN || content === undefined) return;
-        let document: unknown;
+        let document: Plain;
         try {
-            document = JSON.parse(content) as unknown;
+            document = toPlain(JSON.parse(content));
         } catch {
             reportViolation("content is not JSON: an Inspector policy document is a JSON object.");
             return;
         }
-        const enablement =
-            isRecord(document) && isRecord(document.inspector) ? document.inspector.enablement : {};
-        const disabled = disabledRegions(enablement);
+        const disabled = disabledRegions(at(document, "inspector", "enablement") ?? null);
         if (disabled.length > 0) {
             reportViolation(
                 `disable_in_regions is not empty (${disabled

@@ -1,14 +1,15 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     StackResource,
-    Tri,
     UNKNOWN,
     at,
+    isObject,
     dependenciesOf,
     regionOfResource,
     sameRegion,
     stackResources,
     str,
+    toPlain,
     validateTypes,
 } from "./util";
 
@@ -35,61 +36,56 @@ export const snsTopicKmsEncrypted: ResourceValidationPolicy = {
     }),
 };
 
-function matchesFindings(rule: StackResource): Tri {
+/*
+ * The path is traced with one question per link: "could this link carry findings?". A link whose inputs
+ * are unknown at preview could, so the policy only reports a stack in which no rule, target and topic can
+ * ever line up; a known "yes" and an open "maybe" lead to the same verdict, so they are one answer here.
+ */
+
+function mayMatchFindings(rule: StackResource): boolean {
     const pattern = str(at(rule.props, "eventPattern"));
     if (pattern === UNKNOWN) {
-        return "maybe";
+        return true;
     }
-    if (pattern === undefined) {
-        return "no";
-    }
+    let parsed: unknown;
     try {
-        const parsed: unknown = JSON.parse(pattern);
-        const source =
-            typeof parsed === "object" && parsed !== null
-                ? (parsed as Record<string, unknown>).source
-                : undefined;
-        const sources = Array.isArray(source) ? source : [source];
-        return sources.some((s) => typeof s === "string" && FINDING_SOURCES.includes(s)) ? "yes" : "no";
+        // A missing pattern (undefined) is not JSON either.
+        parsed = JSON.parse(pattern ?? "");
     } catch {
-        return "no";
+        return false;
     }
+    const source = isObject(toPlain(parsed)) ? (parsed as Record<string, unknown>).source : undefined;
+    const sources: unknown[] = Array.isArray(source) ? source : [source];
+    return sources.some((s) => (FINDING_SOURCES as readonly unknown[]).includes(s));
 }
 
-function and(...answers: Tri[]): Tri {
-    if (answers.includes("no")) {
-        return "no";
-    }
-    return answers.includes("maybe") ? "maybe" : "yes";
-}
-
-function targetsRule(target: StackResource, rule: StackResource, rules: StackResource[]): Tri {
+function mayTargetRule(target: StackResource, rule: StackResource, rules: StackResource[]): boolean {
     const deps = dependenciesOf(target, "rule");
     if (deps.has(rule.urn)) {
-        return "yes";
+        return true;
     }
     if (rules.some((r) => deps.has(r.urn))) {
-        return "no";
+        return false;
     }
     const given = str(at(target.props, "rule"));
     const name = str(at(rule.props, "name"));
     if (typeof given === "string" && typeof name === "string") {
-        return given === name ? "yes" : "no";
+        return given === name;
     }
     // An unknown or auto-generated rule name leaves the link open within the rule's region.
-    return sameRegion(regionOfResource(target), regionOfResource(rule)) === "no" ? "no" : "maybe";
+    return sameRegion(regionOfResource(target), regionOfResource(rule)) !== "no";
 }
 
-function targetsTopic(target: StackResource, topics: StackResource[]): Tri {
+function mayTargetTopic(target: StackResource, topics: StackResource[]): boolean {
     const arn = str(at(target.props, "arn"));
     if (typeof arn === "string" && arn.startsWith("arn:") && arn.split(":")[2] === "sns") {
-        return "yes";
+        return true;
     }
     const deps = dependenciesOf(target, "arn");
     if (topics.some((t) => deps.has(t.urn))) {
-        return "yes";
+        return true;
     }
-    return arn === UNKNOWN && deps.size === 0 ? "maybe" : "no";
+    return arn === UNKNOWN && deps.size === 0;
 }
 
 export const findingsNotificationPath: StackValidationPolicy = {
@@ -107,20 +103,14 @@ export const findingsNotificationPath: StackValidationPolicy = {
         const rules = resources.filter((r) => r.type === EVENT_RULE);
         const targets = resources.filter((r) => r.type === EVENT_TARGET);
         const topics = resources.filter((r) => r.type === SNS_TOPIC);
-        let path: Tri = "no";
-        for (const rule of rules) {
-            for (const target of targets) {
-                const answer = and(
-                    matchesFindings(rule),
-                    targetsRule(target, rule, rules),
-                    targetsTopic(target, topics),
-                );
-                if (answer === "yes" || (answer === "maybe" && path === "no")) {
-                    path = answer;
-                }
-            }
-        }
-        if (path === "no") {
+        const path = rules.some(
+            (rule) =>
+                mayMatchFindings(rule) &&
+                targets.some(
+                    (target) => mayTargetRule(target, rule, rules) && mayTargetTopic(target, topics),
+                ),
+        );
+        if (!path) {
             reportViolation(
                 `No EventBridge rule matching source ${FINDING_SOURCES.join(" or ")} targets an SNS topic: nobody is told about findings.`,
             );

@@ -71,8 +71,9 @@ export const securityhubRequiredStandards: ResourceValidationPolicy = {
         if (arns === UNKNOWN || arns?.includes(UNKNOWN)) {
             return;
         }
-        const strings = (arns ?? []).filter((a): a is string => typeof a === "string");
-        const missing = requiredStandards.filter((suffix) => !strings.some((arn) => arn.endsWith(suffix)));
+        const missing = requiredStandards.filter(
+            (suffix) => !arns?.some((arn) => typeof arn === "string" && arn.endsWith(suffix)),
+        );
         if (missing.length > 0) {
             reportViolation(`enabledStandardArns lacks ${missing.join(", ")}.`);
         }
@@ -88,14 +89,15 @@ export const securityhubFindingAggregator: StackValidationPolicy = {
             SECURITYHUB_ORGANIZATION_CONFIGURATION,
             SECURITYHUB_FINDING_AGGREGATOR,
         ]);
-        const configurations = resources.filter((r) => r.type === SECURITYHUB_ORGANIZATION_CONFIGURATION);
-        if (configurations.length > 0 && !resources.some((r) => r.type === SECURITYHUB_FINDING_AGGREGATOR)) {
-            for (const configuration of configurations) {
-                reportViolation(
-                    "Security Hub central configuration needs a FindingAggregator in the home region; none exists.",
-                    configuration.urn,
-                );
-            }
+        if (resources.some((r) => r.type === SECURITYHUB_FINDING_AGGREGATOR)) {
+            return;
+        }
+        // Without an aggregator, every resource left is an organization configuration.
+        for (const configuration of resources) {
+            reportViolation(
+                "Security Hub central configuration needs a FindingAggregator in the home region; none exists.",
+                configuration.urn,
+            );
         }
     },
 };

@@ -7,9 +7,16 @@ import {
     urnOf,
     withInputs,
     withResource,
+    without,
 } from "./helpers/policy-fixtures";
 import { PlannedResource } from "../tools/policy-driver";
-import { analyze, byPolicy, policySession, violationsOf } from "./helpers/policy-session";
+import {
+    analyze,
+    byPolicy,
+    notApplicableReasons,
+    policySession,
+    violationsOf,
+} from "./helpers/policy-session";
 
 /**
  * The notification policies' exact answers, and how the finding path is traced from rule to target to
@@ -135,9 +142,65 @@ describe("notification policies: exact messages and how the path is traced", fun
             );
         });
 
+        it("follows the target's own rule and arn inputs when the engine names each property's dependencies", async () => {
+            // The target was created after the findings rule (dependsOn), but its rule input is another rule.
+            const bound = (rule: string, arn: string[]) => [
+                ...target((r) => ({
+                    ...r,
+                    inputs: { ...r.inputs, rule: UNKNOWN_VALUE, arn: UNKNOWN_VALUE },
+                    dependsOn: [
+                        RULE_URN,
+                        urnOf("aws:cloudwatch/eventRule:EventRule", "other-rule"),
+                        TOPIC_URN,
+                    ],
+                    propertyDependencies: { rule: [rule], arn },
+                })),
+                otherRule(),
+            ];
+            assert.deepEqual(
+                await said(
+                    bound(urnOf("aws:cloudwatch/eventRule:EventRule", "other-rule"), [TOPIC_URN]),
+                    PATH,
+                ),
+                [NO_PATH],
+            );
+            assert.deepEqual(await said(bound(RULE_URN, [TOPIC_URN]), PATH), []);
+            // Its arn comes from the rule, not from a topic: no path, though the target depends on the topic.
+            assert.deepEqual(await said(bound(RULE_URN, [RULE_URN]), PATH), [NO_PATH]);
+        });
+
+        it("a target that depends on one of two topics reaches a topic", async () => {
+            const stack = [
+                ...target((r) => ({
+                    ...r,
+                    inputs: { ...r.inputs, arn: "topic-mock-arn" },
+                    dependsOn: [TOPIC_URN],
+                })),
+                resource("aws:sns/topic:Topic", "other-topic", { kmsMasterKeyId: "alias/other" }),
+            ];
+            assert.deepEqual(await said(stack, PATH), []);
+        });
+
+        it("only an EventBridge target carries findings: a rule that depends on the topic is no path", async () => {
+            const stack = without(compliantStack(), "findings-target").map((r) =>
+                r.urn === RULE_URN ? { ...r, dependsOn: [TOPIC_URN] } : r,
+            );
+            assert.deepEqual(await said(stack, PATH), [NO_PATH]);
+        });
+
         it("an open path stays open when a later rule has none", async () => {
             const stack = [...pattern(UNKNOWN_VALUE), otherRule()];
             assert.deepEqual(await said(stack, PATH), []);
+        });
+
+        it("says it does not apply to a stack without GuardDuty and Security Hub", async () => {
+            const neither = compliantStack().filter(
+                (r) => !r.type.startsWith("aws:guardduty/") && !r.type.startsWith("aws:securityhub/"),
+            );
+            assert.deepEqual(await notApplicableReasons(neither, PATH), [
+                "the stack manages neither GuardDuty nor Security Hub",
+            ]);
+            assert.deepEqual(await notApplicableReasons(compliantStack(), PATH), []);
         });
 
         it("applies to a stack with only Security Hub, or only GuardDuty", async () => {

@@ -9,7 +9,14 @@ import {
     withInputs,
     without,
 } from "./helpers/policy-fixtures";
-import { analyze, byPolicy, policySession, withConfig, violationsOf } from "./helpers/policy-session";
+import {
+    analyze,
+    byPolicy,
+    notApplicableReasons,
+    policySession,
+    withConfig,
+    violationsOf,
+} from "./helpers/policy-session";
 
 /**
  * KMS, Security Hub, Macie, Detective, Inspector and delegated-administrator policies: their exact
@@ -245,6 +252,70 @@ describe("service policies: exact messages, preview-unknown values and refused c
         await refused(P, { requiredResourceTypes: "ec2" }, "requiredResourceTypes");
     });
 
+    describe("inspector-policy-never-disables", () => {
+        const P = "inspector-policy-never-disables";
+        const policy = (content: unknown) =>
+            withInputs(compliantStack(), "inspector-organization-policy", {
+                type: "INSPECTOR_POLICY",
+                content,
+            });
+        const ec2 = (disable: unknown) =>
+            policy(
+                JSON.stringify({
+                    inspector: { enablement: { ec2_scanning: { disable_in_regions: disable } } },
+                }),
+            );
+        const disabling = (regions: string) =>
+            `disable_in_regions is not empty (ec2_scanning: ${regions}): Inspector deletes the findings of a ` +
+            "deactivated scan type (Inspector user guide, deactivating-best-practices.html); drop the region " +
+            "from enable_in_regions instead.";
+
+        it("names every scan type and region it would disable, by the documented operators or a bare list", async () => {
+            assert.deepEqual(await said(ec2({ "@@assign": ["us-east-1", "eu-west-1"] }), P), [
+                disabling("us-east-1, eu-west-1"),
+            ]);
+            // Not the documented syntax, read the safe way: one region, or a list without an operator.
+            assert.deepEqual(await said(ec2({ "@@assign": "us-east-1" }), P), [disabling("us-east-1")]);
+            assert.deepEqual(await said(ec2(["us-east-1"]), P), [disabling("us-east-1")]);
+            assert.deepEqual(await said(ec2("us-east-1"), P), [disabling("us-east-1")]);
+            const two = policy(
+                JSON.stringify({
+                    inspector: {
+                        enablement: {
+                            ec2_scanning: { disable_in_regions: { "@@append": ["us-east-1"] } },
+                            ecr_scanning: { disable_in_regions: { "@@assign": ["eu-west-2"] } },
+                        },
+                    },
+                }),
+            );
+            assert.deepEqual(await said(two, P), [disabling("us-east-1; ecr_scanning: eu-west-2")]);
+        });
+
+        it("nothing to disable: null, empty, @@remove only, no enablement, or a document that is not an object", async () => {
+            for (const disable of [null, [], { "@@assign": null }, { "@@remove": ["us-east-1"] }]) {
+                assert.deepEqual(await said(ec2(disable), P), [], JSON.stringify(disable));
+            }
+            for (const content of [
+                "null",
+                "[]",
+                '"text"',
+                "{}",
+                '{"inspector": null}',
+                '{"inspector": {}}',
+            ]) {
+                assert.deepEqual(await said(policy(content), P), [], content);
+            }
+        });
+
+        it("waits for unknown content, passes absent content, and says when content is not JSON", async () => {
+            assert.deepEqual(await said(policy(UNKNOWN_VALUE), P), []);
+            assert.deepEqual(await said(policy(undefined), P), []);
+            assert.deepEqual(await said(policy("{ inspector"), P), [
+                "content is not JSON: an Inspector policy document is a JSON object.",
+            ]);
+        });
+    });
+
     describe("delegated administrators", () => {
         it("delegated-admin-single-account lists every account in order with the services naming it", async () => {
             const stack = withInputs(compliantStack(), "guardduty-admin", { adminAccountId: "999999999999" });
@@ -266,6 +337,11 @@ describe("service policies: exact messages, preview-unknown values and refused c
                     `macie2 macie-admin delegates to the management account ${MANAGEMENT_ACCOUNT}; delegate to the ` +
                         "security account instead.",
                 ]);
+            });
+            // Unset, the policy says it does not apply rather than passing in silence.
+            assert.deepEqual(await notApplicableReasons(stack, P), ["managementAccountId is not configured"]);
+            await withConfig({ [P]: { managementAccountId: MANAGEMENT_ACCOUNT } }, async () => {
+                assert.deepEqual(await notApplicableReasons(stack, P), []);
             });
             await refused(P, { managementAccountId: "1111" }, "managementAccountId");
             await refused(P, { managementAccountId: 111111111111 }, "managementAccountId");

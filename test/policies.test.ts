@@ -113,6 +113,45 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
             });
         });
 
+        it("types and describes every config property, so a config file is checked and documented", () => {
+            const shapes = Object.fromEntries(
+                info.policies
+                    .filter((p) => p.configSchema)
+                    .map((p) => [
+                        p.name,
+                        Object.fromEntries(
+                            Object.entries(p.configSchema?.properties ?? {}).map(([k, v]) => [
+                                k,
+                                [v.type, v.items?.type].filter((t) => t !== undefined).join(" of "),
+                            ]),
+                        ),
+                    ]),
+            );
+            assert.deepEqual(shapes, {
+                "guardduty-finding-publishing-frequency": { maxPublishingFrequency: "string" },
+                "guardduty-organization-protections": {
+                    requiredProtections: "array of string",
+                    protectionsNotOfferedIn: "object",
+                },
+                "guardduty-filter-safe-archive": { maxArchivedSeverity: "number" },
+                "findings-bucket-retention": { minRetentionDays: "integer" },
+                "data-resources-protected": { requireProtection: "boolean" },
+                "kms-key-deletion-window": { minDeletionWindowDays: "integer" },
+                "securityhub-required-standards": { requiredStandards: "array of string" },
+                "inspector-organization-auto-enable": { requiredResourceTypes: "array of string" },
+                "delegated-admin-not-management-account": { managementAccountId: "string" },
+            });
+            for (const p of info.policies) {
+                for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
+                    const description = (schema as { description?: unknown }).description;
+                    assert.ok(
+                        typeof description === "string" && description.length >= 20,
+                        `${p.name}.${key} has no description`,
+                    );
+                }
+            }
+        });
+
         it("finds nothing wrong with a compliant organization stack", async () => {
             assert.deepEqual(await analyze(compliantStack()), []);
         });

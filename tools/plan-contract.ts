@@ -16,6 +16,12 @@ export interface PlannedResource {
     ignoreChanges: string[];
     /** Explicit dependencies only. */
     dependsOn: string[];
+    /**
+     * The URNs each input property depends on, as the engine sends them to an analyzer. The offline plan
+     * records none (its mocks do not see them); the policy tests set them to exercise the pack's per-property
+     * tracing.
+     */
+    propertyDependencies?: Record<string, string[]>;
     /** What the program passed, other resources' outputs resolved to their mocked values. */
     inputs: Record<string, unknown>;
 }

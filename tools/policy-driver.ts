@@ -18,6 +18,18 @@ import type { PlannedResource, PolicyDiagnostic } from "./plan-contract";
 
 export type { PlannedResource, PolicyDiagnostic } from "./plan-contract";
 
+/** A policy that declared itself not applicable (`args.notApplicable`), with its reason; urn "" for a stack policy. */
+export interface NotApplicable {
+    policy: string;
+    reason: string;
+    urn: string;
+}
+
+export interface PolicyAnalysis {
+    diagnostics: PolicyDiagnostic[];
+    notApplicable: NotApplicable[];
+}
+
 export interface PolicyRunOptions {
     /** The policy pack directory. Default: `<repo>/policies`. */
     packDir?: string;
@@ -427,6 +439,11 @@ function stackResource(
         r.setParent(resource.parent);
     }
     r.setDependenciesList(resource.dependsOn);
+    for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+        const deps = new analyzer.AnalyzerPropertyDependencies();
+        deps.setUrnsList(urns);
+        r.getPropertydependenciesMap().set(property, deps);
+    }
     return r;
 }
 
@@ -621,19 +638,33 @@ export class PolicyPackSession {
 
     /** Analyzes every resource, then the stack as a whole; resource diagnostics come first. */
     async analyzeResources(resources: PlannedResource[]): Promise<PolicyDiagnostic[]> {
+        return (await this.analyzeResourcesDetailed(resources)).diagnostics;
+    }
+
+    /** As `analyzeResources`, with the policies that declared themselves not applicable, and why. */
+    async analyzeResourcesDetailed(resources: PlannedResource[]): Promise<PolicyAnalysis> {
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
-        const perResource = await mapLimited(resources, ANALYZE_CONCURRENCY, async (resource) => {
-            const response = await new Promise<analyzer.AnalyzeResponse>((resolve, reject) =>
+        const perResource = await mapLimited(resources, ANALYZE_CONCURRENCY, async (resource) =>
+            new Promise<analyzer.AnalyzeResponse>((resolve, reject) =>
                 this.client.analyze(analyzeRequest(resource, byUrn), callback(resolve, reject)),
-            );
-            return diagnostics(response, resource.urn);
-        });
+            ).then((response) => ({ response, urn: resource.urn })),
+        );
         const stackRequest = new analyzer.AnalyzeStackRequest();
         stackRequest.setResourcesList(resources.map((r) => stackResource(r, byUrn)));
         const stackResponse = await new Promise<analyzer.AnalyzeResponse>((resolve, reject) =>
             this.client.analyzeStack(stackRequest, callback(resolve, reject)),
         );
-        return [...perResource.flat(), ...diagnostics(stackResponse, "")];
+        const responses = [...perResource, { response: stackResponse, urn: "" }];
+        return {
+            diagnostics: responses.flatMap(({ response, urn }) => diagnostics(response, urn)),
+            notApplicable: responses.flatMap(({ response, urn }) =>
+                response.getNotApplicableList().map((n) => ({
+                    policy: n.getPolicyName(),
+                    reason: n.getReason(),
+                    urn,
+                })),
+            ),
+        };
     }
 
     async close(): Promise<void> {

@@ -93,6 +93,12 @@ export async function violationsOf(resources: PlannedResource[], policy: string)
     return byPolicy(await analyze(resources), policy).map(violationText);
 }
 
+/** The reasons `policy` gave for not applying to `resources` (`args.notApplicable`). */
+export async function notApplicableReasons(resources: PlannedResource[], policy: string): Promise<string[]> {
+    const { notApplicable } = await (await policySession()).analyzeResourcesDetailed(resources);
+    return notApplicable.filter((n) => n.policy === policy).map((n) => n.reason);
+}
+
 export function policyNames(diagnostics: PolicyDiagnostic[]): string[] {
     return [...new Set(diagnostics.map((d) => d.policy))].sort();
 }
