@@ -1,60 +1,15 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { decide, type FindingDetail, type LadderSettings } from "../functions/response/ladder";
+import { decide, type FindingDetail } from "../functions/response/ladder";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { readStackConfigValues } from "../tools/plan-runtime";
+import { MEMBER, PUBLIC_IP, finding, ladderSettings, maliciousCaller, type Json } from "./helpers/response";
 
 /*
  * The ladder rules on real GuardDuty finding events (test/fixtures/guardduty-events.json, each with its public
  * source), changed only where a test says so, with settings parsed from a stack's config as a user writes it.
  */
 
-const MEMBER = "444444444444";
-const PUBLIC_IP = "185.220.101.7";
-
-type Json = Record<string, unknown>;
-const samples = (
-    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "guardduty-events.json"), "utf8")) as {
-        samples: { event: { detail: Json } }[];
-    }
-).samples;
-
-/** A fixture's detail (deep copy) with `edit` applied, in the member account. */
-function finding(type: string, edit: (d: FindingDetail & Json) => void = () => undefined): FindingDetail {
-    const found = samples.find((s) => s.event.detail.type === type);
-    assert.ok(found, `fixture of ${type}`);
-    const detail = structuredClone(found.event.detail) as FindingDetail & Json;
-    detail.accountId = MEMBER;
-    edit(detail);
-    return detail;
-}
-
-function settings(remediation: Json = {}): LadderSettings {
-    const values = { ...readStackConfigValues("dev"), "security-governance:remediation": remediation };
-    const config = parseStackConfig(values);
-    assert.ok(config.remediation);
-    return {
-        remediation: config.remediation,
-        neverTouch: {
-            [config.accounts.management]: "the management account",
-            [config.accounts.securityAdmin]: "the security account, where the responder runs",
-        },
-        protectedRoles: ["security-governance-responder"],
-    };
-}
-
-/** The SSH brute-force fixture, retyped as the workshop's custom threat-list hit from a public address. */
-function maliciousCaller(edit: (d: FindingDetail & Json) => void = () => undefined): FindingDetail {
-    return finding("UnauthorizedAccess:EC2/SSHBruteForce", (d) => {
-        d.type = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom";
-        d.severity = 5;
-        const action = d.service?.action?.networkConnectionAction;
-        assert.ok(action?.remoteIpDetails);
-        action.remoteIpDetails.ipAddressV4 = PUBLIC_IP;
-        edit(d);
-    });
-}
+const settings = ladderSettings;
 
 describe("the response ladder", () => {
     it("notifies by default: a configured section with no modes describes the action and changes nothing", () => {

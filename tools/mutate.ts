@@ -48,8 +48,13 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
     },
     // The response ladder and its actions: which finding is acted on, and exactly what each action changes.
     response: {
-        mutate: ["functions/response/*.ts", "stacks/remediation.ts"],
-        tests: ["test/response-ladder.test.ts", "test/response-actions.test.ts"],
+        mutate: [
+            "functions/response/*.ts",
+            "!functions/response/handler.ts",
+            "!functions/response/aws.ts",
+            "stacks/remediation.ts",
+        ],
+        tests: ["test/response-ladder.test.ts", "test/response-actions.test.ts", "test/response-run.test.ts"],
     },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),

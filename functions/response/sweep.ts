@@ -1,0 +1,94 @@
+import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
+import type { DecisionRecord, ResponderDependencies, ResponderSettings, BlockRecord } from "./respond";
+import { publishDecision } from "./respond";
+import { liftBlock } from "./network";
+import { deleteRecord, keyPart, listRecords, putRecord, readRecord } from "./records";
+
+/*
+ * The hourly sweep: every network ACL block whose expiry has passed is lifted (only while it is still the
+ * responder's own deny, see liftBlock), its blocks/ record deleted, and the lift recorded and told like any
+ * decision. A block that cannot be lifted keeps its record and is tried again at the next sweep.
+ */
+
+export interface SweepResult {
+    lifted: number;
+    /** Not expired yet. */
+    waiting: number;
+    failed: number;
+}
+
+function isBlockRecord(value: unknown): value is BlockRecord {
+    const r = value as Partial<BlockRecord> | null;
+    return (
+        typeof r === "object" &&
+        r !== null &&
+        typeof r.accountId === "string" &&
+        typeof r.region === "string" &&
+        typeof r.expiresAt === "string" &&
+        typeof r.block?.networkAclId === "string" &&
+        typeof r.block.ruleNumber === "number"
+    );
+}
+
+const LIFTED: Record<"lifted" | "gone" | "replaced", string> = {
+    lifted: "deleted",
+    gone: "already gone: someone deleted it",
+    replaced: "not deleted: the rule number now holds someone else's rule",
+};
+
+export async function sweepExpiredBlocks(
+    settings: ResponderSettings,
+    deps: ResponderDependencies,
+    run: Run,
+): Promise<SweepResult> {
+    const result: SweepResult = { lifted: 0, waiting: 0, failed: 0 };
+    const now = deps.now();
+    for (const key of await listRecords(deps.s3, settings.records, "blocks/", run)) {
+        const kept = await readRecord(deps.s3, settings.records, key, run);
+        if (!isBlockRecord(kept)) {
+            result.failed++;
+            console.log(`${key}: not a block record; left as it is`);
+            continue;
+        }
+        if (Date.parse(kept.expiresAt) > now.getTime()) {
+            result.waiting++;
+            continue;
+        }
+        const { block } = kept;
+        const entry = `${block.networkAclId} rule ${block.ruleNumber} (${block.egress ? "outbound" : "inbound"}, deny ${block.cidr})`;
+        const record: DecisionRecord = {
+            action: "blockRemoteAddress",
+            mode: settings.remediation.blockRemoteAddress.mode,
+            verdict: "act",
+            findingId: kept.findingId,
+            accountId: kept.accountId,
+            region: kept.region,
+            eventId: `sweep-${now.getTime()}`,
+            decidedAt: now.toISOString(),
+            key: `decisions/${now.toISOString().slice(0, 10)}/${keyPart(kept.findingId)}/liftBlock-${keyPart(key.replace(/^blocks\//, ""))}`,
+            outcome: { status: "acted", details: [] },
+            lift: true,
+        };
+        try {
+            const lifted = await liftBlock(deps.member(kept.accountId, kept.region).ec2, block, run);
+            record.outcome = {
+                status: "acted",
+                details: [`expired ${kept.expiresAt}: ${entry} ${LIFTED[lifted]}`],
+            };
+            await deleteRecord(deps.s3, settings.records, key, run);
+            result.lifted++;
+        } catch (error) {
+            rethrowDeadline(error);
+            record.outcome = {
+                status: "failed",
+                details: [
+                    `expired ${kept.expiresAt}: ${entry} not lifted, tried again next sweep: ${reasonOf(error)}`,
+                ],
+            };
+            result.failed++;
+        }
+        await putRecord(deps.s3, settings.records, record.key, record, run);
+        await publishDecision(record, settings, deps, run);
+    }
+    return result;
+}
