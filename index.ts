@@ -10,6 +10,8 @@ import { MacieAdmin, MacieOrganization } from "./components/macie";
 import { CoverageFunction } from "./components/coverage-function";
 import { EnrollmentFunction } from "./components/enrollment-function";
 import { FindingNotifications } from "./components/notifications";
+import { changingActions, responseFindingTypes, ResponseFunction } from "./components/response-function";
+import { ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
@@ -23,6 +25,7 @@ import {
     type OrganizationAccount,
 } from "./stacks/organization";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
+import { PARTITION } from "./stacks/regions";
 
 /**
  * Entry point. `pulumi up` calls it with no arguments; the offline plan and the tests pass an
@@ -285,6 +288,7 @@ async function main(
             emails: config.notifications.emails,
             minSeverity: config.notifications.minSeverity,
             alwaysAlertOn: config.notifications.alwaysAlertOn,
+            forwardAlsoTypes: config.remediation ? responseFindingTypes(config.remediation) : [],
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData,
         },
@@ -306,6 +310,42 @@ async function main(
         },
         { provider: security },
     );
+
+    // The response ladder, only when the stack has a remediation section: the responder in the security
+    // account, and the role it acts through in members once a rung may change something (dry-run or act).
+    if (config.remediation) {
+        const response = new ResponseFunction(
+            "response",
+            {
+                securityAccountId: accounts.securityAdmin,
+                managementAccountId: accounts.management,
+                homeRegion,
+                remediation: config.remediation,
+                neverTouch: {
+                    [accounts.management]: "the management account",
+                    [accounts.securityAdmin]: "the security account, where the responder runs",
+                },
+                bucketName: findingsExport.bucketName,
+                bucketKeyArn: findingsExport.keyArn,
+                topicArn: notifications.topicArn,
+                topicKeyArn: notifications.keyArn,
+            },
+            { provider: security },
+        );
+        const actions = changingActions(config.remediation);
+        if (actions.length > 0)
+            new ResponseMemberRole("response-member-role", {
+                partition: PARTITION,
+                securityAccountId: accounts.securityAdmin,
+                organizationId: organization.id,
+                rootId: organization.rootId,
+                homeRegion,
+                responderRoleArn: response.roleArn,
+                actions,
+                stopInstance: config.remediation.isolateInstance.stopInstance,
+                managementProvider: management,
+            });
+    }
 
     return {
         organizationId: organization.id,

@@ -177,6 +177,11 @@ export interface FindingNotificationsArgs {
     minSeverity: number;
     /** Finding types alerted whatever their severity, in addition to DEFAULT_ALWAYS_ALERT_ON. Default: none. */
     alwaysAlertOn?: string[];
+    /**
+     * Finding types forwarded to the home region whatever their severity, without alerting: the responder's
+     * triggers, which its rule in the home region matches. Default: none.
+     */
+    forwardAlsoTypes?: string[];
     /** Waiting period before the topic's key can be deleted, 7-30 days. Default 30. */
     kmsDeletionWindowDays?: number;
     /** Protect the topic's key from deletion by Pulumi (and keep it if removed from the program). Default false. */
@@ -200,7 +205,12 @@ export class FindingNotifications extends pulumi.ComponentResource {
         const home = args.homeRegion;
         const account = args.securityAccountId;
         const protectData = args.protectData ?? false;
-        const pattern = JSON.stringify(findingAlertPattern(args.minSeverity, args.alwaysAlertOn ?? []));
+        // What crosses regions: the alert-worthy findings and the responder's triggers. The home rules below
+        // alert on the former only.
+        const forwardAlso = args.forwardAlsoTypes ?? [];
+        const pattern = JSON.stringify(
+            findingAlertPattern(args.minSeverity, [...(args.alwaysAlertOn ?? []), ...forwardAlso]),
+        );
         const description = `GuardDuty findings of severity ${args.minSeverity}+ or of an always-alert type`;
 
         const key = new aws.kms.Key(
@@ -319,7 +329,11 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 // Filtered where raised, so that only alert-worthy findings cross regions.
                 const rule = new aws.cloudwatch.EventRule(
                     `${name}-${region}`,
-                    { region, description: `${description}, forwarded to ${home}`, eventPattern: pattern },
+                    {
+                        region,
+                        description: `${description}${forwardAlso.length > 0 ? " or a responder trigger" : ""}, forwarded to ${home}`,
+                        eventPattern: pattern,
+                    },
                     { parent: this },
                 );
                 new aws.cloudwatch.EventTarget(

@@ -25,6 +25,12 @@ export interface IdentityPolicyDocument {
     Statement: Omit<PolicyStatement, "Principal">[];
 }
 
+/** A role's trust policy: its statements name who may assume the role, and no resource. */
+export interface TrustPolicyDocument {
+    Version: "2012-10-17";
+    Statement: Omit<PolicyStatement, "Resource">[];
+}
+
 /** Services that export findings into the bucket, each under a prefix of its own. */
 export type ExportingService = "guardduty" | "macie";
 

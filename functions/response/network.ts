@@ -49,6 +49,10 @@ export const RESPONDER_RULES = { first: 1, last: 99 };
 
 /** The name of the per-VPC security group with no rules that isolated instances are put in. */
 export const QUARANTINE_GROUP = "security-governance-quarantine";
+/** The tag the quarantine group is created with: the member role may revoke rules of tagged groups only. */
+export const QUARANTINE_TAG = { Key: "security-governance:purpose", Value: "quarantine" };
+/** The tag an isolated instance and its evidence snapshots carry, valued with the finding's ID. */
+export const FINDING_TAG_KEY = "security-governance:finding";
 
 /** The status of an action over several resources: any failure fails it; no change needed is "already done". */
 export function overallStatus(failed: boolean, changed: boolean, mode: Mode): ActionOutcome["status"] {
@@ -221,7 +225,7 @@ async function quarantineGroup(
                 TagSpecifications: [
                     {
                         ResourceType: "security-group",
-                        Tags: [{ Key: "security-governance:purpose", Value: "quarantine" }],
+                        Tags: [QUARANTINE_TAG],
                     },
                 ],
             }),
@@ -277,7 +281,7 @@ export async function isolateInstance(
     if (isolated)
         return { status: "already done", details: [`${target.instanceId} is already in ${groupId}`] };
     const details: string[] = [];
-    const tag = { Key: "security-governance:finding", Value: findingId };
+    const tag = { Key: FINDING_TAG_KEY, Value: findingId };
     // Evidence first; but a snapshot that fails must not leave a compromised instance connected.
     let evidenceFailed = false;
     try {
