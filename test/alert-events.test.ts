@@ -195,3 +195,81 @@ describe("real GuardDuty finding events through the planned alert rules", () => 
         assert.deepEqual(emails(dev, relabelled), []);
     });
 });
+
+/** Whether the planned responder is invoked for an event raised in `event.region`, forwarded home if need be. */
+function reachesResponder(planned: PlanDocument, event: Json): boolean {
+    const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule").filter(
+        (r) => r.inputs.eventPattern !== undefined,
+    );
+    const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
+    const region = event.region as string;
+    const home = planned.homeRegion;
+    if (region !== home) {
+        const forwarded = rules
+            .filter((r) => r.inputs.region === region && matches(pattern(r), event))
+            .some((r) =>
+                targets.some(
+                    (t) =>
+                        t.inputs.rule === (r.inputs.name ?? r.name) &&
+                        String(t.inputs.arn).includes(":event-bus/"),
+                ),
+            );
+        if (!forwarded) return false;
+    }
+    const responder = planned.resources.find(
+        (r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "security-governance-responder",
+    );
+    assert.ok(responder, "prod deploys the responder");
+    return rules
+        .filter((r) => r.inputs.region === home && matches(pattern(r), event))
+        .some((r) =>
+            targets.some(
+                // The offline runtime gives a function the ARN ...:<resource name>.
+                (t) =>
+                    t.inputs.region === home &&
+                    t.inputs.rule === (r.inputs.name ?? r.name) &&
+                    String(t.inputs.arn).endsWith(`:${responder.name}`),
+            ),
+        );
+}
+
+describe("real GuardDuty finding events through the planned responder rule (prod)", () => {
+    let prod: PlanDocument;
+    before(async () => {
+        prod = await plan("prod");
+    });
+
+    it("reaches the responder from every region for a responding rung's type, even below the alert threshold", () => {
+        for (const region of prod.regions) {
+            // A LOW public-bucket finding: prod alerts from severity 7, and the bucket rung acts on any severity.
+            const bucket = raised(sample("UnauthorizedAccess:EC2/SSHBruteForce"), region, (detail) => {
+                detail.type = "Policy:S3/BucketBlockPublicAccessDisabled";
+                detail.severity = 2;
+            });
+            assert.ok(reachesResponder(prod, bucket), region);
+            assert.deepEqual(emails(prod, bucket), [], `${region}: a responder trigger is not alerted on`);
+            assert.ok(
+                reachesResponder(prod, raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), region)),
+                region,
+            );
+        }
+    });
+
+    it("does not reach it for other types, archived findings, or other products' events", () => {
+        for (const region of prod.regions) {
+            assert.ok(
+                !reachesResponder(prod, raised(sample("UnauthorizedAccess:EC2/SSHBruteForce"), region)),
+                region,
+            );
+            const archived = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), region, (detail) => {
+                (detail.service as Json).archived = true;
+            });
+            assert.ok(!reachesResponder(prod, archived), `archived in ${region}`);
+            const relabelled = {
+                ...raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), region),
+                source: "aws.securityhub",
+            };
+            assert.ok(!reachesResponder(prod, relabelled), `Security Hub in ${region}`);
+        }
+    });
+});
