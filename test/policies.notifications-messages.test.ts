@@ -169,6 +169,24 @@ describe("notification policies: exact messages and how the path is traced", fun
             assert.deepEqual(await said(bound(RULE_URN, [RULE_URN]), PATH), [NO_PATH]);
         });
 
+        it("an auto-named rule (no name input) leaves a target naming a rule open within its region", async () => {
+            const stack = withInputs(
+                withInputs(compliantStack(), "findings-rule", { name: undefined }),
+                "findings-target",
+                { rule: "findings-rule-1a2b3c4" },
+            ).map((r) => (r.name === "findings-target" ? { ...r, dependsOn: [TOPIC_URN] } : r));
+            assert.deepEqual(await said(stack, PATH), []);
+        });
+
+        it("an SNS target is known by an ARN, not by a string that merely has sns in third place", async () => {
+            const notArn = target((r) => ({
+                ...r,
+                inputs: { ...r.inputs, arn: "urn:aws:sns:eu-west-1:222222222222:security-findings" },
+                dependsOn: [RULE_URN],
+            }));
+            assert.deepEqual(await said(notArn, PATH), [NO_PATH]);
+        });
+
         it("a target that depends on one of two topics reaches a topic", async () => {
             const stack = [
                 ...target((r) => ({
