@@ -35,7 +35,10 @@ export function findingEvent(
     return event;
 }
 
-export function finding(type: string, edit: (d: FindingDetail & Json) => void = () => undefined): FindingDetail {
+export function finding(
+    type: string,
+    edit: (d: FindingDetail & Json) => void = () => undefined,
+): FindingDetail {
     return findingEvent(type, edit).detail;
 }
 
