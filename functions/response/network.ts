@@ -151,6 +151,9 @@ export async function blockRemoteAddresses(
                     blocks.push({ networkAclId: aclId, ruleNumber: number, egress, cidr });
                     details.push(`${aclId}: rule ${number} denies all traffic ${direction} ${address}`);
                 } catch (error) {
+                    // Out of time stops the run (its event is retried); a rule made before stays in place,
+                    // unrecorded, so it is never lifted: blocked for good is the safe side.
+                    rethrowDeadline(error);
                     failed = true;
                     details.push(
                         error instanceof Error && error.name === "NetworkAclEntryLimitExceeded"
