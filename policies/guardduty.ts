@@ -2,7 +2,6 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import {
     PlainObject,
     StackResource,
-    Tri,
     UNKNOWN,
     Unknown,
     at,
@@ -150,29 +149,29 @@ export const guarddutyThreatListsActive: ResourceValidationPolicy = {
     }),
 };
 
-function severityBoundBelow(criterion: PlainObject, max: number): Tri {
-    let open = false;
+/**
+ * Whether the criterion may keep every finding of severity `max` and above out of the filter: true when a
+ * bound does, and while a bound is unknown. Only "it cannot" is reported, so "it does" and "it may" are one answer.
+ */
+function mayBoundSeverityBelow(criterion: PlainObject, max: number): boolean {
     const lessThan = num(at(criterion, "lessThan"));
     const lessThanOrEqual = num(at(criterion, "lessThanOrEqual"));
     const equals = list(at(criterion, "equals"));
     if (lessThan === UNKNOWN || lessThanOrEqual === UNKNOWN || equals === UNKNOWN) {
-        open = true;
+        return true;
     }
     if (typeof lessThan === "number" && lessThan <= max) {
-        return "yes";
+        return true;
     }
     if (typeof lessThanOrEqual === "number" && lessThanOrEqual < max) {
-        return "yes";
+        return true;
     }
     if (Array.isArray(equals) && equals.length > 0) {
         const values = equals.map(num);
-        if (values.some((v) => v === UNKNOWN)) {
-            open = true;
-        } else if (values.every((v) => typeof v === "number" && v < max)) {
-            return "yes";
-        }
+        // The typeof test is for the type checker: with no value unknown, v is a number or undefined.
+        return values.some((v) => v === UNKNOWN) || values.every((v) => typeof v === "number" && v < max);
     }
-    return open ? "maybe" : "no";
+    return false;
 }
 
 export const guarddutyFilterSafeArchive: ResourceValidationPolicy = {
@@ -222,13 +221,8 @@ export const guarddutyFilterSafeArchive: ResourceValidationPolicy = {
                     "the organization; narrow it by finding type, account, resource or network criteria.",
             );
         }
-        const bounds = severityCriteria.map((c) => severityBoundBelow(c, maxArchivedSeverity));
-        const bounded: Tri = bounds.includes("yes")
-            ? "yes"
-            : bounds.includes("maybe") || fieldsOpen
-              ? "maybe"
-              : "no";
-        if (bounded === "no") {
+        // An unknown field may be a severity bound.
+        if (!fieldsOpen && !severityCriteria.some((c) => mayBoundSeverityBelow(c, maxArchivedSeverity))) {
             reportViolation(
                 `The filter can archive findings of severity ${maxArchivedSeverity} and above (HIGH): add a ` +
                     `severity criterion with lessThan <= ${maxArchivedSeverity}, lessThanOrEqual < ` +

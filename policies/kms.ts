@@ -29,7 +29,8 @@ export const kmsKeyRotationEnabled: ResourceValidationPolicy = {
     validateResource: validateTypes(KMS_KEY, (props, _args, reportViolation) => {
         // KMS rotates symmetric encryption keys only; asymmetric and HMAC keys cannot rotate.
         const spec = str(at(props, "customerMasterKeySpec"));
-        if (spec === UNKNOWN || (spec !== undefined && spec !== "SYMMETRIC_DEFAULT")) {
+        // An unknown spec (UNKNOWN is neither) returns here too: the key may be one that cannot rotate.
+        if (spec !== undefined && spec !== "SYMMETRIC_DEFAULT") {
             return;
         }
         const rotation = bool(at(props, "enableKeyRotation"));

@@ -209,7 +209,8 @@ function configures(sub: StackResource, fb: FindingsBucket): Tri {
     if (fb.resource && deps.has(fb.resource.urn)) {
         return "yes";
     }
-    if (typeof value === "string" && fb.name !== undefined) {
+    if (typeof value === "string") {
+        // A bucket known only by its resource (fb.name undefined) is never named by a string.
         return value === fb.name ? "yes" : "no";
     }
     // Without a name to compare or a dependency to follow, only an unknown value leaves it open.
@@ -278,32 +279,34 @@ export const findingsBucketVersioned = presencePolicy(
     "BucketVersioning configuration",
 );
 
-function deniesInsecureTransport(statement: PlainObject): Tri {
+/**
+ * Whether the statement may deny every request not made over TLS: true when it does, and while a part of it
+ * is unknown. Only "no statement can" is reported, so "it does" and "it may" are one answer.
+ */
+function mayDenyInsecureTransport(statement: PlainObject): boolean {
     const effect = statementEffect(statement);
     const principal = hasWildcardPrincipal(statement);
     const actions = statementActions(statement);
     const conditions = conditionKeys(statement);
     if (effect === UNKNOWN || principal === "maybe" || actions === UNKNOWN || conditions === UNKNOWN) {
-        return "maybe";
+        return true;
     }
     if (effect?.toLowerCase() !== "deny" || principal === "no") {
-        return "no";
+        return false;
     }
     if (!actions.includes("s3:*") && !actions.includes("*")) {
-        return "no";
+        return false;
     }
     // Any other condition key narrows the deny to some principals, sources or objects (aws:PrincipalArn, a
     // prefix...): that is not "every request not made over TLS".
     if ([...conditions.keys()].some((key) => key !== "aws:securetransport")) {
-        return "no";
+        return false;
     }
     const secureTransport = oneOrMany(conditions.get("aws:securetransport"));
     if (secureTransport === UNKNOWN || secureTransport.some((v) => v === UNKNOWN)) {
-        return "maybe";
+        return true;
     }
-    return secureTransport.some((v) => v === false || (typeof v === "string" && v.toLowerCase() === "false"))
-        ? "yes"
-        : "no";
+    return secureTransport.some((v) => v === false || (typeof v === "string" && v.toLowerCase() === "false"));
 }
 
 export const findingsBucketTlsOnly: StackValidationPolicy = {
@@ -314,21 +317,17 @@ export const findingsBucketTlsOnly: StackValidationPolicy = {
         const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, BUCKET_POLICY]);
         for (const fb of findingsBuckets(resources)) {
             const links = subResourceLinks(resources, [BUCKET_POLICY], fb);
-            let answer: Tri = links.maybe ? "maybe" : "no";
-            for (const policy of links.yes) {
-                const document = readPolicyDocument(at(policy.props, "policy"));
-                if (document.kind === "unknown") {
-                    answer = answer === "yes" ? "yes" : "maybe";
-                } else if (document.kind === "document") {
-                    for (const statement of document.statements) {
-                        const denies = deniesInsecureTransport(statement);
-                        if (denies === "yes" || (denies === "maybe" && answer === "no")) {
-                            answer = denies;
-                        }
-                    }
-                }
-            }
-            if (answer === "no") {
+            // One link or policy still unknown, or one statement that may deny, keeps the bucket from being reported.
+            const mayDeny =
+                links.maybe ||
+                links.yes.some((policy) => {
+                    const document = readPolicyDocument(at(policy.props, "policy"));
+                    return (
+                        document.kind === "unknown" ||
+                        (document.kind === "document" && document.statements.some(mayDenyInsecureTransport))
+                    );
+                });
+            if (!mayDeny) {
                 reportViolation(
                     `${describeBucket(fb)} has no bucket policy statement denying "s3:*" to "*" when ` +
                         `aws:SecureTransport is "false".`,

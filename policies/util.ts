@@ -51,7 +51,7 @@ export function toPlain(value: unknown): Plain {
     if (value === UNKNOWN) {
         return UNKNOWN;
     }
-    if (value === null || value === undefined) {
+    if (value === null) {
         return null;
     }
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
@@ -76,6 +76,7 @@ export function toPlain(value: unknown): Plain {
         }
         return result;
     }
+    // undefined, functions, symbols and bigints.
     return null;
 }
 
@@ -260,9 +261,7 @@ export function readPolicyDocument(value: Plain | undefined): PolicyDocumentRead
     if (value === undefined || value === null || value === "") {
         return { kind: "absent" };
     }
-    if (value === UNKNOWN) {
-        return { kind: "unknown" };
-    }
+    // An unknown value needs no test of its own: its Statement reads as unknown below.
     let document: Plain;
     if (typeof value === "string") {
         try {
@@ -277,10 +276,10 @@ export function readPolicyDocument(value: Plain | undefined): PolicyDocumentRead
     if (statements === UNKNOWN) {
         return { kind: "unknown" };
     }
-    if (!isObject(document) || statements.some((s) => !isObject(s))) {
+    if (!isObject(document) || !statements.every(isObject)) {
         return { kind: "invalid", reason: "Statement must be an object or a list of objects" };
     }
-    return { kind: "document", statements: statements.filter(isObject) };
+    return { kind: "document", statements };
 }
 
 function lowerStrings(value: Plain | undefined): string[] | Unknown {
@@ -304,9 +303,7 @@ export function hasWildcardPrincipal(statement: PlainObject): Tri {
     if (principal === "*") {
         return "yes";
     }
-    if (!isObject(principal)) {
-        return "no";
-    }
+    // A principal that is not an object has no AWS key: at() gives undefined, so the answer is "no".
     const aws = lowerStrings(at(principal, "AWS"));
     if (aws === UNKNOWN) {
         return "maybe";
@@ -316,14 +313,8 @@ export function hasWildcardPrincipal(statement: PlainObject): Tri {
 
 /** The service principals the statement names. */
 export function servicePrincipals(statement: PlainObject): string[] | Unknown {
-    const principal = at(statement, "Principal");
-    if (principal === UNKNOWN) {
-        return UNKNOWN;
-    }
-    if (!isObject(principal)) {
-        return [];
-    }
-    return lowerStrings(at(principal, "Service"));
+    // UNKNOWN when the principal is; [] when it is not an object ("*", an ARN) or names no service.
+    return lowerStrings(at(statement, "Principal", "Service"));
 }
 
 /** The statement's actions, lower-cased. */

@@ -12,6 +12,8 @@ import { analyze, byPolicy, expectPolicies, policySession, withConfig } from "./
 
 const FILTER = "suppress-scanner";
 const TYPE_CRITERION = { field: "type", equals: ["Recon:EC2/PortProbeUnprotectedPort"] };
+const DETECTOR_URN = urnOf("aws:guardduty/detector:Detector", "detector");
+const DETECTOR_US_URN = urnOf("aws:guardduty/detector:Detector", "detector-us");
 
 function withCriteria(criterions: unknown[], action = "ARCHIVE") {
     return withInputs(compliantStack(), FILTER, { action, findingCriteria: { criterions } });
@@ -193,6 +195,43 @@ describe("GuardDuty policies", function () {
             assert.deepEqual(
                 found.map((d) => d.urn),
                 [urnOf("aws:guardduty/detector:Detector", "detector")],
+            );
+        });
+
+        it("a feature that depends on two detectors is matched by its region", async () => {
+            // Catches giving such a feature to the first of its detectors instead of falling back to the region.
+            const home = compliantStack({ region: "eu-west-1", organization: false });
+            const other = compliantStack({ region: "us-east-1", suffix: "-us", organization: false });
+            let stack = [...home, ...other];
+            for (const feature of other.filter((r) => r.name.startsWith("feature-"))) {
+                stack = withResource(stack, feature.name, (r) => ({
+                    ...r,
+                    dependsOn: [DETECTOR_URN, DETECTOR_US_URN],
+                }));
+            }
+            assert.deepEqual(byPolicy(await analyze(stack), "guardduty-organization-protections"), []);
+        });
+
+        it("the detectorId dependency decides, not every dependency", async () => {
+            // The eu-west-1 features name us-east-1 and also depend on its detector, but their detectorId is the
+            // eu-west-1 detector's. Catches reading every dependency: two detectors, so the region would decide.
+            const home = compliantStack({ region: "eu-west-1", organization: false });
+            const other = compliantStack({ region: "us-east-1", suffix: "-us", organization: false }).filter(
+                (r) => !r.name.startsWith("feature-"),
+            );
+            let stack = [...home, ...other];
+            for (const feature of home.filter((r) => r.name.startsWith("feature-"))) {
+                stack = withResource(stack, feature.name, (r) => ({
+                    ...r,
+                    inputs: { ...r.inputs, region: "us-east-1" },
+                    dependsOn: [DETECTOR_URN, DETECTOR_US_URN],
+                    propertyDependencies: { detectorId: [DETECTOR_URN] },
+                }));
+            }
+            const found = byPolicy(await analyze(stack), "guardduty-organization-protections");
+            assert.deepEqual(
+                found.map((d) => d.urn),
+                [DETECTOR_US_URN],
             );
         });
     });

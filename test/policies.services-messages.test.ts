@@ -9,6 +9,7 @@ import {
     withInputs,
     without,
 } from "./helpers/policy-fixtures";
+import { PlannedResource } from "../tools/policy-driver";
 import {
     analyze,
     byPolicy,
@@ -34,6 +35,11 @@ async function refused(policy: string, properties: Record<string, unknown>, key:
 
 const key = (inputs: Record<string, unknown>) => withInputs(compliantStack(), "key", inputs);
 const statements = (...list: unknown[]) => key({ policy: keyPolicy([ROOT_ADMIN_STATEMENT, ...list]) });
+
+/** Every diagnostic of the stack, so that a policy that crashes on a value shows up too. */
+async function everything(resources: PlannedResource[]): Promise<string[]> {
+    return (await analyze(resources)).map((d) => `${d.policy}: ${d.message}`);
+}
 
 describe("service policies: exact messages, preview-unknown values and refused config", function () {
     before(async function () {
@@ -105,6 +111,23 @@ describe("service policies: exact messages, preview-unknown values and refused c
             const effectless: Record<string, unknown> = { ...grant };
             delete effectless.Effect;
             assert.deepEqual(await said(statements({ ...grant, Effect: "Deny" }, effectless), P), []);
+        });
+
+        it("waits, without crashing, on unknown parts of a key policy given as an object", async () => {
+            // Only an object policy can have unknown parts (in a JSON string the whole string is unknown).
+            const objectPolicy = (statement: Record<string, unknown>) =>
+                key({ policy: { Version: "2012-10-17", Statement: [ROOT_ADMIN_STATEMENT, statement] } });
+            const service = { Principal: { Service: "guardduty.amazonaws.com" }, Action: "kms:Decrypt" };
+            for (const statement of [
+                // Each catches a dropped unknown guard: actions.includes, effect.toLowerCase,
+                // services.join or conditions.has called on the unknown value.
+                { Effect: "Allow", Principal: "*", Action: UNKNOWN_VALUE },
+                { ...service, Effect: UNKNOWN_VALUE },
+                { Effect: "Allow", Principal: { Service: UNKNOWN_VALUE }, Action: "kms:Decrypt" },
+                { ...service, Effect: "Allow", Condition: UNKNOWN_VALUE },
+            ]) {
+                assert.deepEqual(await everything(objectPolicy(statement)), [], JSON.stringify(statement));
+            }
         });
     });
 

@@ -5,6 +5,7 @@ import {
     TLS_DENY_STATEMENT,
     UNKNOWN_VALUE,
     compliantStack,
+    keyPolicy,
     resource,
     urnOf,
     withInputs,
@@ -27,7 +28,10 @@ import {
  * they are pinned to, and the preview cases where a value is not known yet and the policy must not guess.
  */
 
-const BUCKET_URN = urnOf("aws:s3/bucket:Bucket", "bucket");
+const BUCKET = "aws:s3/bucket:Bucket";
+const BUCKET_URN = urnOf(BUCKET, "bucket");
+const DETECTOR_URN = urnOf("aws:guardduty/detector:Detector", "detector");
+const KEY_URN = urnOf("aws:kms/key:Key", "key");
 const LIFECYCLE_URN = urnOf(
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "bucket-lifecycle",
@@ -51,6 +55,25 @@ const tls = (statements: unknown[]) =>
 const TLS_MESSAGE =
     `Findings bucket ${BUCKET_NAME} has no bucket policy statement denying "s3:*" to "*" when ` +
     `aws:SecureTransport is "false".`;
+const UNENCRYPTED = (bucket: string) =>
+    `Findings bucket ${bucket} has no BucketServerSideEncryptionConfiguration: without one S3 encrypts with ` +
+    "SSE-S3, not a customer-managed KMS key.";
+
+/** Every diagnostic of the stack, so that a policy that crashes on a value shows up too. */
+async function everything(resources: PlannedResource[]): Promise<string[]> {
+    return (await analyze(resources)).map((d) => `${d.policy}: ${d.message}`);
+}
+
+/** The publishing destination's ARN unknown (as in a preview), its bucket found only through `dependsOn`. */
+const destinationVia = (stack: PlannedResource[], dependsOn: string[], more: Partial<PlannedResource> = {}) =>
+    withResource(stack, "publishing-destination", (r) => ({
+        ...r,
+        inputs: { ...r.inputs, destinationArn: UNKNOWN_VALUE },
+        dependsOn,
+        ...more,
+    }));
+const scratchBucket = (inputs: Record<string, unknown>, protect = false) =>
+    resource(BUCKET, "scratch", inputs, { protect });
 
 describe("findings storage policies: exact messages and preview-unknown values", function () {
     before(async function () {
@@ -287,6 +310,124 @@ describe("findings storage policies: exact messages and preview-unknown values",
             );
             assert.deepEqual(byPolicy(await analyze(elsewhere), "findings-bucket-encrypted"), []);
         });
+
+        it('an auto-named bucket (bucket: "") is named by its resource', async () => {
+            // Catches taking "" for a name: "Findings bucket  has no ...".
+            let stack = withInputs(compliantStack(), "bucket", { bucket: "" });
+            stack = without(destinationVia(stack, [BUCKET_URN]), "macie-export", "bucket-encryption");
+            assert.deepEqual(await messages(stack, "findings-bucket-encrypted"), [UNENCRYPTED("bucket")]);
+        });
+
+        it("no guess among buckets: an unknown name, two bucket dependencies, a bucket policy's dependency", async () => {
+            for (const stack of [
+                // Catches matching an unnamed bucket to an unknown name (undefined === undefined).
+                destinationVia([scratchBucket({}), ...compliantStack()], [BUCKET_URN]),
+                // Catches picking one of two buckets the destination depends on.
+                destinationVia(
+                    [scratchBucket({ bucket: "scratch" }), ...compliantStack()],
+                    [urnOf(BUCKET, "scratch"), BUCKET_URN],
+                ),
+                // Catches any resource depending on one bucket (here its own policy) making it a findings bucket.
+                [
+                    ...compliantStack(),
+                    scratchBucket({ bucket: "scratch" }),
+                    resource(
+                        "aws:s3/bucketPolicy:BucketPolicy",
+                        "scratch-policy",
+                        { bucket: "scratch", policy: keyPolicy([]) },
+                        { dependsOn: [urnOf(BUCKET, "scratch")] },
+                    ),
+                ],
+            ]) {
+                assert.deepEqual(await everything(stack), []);
+            }
+        });
+
+        it("only buckets count among a destination's dependencies (detector, bucket, key)", async () => {
+            // Catches counting the detector and the key as candidate buckets: three, so no findings bucket.
+            let stack = without(compliantStack(), "macie-export");
+            stack = destinationVia(stack, [DETECTOR_URN, BUCKET_URN, KEY_URN]);
+            stack = withResource(stack, "bucket", (r) => ({ ...r, protect: false }));
+            assert.deepEqual(await messages(stack, "data-resources-protected"), [
+                `Findings bucket ${BUCKET_NAME} is not protected: deleting it loses the findings archive. Set protect: true.`,
+            ]);
+        });
+
+        it("follows per-property dependencies: destinationArn, s3Destination, a sub-resource's bucket", async () => {
+            // Each catches reading every dependency instead of the property's: two buckets, so no answer or the wrong one.
+            const scratch = scratchBucket({ bucket: "scratch" }, true);
+            const viaDestination = destinationVia(
+                without([scratch, ...compliantStack()], "macie-export", "bucket-encryption"),
+                [DETECTOR_URN, scratch.urn, BUCKET_URN, KEY_URN],
+                {
+                    propertyDependencies: {
+                        detectorId: [DETECTOR_URN],
+                        destinationArn: [BUCKET_URN],
+                        kmsKeyArn: [KEY_URN],
+                    },
+                },
+            );
+            assert.deepEqual(await messages(viaDestination, "findings-bucket-encrypted"), [
+                UNENCRYPTED(BUCKET_NAME),
+            ]);
+            const viaExport = withResource(
+                without([scratch, ...compliantStack()], "publishing-destination", "bucket-encryption"),
+                "macie-export",
+                (r) => ({
+                    ...r,
+                    inputs: {
+                        s3Destination: { bucketName: UNKNOWN_VALUE, keyPrefix: "macie/", kmsKeyArn: KEY_ARN },
+                    },
+                    dependsOn: [scratch.urn, BUCKET_URN],
+                    propertyDependencies: { s3Destination: [BUCKET_URN] },
+                }),
+            );
+            assert.deepEqual(await messages(viaExport, "findings-bucket-encrypted"), [
+                UNENCRYPTED(BUCKET_NAME),
+            ]);
+            // scratch's policy (its bucket input traced to scratch) names the findings bucket in its statement.
+            const otherPolicy = [
+                ...without(compliantStack(), "bucket-policy"),
+                scratch,
+                {
+                    ...resource(
+                        "aws:s3/bucketPolicy:BucketPolicy",
+                        "scratch-policy",
+                        { bucket: UNKNOWN_VALUE, policy: keyPolicy([TLS_DENY_STATEMENT]) },
+                        { dependsOn: [scratch.urn, BUCKET_URN] },
+                    ),
+                    propertyDependencies: { bucket: [scratch.urn], policy: [BUCKET_URN] },
+                },
+            ];
+            assert.deepEqual(await messages(otherPolicy, "findings-bucket-tls-only"), [TLS_MESSAGE]);
+        });
+
+        it("two unmanaged buckets, or two nameless managed ones, stay two findings buckets", async () => {
+            // Catches merging two exports' buckets because both lack a resource, or both lack a name.
+            let unmanaged = withInputs(compliantStack(), "publishing-destination", {
+                destinationArn: "arn:aws:s3:::external-a",
+            });
+            unmanaged = withInputs(unmanaged, "macie-export", {
+                s3Destination: { bucketName: "external-b", keyPrefix: "macie/", kmsKeyArn: KEY_ARN },
+            });
+            assert.deepEqual(await messages(unmanaged, "findings-bucket-encrypted"), [
+                UNENCRYPTED("external-a"),
+                UNENCRYPTED("external-b"),
+            ]);
+            const second = resource(BUCKET, "bucket-b", { bucket: UNKNOWN_VALUE }, { protect: true });
+            let nameless = withInputs([...compliantStack(), second], "bucket", { bucket: UNKNOWN_VALUE });
+            nameless = withResource(destinationVia(nameless, [BUCKET_URN]), "macie-export", (r) => ({
+                ...r,
+                inputs: {
+                    s3Destination: { bucketName: UNKNOWN_VALUE, keyPrefix: "macie/", kmsKeyArn: KEY_ARN },
+                },
+                dependsOn: [second.urn],
+            }));
+            assert.deepEqual((await messages(nameless, "findings-bucket-encrypted")).sort(), [
+                UNENCRYPTED("bucket"),
+                UNENCRYPTED("bucket-b"),
+            ]);
+        });
     });
 
     describe("findings-bucket-tls-only", () => {
@@ -310,11 +451,15 @@ describe("findings storage policies: exact messages and preview-unknown values",
         });
 
         it("refuses a deny without a condition value of false, and an unreadable policy", async () => {
+            const effectless: Record<string, unknown> = { ...TLS_DENY_STATEMENT };
+            delete effectless.Effect;
             for (const stack of [
                 tls([{ ...TLS_DENY_STATEMENT, Condition: {} }]),
                 tls([{ ...TLS_DENY_STATEMENT, Condition: { Bool: { "aws:SecureTransport": 0 } } }]),
                 tls([{ ...TLS_DENY_STATEMENT, Principal: "arn:aws:iam::222222222222:root" }]),
                 withInputs(compliantStack(), "bucket-policy", { policy: "{not json" }),
+                // No Effect at all: catches effect.toLowerCase() without the optional chain (a crash).
+                tls([effectless]),
             ]) {
                 assert.deepEqual(await messages(stack, P), [TLS_MESSAGE]);
             }
@@ -323,8 +468,13 @@ describe("findings storage policies: exact messages and preview-unknown values",
         it("waits while any part of the statement or the policy is unknown", async () => {
             for (const stack of [
                 withInputs(compliantStack(), "bucket-policy", { policy: UNKNOWN_VALUE }),
+                // A policy whose bucket is unknown and untraceable may be this bucket's: catches ignoring it.
+                withInputs(compliantStack(), "bucket-policy", { bucket: UNKNOWN_VALUE }),
                 tls([{ ...TLS_DENY_STATEMENT, Effect: UNKNOWN_VALUE }]),
                 tls([{ ...TLS_DENY_STATEMENT, Principal: UNKNOWN_VALUE }]),
+                // An unknown principal keeps the answer open even beside a known Allow (today's conservative reading);
+                // catches deciding on the Effect before the principal.
+                tls([{ ...TLS_DENY_STATEMENT, Effect: "Allow", Principal: UNKNOWN_VALUE }]),
                 tls([{ ...TLS_DENY_STATEMENT, Action: UNKNOWN_VALUE }]),
                 tls([{ ...TLS_DENY_STATEMENT, Condition: UNKNOWN_VALUE }]),
                 tls([
@@ -409,6 +559,14 @@ describe("findings storage policies: exact messages and preview-unknown values",
                 UNKNOWN_VALUE,
                 ["not a rule"],
                 [{ id: "later", status: "Enabled", expiration: { days: UNKNOWN_VALUE } }],
+                // Catches comparing an unknown noncurrentDays with the minimum (a crash).
+                [
+                    {
+                        id: "later",
+                        status: "Enabled",
+                        noncurrentVersionExpiration: { noncurrentDays: UNKNOWN_VALUE },
+                    },
+                ],
             ]) {
                 assert.deepEqual(await messages(lifecycle(rules), P), [], JSON.stringify(rules));
             }
