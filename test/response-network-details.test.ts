@@ -167,7 +167,7 @@ describe("the network response actions, in detail", () => {
             // Catches a check for "already denied" that ignores the direction: an inbound deny does not stop
             // the instance from calling out to the address.
             const { ec2, mock } = newEc2();
-            mock.on(DescribeNetworkAclsCommand).resolves(acl([entry(7, false, "deny", `${ATTACKER}/32`)]));
+            mock.on(DescribeNetworkAclsCommand).resolves(acl([entry(150, false, "deny", `${ATTACKER}/32`)]));
             mock.on(CreateNetworkAclEntryCommand).resolves({});
             const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
             assert.deepEqual(outcome, {
@@ -236,12 +236,40 @@ describe("the network response actions, in detail", () => {
             );
         });
 
-        it("an address denied both ways is already done, with no blocks key at all", async () => {
-            // Catches `blocks: []` in an outcome that created nothing: the caller writes a record per block,
-            // and an empty list must not read as "blocks to lift".
+        it("a deny already in the responder's numbers is kept again as its own block, to expire", async () => {
+            // Catches a deny the responder made in a run stopped before recording it being left for good:
+            // 1-99 are the responder's numbers, so the deny is taken as its own and kept with a new expiry.
             const { ec2, mock } = newEc2();
             mock.on(DescribeNetworkAclsCommand).resolves(
-                acl([entry(7, false, "deny", `${ATTACKER}/32`), entry(7, true, "deny", `${ATTACKER}/32`)]),
+                acl([entry(99, false, "deny", `${ATTACKER}/32`), entry(1, true, "deny", `${ATTACKER}/32`)]),
+            );
+            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            assert.deepEqual(outcome, {
+                status: "already done",
+                details: [
+                    `${ACL}: inbound from ${ATTACKER} already denied`,
+                    `${ACL}: outbound to ${ATTACKER} already denied`,
+                ],
+                blocks: [
+                    { networkAclId: ACL, ruleNumber: 99, egress: false, cidr: `${ATTACKER}/32` },
+                    { networkAclId: ACL, ruleNumber: 1, egress: true, cidr: `${ATTACKER}/32` },
+                ],
+            });
+            assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
+            // In a dry run nothing is kept: nothing will need lifting.
+            const dry = await blockRemoteAddresses(ec2, target, "dry-run", testRun());
+            assert.ok(!("blocks" in dry));
+        });
+
+        it("an address denied both ways by someone else's rules is already done, with no blocks key at all", async () => {
+            // Catches `blocks: []` in an outcome that created nothing: the caller writes a record per block,
+            // and an empty list must not read as "blocks to lift". Rules 100 and 32766 are not the responder's.
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeNetworkAclsCommand).resolves(
+                acl([
+                    entry(100, false, "deny", `${ATTACKER}/32`),
+                    entry(32766, true, "deny", `${ATTACKER}/32`),
+                ]),
             );
             const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
             assert.deepEqual(outcome, {

@@ -363,7 +363,10 @@ describe("the responder run", () => {
 
 /** The part of a GetObject body stream the responder reads (the SDK's `transformToString`). */
 function body(value: unknown): GetObjectCommandOutput["Body"] {
-    const text = JSON.stringify(value);
+    return rawBody(JSON.stringify(value));
+}
+
+function rawBody(text: string): GetObjectCommandOutput["Body"] {
     return { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"];
 }
 
@@ -447,6 +450,57 @@ describe("the expiry sweep", () => {
         await sweepExpiredBlocks(responderSettings(), replaced.deps, testRun());
         assert.equal(replaced.mocks.ec2.commandCalls(DeleteNetworkAclEntryCommand).length, 0);
         assert.match(replaced.published()[0].Message ?? "", /now holds someone else's rule/);
+    });
+});
+
+describe("the expiry sweep, on what else may be under blocks/", () => {
+    it("skips a folder object, and counts an unreadable or incomplete record without stopping the others", async () => {
+        const w = world();
+        const good = {
+            accountId: MEMBER,
+            region: "us-east-1",
+            block: { networkAclId: ACL, ruleNumber: 1, egress: false, cidr: `${PUBLIC_IP}/32` },
+            findingId: "f-1",
+            createdAt: "2026-12-01T00:00:00.000Z",
+            expiresAt: "2026-12-01T01:00:00.000Z",
+        };
+        const noFinding: Record<string, unknown> = { ...good };
+        delete noFinding.findingId;
+        w.mocks.s3.on(ListObjectsV2Command).resolves({
+            Contents: [
+                { Key: "responses/blocks/" },
+                { Key: "responses/blocks/broken.json" },
+                { Key: "responses/blocks/no-finding.json" },
+                { Key: "responses/blocks/good.json" },
+            ],
+            IsTruncated: false,
+        });
+        // The S3 console's "Create folder" makes a zero-byte object; a truncated write leaves invalid JSON.
+        w.mocks.s3
+            .on(GetObjectCommand, { Key: "responses/blocks/broken.json" })
+            .resolves({ Body: rawBody("{") });
+        w.mocks.s3
+            .on(GetObjectCommand, { Key: "responses/blocks/no-finding.json" })
+            .resolves({ Body: body(noFinding) });
+        w.mocks.s3.on(GetObjectCommand, { Key: "responses/blocks/good.json" }).resolves({ Body: body(good) });
+        w.mocks.s3.on(DeleteObjectCommand).resolves({});
+        w.mocks.ec2
+            .on(DescribeNetworkAclsCommand)
+            .resolves({ NetworkAcls: [{ NetworkAclId: ACL, Entries: [] }] });
+        const result = await sweepExpiredBlocks(responderSettings(), w.deps, testRun());
+        assert.deepEqual(result, { lifted: 1, waiting: 0, failed: 2 });
+        assert.deepEqual(
+            w.mocks.s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key),
+            [
+                "responses/blocks/broken.json",
+                "responses/blocks/no-finding.json",
+                "responses/blocks/good.json",
+            ],
+        );
+        assert.deepEqual(
+            w.mocks.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key),
+            ["responses/blocks/good.json"],
+        );
     });
 });
 

@@ -54,7 +54,14 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "!functions/response/aws.ts",
             "stacks/remediation.ts",
         ],
-        tests: ["test/response-ladder.test.ts", "test/response-actions.test.ts", "test/response-run.test.ts"],
+        tests: [
+            "test/response-ladder.test.ts",
+            "test/response-actions.test.ts",
+            "test/response-run.test.ts",
+            "test/response-network-details.test.ts",
+            "test/response-run-details.test.ts",
+            "test/response-config-details.test.ts",
+        ],
     },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),

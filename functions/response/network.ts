@@ -115,12 +115,20 @@ export async function blockRemoteAddresses(
             for (const address of target.addresses) {
                 const cidr = cidrOf(address);
                 const direction = egress ? "outbound to" : "inbound from";
-                if (
-                    entries.some(
-                        (e) => e.Egress === egress && e.RuleAction === "deny" && entryCidr(e) === cidr,
-                    )
-                ) {
+                const denied = entries.find(
+                    (e) => e.Egress === egress && e.RuleAction === "deny" && entryCidr(e) === cidr,
+                );
+                if (denied !== undefined) {
                     details.push(`${aclId}: ${direction} ${address} already denied`);
+                    // A deny in the responder's own numbers is taken as its own, and kept again with a new
+                    // expiry: a run stopped between creating it and recording it would otherwise leave it for good.
+                    const number = denied.RuleNumber;
+                    if (
+                        number !== undefined &&
+                        number >= RESPONDER_RULES.first &&
+                        number <= RESPONDER_RULES.last
+                    )
+                        blocks.push({ networkAclId: aclId, ruleNumber: number, egress, cidr });
                     continue;
                 }
                 let number = RESPONDER_RULES.first;

@@ -25,6 +25,7 @@ function isBlockRecord(value: unknown): value is BlockRecord {
         typeof r.accountId === "string" &&
         typeof r.region === "string" &&
         typeof r.expiresAt === "string" &&
+        typeof r.findingId === "string" &&
         typeof r.block?.networkAclId === "string" &&
         typeof r.block.ruleNumber === "number"
     );
@@ -44,7 +45,16 @@ export async function sweepExpiredBlocks(
     const result: SweepResult = { lifted: 0, waiting: 0, failed: 0 };
     const now = deps.now();
     for (const key of await listRecords(deps.s3, settings.records, "blocks/", run)) {
-        const kept = await readRecord(deps.s3, settings.records, key, run);
+        // A "folder" object (the S3 console makes a zero-byte key ending in /) holds no block.
+        if (key.endsWith("/")) continue;
+        let kept: unknown;
+        try {
+            kept = await readRecord(deps.s3, settings.records, key, run);
+        } catch (error) {
+            rethrowDeadline(error);
+            // One unreadable object must not stop every later block from being lifted.
+            kept = undefined;
+        }
         if (!isBlockRecord(kept)) {
             result.failed++;
             console.log(`${key}: not a block record; left as it is`);
