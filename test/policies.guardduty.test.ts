@@ -155,6 +155,33 @@ describe("GuardDuty policies", function () {
             assert.match(d.message, /an unknown region does not auto-enable RDS_LOGIN_EVENTS/);
         });
 
+        it("refuses protectionsNotOfferedIn that is not a list of region codes per protection", async () => {
+            // Catches a schema that stopped checking the map's values: a typo would excuse nothing, silently.
+            for (const value of [
+                { RDS_LOGIN_EVENTS: "ap-east-2" },
+                { RDS_LOGIN_EVENTS: [7] },
+                { RDS_LOGIN_EVENTS: ["Taipei"] },
+            ]) {
+                await assert.rejects(
+                    withConfig(
+                        { "guardduty-organization-protections": { protectionsNotOfferedIn: value } },
+                        async () => undefined,
+                    ),
+                    /protectionsNotOfferedIn/,
+                    JSON.stringify(value),
+                );
+            }
+            const info = (await policySession()).info();
+            const schema = info.policies.find(
+                (p) => p.name === "guardduty-organization-protections",
+            )?.configSchema;
+            assert.equal(
+                (schema?.properties.protectionsNotOfferedIn as { description?: string } | undefined)
+                    ?.description,
+                "Regions, per protection, where GuardDuty does not offer it; a required protection is not required of a detector in those regions.",
+            );
+        });
+
         it("rejects RUNTIME_MONITORING together with EKS_RUNTIME_MONITORING", async () => {
             const stack = [
                 ...compliantStack(),

@@ -59,6 +59,8 @@ export interface ConfigPropertySchema {
     maxLength?: number;
     pattern?: string;
     items?: ConfigPropertySchema;
+    /** The schema every property of an object value must meet (a map's values). */
+    additionalProperties?: ConfigPropertySchema;
     minItems?: number;
     maxItems?: number;
     default?: unknown;
@@ -248,6 +250,11 @@ export function validateConfigValue(value: unknown, schema: ConfigPropertySchema
         if (items) {
             value.forEach((item, i) => errors.push(...validateConfigValue(item, items, `${at}[${i}]`)));
         }
+    }
+    const values = schema.additionalProperties;
+    if (values && isRecord(value)) {
+        for (const [key, item] of Object.entries(value))
+            errors.push(...validateConfigValue(item, values, `${at}.${key}`));
     }
     return errors;
 }
