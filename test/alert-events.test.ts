@@ -99,6 +99,23 @@ function pattern(rule: PlannedResource): Json {
     return JSON.parse(rule.inputs.eventPattern as string) as Json;
 }
 
+/** Whether an event raised in `event.region` is on the home region's bus: raised there, or forwarded. */
+function reachesHome(planned: PlanDocument, event: Json): boolean {
+    const region = event.region as string;
+    if (region === planned.homeRegion) return true;
+    const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
+    return ofType(planned, "aws:cloudwatch/eventRule:EventRule")
+        .filter((r) => r.inputs.eventPattern !== undefined)
+        .filter((r) => r.inputs.region === region && matches(pattern(r), event))
+        .some((r) =>
+            targets.some(
+                (t) =>
+                    t.inputs.rule === (r.inputs.name ?? r.name) &&
+                    String(t.inputs.arn).includes(":event-bus/"),
+            ),
+        );
+}
+
 /** The e-mails the planned stack sends for an event raised in `event.region`. */
 function emails(planned: PlanDocument, event: Json): string[][] {
     // The alert rules: the enrollment function's schedule matches no event.
@@ -106,16 +123,8 @@ function emails(planned: PlanDocument, event: Json): string[][] {
         (r) => r.inputs.eventPattern !== undefined,
     );
     const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
-    const region = event.region as string;
     const home = planned.homeRegion;
-    if (region !== home) {
-        const forwarded = rules
-            .filter((r) => r.inputs.region === region && matches(pattern(r), event))
-            .some((r) =>
-                targets.some((t) => t.inputs.rule === r.name && String(t.inputs.arn).includes(":event-bus/")),
-            );
-        if (!forwarded) return [];
-    }
+    if (!reachesHome(planned, event)) return [];
     return rules
         .filter((r) => r.inputs.region === home && matches(pattern(r), event))
         .flatMap((r) => targets.filter((t) => t.inputs.region === home && t.inputs.rule === r.name))
@@ -202,20 +211,8 @@ function reachesResponder(planned: PlanDocument, event: Json): boolean {
         (r) => r.inputs.eventPattern !== undefined,
     );
     const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
-    const region = event.region as string;
     const home = planned.homeRegion;
-    if (region !== home) {
-        const forwarded = rules
-            .filter((r) => r.inputs.region === region && matches(pattern(r), event))
-            .some((r) =>
-                targets.some(
-                    (t) =>
-                        t.inputs.rule === (r.inputs.name ?? r.name) &&
-                        String(t.inputs.arn).includes(":event-bus/"),
-                ),
-            );
-        if (!forwarded) return false;
-    }
+    if (!reachesHome(planned, event)) return false;
     const responder = planned.resources.find(
         (r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "security-governance-responder",
     );

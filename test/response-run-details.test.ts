@@ -7,13 +7,10 @@ import {
     DescribeInstancesCommand,
     DescribeNetworkAclsCommand,
     DescribeSecurityGroupsCommand,
-    EC2Client,
-    EC2ServiceException,
     ModifyNetworkInterfaceAttributeCommand,
     StopInstancesCommand,
     type CreateNetworkAclEntryCommandInput,
 } from "@aws-sdk/client-ec2";
-import { IAMClient } from "@aws-sdk/client-iam";
 import {
     ListParentsCommand,
     OrganizationsClient,
@@ -28,11 +25,8 @@ import {
     PutObjectCommand,
     PutPublicAccessBlockCommand,
     S3Client,
-    S3ServiceException,
-    type GetObjectCommandOutput,
     type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
-import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { organizationalUnitsOf } from "../functions/response/organization";
 import {
@@ -42,26 +36,34 @@ import {
     putRecord,
     readRecord,
     recordExists,
-    type RecordStore,
 } from "../functions/response/records";
 import {
     decisionMessage,
     respondToFinding,
     type BlockRecord,
     type DecisionRecord,
-    type ResponderDependencies,
-    type ResponderSettings,
 } from "../functions/response/respond";
 import { sweepExpiredBlocks } from "../functions/response/sweep";
 import { DeadlineReached } from "../functions/shared/run";
+import { MEMBER, PUBLIC_IP, findingEvent, maliciousCallerEvent, type Json } from "./helpers/response";
 import {
-    MEMBER,
-    PUBLIC_IP,
-    findingEvent,
-    ladderSettings,
-    maliciousCallerEvent,
-    type Json,
-} from "./helpers/response";
+    ACL,
+    BUCKET,
+    ec2Error,
+    NOW,
+    publishOf,
+    putOf,
+    refused,
+    responderSettings,
+    ROLE,
+    s3Error,
+    STORE,
+    SUBNET,
+    subnetAcl,
+    textBody,
+    TOPIC,
+    world,
+} from "./helpers/response-world";
 import { testRun } from "./helpers/run";
 
 /*
@@ -72,139 +74,6 @@ import { testRun } from "./helpers/run";
  * answering in the SDK's shapes.
  */
 
-const BUCKET = "findings-222222222222-eu-west-1";
-const KEY = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const TOPIC = "arn:aws:sns:eu-west-1:222222222222:security-findings";
-const ACL = "acl-0123456789abcdef0";
-const NOW = new Date("2026-12-01T10:00:00.000Z");
-const STORE: RecordStore = { bucket: BUCKET, prefix: "responses/", kmsKeyArn: KEY };
-/** The fixture's subnet ID, as GuardDuty's sample finding has it. */
-const SUBNET = "Replace with valid SubnetID";
-const ROLE = "security-governance-responder";
-
-function s3Error(name: string, status?: number): S3ServiceException {
-    return new S3ServiceException({
-        name,
-        $fault: "client",
-        message: name,
-        $metadata: status === undefined ? {} : { httpStatusCode: status },
-    });
-}
-
-function ec2Error(name: string): EC2ServiceException {
-    return new EC2ServiceException({ name, $fault: "client", message: name, $metadata: {} });
-}
-
-/** The message of the deadline refusing the call `scope` (functions/shared/run.ts). */
-function refused(scope: string) {
-    return {
-        name: "DeadlineReached",
-        message: `stopped before the time limit, before ${scope}; the next run resumes`,
-    };
-}
-
-function responderSettings(remediation: Json = {}): ResponderSettings {
-    const ladder = ladderSettings(remediation);
-    return {
-        remediation: ladder.remediation,
-        neverTouch: ladder.neverTouch,
-        memberRoleName: ROLE,
-        records: { ...STORE },
-        topicArn: TOPIC,
-    };
-}
-
-/** Fresh instance mocks per test: the security account's S3 and SNS, and the member's EC2, IAM and S3. */
-function world(options: { ous?: () => Promise<string[]> } = {}) {
-    const s3 = new S3Client({ region: "eu-west-1" });
-    const sns = new SNSClient({ region: "eu-west-1" });
-    const ec2 = new EC2Client({ region: "us-east-1" });
-    const iam = new IAMClient({ region: "us-east-1" });
-    const memberS3 = new S3Client({ region: "us-east-1" });
-    const mocks = {
-        s3: mockClient(s3),
-        sns: mockClient(sns),
-        ec2: mockClient(ec2),
-        iam: mockClient(iam),
-        memberS3: mockClient(memberS3),
-    };
-    mocks.s3.on(HeadObjectCommand).rejects(s3Error("NotFound", 404));
-    mocks.s3.on(PutObjectCommand).resolves({});
-    mocks.sns.on(PublishCommand).resolves({ MessageId: "m-1" });
-    const members: [string, string][] = [];
-    const ousAsked: string[] = [];
-    const deps: ResponderDependencies = {
-        s3,
-        sns,
-        member(accountId, region) {
-            members.push([accountId, region]);
-            return { ec2, iam, s3: memberS3 };
-        },
-        async accountOus(accountId) {
-            ousAsked.push(accountId);
-            return (options.ous ?? (async () => []))();
-        },
-        now: () => NOW,
-    };
-    const puts = () =>
-        mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input as PutObjectCommandInput);
-    const heads = () => mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
-    const published = () =>
-        mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
-    return { deps, mocks, members, ousAsked, puts, heads, published };
-}
-
-/** The PutObject a record is written with: pretty JSON, SSE-KMS with the findings key. */
-function putOf(key: string, body: unknown, onlyIfAbsent = false): PutObjectCommandInput {
-    return {
-        Bucket: BUCKET,
-        Key: `responses/${key}`,
-        Body: JSON.stringify(body, null, 2),
-        ContentType: "application/json",
-        ServerSideEncryption: "aws:kms",
-        SSEKMSKeyId: KEY,
-        ...(onlyIfAbsent ? { IfNoneMatch: "*" } : {}),
-    };
-}
-
-/** The topic message of a record, as it must be published. */
-function publishOf(record: DecisionRecord): PublishCommandInput {
-    const { subject, message } = decisionMessage(record, STORE);
-    return { TopicArn: TOPIC, Subject: subject, Message: message };
-}
-
-/** The part of a GetObject body stream the responder reads (the SDK's `transformToString`). */
-function body(text: string): GetObjectCommandOutput["Body"] {
-    return { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"];
-}
-
-/** The finding's subnet's ACL, with the usual allow-all rules at 100 and `extra`. */
-function subnetAcl(w: ReturnType<typeof world>, extra: { RuleNumber: number; Egress: boolean }[] = []) {
-    w.mocks.ec2.on(DescribeNetworkAclsCommand).resolves({
-        NetworkAcls: [
-            {
-                NetworkAclId: ACL,
-                Entries: [
-                    ...[false, true].map((Egress) => ({
-                        RuleNumber: 100,
-                        Egress,
-                        RuleAction: "allow" as const,
-                        CidrBlock: "0.0.0.0/0",
-                        Protocol: "-1",
-                    })),
-                    ...extra.map((e) => ({
-                        ...e,
-                        RuleAction: "deny" as const,
-                        CidrBlock: `${PUBLIC_IP}/32`,
-                        Protocol: "-1",
-                    })),
-                ],
-            },
-        ],
-    });
-}
-
-/** Collects console.log lines while `fn` runs. */
 async function logged<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
     const lines: string[] = [];
     const original = console.log;
@@ -530,7 +399,7 @@ describe("the record store", () => {
     it("readRecord parses the object's JSON; an empty body is a JSON error, not a crash on the body", async () => {
         const { s3, mock } = store();
         mock.on(GetObjectCommand, { Key: "responses/blocks/a.json" }).resolves({
-            Body: body('{"x":[1,"two"],"y":null}'),
+            Body: textBody('{"x":[1,"two"],"y":null}'),
         });
         mock.on(GetObjectCommand, { Key: "responses/blocks/empty.json" }).resolves({});
         assert.deepEqual(await readRecord(s3, STORE, "blocks/a.json", testRun()), { x: [1, "two"], y: null });
@@ -1079,7 +948,7 @@ describe("the expiry sweep's details", () => {
             IsTruncated: false,
         });
         for (const [k, v] of Object.entries(records))
-            w.mocks.s3.on(GetObjectCommand, { Key: `responses/${k}` }).resolves({ Body: body(v) });
+            w.mocks.s3.on(GetObjectCommand, { Key: `responses/${k}` }).resolves({ Body: textBody(v) });
         w.mocks.s3.on(DeleteObjectCommand).resolves({});
         return w;
     }
@@ -1200,7 +1069,7 @@ describe("the expiry sweep's details", () => {
         const run = testRun(1_000);
         w.mocks.s3.on(GetObjectCommand).callsFake(async () => {
             run.clock.now = 1_000;
-            return { Body: body(JSON.stringify(kept())) };
+            return { Body: textBody(JSON.stringify(kept())) };
         });
         await assert.rejects(sweepExpiredBlocks(settings(), w.deps, run), refused("ec2:DescribeNetworkAcls"));
         assert.deepEqual(w.puts(), []);

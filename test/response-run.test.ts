@@ -3,32 +3,31 @@ import {
     CreateNetworkAclEntryCommand,
     DeleteNetworkAclEntryCommand,
     DescribeNetworkAclsCommand,
-    EC2Client,
-    EC2ServiceException,
 } from "@aws-sdk/client-ec2";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import {
     DeleteObjectCommand,
     GetObjectCommand,
     HeadObjectCommand,
     ListObjectsV2Command,
-    PutObjectCommand,
-    S3Client,
-    S3ServiceException,
-    type GetObjectCommandOutput,
-    type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
-import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { organizationalUnitsOf } from "../functions/response/organization";
-import {
-    respondToFinding,
-    type ResponderDependencies,
-    type ResponderSettings,
-} from "../functions/response/respond";
+import { respondToFinding } from "../functions/response/respond";
 import { sweepExpiredBlocks } from "../functions/response/sweep";
-import { MEMBER, PUBLIC_IP, ladderSettings, maliciousCallerEvent, type Json } from "./helpers/response";
+import { MEMBER, PUBLIC_IP, maliciousCallerEvent, type Json } from "./helpers/response";
+import {
+    ACL,
+    BUCKET,
+    KEY,
+    NOW,
+    TOPIC,
+    ec2Error,
+    responderSettings,
+    subnetAcl,
+    textBody,
+    world,
+} from "./helpers/response-world";
 import { testRun } from "./helpers/run";
 
 /*
@@ -36,95 +35,6 @@ import { testRun } from "./helpers/run";
  * the real shapes: the findings bucket (records, the done/ claim with If-None-Match, blocks), the topic, and
  * the member account's EC2 reached through the member role.
  */
-
-const BUCKET = "findings-222222222222-eu-west-1";
-const KEY = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const TOPIC = "arn:aws:sns:eu-west-1:222222222222:security-findings";
-const ACL = "acl-0123456789abcdef0";
-const NOW = new Date("2026-12-01T10:00:00.000Z");
-
-function s3Error(name: string, status: number): S3ServiceException {
-    return new S3ServiceException({
-        name,
-        $fault: "client",
-        message: name,
-        $metadata: { httpStatusCode: status },
-    });
-}
-
-function ec2Error(name: string): EC2ServiceException {
-    return new EC2ServiceException({ name, $fault: "client", message: name, $metadata: {} });
-}
-
-function responderSettings(remediation: Json = {}): ResponderSettings {
-    const ladder = ladderSettings(remediation);
-    return {
-        remediation: ladder.remediation,
-        neverTouch: ladder.neverTouch,
-        memberRoleName: "security-governance-responder",
-        records: { bucket: BUCKET, prefix: "responses/", kmsKeyArn: KEY },
-        topicArn: TOPIC,
-    };
-}
-
-/** Fresh mocks per test: the security account's S3 and SNS, and the member account's clients. */
-function world(options: { ous?: () => Promise<string[]> } = {}) {
-    const s3 = new S3Client({ region: "eu-west-1" });
-    const sns = new SNSClient({ region: "eu-west-1" });
-    const ec2 = new EC2Client({ region: "us-east-1" });
-    const memberS3 = new S3Client({ region: "us-east-1" });
-    const mocks = { s3: mockClient(s3), sns: mockClient(sns), ec2: mockClient(ec2) };
-    mocks.s3.on(HeadObjectCommand).rejects(s3Error("NotFound", 404));
-    mocks.s3.on(PutObjectCommand).resolves({});
-    mocks.sns.on(PublishCommand).resolves({ MessageId: "m-1" });
-    const members: [string, string][] = [];
-    const ousAsked: string[] = [];
-    const deps: ResponderDependencies = {
-        s3,
-        sns,
-        member(accountId, region) {
-            members.push([accountId, region]);
-            return { ec2, iam: new IAMClient({ region }), s3: memberS3 };
-        },
-        async accountOus(accountId) {
-            ousAsked.push(accountId);
-            return (options.ous ?? (async () => []))();
-        },
-        now: () => NOW,
-    };
-    const puts = () =>
-        mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input as PutObjectCommandInput);
-    const published = () =>
-        mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
-    return { deps, mocks, members, ousAsked, puts, published };
-}
-
-/** The finding's subnet's ACL, with the usual allow-all rules at 100. */
-function subnetAcl(w: ReturnType<typeof world>) {
-    w.mocks.ec2.on(DescribeNetworkAclsCommand).resolves({
-        NetworkAcls: [
-            {
-                NetworkAclId: ACL,
-                Entries: [
-                    {
-                        RuleNumber: 100,
-                        Egress: false,
-                        RuleAction: "allow",
-                        CidrBlock: "0.0.0.0/0",
-                        Protocol: "-1",
-                    },
-                    {
-                        RuleNumber: 100,
-                        Egress: true,
-                        RuleAction: "allow",
-                        CidrBlock: "0.0.0.0/0",
-                        Protocol: "-1",
-                    },
-                ],
-            },
-        ],
-    });
-}
 
 describe("the responder run", () => {
     it("notify (the default): records the decision SSE-KMS, claims it once, tells the topic, touches no member", async () => {
@@ -361,13 +271,8 @@ describe("the responder run", () => {
     });
 });
 
-/** The part of a GetObject body stream the responder reads (the SDK's `transformToString`). */
-function body(value: unknown): GetObjectCommandOutput["Body"] {
-    return rawBody(JSON.stringify(value));
-}
-
-function rawBody(text: string): GetObjectCommandOutput["Body"] {
-    return { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"];
+function body(value: unknown) {
+    return textBody(JSON.stringify(value));
 }
 
 describe("the expiry sweep", () => {
@@ -478,7 +383,7 @@ describe("the expiry sweep, on what else may be under blocks/", () => {
         // The S3 console's "Create folder" makes a zero-byte object; a truncated write leaves invalid JSON.
         w.mocks.s3
             .on(GetObjectCommand, { Key: "responses/blocks/broken.json" })
-            .resolves({ Body: rawBody("{") });
+            .resolves({ Body: textBody("{") });
         w.mocks.s3
             .on(GetObjectCommand, { Key: "responses/blocks/no-finding.json" })
             .resolves({ Body: body(noFinding) });

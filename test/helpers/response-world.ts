@@ -1,0 +1,163 @@
+import { DescribeNetworkAclsCommand, EC2Client, EC2ServiceException } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import {
+    HeadObjectCommand,
+    PutObjectCommand,
+    S3Client,
+    S3ServiceException,
+    type GetObjectCommandOutput,
+    type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
+import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import type { RecordStore } from "../../functions/response/records";
+import {
+    decisionMessage,
+    type DecisionRecord,
+    type ResponderDependencies,
+    type ResponderSettings,
+} from "../../functions/response/respond";
+import { PUBLIC_IP, ladderSettings, type Json } from "./response";
+
+/*
+ * The responder's world for its run tests: the security account's S3 and SNS and a member's EC2, IAM and S3,
+ * as fresh aws-sdk-client-mock instance mocks per test (instance mocks only: the suite runs every file in one
+ * process, and class and instance mocks of one client cannot be mixed), answering in the SDK's shapes.
+ */
+
+export const BUCKET = "findings-222222222222-eu-west-1";
+export const KEY = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+export const TOPIC = "arn:aws:sns:eu-west-1:222222222222:security-findings";
+export const ACL = "acl-0123456789abcdef0";
+export const NOW = new Date("2026-12-01T10:00:00.000Z");
+export const STORE: RecordStore = { bucket: BUCKET, prefix: "responses/", kmsKeyArn: KEY };
+/** The fixture's subnet ID, as GuardDuty's sample finding has it. */
+export const SUBNET = "Replace with valid SubnetID";
+export const ROLE = "security-governance-responder";
+
+export function s3Error(name: string, status?: number): S3ServiceException {
+    return new S3ServiceException({
+        name,
+        $fault: "client",
+        message: name,
+        $metadata: status === undefined ? {} : { httpStatusCode: status },
+    });
+}
+
+export function ec2Error(name: string): EC2ServiceException {
+    return new EC2ServiceException({ name, $fault: "client", message: name, $metadata: {} });
+}
+
+/** The message of the deadline refusing the call `scope` (functions/shared/run.ts). */
+export function refused(scope: string) {
+    return {
+        name: "DeadlineReached",
+        message: `stopped before the time limit, before ${scope}; the next run resumes`,
+    };
+}
+
+export function responderSettings(remediation: Json = {}): ResponderSettings {
+    const ladder = ladderSettings(remediation);
+    return {
+        remediation: ladder.remediation,
+        neverTouch: ladder.neverTouch,
+        memberRoleName: ROLE,
+        records: { ...STORE },
+        topicArn: TOPIC,
+    };
+}
+
+/** Fresh instance mocks per test: the security account's S3 and SNS, and the member's EC2, IAM and S3. */
+export function world(options: { ous?: () => Promise<string[]> } = {}) {
+    const s3 = new S3Client({ region: "eu-west-1" });
+    const sns = new SNSClient({ region: "eu-west-1" });
+    const ec2 = new EC2Client({ region: "us-east-1" });
+    const iam = new IAMClient({ region: "us-east-1" });
+    const memberS3 = new S3Client({ region: "us-east-1" });
+    const mocks = {
+        s3: mockClient(s3),
+        sns: mockClient(sns),
+        ec2: mockClient(ec2),
+        iam: mockClient(iam),
+        memberS3: mockClient(memberS3),
+    };
+    mocks.s3.on(HeadObjectCommand).rejects(s3Error("NotFound", 404));
+    mocks.s3.on(PutObjectCommand).resolves({});
+    mocks.sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+    const members: [string, string][] = [];
+    const ousAsked: string[] = [];
+    const deps: ResponderDependencies = {
+        s3,
+        sns,
+        member(accountId, region) {
+            members.push([accountId, region]);
+            return { ec2, iam, s3: memberS3 };
+        },
+        async accountOus(accountId) {
+            ousAsked.push(accountId);
+            return (options.ous ?? (async () => []))();
+        },
+        now: () => NOW,
+    };
+    const puts = () =>
+        mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input as PutObjectCommandInput);
+    const heads = () => mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    const published = () =>
+        mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
+    return { deps, mocks, members, ousAsked, puts, heads, published };
+}
+
+/** The PutObject a record is written with: pretty JSON, SSE-KMS with the findings key. */
+export function putOf(key: string, body: unknown, onlyIfAbsent = false): PutObjectCommandInput {
+    return {
+        Bucket: BUCKET,
+        Key: `responses/${key}`,
+        Body: JSON.stringify(body, null, 2),
+        ContentType: "application/json",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: KEY,
+        ...(onlyIfAbsent ? { IfNoneMatch: "*" } : {}),
+    };
+}
+
+/** The topic message of a record, as it must be published. */
+export function publishOf(record: DecisionRecord): PublishCommandInput {
+    const { subject, message } = decisionMessage(record, STORE);
+    return { TopicArn: TOPIC, Subject: subject, Message: message };
+}
+
+/** The part of a GetObject body stream the responder reads (the SDK's `transformToString`). */
+export function textBody(text: string): GetObjectCommandOutput["Body"] {
+    return { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"];
+}
+
+/** The finding's subnet's ACL, with the usual allow-all rules at 100 and `extra`. */
+export function subnetAcl(
+    w: ReturnType<typeof world>,
+    extra: { RuleNumber: number; Egress: boolean }[] = [],
+) {
+    w.mocks.ec2.on(DescribeNetworkAclsCommand).resolves({
+        NetworkAcls: [
+            {
+                NetworkAclId: ACL,
+                Entries: [
+                    ...[false, true].map((Egress) => ({
+                        RuleNumber: 100,
+                        Egress,
+                        RuleAction: "allow" as const,
+                        CidrBlock: "0.0.0.0/0",
+                        Protocol: "-1",
+                    })),
+                    ...extra.map((e) => ({
+                        ...e,
+                        RuleAction: "deny" as const,
+                        CidrBlock: `${PUBLIC_IP}/32`,
+                        Protocol: "-1",
+                    })),
+                ],
+            },
+        ],
+    });
+}
+
+/** Collects console.log lines while `fn` runs. */
