@@ -4,6 +4,8 @@ import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { DelegatedAdministration, type DesignationPrerequisites } from "./components/delegated-admin";
 import { DetectiveGraphs, DetectiveOrganization } from "./components/detective";
 import { FindingsExport } from "./components/findings-export";
+import { PROTECTED_NAMES } from "./components/guardrail-documents";
+import { GUARDRAIL_POLICY_TYPES, Guardrails } from "./components/guardrails";
 import { GuardDutyDetectors, GuardDutyOrganization } from "./components/guardduty";
 import { INSPECTOR_POLICY_TYPE, InspectorAdmin, InspectorOrganization } from "./components/inspector";
 import { MacieAdmin, MacieOrganization } from "./components/macie";
@@ -16,6 +18,7 @@ import type { ExportingService } from "./components/policy-documents";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
+import { roleAccount, ROOT_TARGET } from "./stacks/guardrails";
 import { loadStackConfig } from "./stacks/load";
 import {
     DiscoveryError,
@@ -51,7 +54,10 @@ async function main(
             client: dependencies.organizationsClient,
             progress: dependencies.progress ?? ((message) => pulumi.log.info(message)),
         });
-        requirePolicyTypes(organization, config.inspector.enabled ? [INSPECTOR_POLICY_TYPE] : []);
+        requirePolicyTypes(organization, [
+            ...(config.inspector.enabled ? [INSPECTOR_POLICY_TYPE] : []),
+            ...(config.guardrails.enabled ? GUARDRAIL_POLICY_TYPES : []),
+        ]);
     } catch (error) {
         if (error instanceof DiscoveryError) throw new pulumi.RunError(error.message);
         throw error;
@@ -185,6 +191,7 @@ async function main(
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData,
             keyPolicyDependsOn: [detectors.detectors[homeRegion]],
+            objectLock: config.findingsExport.objectLock,
         },
         { provider: security },
     );
@@ -279,8 +286,9 @@ async function main(
         );
     }
 
+    // Named as the security-account guardrail expects its rules to be named.
     const notifications = new FindingNotifications(
-        "finding-alerts",
+        PROTECTED_NAMES.alertsComponentName,
         {
             securityAccountId: accounts.securityAdmin,
             homeRegion,
@@ -347,6 +355,27 @@ async function main(
             });
     }
 
+    if (config.guardrails.enabled) {
+        const { guardrails } = config;
+        warnOfForeignRoles(guardrails.breakGlassRoleArns, discovered);
+        new Guardrails(
+            "guardrails",
+            {
+                organizationId: organization.id,
+                securityAccountId: accounts.securityAdmin,
+                homeRegion,
+                targetIds: guardrails.targets.map((target) =>
+                    target === ROOT_TARGET ? organization.rootId : target,
+                ),
+                exemptRoleArns: guardrails.exemptRoleArns,
+                breakGlassRoleArns: guardrails.breakGlassRoleArns,
+                keyArns: [findingsExport.keyArn, notifications.keyArn],
+                managementProvider: management,
+            },
+            { provider: security },
+        );
+    }
+
     return {
         organizationId: organization.id,
         accountsCovered: organization.accounts.length,
@@ -372,6 +401,18 @@ function warnOfForeignAccounts(
             `security-governance:guardduty.suppressionRules ${rule}: accountIds ${accountIds.join(", ")} not in the organization's ACTIVE accounts; the rule archives nothing for them`,
         );
     }
+}
+
+function warnOfForeignRoles(arns: readonly string[], accounts: readonly { id: string }[]): void {
+    const known = new Set(accounts.map((account) => account.id));
+    arns.forEach((arn, index) => {
+        const account = roleAccount(arn);
+        if (account !== undefined && !known.has(account)) {
+            pulumi.log.warn(
+                `security-governance:guardrails.breakGlassRoleArns[${index}] = ${arn}: account ${account} is not an ACTIVE account of the organization; the exemption applies to nothing`,
+            );
+        }
+    });
 }
 
 /**

@@ -1,12 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PROTECTED_NAMES } from "./guardrail-documents";
 import {
     EXPORT_PREFIXES,
     ExportingService,
     exportBucketPolicy,
     exportKeyPolicy,
+    findingsBucketName,
     findingsPrefix,
 } from "./policy-documents";
+
+/** The `Purpose` tag of the bucket and key: the security-account guardrail protects the key by it. */
+export const FINDINGS_PURPOSE_TAG = PROTECTED_NAMES.findingsPurposeTag;
 
 export interface FindingsExportArgs {
     /** The security (delegated administrator) account that owns the bucket and key. */
@@ -32,6 +37,8 @@ export interface FindingsExportArgs {
     keyPolicyDependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Name prefix of the bucket. Default "security-governance-findings". */
     bucketNamePrefix?: string;
+    /** S3 Object Lock default retention for every new object version. Default: none. */
+    objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
 }
 
 /**
@@ -45,6 +52,13 @@ export class FindingsExport extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
     /** Ready once the bucket policy is in place: exporters must wait for it. */
     public readonly ready: pulumi.Resource[];
+    /**
+     * Whether new object versions are locked. Objects the stack writes (the lists, the folder object) are then
+     * kept when the stack lets go of them: the provider deletes every version of an object in a versioned
+     * bucket (terraform-provider-aws, internal/service/s3/object.go, resourceObjectDelete), which S3 refuses
+     * for a locked version, and the update would fail halfway.
+     */
+    public readonly objectLocked: boolean;
 
     constructor(name: string, args: FindingsExportArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:findings:FindingsExport", name, {}, opts);
@@ -65,7 +79,7 @@ export class FindingsExport extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays,
                 policy: JSON.stringify(exportKeyPolicy(policyParams)),
-                tags: { Purpose: "security-findings-export" },
+                tags: { Purpose: FINDINGS_PURPOSE_TAG },
             },
             { ...dataOptions, dependsOn: args.keyPolicyDependsOn },
         );
@@ -75,14 +89,14 @@ export class FindingsExport extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const bucketName = `${args.bucketNamePrefix ?? "security-governance-findings"}-${args.securityAccountId}-${region}`;
+        const bucketName = findingsBucketName(args.securityAccountId, region, args.bucketNamePrefix);
         const bucket = new aws.s3.Bucket(
             `${name}-bucket`,
             {
                 region,
                 bucket: bucketName,
                 forceDestroy: false,
-                tags: { Purpose: "security-findings-export" },
+                tags: { Purpose: FINDINGS_PURPOSE_TAG },
             },
             dataOptions,
         );
@@ -166,10 +180,41 @@ export class FindingsExport extends pulumi.ComponentResource {
             { parent: this, dependsOn: [publicAccessBlock, ownership] },
         );
 
+        // Object Lock on a versioned bucket, new or existing: PutObjectLockConfiguration "can enable Object Lock
+        // for new or existing buckets" (@aws-sdk/client-s3, PutObjectLockConfigurationCommand), never on the
+        // bucket resource, whose objectLockEnabled replaces the bucket when changed (upstream ForceNew). Once on,
+        // it cannot be turned off, nor versioning suspended (S3 user guide, object-lock-managing.html). The default
+        // retention locks new versions only; the lifecycle still expires current versions (a delete marker)
+        // and deletes noncurrent ones once their lock has ended, which the config keeps within retentionDays.
+        // Removing this resource removes the default retention, so it is always retained.
+        const locked = [];
+        if (args.objectLock !== undefined) {
+            locked.push(
+                new aws.s3.BucketObjectLockConfiguration(
+                    `${name}-object-lock`,
+                    {
+                        region,
+                        bucket: bucket.id,
+                        objectLockEnabled: "Enabled",
+                        rule: {
+                            defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days },
+                        },
+                    },
+                    {
+                        parent: this,
+                        dependsOn: [versioning],
+                        protect: args.protectData,
+                        retainOnDelete: true,
+                    },
+                ),
+            );
+        }
+
+        this.objectLocked = args.objectLock !== undefined;
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.keyArn = key.arn;
-        this.ready = [policy, encryption, versioning];
+        this.ready = [policy, encryption, versioning, ...locked];
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,

@@ -113,6 +113,8 @@ export interface GuardDutyExportDestination {
     keyArn: pulumi.Input<string>;
     /** Resources (bucket policy, encryption) that must be in place before GuardDuty writes. */
     ready: pulumi.Resource[];
+    /** Object Lock on: the list and folder objects are kept when the stack lets go of them. Default false. */
+    objectLocked?: boolean;
 }
 
 export interface GuardDutyOrganizationArgs {
@@ -176,7 +178,11 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     serverSideEncryption: "aws:kms",
                     kmsKeyId: args.destination.keyArn,
                 },
-                { parent: this, dependsOn: args.destination.ready },
+                {
+                    parent: this,
+                    dependsOn: args.destination.ready,
+                    retainOnDelete: args.destination.objectLocked,
+                },
             );
             lists.push({ kind, listName, object });
         };
@@ -200,7 +206,11 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                 serverSideEncryption: "aws:kms",
                 kmsKeyId: args.destination.keyArn,
             },
-            { parent: this, dependsOn: args.destination.ready },
+            {
+                parent: this,
+                dependsOn: args.destination.ready,
+                retainOnDelete: args.destination.objectLocked,
+            },
         );
 
         for (const [region, detector] of Object.entries(args.detectors.detectors)) {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PROTECTED_NAMES } from "./guardrail-documents";
 import { PARTITION } from "../stacks/regions";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
 import type { PolicyDocument } from "./policy-documents";
@@ -164,6 +165,9 @@ export function homeEventBusArn(securityAccountId: string, homeRegion: string): 
     return `arn:${PARTITION}:events:${homeRegion}:${securityAccountId}:event-bus/default`;
 }
 
+/** The `Purpose` tag of the alert key and topic: the security-account guardrail protects both by it. */
+export const ALERTS_PURPOSE_TAG = PROTECTED_NAMES.alertsPurposeTag;
+
 export interface FindingNotificationsArgs {
     /** The security account: owns the topic, key and rules, and is the only account EventBridge acts for. */
     securityAccountId: string;
@@ -221,7 +225,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: JSON.stringify(alertKeyPolicy(account)),
-                tags: { Purpose: "security-finding-alerts" },
+                tags: { Purpose: ALERTS_PURPOSE_TAG },
             },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
@@ -236,7 +240,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 region: home,
                 displayName: "Security finding alerts",
                 kmsMasterKeyId: key.arn,
-                tags: { Purpose: "security-finding-alerts" },
+                tags: { Purpose: ALERTS_PURPOSE_TAG },
             },
             { parent: this },
         );
@@ -310,7 +314,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                             },
                         ],
                     }),
-                    tags: { Purpose: "security-finding-alerts" },
+                    tags: { Purpose: ALERTS_PURPOSE_TAG },
                 },
                 { parent: this },
             );

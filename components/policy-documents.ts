@@ -47,6 +47,15 @@ export function findingsPrefix(service: ExportingService): string {
     return `${EXPORT_PREFIXES[service]}/AWSLogs/`;
 }
 
+/** The findings bucket's name: one per security account and home region, so it is known before `up`. */
+export function findingsBucketName(
+    securityAccountId: string,
+    homeRegion: string,
+    prefix = "security-governance-findings",
+): string {
+    return `${prefix}-${securityAccountId}-${homeRegion}`;
+}
+
 /** Where GuardDuty reads trusted IP and threat lists from; written by the deployer, never by a service. */
 export const IP_LIST_PREFIX = "guardduty-lists";
 

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PROTECTED_NAMES } from "./guardrail-documents";
 import { bundleFunction, type FunctionBundle } from "./function-bundle";
 import type { IdentityPolicyDocument } from "./policy-documents";
+
+/**
+ * What every function's name, and so its role, log group and schedule, begins with: the security-account
+ * guardrail (components/guardrail-documents.ts) protects them by this prefix.
+ */
+export const FUNCTION_NAME_PREFIX = PROTECTED_NAMES.functionNamePrefix;
 
 /** Lambda's limit: a run must fit in 15 minutes (aws-gotchas 15). */
 export const FUNCTION_TIMEOUT_SECONDS = 900;
@@ -11,7 +18,7 @@ export interface ScheduledFunctionArgs {
     securityAccountId: string;
     /** Where the function, its schedule and its logs live. */
     region: string;
-    /** The Lambda function's name; its role and log group are named after it. */
+    /** The Lambda function's name, beginning with FUNCTION_NAME_PREFIX; its role and log group are named after it. */
     functionName: string;
     description: string;
     /** `functions/<entry>.ts`, bundled at plan time. */
@@ -60,6 +67,8 @@ export function scheduledFunction(
     args: ScheduledFunctionArgs,
 ): { function: aws.lambda.Function; role: aws.iam.Role; bundle: FunctionBundle } {
     const { region } = args;
+    if (!args.functionName.startsWith(FUNCTION_NAME_PREFIX))
+        throw new Error(`function name ${args.functionName} must begin with ${FUNCTION_NAME_PREFIX}`);
     const bundle = bundleFunction(args.entry);
     const logs = new aws.cloudwatch.LogGroup(
         `${name}-logs`,

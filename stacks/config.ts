@@ -4,6 +4,7 @@ import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry 
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { adoptSchema } from "./adopt-config";
 import { remediationSchema } from "./remediation";
+import { guardrailProblems, guardrailsSchema, objectLockSchema } from "./guardrails";
 import {
     accountId,
     findingType,
@@ -328,8 +329,22 @@ const findingsExportSchema = z
             .default(30),
         /** Protect detectors, the bucket and the key from deletion by Pulumi. Default true. */
         protectData: z.boolean({ error: "true or false" }).default(true),
+        /**
+         * S3 Object Lock on the bucket: every new object version locked for `days` in `mode`. Once on, Object
+         * Lock cannot be turned off (README, "Findings that cannot be rewritten"). Default: off.
+         */
+        objectLock: objectLockSchema.optional(),
     })
     .superRefine((value, ctx) => {
+        // A lock longer than the retention keeps versions the lifecycle is told to delete: two contradicting rules.
+        if (value.objectLock !== undefined && value.objectLock.days > value.retentionDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["objectLock", "days"],
+                input: value.objectLock.days,
+                message: `at most retentionDays (${value.retentionDays}): the lifecycle cannot delete a version while it is locked`,
+            });
+        }
         // Compared only with a valid retention: a retention under 90 days is reported once, on its own.
         if (value.retentionDays >= 90 && value.archiveAfterDays >= value.retentionDays) {
             ctx.addIssue({
@@ -582,6 +597,8 @@ const namespaceSchema = z.strictObject({
     adopt: adoptSchema.default(() => adoptSchema.parse({})),
     /** Opt-in: without the section nothing responds to findings (stacks/remediation.ts). */
     remediation: remediationSchema.optional(),
+    /** The SCPs and the RCP that keep detection on (stacks/guardrails.ts). Default: not enabled. */
+    guardrails: guardrailsSchema.default(() => guardrailsSchema.parse({})),
 });
 
 export type SuppressionRule = z.output<typeof suppressionRule>;
@@ -855,7 +872,13 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
         );
     }
     if (parsed.success) {
-        problems.push(...adoptionProblems(parsed.data), ...exclusionProblems(parsed.data));
+        problems.push(
+            ...adoptionProblems(parsed.data),
+            ...exclusionProblems(parsed.data),
+            ...(typeof homeRegion === "string"
+                ? guardrailProblems(parsed.data.guardrails, parsed.data.accounts, homeRegion, keyPath)
+                : []),
+        );
         // One configuration policy enables the same standards in every linked region.
         parsed.data.securityHub.standards.forEach((standard, index) => {
             const lacking = regionsLacking(standard, parsed.data.regions);

@@ -277,8 +277,11 @@ export function foreignRuleAccounts(
 /** An Organizations policy type the program attaches, and the service that needs it. */
 export interface RequiredPolicyType {
     type: string;
-    /** The service principal whose trusted access the type needs first (EnablePolicyType fails otherwise). */
-    servicePrincipal: string;
+    /**
+     * The service principal whose trusted access the type needs first (EnablePolicyType fails otherwise).
+     * None for the authorization policies (SCPs, RCPs).
+     */
+    servicePrincipal?: string;
     /** The config key that turns the need off. */
     configKey: string;
 }
@@ -299,7 +302,9 @@ export function requirePolicyTypes(
     const steps = missing
         .map(
             (need) =>
-                `aws organizations enable-aws-service-access --service-principal ${need.servicePrincipal} && ` +
+                (need.servicePrincipal === undefined
+                    ? ""
+                    : `aws organizations enable-aws-service-access --service-principal ${need.servicePrincipal} && `) +
                 `aws organizations enable-policy-type --root-id ${organization.rootId} --policy-type ${need.type}`,
         )
         .join(" && ");
@@ -307,6 +312,6 @@ export function requirePolicyTypes(
         `the root ${organization.rootId} of organization ${organization.id} does not have the policy type ` +
             `${missing.map((need) => need.type).join(", ")} enabled (it has: ` +
             `${organization.enabledPolicyTypes.join(", ") || "none"}); from the management account run: ${steps}; ` +
-            `or set ${missing.map((need) => need.configKey).join(", ")} to false.`,
+            `or set ${[...new Set(missing.map((need) => need.configKey))].join(", ")} to false.`,
     );
 }

@@ -113,6 +113,12 @@ function flags(
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const json = (value: unknown): string => JSON.stringify(value);
 
+/** Forty deployer roles: more than one SCP can name. */
+const MANY_DEPLOYERS = Array.from(
+    { length: 40 },
+    (_, i) => `arn:aws:iam::222222222222:role/SecurityGovernanceDeployer${i}`,
+);
+
 const CASES: Case[] = [
     // accounts
     config(
@@ -892,7 +898,7 @@ const CASES: Case[] = [
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, guardrails$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);
@@ -947,6 +953,87 @@ const CASES: Case[] = [
         },
     ),
 
+    // guardrails and Object Lock
+    config(
+        "an exempt role with a wildcard",
+        "guardrails.exemptRoleArns[0]",
+        json("arn:aws:iam::*:role/Deployer"),
+        /expected an IAM role ARN without wildcards, such as arn:aws:iam::333333333333:role\/SecurityGovernanceDeployer$/,
+        (doc) => {
+            section(doc, "guardrails").exemptRoleArns = ["arn:aws:iam::*:role/Deployer"];
+        },
+    ),
+    config(
+        "an exempt role of a member account",
+        "guardrails.exemptRoleArns[0]",
+        json("arn:aws:iam::444444444444:role/Admin"),
+        /expected a role of the security account 222222222222 or the management account 111111111111; an account's own roles are exempted as break-glass roles \(guardrails.breakGlassRoleArns\)$/,
+        (doc) => {
+            section(doc, "guardrails").exemptRoleArns = ["arn:aws:iam::444444444444:role/Admin"];
+        },
+        { program: true },
+    ),
+    config(
+        "guardrails on without the security account's deployer",
+        "guardrails.exemptRoleArns",
+        json(["arn:aws:iam::111111111111:role/SecurityGovernanceDeployer"]),
+        /expected the role that runs pulumi up in the security account 222222222222 when guardrails.enabled is true: the guardrails deny everyone else the changes an update makes$/,
+        (doc) => {
+            Object.assign(section(doc, "guardrails"), {
+                enabled: true,
+                exemptRoleArns: ["arn:aws:iam::111111111111:role/SecurityGovernanceDeployer"],
+            });
+        },
+        { subprocess: true },
+    ),
+    config(
+        "the root and an OU as targets",
+        "guardrails.targets",
+        json(["root", "ou-ab12-cd34ef56"]),
+        /expected either root alone or OU IDs: the root already covers every OU$/,
+        (doc) => {
+            section(doc, "guardrails").targets = ["root", "ou-ab12-cd34ef56"];
+        },
+    ),
+    config(
+        "a target that is neither the root nor an OU",
+        "guardrails.targets[0]",
+        json("r-ab12"),
+        /expected root, or an OU ID such as "ou-ab12-cd34ef56"$/,
+        (doc) => {
+            section(doc, "guardrails").targets = ["r-ab12"];
+        },
+    ),
+    config(
+        "so many exempt roles that the SCP would exceed its quota",
+        "guardrails.exemptRoleArns",
+        `${json(MANY_DEPLOYERS).slice(0, 117)}...`,
+        /expected fewer roles: with breakGlassRoleArns, 40 roles make the security-account SCP \d{5} characters; Organizations takes at most 5120 \(Organizations quotas\)$/,
+        (doc) => {
+            Object.assign(section(doc, "guardrails"), {
+                enabled: true,
+                exemptRoleArns: MANY_DEPLOYERS,
+            });
+        },
+    ),
+    config(
+        "an Object Lock mode AWS does not have",
+        "findingsExport.objectLock.mode",
+        json("LEGAL_HOLD"),
+        /expected one of GOVERNANCE, COMPLIANCE$/,
+        (doc) => {
+            section(doc, "findingsExport").objectLock = { mode: "LEGAL_HOLD", days: 30 };
+        },
+    ),
+    config(
+        "an Object Lock longer than the retention",
+        "findingsExport.objectLock.days",
+        "400",
+        /expected at most retentionDays \(180\): the lifecycle cannot delete a version while it is locked$/,
+        (doc) => {
+            section(doc, "findingsExport").objectLock = { mode: "COMPLIANCE", days: 400 };
+        },
+    ),
     // flags
     flags(
         "--accounts not a number",

@@ -11,6 +11,8 @@ const DESIGNATION = "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount"
 const ORG_CONFIG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration";
 const ENROLLMENT = "pulumi-nodejs:dynamic/security-governance:MemberEnrollment";
 const POLICY = "aws:organizations/policy:Policy";
+/** The Inspector policy among the plan's Organizations policies (prod's guardrails are policies too). */
+const INSPECTOR = (r: PlannedResource) => r.inputs.type === "INSPECTOR_POLICY";
 const ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment";
 
 interface PolicyDocument {
@@ -69,7 +71,7 @@ describe("Inspector organization-wide", () => {
 
     it("enables the scan types in every account through an Inspector policy on the root, never disabling any", () => {
         for (const planned of [dev, prod]) {
-            const policy = single(planned, POLICY);
+            const policy = single(planned, POLICY, INSPECTOR);
             assert.equal(policy.inputs.type, "INSPECTOR_POLICY");
             assert.equal(providerName(policy), "management");
             // The document as the Organizations user guide spells it: snake_case scan types, Lambda code
@@ -88,7 +90,7 @@ describe("Inspector organization-wide", () => {
                     },
                 },
             });
-            const attachment = single(planned, ATTACHMENT);
+            const attachment = single(planned, ATTACHMENT, (r) => r.name.startsWith("inspector"));
             assert.equal(attachment.inputs.targetId, planned.organization.rootId);
             assert.match(String(attachment.inputs.targetId), /^r-[0-9a-z]{4,32}$/);
             assert.equal(providerName(attachment), "management");
@@ -125,8 +127,9 @@ describe("Inspector organization-wide", () => {
                 },
             },
         });
-        const enablement = (JSON.parse(single(all, POLICY).inputs.content as string) as PolicyDocument)
-            .inspector.enablement;
+        const enablement = (
+            JSON.parse(single(all, POLICY, INSPECTOR).inputs.content as string) as PolicyDocument
+        ).inspector.enablement;
         assert.deepEqual(Object.keys(enablement).sort(), [
             "code_repository_scanning",
             "ec2_scanning",
@@ -173,7 +176,7 @@ describe("Inspector organization-wide", () => {
                 orgFile: file,
                 configOverrides: { "security-governance:inspector": { enabled: false } },
             });
-            assert.equal(ofType(without.plan, POLICY).length, 0);
+            assert.equal(ofType(without.plan, POLICY).filter(INSPECTOR).length, 0);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -193,8 +196,9 @@ describe("Inspector organization-wide", () => {
                 "ECR",
             ]);
         }
-        const enablement = (JSON.parse(single(narrowed, POLICY).inputs.content as string) as PolicyDocument)
-            .inspector.enablement;
+        const enablement = (
+            JSON.parse(single(narrowed, POLICY, INSPECTOR).inputs.content as string) as PolicyDocument
+        ).inspector.enablement;
         assert.deepEqual(Object.keys(enablement).sort(), ["ec2_scanning", "ecr_scanning"]);
     });
 
@@ -203,7 +207,7 @@ describe("Inspector organization-wide", () => {
             disabled.resources.filter((r) => r.type.startsWith("aws:inspector2/")).map((r) => r.name),
             [],
         );
-        assert.equal(ofType(disabled, POLICY).length, 0);
+        assert.equal(ofType(disabled, POLICY).filter(INSPECTOR).length, 0);
         assert.equal(ofType(disabled, ATTACHMENT).length, 0);
     });
 });

@@ -24,7 +24,11 @@ import { z } from "zod";
  * ready for this program (README, "Before the first pulumi up"), so the offline plan shows what `pulumi up`
  * would do there.
  */
-export const READY_POLICY_TYPES: readonly PolicyType[] = ["SERVICE_CONTROL_POLICY", "INSPECTOR_POLICY"];
+export const READY_POLICY_TYPES: readonly PolicyType[] = [
+    "SERVICE_CONTROL_POLICY",
+    "RESOURCE_CONTROL_POLICY",
+    "INSPECTOR_POLICY",
+];
 
 export interface OrgFixture {
     organizationId: string;

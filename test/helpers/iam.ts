@@ -2,6 +2,7 @@ import {
     anonymousPrincipal,
     runSimulation,
     type SimulationIdentityPolicy,
+    type SimulationOrgPolicies,
     type SimulationRequestPrincipal,
     type StatementExplain,
 } from "@cloud-copilot/iam-simulate";
@@ -31,6 +32,10 @@ export interface IamRequest {
     context: Record<string, string>;
     /** Identity policies of the caller. None for service principals and anonymous callers. */
     identityPolicies?: SimulationIdentityPolicy[];
+    /** SCPs in force on the caller's account, root level first. Default: none (no organization). */
+    serviceControlPolicies?: SimulationOrgPolicies[];
+    /** RCPs in force on the resource's account, root level first. Default: none. */
+    resourceControlPolicies?: SimulationOrgPolicies[];
 }
 
 export interface IamOutcome {
@@ -60,8 +65,8 @@ export async function simulate(request: IamRequest, resourcePolicy?: PolicyDocum
                 contextVariables: request.context,
             },
             identityPolicies: request.identityPolicies ?? [],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
+            serviceControlPolicies: request.serviceControlPolicies ?? [],
+            resourceControlPolicies: request.resourceControlPolicies ?? [],
             resourcePolicy,
         },
         { simulationMode: "Strict" },
