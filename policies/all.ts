@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { detectivePolicies } from "./detective";
 import { guarddutyPolicies } from "./guardduty";
+import { guardrailPolicies } from "./guardrails";
 import { inspectorPolicies } from "./inspector";
 import { kmsPolicies } from "./kms";
 import { maciePolicies } from "./macie";
@@ -23,4 +24,5 @@ export const policies: Policies = [
     ...inspectorPolicies,
     ...organizationPolicies,
     ...notificationPolicies,
+    ...guardrailPolicies,
 ];

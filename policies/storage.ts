@@ -217,13 +217,13 @@ function configures(sub: StackResource, fb: FindingsBucket): Tri {
     return value === UNKNOWN && deps.size === 0 ? "maybe" : "no";
 }
 
-function describeBucket(fb: FindingsBucket): string {
+export function describeBucket(fb: FindingsBucket): string {
     return fb.name !== undefined
         ? `Findings bucket ${fb.name}`
         : `Findings bucket ${fb.resource?.name ?? "?"}`;
 }
 
-function subResourceLinks(
+export function subResourceLinks(
     resources: StackResource[],
     types: readonly string[],
     fb: FindingsBucket,

@@ -110,6 +110,9 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
                 },
                 "inspector-organization-auto-enable": { requiredResourceTypes: ["ec2", "ecr", "lambda"] },
                 "delegated-admin-not-management-account": { managementAccountId: undefined },
+                "guardrails-attached": { required: false },
+                "guardrails-exempt-deployer": { deployerRoleArns: undefined },
+                "findings-bucket-object-lock": { requiredMode: undefined, minDays: 1 },
             });
         });
 
@@ -140,6 +143,9 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
                 "securityhub-required-standards": { requiredStandards: "array of string" },
                 "inspector-organization-auto-enable": { requiredResourceTypes: "array of string" },
                 "delegated-admin-not-management-account": { managementAccountId: "string" },
+                "guardrails-attached": { required: "boolean" },
+                "guardrails-exempt-deployer": { deployerRoleArns: "array of string" },
+                "findings-bucket-object-lock": { requiredMode: "string", minDays: "integer" },
             });
             for (const p of info.policies) {
                 for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
@@ -253,8 +259,11 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
             );
             await withConfig(path.join(PACK_DIR, "config.prod.json"), async () => {
                 const found = await analyze(stack);
+                // The fixture has no guardrails and no Object Lock, which prod requires.
                 assert.deepEqual(policyNames(found), [
+                    "findings-bucket-object-lock",
                     "findings-notification-path",
+                    "guardrails-attached",
                     "kms-key-deletion-window",
                 ]);
                 assert.ok(found.every((d) => d.level === "mandatory"));
