@@ -214,9 +214,12 @@ export function securityAccountGuardrailPolicy(
     const account = params.securityAccountId;
     const bucket = `arn:${PARTITION}:s3:::${findingsBucketName(account, params.homeRegion)}`;
     const condition = exemptionCondition(params);
-    const kept = [...Object.values(EXPORT_PREFIXES), IP_LIST_PREFIX, "responses/decisions"].map(
-        (prefix) => `${bucket}/${prefix.replace(/\/$/, "")}/*`,
+    // Exported findings and the lists GuardDuty reads: written only by the services and the deployer.
+    const written = [...Object.values(EXPORT_PREFIXES), IP_LIST_PREFIX].map(
+        (prefix) => `${bucket}/${prefix}/*`,
     );
+    // The responder's decisions: written by the responder, deleted by no one.
+    const decisions = `${bucket}/responses/decisions/*`;
     const prefix = PROTECTED_NAMES.functionNamePrefix;
     const rulePrefixes = [`${PROTECTED_NAMES.alertsComponentName}-`, prefix];
     return {
@@ -244,14 +247,21 @@ export function securityAccountGuardrailPolicy(
                 Sid: "KeepFindings",
                 Effect: "Deny",
                 Action: [
-                    "s3:PutObject",
                     "s3:DeleteObject",
                     "s3:DeleteObjectVersion",
                     "s3:PutObjectRetention",
                     "s3:PutObjectLegalHold",
                     "s3:BypassGovernanceRetention",
                 ],
-                Resource: kept,
+                Resource: [...written, decisions],
+                Condition: condition,
+            },
+            {
+                // The responder writes its decisions itself; only the services and the deployer write these.
+                Sid: "NoForgedFindings",
+                Effect: "Deny",
+                Action: "s3:PutObject",
+                Resource: written,
                 Condition: condition,
             },
             {

@@ -301,6 +301,11 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
                 resource: `arn:aws:iam::${SECURITY}:role/security-governance-responder-${HOME}`,
             },
             { principal: SECURITY_ANALYST, action: "iam:UpdateAssumeRolePolicy", resource: DEPLOYER },
+            {
+                principal: `arn:aws:iam::${SECURITY}:role/security-governance-responder-${HOME}`,
+                action: "s3:DeleteObject",
+                resource: `arn:aws:s3:::${BUCKET}/responses/decisions/2026-12-02/f1/blockRemoteAddress.json`,
+            },
         ];
         for (const call of tampering) {
             assert.equal(await decide(call), "ExplicitlyDenied", `${call.action} on ${call.resource}`);
@@ -318,6 +323,11 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
                 principal: `arn:aws:iam::${SECURITY}:role/security-governance-responder-${HOME}`,
                 action: "s3:DeleteObject",
                 resource: `arn:aws:s3:::${BUCKET}/responses/blocks/${MEMBER}/acl-1.json`,
+            },
+            {
+                principal: `arn:aws:iam::${SECURITY}:role/security-governance-responder-${HOME}`,
+                action: "s3:PutObject",
+                resource: `arn:aws:s3:::${BUCKET}/responses/decisions/2026-12-02/f1/blockRemoteAddress.json`,
             },
             {
                 principal: `arn:aws:iam::${SECURITY}:role/security-governance-coverage-${HOME}`,
