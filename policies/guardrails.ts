@@ -37,14 +37,22 @@ export const REQUIRED_DENIED_ACTIONS = [
     "inspector2:Disable",
 ];
 
-/** IAM's action matching: case-insensitive, `*` any run of characters, `?` one. */
-function actionMatches(pattern: string, action: string): boolean {
-    const regex = pattern
-        .toLowerCase()
+/**
+ * IAM's wildcard matching, `*` any run of characters and `?` one: case-insensitive for actions, case-sensitive
+ * for ARNs and strings (IAM user guide, "IAM JSON policy elements: Condition operators": ArnLike and StringLike
+ * are case-sensitive), so an exemption spelt in another case exempts nobody.
+ */
+function wildcardMatches(pattern: string, value: string, caseSensitive: boolean): boolean {
+    const fold = (text: string) => (caseSensitive ? text : text.toLowerCase());
+    const regex = fold(pattern)
         .replace(/[.+^${}()|[\]\\]/g, "\\$&")
         .replace(/\*/g, ".*")
         .replace(/\?/g, ".");
-    return new RegExp(`^${regex}$`).test(action.toLowerCase());
+    return new RegExp(`^${regex}$`).test(fold(value));
+}
+
+function actionMatches(pattern: string, action: string): boolean {
+    return wildcardMatches(pattern, action, false);
 }
 
 function denyStatements(content: Plain | undefined): PlainObject[] | typeof UNKNOWN {
@@ -158,7 +166,7 @@ export const guardrailsExemptDeployer: ResourceValidationPolicy = {
             const exempted = exemptedPrincipals(statement);
             if (exempted === UNKNOWN) return;
             const denied = deployerRoleArns.filter(
-                (arn) => !exempted.some((pattern) => actionMatches(pattern, arn)),
+                (arn) => !exempted.some((pattern) => wildcardMatches(pattern, arn, true)),
             );
             if (denied.length > 0) {
                 const sid = str(at(statement, "Sid"));

@@ -148,8 +148,17 @@ describe("policy pack: guardrails (prod plan, policies/config.prod.json)", funct
                 };
             }
         });
+        // ArnLike and StringLike compare case-sensitively: the same pattern in lower case exempts nobody.
+        const lowered = withContent(prod, "guardrails-detection", (document) => {
+            document.Statement[0].Condition = {
+                ArnNotLike: { "aws:PrincipalArn": [DEPLOYER.toLowerCase()] },
+            };
+        });
         await withConfig(PROD_CONFIG, async () => {
             assert.deepEqual(await violationsOf(pattern, "guardrails-exempt-deployer"), []);
+            assert.deepEqual(await violationsOf(lowered, "guardrails-exempt-deployer"), [
+                `Statement KeepDetectionOn denies the deployer ${DEPLOYER}: add it to security-governance:guardrails.exemptRoleArns.`,
+            ]);
         });
     });
 
