@@ -10,9 +10,6 @@ import {
     findingsPrefix,
 } from "./policy-documents";
 
-/** The `Purpose` tag of the bucket and key: the security-account guardrail protects the key by it. */
-export const FINDINGS_PURPOSE_TAG = PROTECTED_NAMES.findingsPurposeTag;
-
 export interface FindingsExportArgs {
     /** The security (delegated administrator) account that owns the bucket and key. */
     securityAccountId: string;
@@ -79,7 +76,7 @@ export class FindingsExport extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays,
                 policy: JSON.stringify(exportKeyPolicy(policyParams)),
-                tags: { Purpose: FINDINGS_PURPOSE_TAG },
+                tags: { Purpose: PROTECTED_NAMES.findingsPurposeTag },
             },
             { ...dataOptions, dependsOn: args.keyPolicyDependsOn },
         );
@@ -96,7 +93,7 @@ export class FindingsExport extends pulumi.ComponentResource {
                 region,
                 bucket: bucketName,
                 forceDestroy: false,
-                tags: { Purpose: FINDINGS_PURPOSE_TAG },
+                tags: { Purpose: PROTECTED_NAMES.findingsPurposeTag },
             },
             dataOptions,
         );

@@ -165,9 +165,6 @@ export function homeEventBusArn(securityAccountId: string, homeRegion: string): 
     return `arn:${PARTITION}:events:${homeRegion}:${securityAccountId}:event-bus/default`;
 }
 
-/** The `Purpose` tag of the alert key and topic: the security-account guardrail protects both by it. */
-export const ALERTS_PURPOSE_TAG = PROTECTED_NAMES.alertsPurposeTag;
-
 export interface FindingNotificationsArgs {
     /** The security account: owns the topic, key and rules, and is the only account EventBridge acts for. */
     securityAccountId: string;
@@ -225,7 +222,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: JSON.stringify(alertKeyPolicy(account)),
-                tags: { Purpose: ALERTS_PURPOSE_TAG },
+                tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
             },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
@@ -240,7 +237,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 region: home,
                 displayName: "Security finding alerts",
                 kmsMasterKeyId: key.arn,
-                tags: { Purpose: ALERTS_PURPOSE_TAG },
+                tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
             },
             { parent: this },
         );
@@ -314,7 +311,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                             },
                         ],
                     }),
-                    tags: { Purpose: ALERTS_PURPOSE_TAG },
+                    tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
                 },
                 { parent: this },
             );
