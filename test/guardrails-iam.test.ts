@@ -577,6 +577,25 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         }
     });
 
+    it("keeps the GuardDuty list and folder objects under Object Lock, and the lock itself", async () => {
+        // The provider deletes every version of a removed object, which a lock refuses: a list edit in prod
+        // would fail halfway if the old list were deleted. Without a lock (dev) old lists are cleaned up.
+        const objects = (document: PlanDocument) => ofType(document, "aws:s3/bucketObjectv2:BucketObjectv2");
+        assert.ok(objects(planned).length >= 4, "three lists and the folder object");
+        for (const object of objects(planned)) assert.equal(object.retainOnDelete, true, object.name);
+        const lock = ofType(planned, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
+        assert.equal(lock.length, 1);
+        assert.equal(lock[0].retainOnDelete, true);
+        assert.deepEqual(lock[0].inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 365 } });
+        const dev = await plan("dev");
+        assert.ok(objects(dev).length > 0);
+        for (const object of objects(dev)) assert.equal(object.retainOnDelete, false, object.name);
+        assert.equal(
+            ofType(dev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length,
+            0,
+        );
+    });
+
     it("applies to no principal of the management account (SCPs never do)", () => {
         // The plan attaches nothing to the management account: it is out of every SCP's reach (README).
         const attached = ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment").map((a) =>
