@@ -86,25 +86,43 @@ type ScanBlock = ScanRegions & { lambda_code_scanning?: ScanRegions };
  * disable_in_regions stays empty: "disable_in_regions takes precedence", and deactivating a scan type deletes
  * its findings (Inspector user guide, deactivating-best-practices.html), which this program never does. A scan
  * type or region dropped from the config is therefore no longer enforced, but not switched off.
+ *
+ * `unenforced` are scan types an OU's policy lists with no region: "@@assign" in a child policy replaces the
+ * value it inherits (Organizations user guide, orgs_manage_policies_inheritance_mgmt.html), so an OU that
+ * scans less than the root must say so for each scan type the root enforces, or inherit it.
  */
 export function inspectorPolicyDocument(
     regions: readonly string[],
     resourceTypes: readonly InspectorResourceType[],
+    unenforced: readonly InspectorResourceType[] = [],
 ): { inspector: { enablement: Record<string, ScanBlock> } } {
-    const scan = (): ScanRegions => ({
-        enable_in_regions: { "@@assign": [...regions].sort() },
+    const scan = (type: InspectorResourceType): ScanRegions => ({
+        enable_in_regions: { "@@assign": resourceTypes.includes(type) ? [...regions].sort() : [] },
         disable_in_regions: { "@@assign": [] },
     });
+    const listed = (type: InspectorResourceType) => resourceTypes.includes(type) || unenforced.includes(type);
     const enablement: Record<string, ScanBlock> = {};
     for (const [type, key] of Object.entries(INSPECTOR_POLICY_SCAN_KEYS)) {
-        if (!resourceTypes.includes(type as InspectorResourceType)) continue;
-        enablement[key] = scan();
+        if (!listed(type as InspectorResourceType)) continue;
+        enablement[key] = scan(type as InspectorResourceType);
     }
-    // The config refuses LAMBDA_CODE without LAMBDA, so the standard block exists here.
-    if (resourceTypes.includes("LAMBDA_CODE")) {
-        enablement[INSPECTOR_POLICY_SCAN_KEYS.LAMBDA].lambda_code_scanning = scan();
+    // The config refuses LAMBDA_CODE without LAMBDA, so where code scanning is enforced the standard block
+    // exists; where it is only unenforced the standard block is listed too, enforced or not.
+    if (listed("LAMBDA_CODE")) {
+        const lambda = INSPECTOR_POLICY_SCAN_KEYS.LAMBDA;
+        enablement[lambda] ??= scan("LAMBDA");
+        enablement[lambda].lambda_code_scanning = scan("LAMBDA_CODE");
     }
     return { inspector: { enablement } };
+}
+
+/** One OU's scan types, attached to the OU in place of the root's. */
+export interface InspectorOrganizationalUnitPolicy {
+    /** The OU, `ou-...`. */
+    id: string;
+    /** Short name: the policy is named `security-governance-inspector-<name>`. */
+    name: string;
+    resourceTypes: readonly InspectorResourceType[];
 }
 
 export interface InspectorOrganizationArgs {
@@ -116,6 +134,8 @@ export interface InspectorOrganizationArgs {
     resourceTypes: InspectorResourceType[];
     /** The organization root, `r-xxxx`, that the Inspector policy is attached to. */
     rootId: string;
+    /** OUs given scan types of their own. Default: none. */
+    organizationalUnits?: readonly InspectorOrganizationalUnitPolicy[];
     /**
      * The management account's provider: only the management account (or an account it delegates policy
      * management to) may create and attach Organizations policies (Organizations API reference, CreatePolicy).
@@ -179,6 +199,36 @@ export class InspectorOrganization extends pulumi.ComponentResource {
             // The policy is named as well as referenced, so the plan records which policy the root gets.
             { ...management, dependsOn: [...configurations, this.policy] },
         );
+        // An OU's policy is deleted with its scope: detaching leaves Inspector "enabled in previously covered
+        // accounts" (Organizations user guide, orgs_manage_policies_inspector.html, "Detachment behavior"), and
+        // a policy kept after its scope was removed would go on overriding the root's for that OU.
+        for (const ou of args.organizationalUnits ?? []) {
+            const ouPolicy = new aws.organizations.Policy(
+                `${name}-organization-policy-${ou.id}`,
+                {
+                    name: `security-governance-inspector-${ou.name}`,
+                    description: `Amazon Inspector scanning for the OU ${ou.id} (security-governance)`,
+                    type: INSPECTOR_POLICY_TYPE.type,
+                    content: JSON.stringify(
+                        inspectorPolicyDocument(
+                            regions,
+                            ou.resourceTypes,
+                            args.resourceTypes.filter((type) => !ou.resourceTypes.includes(type)),
+                        ),
+                    ),
+                },
+                {
+                    parent: this,
+                    provider: args.managementProvider,
+                    dependsOn: Object.values(args.designations),
+                },
+            );
+            new aws.organizations.PolicyAttachment(
+                `${name}-organization-policy-${ou.id}-attachment`,
+                { policyId: ouPolicy.id, targetId: ou.id },
+                { parent: this, provider: args.managementProvider, dependsOn: [this.attachment, ouPolicy] },
+            );
+        }
         this.registerOutputs({ policyId: this.policy.id, targetId: args.rootId });
     }
 }

@@ -61,6 +61,16 @@ export class SecurityHubAdmin extends pulumi.ComponentResource {
     }
 }
 
+/** One OU's configuration policy: its own standards and disabled controls in place of the root's. */
+export interface OrganizationalUnitPolicy {
+    /** The OU, `ou-...`. */
+    id: string;
+    /** Short name: the policy is named `<root policy name>-<name>`. */
+    name: string;
+    standards: readonly string[];
+    disabledControls: readonly DisabledControl[];
+}
+
 export interface SecurityHubOrganizationArgs {
     /** The administrator's hub (created before the designation). */
     admin: SecurityHubAdmin;
@@ -76,6 +86,12 @@ export interface SecurityHubOrganizationArgs {
     disabledControls?: readonly DisabledControl[];
     /** The organization root (`r-xxxx`) the configuration policy is associated with. */
     rootId: pulumi.Input<string>;
+    /**
+     * OUs with a configuration policy of their own, applied to the OU: "Application takes precedence over
+     * inheritance", and the OU's accounts and nested OUs inherit it from "the closest parent that has a
+     * configuration policy" (Security Hub CSPM user guide, configuration-policies-overview.html). Default: none.
+     */
+    organizationalUnits?: readonly OrganizationalUnitPolicy[];
     /** Name of the configuration policy as shown in the console. Default: the component name. */
     policyName?: string;
 }
@@ -84,7 +100,8 @@ export interface SecurityHubOrganizationArgs {
  * Security Hub central configuration (aws-gotchas 5): a finding aggregator in the home region linked
  * to exactly the governed regions, the organization switched to CENTRAL with the local auto-enable
  * switches off, and one configuration policy (standards, disabled controls) associated with the root, so
- * that every existing and future account is covered in every governed region.
+ * that every existing and future account is covered in every governed region; an OU given its own policy
+ * (stack config `organizationalUnits`) has it applied in place of the root's.
  */
 export class SecurityHubOrganization extends pulumi.ComponentResource {
     public readonly aggregatorArn: pulumi.Output<string>;
@@ -92,6 +109,8 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
     public readonly policyId: pulumi.Output<string>;
     /** Regions aggregated into the home region (empty for a single-region organization). */
     public readonly linkedRegions: string[];
+    /** The configuration policy of each OU given one, by OU ID. */
+    public readonly organizationalUnitPolicyIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: SecurityHubOrganizationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:securityhub:SecurityHubOrganization", name, {}, opts);
@@ -120,31 +139,43 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.designation, aggregator] },
         );
 
-        const disabledControls = args.disabledControls ?? [];
-        const policy = new aws.securityhub.ConfigurationPolicy(
+        const policyName = args.policyName ?? name;
+        const policy = configurationPolicy(
             `${name}-policy`,
+            policyName,
+            args.standards,
+            args.disabledControls ?? [],
             {
                 region,
-                name: args.policyName ?? name,
-                description: policyDescription(args.standards, disabledControls),
-                configurationPolicy: {
-                    serviceEnabled: true,
-                    enabledStandardArns: args.standards.map((id) => standardArn(PARTITION, region, id)),
-                    // An explicit (possibly empty) deny-list: every other control, including controls AWS
-                    // releases later, stays enabled.
-                    securityControlsConfiguration: {
-                        disabledControlIdentifiers: disabledControls.map((control) => control.controlId),
-                    },
-                },
+                parent: this,
+                dependsOn: [organizationConfiguration],
             },
-            { parent: this, dependsOn: [organizationConfiguration] },
         );
-
         new aws.securityhub.ConfigurationPolicyAssociation(
             `${name}-root`,
             { region, targetId: args.rootId, policyId: policy.id },
-            { parent: this },
+            // Named as well as referenced, so the plan records which policy the root gets.
+            { parent: this, dependsOn: [policy] },
         );
+        // Keyed by OU ID, so renaming a scope renames its policy in place. Removing one disassociates it, and
+        // "an affected target inherits the configuration policy ... of the closest parent"
+        // (disassociate-policy.html): the OU's accounts go back to the root's policy, never to none.
+        this.organizationalUnitPolicyIds = {};
+        for (const ou of args.organizationalUnits ?? []) {
+            const ouPolicy = configurationPolicy(
+                `${name}-policy-${ou.id}`,
+                `${policyName}-${ou.name}`,
+                ou.standards,
+                ou.disabledControls,
+                { region, parent: this, dependsOn: [organizationConfiguration] },
+            );
+            new aws.securityhub.ConfigurationPolicyAssociation(
+                `${name}-${ou.id}`,
+                { region, targetId: ou.id, policyId: ouPolicy.id },
+                { parent: this, dependsOn: [ouPolicy] },
+            );
+            this.organizationalUnitPolicyIds[ou.id] = ouPolicy.id;
+        }
 
         this.aggregatorArn = aggregator.arn;
         this.policyArn = policy.arn;
@@ -155,6 +186,37 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
             linkedRegions: this.linkedRegions,
         });
     }
+}
+
+/**
+ * A configuration policy that keeps Security Hub on and enables exactly `standards`. The disabled controls are
+ * an explicit (possibly empty) deny-list: every other control, including controls AWS releases later, stays
+ * enabled.
+ */
+function configurationPolicy(
+    resourceName: string,
+    policyName: string,
+    standards: readonly string[],
+    disabledControls: readonly DisabledControl[],
+    opts: { region: string } & pulumi.CustomResourceOptions,
+): aws.securityhub.ConfigurationPolicy {
+    const { region, ...resourceOptions } = opts;
+    return new aws.securityhub.ConfigurationPolicy(
+        resourceName,
+        {
+            region,
+            name: policyName,
+            description: policyDescription(standards, disabledControls),
+            configurationPolicy: {
+                serviceEnabled: true,
+                enabledStandardArns: standards.map((id) => standardArn(PARTITION, region, id)),
+                securityControlsConfiguration: {
+                    disabledControlIdentifiers: disabledControls.map((control) => control.controlId),
+                },
+            },
+        },
+        resourceOptions,
+    );
 }
 
 /** Security Hub allows 512 characters; the full reasons stay in the stack config. */

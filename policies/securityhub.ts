@@ -1,5 +1,15 @@
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { UNKNOWN, at, bool, list, stackResources, str, validateTypes } from "./util";
+import { ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import {
+    UNKNOWN,
+    at,
+    bool,
+    dependenciesOf,
+    list,
+    stackResources,
+    str,
+    validateTypes,
+    type Unknown,
+} from "./util";
 
 export const SECURITYHUB_ORGANIZATION_CONFIGURATION =
     "aws:securityhub/organizationConfiguration:OrganizationConfiguration";
@@ -42,9 +52,32 @@ export const securityhubCentralConfiguration: ResourceValidationPolicy = {
     ),
 };
 
-export const securityhubRequiredStandards: ResourceValidationPolicy = {
+export const SECURITYHUB_POLICY_ASSOCIATION =
+    "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation";
+
+/**
+ * The targets each configuration policy is associated with, by the policy's URN: an association names its
+ * policy through `policyId`, which is unknown until the policy exists, so the link is read from the
+ * association's property dependencies. A target that is not known yet is `UNKNOWN`.
+ */
+function associationTargets(args: StackValidationArgs): Map<string, (string | Unknown | undefined)[]> {
+    const targets = new Map<string, (string | Unknown | undefined)[]>();
+    for (const association of stackResources(args, [SECURITYHUB_POLICY_ASSOCIATION])) {
+        const targetId = str(at(association.props, "targetId"));
+        for (const urn of dependenciesOf(association, "policyId")) {
+            targets.set(urn, [...(targets.get(urn) ?? []), targetId]);
+        }
+    }
+    return targets;
+}
+
+const isOrganizationalUnit = (target: string | Unknown | undefined) =>
+    typeof target === "string" && target.startsWith("ou-");
+
+export const securityhubRequiredStandards: StackValidationPolicy = {
     name: "securityhub-required-standards",
-    description: "Security Hub configuration policies must enable Security Hub and the required standards.",
+    description:
+        "Security Hub configuration policies must enable Security Hub and the required standards; a policy applied to OUs alone, the standards required of OUs.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -52,32 +85,52 @@ export const securityhubRequiredStandards: ResourceValidationPolicy = {
                 type: "array",
                 items: { type: "string", minLength: 1 },
                 default: DEFAULT_REQUIRED_STANDARDS,
-                description: "Suffixes of standard ARNs every configuration policy must enable.",
+                description:
+                    "Suffixes of standard ARNs every configuration policy must enable, unless it is applied to OUs alone.",
+            },
+            organizationalUnitStandards: {
+                type: "array",
+                items: { type: "string", minLength: 1 },
+                description:
+                    "Suffixes of standard ARNs a configuration policy applied to OUs alone must enable (such as a sandbox OU's lighter set). Default: requiredStandards.",
             },
         },
     },
-    validateResource: validateTypes(SECURITYHUB_CONFIGURATION_POLICY, (props, args, reportViolation) => {
-        const { requiredStandards = DEFAULT_REQUIRED_STANDARDS } = args.getConfig<{
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<{
             requiredStandards?: string[];
+            organizationalUnitStandards?: string[];
         }>();
-        const enabled = bool(at(props, "configurationPolicy", "serviceEnabled"));
-        if (enabled !== UNKNOWN && enabled !== true) {
-            reportViolation(
-                "configurationPolicy.serviceEnabled is not true: the policy turns Security Hub off.",
+        const required = config.requiredStandards ?? DEFAULT_REQUIRED_STANDARDS;
+        const targets = associationTargets(args);
+        for (const policy of stackResources(args, [SECURITYHUB_CONFIGURATION_POLICY])) {
+            const props = policy.props;
+            const enabled = bool(at(props, "configurationPolicy", "serviceEnabled"));
+            if (enabled !== UNKNOWN && enabled !== true) {
+                reportViolation(
+                    "configurationPolicy.serviceEnabled is not true: the policy turns Security Hub off.",
+                    policy.urn,
+                );
+                continue;
+            }
+            const arns = list(at(props, "configurationPolicy", "enabledStandardArns"));
+            if (arns === UNKNOWN || arns?.includes(UNKNOWN)) continue;
+            // A policy associated with nothing yet, or with the root or an account, is held to the full set.
+            const associated = targets.get(policy.urn) ?? [];
+            const ouOnly = associated.length > 0 && associated.every(isOrganizationalUnit);
+            const standards = ouOnly ? (config.organizationalUnitStandards ?? required) : required;
+            const missing = standards.filter(
+                (suffix) => !arns?.some((arn) => typeof arn === "string" && arn.endsWith(suffix)),
             );
-            return;
+            if (missing.length > 0) {
+                const which =
+                    ouOnly && config.organizationalUnitStandards !== undefined
+                        ? " (organizationalUnitStandards: the policy is applied to OUs alone)"
+                        : "";
+                reportViolation(`enabledStandardArns lacks ${missing.join(", ")}${which}.`, policy.urn);
+            }
         }
-        const arns = list(at(props, "configurationPolicy", "enabledStandardArns"));
-        if (arns === UNKNOWN || arns?.includes(UNKNOWN)) {
-            return;
-        }
-        const missing = requiredStandards.filter(
-            (suffix) => !arns?.some((arn) => typeof arn === "string" && arn.endsWith(suffix)),
-        );
-        if (missing.length > 0) {
-            reportViolation(`enabledStandardArns lacks ${missing.join(", ")}.`);
-        }
-    }),
+    },
 };
 
 export const securityhubFindingAggregator: StackValidationPolicy = {

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import type { ResourceScanType } from "@aws-sdk/client-inspector2";
 import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry } from "./ip-lists";
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { adoptSchema } from "./adopt-config";
@@ -13,16 +12,20 @@ import {
     reportDuplicates,
     uniqueArray,
 } from "./schema-parts";
-import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName } from "./known-names";
+import { securityHubSchema, unofferedStandards, type SecurityHubConfig } from "./security-hub-config";
+import { organizationalUnitProblems, organizationalUnitsSchema } from "./organizational-units";
+import {
+    DEFAULT_INSPECTOR_RESOURCE_TYPES,
+    INSPECTOR_RESOURCE_TYPES,
+    inspectorSchema,
+} from "./inspector-config";
 import { HOME_REGION_SERVICES, isOffered, SERVICE_AVAILABILITY_SOURCE } from "./availability";
 import { DEFAULT_ENABLED_REGIONS, isOptInRegion, KNOWN_REGIONS } from "./regions";
-import {
-    DEFAULT_SECURITY_HUB_STANDARDS,
-    regionsLacking,
-    SECURITY_HUB_STANDARDS,
-} from "./security-hub-standards";
+import { DEFAULT_SECURITY_HUB_STANDARDS, SECURITY_HUB_STANDARDS } from "./security-hub-standards";
 
 export { DEFAULT_SECURITY_HUB_STANDARDS, SECURITY_HUB_STANDARDS };
+export { DEFAULT_INSPECTOR_RESOURCE_TYPES, INSPECTOR_RESOURCE_TYPES };
+export type { SecurityHubConfig };
 
 /** The config namespace of this project: keys are written `security-governance:<key>` in Pulumi.<stack>.yaml. */
 export const NAMESPACE = "security-governance";
@@ -48,27 +51,6 @@ export const DEFAULT_PROTECTIONS: GuardDutyProtection[] = GUARDDUTY_PROTECTIONS.
 );
 
 export const PUBLISHING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
-
-/**
- * Every scan type Inspector's `Enable` accepts: the `ResourceScanType` enum of @aws-sdk/client-inspector2
- * (models/enums.d.ts). `satisfies` keeps this list inside the SDK's enum, and test/first-contact checks that it
- * covers all of it.
- */
-export const INSPECTOR_RESOURCE_TYPES = [
-    "EC2",
-    "ECR",
-    "LAMBDA",
-    "LAMBDA_CODE",
-    "CODE_REPOSITORY",
-] as const satisfies readonly ResourceScanType[];
-
-/**
- * On unless the stack says otherwise: every scan type that works with no further setup. CODE_REPOSITORY is
- * left to an explicit choice: it scans nothing until each account connects GitHub or GitLab
- * (CreateCodeSecurityIntegration, Inspector API reference), and AWS publishes no per-region table for it
- * that we could check, while `Enable` refuses a feature "in an unsupported AWS Region" with AccessDenied.
- */
-export const DEFAULT_INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] as const;
 
 /**
  * Finding types alerted whatever their severity: the custom threat-list match and the high-priority
@@ -475,34 +457,6 @@ const guarddutySchema = z
         );
     });
 
-/** Reports each value whose `key` an earlier value already had; the value itself is what the message shows. */
-const securityHubSchema = z.strictObject({
-    /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
-    standards: uniqueArray(
-        z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }),
-        "standard",
-    )
-        .min(1, { error: "at least one standard" })
-        .default([...DEFAULT_SECURITY_HUB_STANDARDS]),
-    /** Controls turned off organization-wide, each with the reason a reviewer will read. */
-    disabledControls: uniqueArray(
-        z.strictObject({
-            controlId: knownName(
-                '"EC2.10" or "IAM.6"',
-                SECURITY_HUB_CONTROL_IDS,
-                RETIRED_SECURITY_HUB_CONTROL_IDS,
-                "Security Hub control ID",
-                "stacks/data/securityhub-control-ids.json",
-            ),
-            reason: z
-                .string({ error: "a reason of at least 10 characters" })
-                .min(10, { error: "a reason of at least 10 characters" }),
-        }),
-        "control",
-        (control) => control.controlId.toLowerCase(),
-    ).default([]),
-});
-
 const macieSchema = z.strictObject({
     /** Turn Macie on organization-wide. Default true. */
     enabled: z.boolean({ error: "true or false" }).default(true),
@@ -533,30 +487,6 @@ const detectiveSchema = z.strictObject({
      */
     excludedAccounts: uniqueArray(accountId, "account").default([]),
 });
-
-const inspectorSchema = z
-    .strictObject({
-        /** Turn Inspector on organization-wide. Default true. */
-        enabled: z.boolean({ error: "true or false" }).default(true),
-        /** Resource types scanned. Default: EC2, ECR, LAMBDA, LAMBDA_CODE (CODE_REPOSITORY on request). */
-        resourceTypes: uniqueArray(
-            z.enum(INSPECTOR_RESOURCE_TYPES, { error: `one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}` }),
-            "resource type",
-        )
-            .min(1, { error: "at least one resource type" })
-            .default([...DEFAULT_INSPECTOR_RESOURCE_TYPES]),
-    })
-    .superRefine((value, ctx) => {
-        if (value.resourceTypes.includes("LAMBDA_CODE") && !value.resourceTypes.includes("LAMBDA")) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["resourceTypes"],
-                input: value.resourceTypes,
-                message:
-                    "LAMBDA as well when LAMBDA_CODE is listed: Inspector scans Lambda code only with Lambda standard scanning on",
-            });
-        }
-    });
 
 const notificationsSchema = z.strictObject({
     /** Addresses that receive finding alerts (each must confirm the SNS subscription). */
@@ -599,12 +529,13 @@ const namespaceSchema = z.strictObject({
     remediation: remediationSchema.optional(),
     /** The SCPs and the RCP that keep detection on (stacks/guardrails.ts). Default: not enabled. */
     guardrails: guardrailsSchema.default(() => guardrailsSchema.parse({})),
+    /** OUs with their own Security Hub or Inspector policy (stacks/organizational-units.ts). Default: none. */
+    organizationalUnits: organizationalUnitsSchema.default([]),
 });
 
 export type SuppressionRule = z.output<typeof suppressionRule>;
 export type GuardDutyConfig = z.output<typeof guarddutySchema>;
 export type FindingsExportConfig = z.output<typeof findingsExportSchema>;
-export type SecurityHubConfig = z.output<typeof securityHubSchema>;
 export type NotificationsConfig = z.output<typeof notificationsSchema>;
 export type AccountsConfig = z.output<typeof accountsSchema>;
 type NamespaceConfig = z.output<typeof namespaceSchema>;
@@ -879,15 +810,15 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
                 ? guardrailProblems(parsed.data.guardrails, parsed.data.accounts, homeRegion, keyPath)
                 : []),
         );
-        // One configuration policy enables the same standards in every linked region.
-        parsed.data.securityHub.standards.forEach((standard, index) => {
-            const lacking = regionsLacking(standard, parsed.data.regions);
-            if (lacking.length > 0) {
-                problems.push(
-                    `${keyPath(["securityHub", "standards", index])} = ${show(standard)}: expected a standard Security Hub offers in every governed region; not offered in ${lacking.join(", ")} (Security Hub CSPM user guide, Regional limits); remove the standard or those regions`,
-                );
-            }
-        });
+        const { standards } = parsed.data.securityHub;
+        problems.push(
+            ...unofferedStandards(
+                standards,
+                parsed.data.regions,
+                (at) => `${keyPath(["securityHub", "standards", at])} = ${show(standards[at])}`,
+            ),
+            ...organizationalUnitProblems(parsed.data, keyPath, show),
+        );
     }
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
     return { ...parsed.data, homeRegion: homeRegion as string, awsProfile };

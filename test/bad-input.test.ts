@@ -119,6 +119,13 @@ const MANY_DEPLOYERS = Array.from(
     (_, i) => `arn:aws:iam::222222222222:role/SecurityGovernanceDeployer${i}`,
 );
 
+/** One OU more than the configuration policies Security Hub allows beside the root's. */
+const MANY_SCOPES = Array.from({ length: 20 }, (_, i) => ({
+    id: `ou-ab12-sandbo${String(i).padStart(2, "0")}`,
+    name: `sandbox-${i}`,
+    securityHub: { standards: ["aws-foundational-security-best-practices/v/1.0.0"] },
+}));
+
 const CASES: Case[] = [
     // accounts
     config(
@@ -898,7 +905,7 @@ const CASES: Case[] = [
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, guardrails$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, guardrails, organizationalUnits$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);
@@ -1032,6 +1039,93 @@ const CASES: Case[] = [
         /expected at most retentionDays \(180\): the lifecycle cannot delete a version while it is locked$/,
         (doc) => {
             section(doc, "findingsExport").objectLock = { mode: "COMPLIANCE", days: 400 };
+        },
+    ),
+    // organizationalUnits
+    config(
+        "an OU scope that names no service",
+        "organizationalUnits[0]",
+        json({ id: "ou-ab12-sandbox1", name: "sandbox" }),
+        /expected securityHub, inspector or both: an OU with neither changes nothing; remove the entry$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [{ id: "ou-ab12-sandbox1", name: "sandbox" }];
+        },
+    ),
+    config(
+        "an OU scope whose Security Hub section is empty",
+        "organizationalUnits[0].securityHub",
+        json({}),
+        /expected standards, disabledControls or both: without either the OU gets the root's policy; remove securityHub here$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "ou-ab12-sandbox1", name: "sandbox", securityHub: {} },
+            ];
+        },
+    ),
+    config(
+        "an OU scope on the root's ID",
+        "organizationalUnits[0].id",
+        json("r-ab12"),
+        /expected an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "r-ab12", name: "everything", inspector: { resourceTypes: ["EC2"] } },
+            ];
+        },
+    ),
+    config(
+        "the same OU scoped twice",
+        "organizationalUnits[1].id",
+        json("ou-ab12-sandbox1"),
+        /expected each OU once$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "ou-ab12-sandbox1", name: "sandbox", inspector: { resourceTypes: ["EC2"] } },
+                { id: "ou-ab12-sandbox1", name: "sandbox-2", inspector: { resourceTypes: ["ECR"] } },
+            ];
+        },
+    ),
+    config(
+        "an OU scope name with capitals",
+        "organizationalUnits[0].name",
+        json("Sandbox"),
+        /expected a short name such as sandbox: a lowercase letter, then up to 31 lowercase letters, digits or -$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "ou-ab12-sandbox1", name: "Sandbox", inspector: { resourceTypes: ["EC2"] } },
+            ];
+        },
+    ),
+    config(
+        "an OU's scan types with Inspector off",
+        "organizationalUnits[0].inspector",
+        json({ resourceTypes: ["EC2"] }),
+        /expected inspector.enabled true: an OU's scan types are an Inspector policy, and Inspector is off$/,
+        (doc) => {
+            section(doc, "inspector").enabled = false;
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "ou-ab12-sandbox1", name: "sandbox", inspector: { resourceTypes: ["EC2"] } },
+            ];
+        },
+    ),
+    config(
+        "an OU's Lambda code scanning without Lambda scanning",
+        "organizationalUnits[0].inspector.resourceTypes",
+        json(["LAMBDA_CODE"]),
+        /expected LAMBDA as well when LAMBDA_CODE is listed: Inspector scans Lambda code only with Lambda standard scanning on$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = [
+                { id: "ou-ab12-sandbox1", name: "sandbox", inspector: { resourceTypes: ["LAMBDA_CODE"] } },
+            ];
+        },
+    ),
+    config(
+        "more OU configuration policies than Security Hub allows",
+        "organizationalUnits",
+        `${json(MANY_SCOPES).slice(0, 117)}...`,
+        /expected at most 19 OUs with securityHub, not 20: Security Hub allows 20 custom configuration policies and the root has one \(configuration-policies-overview.html\)$/,
+        (doc) => {
+            doc.config[`${NS}:organizationalUnits`] = MANY_SCOPES;
         },
     ),
     // flags
@@ -1356,6 +1450,7 @@ describe("bad input: each mistake stops the plan with exit 2 and one message", f
             "notifications.emails",
             "notifications.minSeverity",
             "notifications.alwaysAlertOn",
+            "organizationalUnits",
         ].map((key) => (key === "aws:region" ? key : `${NS}:${key}`));
         const covered = CASES.filter((c) => c.kind === "config").map((c) => c.key);
         for (const key of keys) {

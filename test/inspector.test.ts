@@ -71,7 +71,8 @@ describe("Inspector organization-wide", () => {
 
     it("enables the scan types in every account through an Inspector policy on the root, never disabling any", () => {
         for (const planned of [dev, prod]) {
-            const policy = single(planned, POLICY, INSPECTOR);
+            // The root's: an OU's policy carries the OU ID in its name (test/organizational-units).
+            const policy = single(planned, POLICY, (r) => INSPECTOR(r) && !r.name.includes("-ou-"));
             assert.equal(policy.inputs.type, "INSPECTOR_POLICY");
             assert.equal(providerName(policy), "management");
             // The document as the Organizations user guide spells it: snake_case scan types, Lambda code
@@ -90,7 +91,11 @@ describe("Inspector organization-wide", () => {
                     },
                 },
             });
-            const attachment = single(planned, ATTACHMENT, (r) => r.name.startsWith("inspector"));
+            const attachment = single(
+                planned,
+                ATTACHMENT,
+                (r) => r.name.startsWith("inspector") && !r.name.includes("-ou-"),
+            );
             assert.equal(attachment.inputs.targetId, planned.organization.rootId);
             assert.match(String(attachment.inputs.targetId), /^r-[0-9a-z]{4,32}$/);
             assert.equal(providerName(attachment), "management");

@@ -1,0 +1,66 @@
+import * as z from "zod";
+import { uniqueArray } from "./schema-parts";
+import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName } from "./known-names";
+import {
+    DEFAULT_SECURITY_HUB_STANDARDS,
+    regionsLacking,
+    SECURITY_HUB_STANDARDS,
+    type SecurityHubStandard,
+} from "./security-hub-standards";
+
+/*
+ * The `securityHub` section, and the two lists an OU scope (stacks/organizational-units.ts) may replace: a
+ * configuration policy is whole, so an OU's standards or disabled controls replace the root's, never merge.
+ */
+
+/** Standards a configuration policy enables: at least one, each offered by Security Hub (security-hub-standards.ts). */
+export const standardsList = uniqueArray(
+    z.enum(SECURITY_HUB_STANDARDS, { error: `one of ${SECURITY_HUB_STANDARDS.join(", ")}` }),
+    "standard",
+).min(1, { error: "at least one standard" });
+
+/** Controls a configuration policy turns off, each with the reason a reviewer will read. */
+export const disabledControlsList = uniqueArray(
+    z.strictObject({
+        controlId: knownName(
+            '"EC2.10" or "IAM.6"',
+            SECURITY_HUB_CONTROL_IDS,
+            RETIRED_SECURITY_HUB_CONTROL_IDS,
+            "Security Hub control ID",
+            "stacks/data/securityhub-control-ids.json",
+        ),
+        reason: z
+            .string({ error: "a reason of at least 10 characters" })
+            .min(10, { error: "a reason of at least 10 characters" }),
+    }),
+    "control",
+    (control) => control.controlId.toLowerCase(),
+);
+
+export const securityHubSchema = z.strictObject({
+    /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
+    standards: standardsList.default([...DEFAULT_SECURITY_HUB_STANDARDS]),
+    /** Controls turned off organization-wide, each with the reason a reviewer will read. */
+    disabledControls: disabledControlsList.default([]),
+});
+
+export type SecurityHubConfig = z.output<typeof securityHubSchema>;
+
+/**
+ * One configuration policy enables the same standards in every linked region, so each standard must be offered
+ * in every governed region. `key` spells the key and value of the standard at a position.
+ */
+export function unofferedStandards(
+    standards: readonly SecurityHubStandard[],
+    regions: readonly string[],
+    key: (position: number) => string,
+): string[] {
+    return standards.flatMap((standard, position) => {
+        const lacking = regionsLacking(standard, regions);
+        return lacking.length === 0
+            ? []
+            : [
+                  `${key(position)}: expected a standard Security Hub offers in every governed region; not offered in ${lacking.join(", ")} (Security Hub CSPM user guide, Regional limits); remove the standard or those regions`,
+              ];
+    });
+}
