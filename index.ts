@@ -15,7 +15,7 @@ import { FindingNotifications } from "./components/notifications";
 import { changingActions, responseFindingTypes, ResponseFunction } from "./components/response-function";
 import { ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
-import { inspectorScopes, securityHubScopes } from "./stacks/organizational-units";
+import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
@@ -227,6 +227,7 @@ async function main(
             standards: config.securityHub.standards,
             disabledControls: config.securityHub.disabledControls,
             rootId: organization.rootId,
+            policyName: securityHubPolicyName(),
             organizationalUnits: securityHubScopes(config.organizationalUnits, config.securityHub),
         },
         { provider: security },

@@ -55,6 +55,21 @@ export function coverageRolePolicy(params: CoverageRoleParams): IdentityPolicyDo
             Action: "organizations:ListAccounts",
             Resource: "*",
         },
+        ...((params.expectation.scopes ?? []).length > 0
+            ? [
+                  {
+                      Sid: "ReadScopedOrganizationalUnits",
+                      Effect: "Allow" as const,
+                      // As the enrollment function reads priority OUs: OU resources of the management account,
+                      // nested OUs included (functions/enrollment/adapters.ts, organizationalUnitTree).
+                      Action: [
+                          "organizations:ListAccountsForParent",
+                          "organizations:ListOrganizationalUnitsForParent",
+                      ],
+                      Resource: `arn:${PARTITION}:organizations::${params.expectation.managementAccountId}:ou/o-*/ou-*`,
+                  },
+              ]
+            : []),
         ownLogsStatement(logGroupArn(PARTITION, params.homeRegion, account, COVERAGE_FUNCTION_NAME)),
         {
             Sid: "WriteCoverageReports",
@@ -108,6 +123,15 @@ export function coverageRolePolicy(params: CoverageRoleParams): IdentityPolicyDo
         regions.guardduty,
     );
     read("ReadSecurityHubMembers", ["securityhub:ListMembers"], regions.securityhub);
+    const central = params.expectation.securityHubPolicy;
+    if (central !== undefined && (regions.securityhub ?? []).includes(central.region)) {
+        // Which configuration policy applies to each account, in the home region only.
+        read(
+            "ReadSecurityHubPolicies",
+            ["securityhub:ListConfigurationPolicies", "securityhub:ListConfigurationPolicyAssociations"],
+            [central.region],
+        );
+    }
     read("ReadMacieMembers", ["macie2:ListMembers"], regions.macie);
     read("FindDetectiveGraph", ["detective:ListGraphs"], regions.detective);
     if ((regions.detective ?? []).length > 0) {

@@ -65,8 +65,10 @@ export class SecurityHubAdmin extends pulumi.ComponentResource {
 export interface OrganizationalUnitPolicy {
     /** The OU, `ou-...`. */
     id: string;
-    /** Short name: the policy is named `<root policy name>-<name>`. */
+    /** Short name, in the report. */
     name: string;
+    /** The policy's name as the console shows it. */
+    policyName: string;
     standards: readonly string[];
     disabledControls: readonly DisabledControl[];
 }
@@ -92,7 +94,7 @@ export interface SecurityHubOrganizationArgs {
      * configuration policy" (Security Hub CSPM user guide, configuration-policies-overview.html). Default: none.
      */
     organizationalUnits?: readonly OrganizationalUnitPolicy[];
-    /** Name of the configuration policy as shown in the console. Default: the component name. */
+    /** Name of the root's configuration policy as shown in the console. Default: the component name. */
     policyName?: string;
 }
 
@@ -164,7 +166,7 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
         for (const ou of args.organizationalUnits ?? []) {
             const ouPolicy = configurationPolicy(
                 `${name}-policy-${ou.id}`,
-                `${policyName}-${ou.name}`,
+                ou.policyName,
                 ou.standards,
                 ou.disabledControls,
                 { region, parent: this, dependsOn: [organizationConfiguration] },

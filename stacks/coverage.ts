@@ -1,4 +1,6 @@
 import type { CoverageExpectation } from "../functions/coverage/matrix";
+import type { CoverageScope } from "../functions/coverage/scopes";
+import { securityHubPolicyName } from "./organizational-units";
 import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
 import { offeredIn } from "./availability";
@@ -27,10 +29,25 @@ export function coverageExpectation(config: StackConfig): CoverageExpectation {
             ? config.inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t])
             : [],
         excluded: excludedSettings(config)?.excluded ?? {},
+        scopes: coverageScopes(config),
+        // Central configuration and its associations live in the home region (components/security-hub.ts).
+        securityHubPolicy: { region: config.homeRegion, name: securityHubPolicyName() },
         quotas: Object.fromEntries(
             Object.entries(MEMBER_QUOTAS).map(([service, quota]) => [service, quota.members]),
         ),
     };
+}
+
+/** Each OU scope as the reader judges it: its scan types (while Inspector is on) and its policy's name. */
+function coverageScopes(config: StackConfig): CoverageScope[] {
+    return config.organizationalUnits.map(({ id, name, securityHub, inspector }) => ({
+        id,
+        name,
+        ...(inspector !== undefined && config.inspector.enabled
+            ? { inspectorScans: inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t]) }
+            : {}),
+        ...(securityHub !== undefined ? { securityHubPolicy: securityHubPolicyName(name) } : {}),
+    }));
 }
 
 /**

@@ -75,6 +75,13 @@ export type OrganizationalUnitScope = z.output<typeof organizationalUnitScope>;
 
 type InspectorResourceType = (typeof INSPECTOR_RESOURCE_TYPES)[number];
 
+/** The root's Security Hub configuration policy, as the console shows it; an OU's is `securityhub-<name>`. */
+export const SECURITY_HUB_POLICY_NAME = "securityhub";
+
+export function securityHubPolicyName(scope?: string): string {
+    return scope === undefined ? SECURITY_HUB_POLICY_NAME : `${SECURITY_HUB_POLICY_NAME}-${scope}`;
+}
+
 /** The scope an account without a configured OU above it takes. */
 export const ROOT_SCOPE = "root";
 
@@ -82,6 +89,7 @@ export const ROOT_SCOPE = "root";
 export interface SecurityHubScope extends SecurityHubConfig {
     id: string;
     name: string;
+    policyName: string;
 }
 
 /** One OU's Inspector scan types. */
@@ -102,6 +110,7 @@ export function securityHubScopes(
                   {
                       id,
                       name,
+                      policyName: securityHubPolicyName(name),
                       standards: securityHub.standards ?? root.standards,
                       disabledControls: securityHub.disabledControls ?? root.disabledControls,
                   },

@@ -27,7 +27,12 @@ import {
     Macie2Client,
 } from "@aws-sdk/client-macie2";
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
+import {
+    ListConfigurationPoliciesCommand,
+    ListConfigurationPolicyAssociationsCommand,
+    ListMembersCommand as ListSecurityHubMembers,
+    SecurityHubClient,
+} from "@aws-sdk/client-securityhub";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { CoverageReport } from "../functions/coverage/matrix";
@@ -87,6 +92,34 @@ function coveredOrganization(options: { macieMembers?: string[] } = {}) {
     securityhub
         .on(ListSecurityHubMembers)
         .resolves({ Members: members.map((AccountId) => ({ AccountId, MemberStatus: "Enabled" })) });
+    // Central configuration in the home region: the root's policy, inherited by every account.
+    const policyId = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+    securityhub.on(ListConfigurationPoliciesCommand).resolves({
+        ConfigurationPolicySummaries: [
+            {
+                Arn: `arn:aws:securityhub:eu-west-1:${ADMIN}:configuration-policy/${policyId}`,
+                Id: policyId,
+                Name: "securityhub",
+                ServiceEnabled: true,
+                UpdatedAt: new Date("2026-11-30T10:00:00Z"),
+            },
+        ],
+    });
+    securityhub.on(ListConfigurationPolicyAssociationsCommand).resolves({
+        ConfigurationPolicyAssociationSummaries: [
+            { TargetId: "r-ab12", TargetType: "ROOT" as const, AssociationType: "APPLIED" as const },
+            ...ALL.map((TargetId) => ({
+                TargetId,
+                TargetType: "ACCOUNT" as const,
+                AssociationType: "INHERITED" as const,
+            })),
+        ].map((summary) => ({
+            ...summary,
+            ConfigurationPolicyId: policyId,
+            AssociationStatus: "SUCCESS" as const,
+            UpdatedAt: new Date("2026-11-30T10:05:00Z"),
+        })),
+    });
     macie.on(ListMacieMembers).resolves({
         members: (options.macieMembers ?? members).map((accountId) => ({
             accountId,

@@ -176,6 +176,32 @@ describe("the coverage function, as the plan deploys it", () => {
             );
         });
 
+        it("may read the scoped OUs and which configuration policy applies, the latter in the home region only", async () => {
+            const sandbox = `arn:aws:organizations::${prod.accounts.management}:ou/o-abcd123456/ou-ab12-sandbox1`;
+            assert.equal(await decide("organizations:ListAccountsForParent", sandbox), "Allowed");
+            assert.equal(await decide("organizations:ListOrganizationalUnitsForParent", sandbox), "Allowed");
+            for (const action of [
+                "securityhub:ListConfigurationPolicies",
+                "securityhub:ListConfigurationPolicyAssociations",
+            ]) {
+                assert.equal(await decide(action, "*", prod.homeRegion), "Allowed", action);
+                const elsewhere = prod.regions.find((region) => region !== prod.homeRegion) ?? "";
+                assert.equal(
+                    await decide(action, "*", elsewhere),
+                    "ImplicitlyDenied",
+                    `${action} ${elsewhere}`,
+                );
+            }
+            for (const action of [
+                "securityhub:StartConfigurationPolicyDisassociation",
+                "securityhub:UpdateConfigurationPolicy",
+                "organizations:DetachPolicy",
+                "organizations:MoveAccount",
+            ]) {
+                assert.equal(await decide(action, "*", prod.homeRegion), "ImplicitlyDenied", action);
+            }
+        });
+
         it("may change nothing: no enrollment, removal, disabling, other objects, other metrics or regions", async () => {
             const graph = `arn:aws:detective:eu-west-1:${account}:graph:${"a".repeat(32)}`;
             // GuardDuty member and detector actions take no resource ARN (Service Authorization Reference).

@@ -89,8 +89,24 @@ export function formatCoverage(report: CoverageReport): string {
             );
         }
     }
+    lines.push(...formatScopes(report));
     if (report.stoppedEarly) lines.push("", "Stopped before the time limit: rows not listed were not read.");
     return `${lines.join("\n")}\n`;
+}
+
+/** Which accounts each OU scope holds to its own expectations; every other account is held to the root's. */
+function formatScopes(report: CoverageReport): string[] {
+    if (report.scopeError !== undefined) return ["", `OU scopes not read: ${report.scopeError}`];
+    if (report.scopes === undefined) return [];
+    const lines = ["", "OU scopes (every other account is judged by the root's):"];
+    for (const [service, byScope] of Object.entries(report.scopes)) {
+        for (const [scope, accounts] of Object.entries(byScope)) {
+            lines.push(
+                `  ${service} ${scope}: ${accounts.length} account${accounts.length === 1 ? "" : "s"}`,
+            );
+        }
+    }
+    return lines;
 }
 
 function formatRepair(report: EnrollmentReport): string {
@@ -148,10 +164,15 @@ export async function runCoverageCommand(
         );
         output.stdout(formatRepair(repair));
     }
+    const expectation = coverageExpectation(config);
     const report = await runCoverage(
-        coverageExpectation(config),
+        expectation,
         {
-            ...awsCoverageDependencies({ credentials, homeRegion: config.homeRegion }),
+            ...awsCoverageDependencies({
+                credentials,
+                homeRegion: config.homeRegion,
+                securityHubPolicyRegion: expectation.securityHubPolicy?.region,
+            }),
             progress: (service, region) => output.stderr(`reading ${service} ${region}\n`),
         },
         run,

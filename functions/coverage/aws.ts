@@ -9,21 +9,36 @@ import {
     detectiveService,
     listOrganizationAccounts,
     macieService,
+    organizationalUnitTree,
 } from "../enrollment/adapters";
 import { awsClients } from "../enrollment/aws";
 import type { CoverageDependencies } from "./run-coverage";
-import { guarddutyDetectorId, readGuardDuty, readInspector, readMembers, readSecurityHub } from "./readers";
+import {
+    guarddutyDetectorId,
+    readGuardDuty,
+    readInspector,
+    readMembers,
+    readSecurityHub,
+    withSecurityHubPolicies,
+} from "./readers";
 
 /**
  * The real readers, one client per service and region, each trying once: retries are the run's (one budget).
- * The scheduled function passes no credentials (its role); `npm run coverage` passes the user's.
+ * The scheduled function passes no credentials (its role); `npm run coverage` passes the user's. In
+ * `securityHubPolicyRegion` (the home region) Security Hub's configuration policy associations are read too.
  */
 export function awsCoverageDependencies(
-    options: { credentials?: AwsCredentialIdentityProvider; homeRegion?: string } = {},
-): Pick<CoverageDependencies, "listAccounts" | "read"> {
+    options: {
+        credentials?: AwsCredentialIdentityProvider;
+        homeRegion?: string;
+        securityHubPolicyRegion?: string;
+    } = {},
+): Pick<CoverageDependencies, "listAccounts" | "read" | "organizationalUnitTree"> {
     const { base, organizations } = awsClients(options);
     return {
         listAccounts: (run) => listOrganizationAccounts(organizations, run),
+        organizationalUnitTree: (organizationalUnit, run) =>
+            organizationalUnitTree(organizations, organizationalUnit, run),
         async read(service, region, accounts, run) {
             const config = { ...base, region };
             switch (service) {
@@ -34,8 +49,13 @@ export function awsCoverageDependencies(
                         ? "the administrator has no detector in this region"
                         : readGuardDuty(client, detectorId, run);
                 }
-                case "securityhub":
-                    return readSecurityHub(new SecurityHubClient(config), run);
+                case "securityhub": {
+                    const client = new SecurityHubClient(config);
+                    const members = await readSecurityHub(client, run);
+                    return region === options.securityHubPolicyRegion
+                        ? withSecurityHubPolicies(client, members, run)
+                        : members;
+                }
                 case "macie":
                     return readMembers(macieService(new Macie2Client(config), region), run);
                 case "detective": {

@@ -28,7 +28,9 @@ export async function handler(_event: unknown, context: LambdaContext): Promise<
     const result = await runScheduledCoverage(
         settings,
         {
-            ...awsCoverageDependencies(),
+            ...awsCoverageDependencies({
+                securityHubPolicyRegion: settings.expectation.securityHubPolicy?.region,
+            }),
             clients: {
                 s3: new S3Client(client),
                 cloudwatch: new CloudWatchClient(client),

@@ -8,6 +8,7 @@
  */
 
 import type { OrgAccount } from "../enrollment/reconcile";
+import { scopeMembers, type CoverageScope, type ScopeAssignment, type ScopedService } from "./scopes";
 
 export const COVERAGE_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
 export type CoverageService = (typeof COVERAGE_SERVICES)[number];
@@ -25,6 +26,13 @@ export interface CoverageExpectation {
     quotas: Partial<Record<CoverageService, number>>;
     /** Accounts the stack keeps out of a service (`<service>.excludedAccounts`): their gaps are excused. */
     excluded?: Partial<Record<CoverageService, string[]>>;
+    /** OUs whose accounts are held to their own scan types or configuration policy (`organizationalUnits`). */
+    scopes?: CoverageScope[];
+    /**
+     * The Security Hub configuration policy every account outside a scope must have, and the home region, the
+     * only one where central configuration and its associations are read. Unset: associations are not judged.
+     */
+    securityHubPolicy?: { region: string; name: string };
 }
 
 /** What a service reports about one account in one region. */
@@ -36,7 +44,18 @@ export interface Observation {
     plans?: Record<string, string>;
     /** A reason the service gave for the status (Detective DisabledReason, an Inspector error code...). */
     detail?: string;
+    /**
+     * The Security Hub configuration policy that applies to the account, as ListConfigurationPolicyAssociations
+     * reports it: the policy's name (or its ID when the policy is not listed) and the association status.
+     */
+    policy?: { name: string; status: string; detail?: string };
 }
+
+/**
+ * The status of an account Security Hub reports a policy association for but no membership: the administrator
+ * (never its own member), or an account that is not a member.
+ */
+export const ASSOCIATION_ONLY = "ASSOCIATION_ONLY";
 
 /** One service in one region, as read on this run. */
 export interface RegionReading {
@@ -74,6 +93,10 @@ export interface CoverageReport {
     rows: CoverageRow[];
     /** True when the run stopped at its time limit before reading every row. */
     stoppedEarly: boolean;
+    /** Per scoped service, each OU scope's name and its accounts; every other account takes the root's. */
+    scopes?: Partial<Record<ScopedService, Record<string, string[]>>>;
+    /** Set when the OUs could not be read: the rows that depend on a scope are then not judged. */
+    scopeError?: string;
 }
 
 /** Member statuses that mean "covered" (upper-cased): GuardDuty, Security Hub and Macie "Enabled", Detective ENABLED. */
@@ -87,36 +110,74 @@ function describePlans(plans: Record<string, string> | undefined, missing: reado
     return missing.map((plan) => `${plan} ${plans?.[plan] ?? "not reported"}`).join(", ");
 }
 
+/** " (OU scope sandbox)" for an account in a scope, "" for the root's. */
+const inScope = (scope: CoverageScope | undefined) =>
+    scope === undefined ? "" : ` (OU scope ${scope.name})`;
+
+/** Why the account's Security Hub configuration policy is not the one intended, or undefined when it is. */
+function policyGap(
+    observation: Observation | undefined,
+    expected: string,
+    scope: CoverageScope | undefined,
+): string | undefined {
+    const policy = observation?.policy;
+    if (policy === undefined)
+        return `no configuration policy association reported, expected ${expected}${inScope(scope)}`;
+    if (policy.name !== expected)
+        return `configuration policy ${policy.name} applies, expected ${expected}${inScope(scope)}`;
+    if (policy.status !== "SUCCESS") {
+        const detail = policy.detail === undefined ? "" : ` (${policy.detail})`;
+        return `configuration policy ${policy.name} association ${policy.status}${detail}`;
+    }
+    return undefined;
+}
+
 /** Why one account is not covered in a row, or undefined when it is. */
 function gapReason(
-    service: CoverageService,
+    reading: RegionReading,
     observation: Observation | undefined,
     expectation: CoverageExpectation,
     isAdmin: boolean,
+    scope: CoverageScope | undefined,
 ): string | undefined {
+    const { service } = reading;
     if (service === "inspector") {
         // Every account, the administrator included, is judged by its own scan status.
         if (observation === undefined) return "not reported by BatchGetAccountStatus";
         if (observation.detail !== undefined && observation.plans === undefined) return observation.detail;
-        const missing = missingPlans(observation.plans, expectation.inspectorScans);
+        const missing = missingPlans(observation.plans, scope?.inspectorScans ?? expectation.inspectorScans);
         return missing.length === 0
             ? undefined
-            : `scanning not enabled: ${describePlans(observation.plans, missing)}`;
+            : `scanning not enabled${inScope(scope)}: ${describePlans(observation.plans, missing)}`;
     }
-    if (observation === undefined) {
-        // The administrator is never its own member: its service is on when its own reading succeeded.
-        return isAdmin ? undefined : "not a member";
-    }
-    if (observation.status !== MEMBER_COVERED) {
-        const detail = observation.detail === undefined ? "" : ` (${observation.detail})`;
-        return `member status ${observation.status}${detail}`;
+    const member = observation?.status === ASSOCIATION_ONLY ? undefined : observation;
+    // The administrator is never its own member: its service is on when its own reading succeeded.
+    if (member === undefined && !isAdmin) return "not a member";
+    if (member !== undefined && member.status !== MEMBER_COVERED) {
+        const detail = member.detail === undefined ? "" : ` (${member.detail})`;
+        return `member status ${member.status}${detail}`;
     }
     if (service === "guardduty") {
-        const missing = missingPlans(observation.plans, expectation.guarddutyFeatures);
-        if (missing.length > 0)
-            return `protection plans not enabled: ${describePlans(observation.plans, missing)}`;
+        const missing = missingPlans(member?.plans, expectation.guarddutyFeatures);
+        if (member !== undefined && missing.length > 0)
+            return `protection plans not enabled: ${describePlans(member.plans, missing)}`;
+    }
+    const central = expectation.securityHubPolicy;
+    if (service === "securityhub" && central !== undefined && reading.region === central.region) {
+        return policyGap(observation, scope?.securityHubPolicy ?? central.name, scope);
     }
     return undefined;
+}
+
+/** Whether a row's judgement depends on which scope an account is in. */
+function scoped(reading: RegionReading, expectation: CoverageExpectation): boolean {
+    const scopes = expectation.scopes ?? [];
+    if (reading.service === "inspector") return scopes.some((scope) => scope.inspectorScans !== undefined);
+    return (
+        reading.service === "securityhub" &&
+        reading.region === expectation.securityHubPolicy?.region &&
+        scopes.some((scope) => scope.securityHubPolicy !== undefined)
+    );
 }
 
 /**
@@ -129,14 +190,24 @@ export function coverageMatrix(args: {
     readings: readonly RegionReading[];
     generatedAt: string;
     stoppedEarly?: boolean;
+    /** Which scope each account is in (functions/coverage/scopes.ts). Default: every account in the root's. */
+    scopes?: ScopeAssignment;
 }): CoverageReport {
+    const assignment: ScopeAssignment = args.scopes ?? {
+        byService: { inspector: new Map(), securityhub: new Map() },
+    };
     const active = args.accounts.filter((a) => a.state.toUpperCase() === "ACTIVE");
     const ids = active.map((a) => a.id).sort();
     const inactive = args.accounts
         .filter((a) => a.state.toUpperCase() !== "ACTIVE")
         .map((a) => ({ accountId: a.id, reason: `account state ${a.state}` }))
         .sort((a, b) => a.accountId.localeCompare(b.accountId));
-    const rows = args.readings.map((reading): CoverageRow => {
+    const rows = args.readings.map((given): CoverageRow => {
+        // A row judged by scope cannot be judged without the OUs: it is not read, as a region that fails is.
+        const reading =
+            given.error === undefined && assignment.error !== undefined && scoped(given, args.expectation)
+                ? { ...given, error: `OU scopes not read: ${assignment.error}`, observations: [] }
+                : given;
         if (reading.error !== undefined) {
             return {
                 service: reading.service,
@@ -153,8 +224,14 @@ export function coverageMatrix(args: {
         const gaps: Gap[] = [];
         for (const accountId of ids) {
             const isAdmin = accountId === args.expectation.adminAccountId;
-            const reason = gapReason(reading.service, byAccount.get(accountId), args.expectation, isAdmin);
-            if (byAccount.has(accountId) && !isAdmin) members++;
+            const observation = byAccount.get(accountId);
+            const service = reading.service;
+            const scope =
+                service === "inspector" || service === "securityhub"
+                    ? assignment.byService[service].get(accountId)
+                    : undefined;
+            const reason = gapReason(reading, observation, args.expectation, isAdmin, scope);
+            if (observation !== undefined && observation.status !== ASSOCIATION_ONLY && !isAdmin) members++;
             if (reason !== undefined) gaps.push({ accountId, reason });
         }
         // An account the stack excludes is not a member on purpose: named, and excused.
@@ -188,6 +265,8 @@ export function coverageMatrix(args: {
         inactive,
         rows,
         stoppedEarly: args.stoppedEarly ?? false,
+        ...((args.expectation.scopes ?? []).length > 0 ? { scopes: scopeMembers(assignment) } : {}),
+        ...(assignment.error === undefined ? {} : { scopeError: assignment.error }),
     };
 }
 

@@ -5,10 +5,15 @@ import {
     ListMembersCommand as ListGuardDutyMembers,
 } from "@aws-sdk/client-guardduty";
 import { BatchGetAccountStatusCommand, Inspector2Client, type State } from "@aws-sdk/client-inspector2";
-import { ListMembersCommand as ListSecurityHubMembers, SecurityHubClient } from "@aws-sdk/client-securityhub";
+import {
+    ListConfigurationPoliciesCommand,
+    ListConfigurationPolicyAssociationsCommand,
+    ListMembersCommand as ListSecurityHubMembers,
+    SecurityHubClient,
+} from "@aws-sdk/client-securityhub";
 import { paged, type Run } from "../shared/run";
 import type { MemberService } from "../enrollment/adapters";
-import type { Observation } from "./matrix";
+import { ASSOCIATION_ONLY, type Observation } from "./matrix";
 
 /*
  * Read-only adapters: each turns one service's member APIs into the observations matrix.ts judges, with the
@@ -22,6 +27,11 @@ const GUARDDUTY_PAGE = 50;
 const GUARDDUTY_DETECTOR_BATCH = 50;
 /** Security Hub ListMembers `MaxResults`: at most 50 (botocore securityhub CrossAccountMaxResults max 50). */
 const SECURITYHUB_PAGE = 50;
+/**
+ * ListConfigurationPolicies and ListConfigurationPolicyAssociations `MaxResults`: "A valid range for MaxResults
+ * is between 1 and 100" (@aws-sdk/client-securityhub models).
+ */
+const SECURITYHUB_POLICY_PAGE = 100;
 /** Inspector BatchGetAccountStatus `accountIds`: "Maximum number of 100 items" (API reference; botocore AccountIdSet max 100). */
 const INSPECTOR_BATCH = 100;
 
@@ -109,6 +119,64 @@ export async function readSecurityHub(client: SecurityHubClient, run: Run): Prom
     return members
         .filter((m) => m.AccountId !== undefined)
         .map((m) => ({ accountId: String(m.AccountId), status: upper(m.MemberStatus) }));
+}
+
+/**
+ * `members` with the configuration policy that applies to each account, as central configuration reports it
+ * in its home region (only the delegated administrator can call either API, from the home region: Security
+ * Hub API reference). An account with an association but no membership (the administrator itself) is added
+ * with the status ASSOCIATION_ONLY. Policies are named as the stack names them; a policy the list does not
+ * hold, or self-managed behaviour, keeps the ID Security Hub gives.
+ */
+export async function withSecurityHubPolicies(
+    client: SecurityHubClient,
+    members: Observation[],
+    run: Run,
+): Promise<Observation[]> {
+    const policies = await paged("securityhub:ListConfigurationPolicies", async (token) => {
+        const page = await run.call("securityhub:ListConfigurationPolicies", () =>
+            client.send(
+                new ListConfigurationPoliciesCommand({
+                    MaxResults: SECURITYHUB_POLICY_PAGE,
+                    NextToken: token,
+                }),
+            ),
+        );
+        return { items: page.ConfigurationPolicySummaries ?? [], next: page.NextToken };
+    });
+    const names = new Map(policies.flatMap((p) => (p.Id === undefined ? [] : [[p.Id, p.Name ?? p.Id]])));
+    const associations = await paged("securityhub:ListConfigurationPolicyAssociations", async (token) => {
+        const page = await run.call("securityhub:ListConfigurationPolicyAssociations", () =>
+            client.send(
+                new ListConfigurationPolicyAssociationsCommand({
+                    MaxResults: SECURITYHUB_POLICY_PAGE,
+                    NextToken: token,
+                }),
+            ),
+        );
+        return { items: page.ConfigurationPolicyAssociationSummaries ?? [], next: page.NextToken };
+    });
+    const byAccount = new Map(members.map((member) => [member.accountId, { ...member }]));
+    for (const association of associations) {
+        if (association.TargetType !== "ACCOUNT" || association.TargetId === undefined) continue;
+        const id = association.ConfigurationPolicyId ?? "none";
+        const policy = {
+            name: names.get(id) ?? id,
+            status: upper(association.AssociationStatus),
+            ...(association.AssociationStatusMessage === undefined
+                ? {}
+                : { detail: association.AssociationStatusMessage }),
+        };
+        const observation = byAccount.get(association.TargetId);
+        if (observation !== undefined) observation.policy = policy;
+        else
+            byAccount.set(association.TargetId, {
+                accountId: association.TargetId,
+                status: ASSOCIATION_ONLY,
+                policy,
+            });
+    }
+    return [...byAccount.values()];
 }
 
 /** Macie and Detective members, read through the enrollment adapters' own listing (read-only). */

@@ -1,5 +1,7 @@
 import { DeadlineReached, reasonOf, type Run } from "../shared/run";
+import type { OrganizationalUnitTree } from "../enrollment/adapters";
 import type { OrgAccount } from "../enrollment/reconcile";
+import { assignScopes } from "./scopes";
 import {
     COVERAGE_SERVICES,
     coverageMatrix,
@@ -12,6 +14,8 @@ import {
 
 export interface CoverageDependencies {
     listAccounts(run: Run): Promise<OrgAccount[]>;
+    /** What lies under an OU. Needed only when the expectation has OU scopes. */
+    organizationalUnitTree?(organizationalUnit: string, run: Run): Promise<OrganizationalUnitTree>;
     /**
      * What `service` reports in `region`, or a string saying why it cannot be read there (no detector, no
      * behavior graph...). `accounts` are the active accounts, for services that are asked per account.
@@ -39,6 +43,7 @@ export async function runCoverage(
 ): Promise<CoverageReport> {
     const accounts = await dependencies.listAccounts(run);
     const active = accounts.filter((a) => a.state.toUpperCase() === "ACTIVE").map((a) => a.id);
+    const scopes = await assignScopes(expectation.scopes ?? [], dependencies.organizationalUnitTree, run);
     const readings: RegionReading[] = [];
     let stoppedEarly = false;
     try {
@@ -68,5 +73,6 @@ export async function runCoverage(
         readings,
         generatedAt: now().toISOString(),
         stoppedEarly,
+        scopes,
     });
 }

@@ -21,6 +21,7 @@ import {
     type PublishSettings,
 } from "./publish";
 import type { CoverageDependencies } from "./run-coverage";
+import { assignScopes } from "./scopes";
 
 /** What the scheduled coverage function is told by the stack: no member account is named here. */
 export interface CoverageSettings {
@@ -28,7 +29,10 @@ export interface CoverageSettings {
     publish: PublishSettings;
 }
 
-export interface ScheduledDependencies extends Pick<CoverageDependencies, "listAccounts" | "read"> {
+export interface ScheduledDependencies extends Pick<
+    CoverageDependencies,
+    "listAccounts" | "read" | "organizationalUnitTree"
+> {
     clients: PublishClients;
     now(): Date;
 }
@@ -66,6 +70,7 @@ export async function runScheduledCoverage(
     const { clients } = dependencies;
     const accounts = await dependencies.listAccounts(run);
     const active = accounts.filter((a) => a.state.toUpperCase() === "ACTIVE").map((a) => a.id);
+    const scopes = await assignScopes(expectation.scopes ?? [], dependencies.organizationalUnitTree, run);
     const rows = COVERAGE_SERVICES.flatMap((service) =>
         (expectation.regions[service] ?? []).map((region) => ({ service, region })),
     );
@@ -102,6 +107,7 @@ export async function runScheduledCoverage(
             expectation,
             readings: [reading],
             generatedAt: dependencies.now().toISOString(),
+            scopes,
         });
         try {
             await writeReport(clients, publish, rowFolder(publish.prefix, row), report, run);
@@ -117,7 +123,7 @@ export async function runScheduledCoverage(
     run.reserve(0);
     const generatedAt = dependencies.now().toISOString();
     const current = [...rows.map((row) => stored.get(rowName(row)))];
-    const combined = coverageMatrix({ accounts, expectation, readings: [], generatedAt });
+    const combined = coverageMatrix({ accounts, expectation, readings: [], generatedAt, scopes });
     combined.rows = current.flatMap((report) => report?.rows ?? []);
     combined.stoppedEarly = current.some((report) => report === undefined);
     const keys = await writeReport(clients, publish, publish.prefix, combined, run);

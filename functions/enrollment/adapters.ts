@@ -76,6 +76,21 @@ export async function accountsUnderOrganizationalUnit(
     organizationalUnit: string,
     run: Run,
 ): Promise<string[]> {
+    return (await organizationalUnitTree(client, organizationalUnit, run)).accounts;
+}
+
+/** What lies under an OU: its accounts and those of every nested OU (sorted), and the nested OUs' IDs. */
+export interface OrganizationalUnitTree {
+    accounts: string[];
+    organizationalUnits: string[];
+}
+
+/** The walk behind accountsUnderOrganizationalUnit, keeping the nested OUs it passed (for the nearest-OU rule). */
+export async function organizationalUnitTree(
+    client: OrganizationsClient,
+    organizationalUnit: string,
+    run: Run,
+): Promise<OrganizationalUnitTree> {
     const accounts: string[] = [];
     const queue = [organizationalUnit];
     const seen = new Set(queue);
@@ -113,7 +128,8 @@ export async function accountsUnderOrganizationalUnit(
             }
         }
     }
-    return [...new Set(accounts)].sort();
+    seen.delete(organizationalUnit);
+    return { accounts: [...new Set(accounts)].sort(), organizationalUnits: [...seen].sort() };
 }
 
 export function macieService(client: Macie2Client, region: string): MemberService {
