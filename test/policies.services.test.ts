@@ -7,6 +7,7 @@ import {
     SECURITY_ACCOUNT,
     compliantStack,
     keyPolicy,
+    resource,
     urnOf,
     withInputs,
     withResource,
@@ -188,6 +189,95 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
                 },
                 async () => expectPolicies(stack, []),
             );
+        });
+    });
+
+    describe("securityhub-required-standards, for policies applied to OUs", () => {
+        const FSBP_ARN =
+            "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+        const ASSOCIATION = "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation";
+        const sandboxPolicy = resource(
+            "aws:securityhub/configurationPolicy:ConfigurationPolicy",
+            "securityhub-policy-ou-sandbox",
+            {
+                region: "eu-west-1",
+                name: "securityhub-sandbox",
+                configurationPolicy: { serviceEnabled: true, enabledStandardArns: [FSBP_ARN] },
+            },
+        );
+        /** An association of the sandbox policy with `targetId`, linked as the engine links it: by policyId. */
+        const association = (name: string, targetId: string) => ({
+            ...resource(ASSOCIATION, name, {
+                region: "eu-west-1",
+                targetId,
+                policyId: "e0390b76-2cc0-44c1-a126-3e8a72ccc6d3",
+            }),
+            propertyDependencies: { policyId: [sandboxPolicy.urn] },
+        });
+        const lighter = {
+            "securityhub-required-standards": {
+                organizationalUnitStandards: ["standards/aws-foundational-security-best-practices/v/1.0.0"],
+            },
+        };
+
+        it("holds a policy applied to OUs alone to organizationalUnitStandards", async () => {
+            const stack = [
+                ...compliantStack(),
+                sandboxPolicy,
+                association("securityhub-ou-sandbox", "ou-ab12-sandbox1"),
+            ];
+            await withConfig(lighter, async () => expectPolicies(stack, []));
+            // Without the setting, an OU's policy is held to the full set, as the root's is.
+            const [d] = await expectPolicies(stack, ["securityhub-required-standards"]);
+            assert.equal(d.urn, sandboxPolicy.urn);
+            assert.ok(
+                d.message.endsWith(
+                    "\nenabledStandardArns lacks standards/cis-aws-foundations-benchmark/v/3.0.0.",
+                ),
+                d.message,
+            );
+        });
+
+        it("holds the same policy to the full set once it is applied to the root or an account too, or to nothing", async () => {
+            for (const extra of [
+                [
+                    association("securityhub-ou-sandbox", "ou-ab12-sandbox1"),
+                    association("securityhub-root", "r-ab12"),
+                ],
+                [association("securityhub-account", "444444444444")],
+                [],
+            ]) {
+                await withConfig(lighter, async () => {
+                    const [d] = await expectPolicies(
+                        [...compliantStack(), sandboxPolicy, ...extra],
+                        ["securityhub-required-standards"],
+                    );
+                    assert.equal(d.urn, sandboxPolicy.urn);
+                });
+            }
+        });
+
+        it("names organizationalUnitStandards when an OU's policy lacks one of those", async () => {
+            const bare = withInputs([sandboxPolicy], sandboxPolicy.name, {
+                configurationPolicy: {
+                    serviceEnabled: true,
+                    enabledStandardArns: ["arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1"],
+                },
+            });
+            const stack = [
+                ...compliantStack(),
+                ...bare,
+                association("securityhub-ou-sandbox", "ou-ab12-sandbox1"),
+            ];
+            await withConfig(lighter, async () => {
+                const [d] = await expectPolicies(stack, ["securityhub-required-standards"]);
+                assert.ok(
+                    d.message.endsWith(
+                        "\nenabledStandardArns lacks standards/aws-foundational-security-best-practices/v/1.0.0 (organizationalUnitStandards: the policy is applied to OUs alone).",
+                    ),
+                    d.message,
+                );
+            });
         });
     });
 
