@@ -31,6 +31,16 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         // the validation they reach is the one the in-process cases already run.
         skipTests: "as real processes|through index\\.ts",
     },
+    // OU scopes: which OU's policy each account must have, and what the config may ask of an OU.
+    scopes: {
+        mutate: ["functions/coverage/scopes.ts", "stacks/organizational-units.ts"],
+        tests: [
+            "test/organizational-units-config.test.ts",
+            "test/coverage-scopes.test.ts",
+            "test/bad-input.test.ts",
+        ],
+        skipTests: "as real processes|through index\\.ts",
+    },
     // The in-account decision logic: what to enroll, what counts as enrolled, the run's budget and deadline.
     enrollment: {
         mutate: [
