@@ -16,6 +16,7 @@ import { changingActions, responseFindingTypes, ResponseFunction } from "./compo
 import { ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
+import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
@@ -300,6 +301,12 @@ async function main(
             emails: config.notifications.emails,
             minSeverity: config.notifications.minSeverity,
             alwaysAlertOn: config.notifications.alwaysAlertOn,
+            // The same regions each service is governed in (offeredIn, as its organization settings).
+            services: serviceAlerts(
+                config.notifications,
+                { macie: config.macie.enabled, inspector: config.inspector.enabled },
+                homeRegion,
+            ).map((alert) => ({ alert, regions: offeredIn(alert.service, regions) })),
             forwardAlsoTypes: config.remediation ? responseFindingTypes(config.remediation) : [],
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData,

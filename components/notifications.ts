@@ -4,6 +4,7 @@ import { PROTECTED_NAMES } from "./guardrail-documents";
 import { PARTITION } from "../stacks/regions";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
 import type { PolicyDocument } from "./policy-documents";
+import type { ServiceAlert } from "./service-alerts";
 
 /*
  * Why per-region GuardDuty rules rather than one Security Hub rule in the home region.
@@ -183,6 +184,11 @@ export interface FindingNotificationsArgs {
      * triggers, which its rule in the home region matches. Default: none.
      */
     forwardAlsoTypes?: string[];
+    /**
+     * Alerts of the other services (components/service-alerts.ts), each with the governed regions where the
+     * service runs; matched there and forwarded, or in the home region alone where `homeOnly`. Default: none.
+     */
+    services?: { alert: ServiceAlert; regions: string[] }[];
     /** Waiting period before the topic's key can be deleted, 7-30 days. Default 30. */
     kmsDeletionWindowDays?: number;
     /** Protect the topic's key from deletion by Pulumi (and keep it if removed from the program). Default false. */
@@ -257,13 +263,27 @@ export class FindingNotifications extends pulumi.ComponentResource {
             );
             return { occurrence, rule };
         });
+        // One home rule per other service, named by it; its findings of other regions are forwarded below.
+        const serviceRules = (args.services ?? []).map(({ alert, regions }) => ({
+            alert,
+            regions,
+            rule: new aws.cloudwatch.EventRule(
+                `${name}-${alert.service}-${home}`,
+                { region: home, description: alert.description, eventPattern: JSON.stringify(alert.pattern) },
+                { parent: this },
+            ),
+        }));
         const topicPolicy = new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
             {
                 region: home,
                 arn: topic.arn,
                 policy: pulumi
-                    .all([topic.arn, ...homeRules.map(({ rule }) => rule.arn)])
+                    .all([
+                        topic.arn,
+                        ...homeRules.map(({ rule }) => rule.arn),
+                        ...serviceRules.map(({ rule }) => rule.arn),
+                    ])
                     .apply(([topicArn, ...ruleArns]) =>
                         JSON.stringify(alertTopicPolicy({ securityAccountId: account, topicArn, ruleArns })),
                     ),
@@ -281,6 +301,18 @@ export class FindingNotifications extends pulumi.ComponentResource {
                         inputPaths: ALERT_INPUT_PATHS,
                         inputTemplate: ALERT_INPUT_TEMPLATES[occurrence],
                     },
+                },
+                { parent: this, dependsOn: [topicPolicy] },
+            );
+        }
+        for (const { alert, rule } of serviceRules) {
+            new aws.cloudwatch.EventTarget(
+                `${name}-${alert.service}-${home}`,
+                {
+                    region: home,
+                    rule: rule.name,
+                    arn: topic.arn,
+                    inputTransformer: { inputPaths: alert.inputPaths, inputTemplate: alert.inputTemplate },
                 },
                 { parent: this, dependsOn: [topicPolicy] },
             );
@@ -342,6 +374,25 @@ export class FindingNotifications extends pulumi.ComponentResource {
                     { region, rule: rule.name, arn: busArn, roleArn: role.arn },
                     { parent: this, dependsOn: [rolePolicy] },
                 );
+            }
+            for (const { alert, regions } of serviceRules) {
+                if (alert.homeOnly) continue;
+                for (const region of regions.filter((governed) => governed !== home)) {
+                    const rule = new aws.cloudwatch.EventRule(
+                        `${name}-${alert.service}-${region}`,
+                        {
+                            region,
+                            description: `${alert.description}, forwarded to ${home}`,
+                            eventPattern: JSON.stringify(alert.pattern),
+                        },
+                        { parent: this },
+                    );
+                    new aws.cloudwatch.EventTarget(
+                        `${name}-${alert.service}-${region}`,
+                        { region, rule: rule.name, arn: busArn, roleArn: role.arn },
+                        { parent: this, dependsOn: [rolePolicy] },
+                    );
+                }
             }
         }
 

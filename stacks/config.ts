@@ -14,6 +14,7 @@ import {
 } from "./schema-parts";
 import { securityHubSchema, unofferedStandards, type SecurityHubConfig } from "./security-hub-config";
 import { organizationalUnitProblems, organizationalUnitsSchema } from "./organizational-units";
+import { inspectorAlerts, macieAlerts, securityHubAlerts } from "./alert-config";
 import {
     DEFAULT_INSPECTOR_RESOURCE_TYPES,
     INSPECTOR_RESOURCE_TYPES,
@@ -506,6 +507,12 @@ const notificationsSchema = z.strictObject({
      * defaults DEFAULT_ALWAYS_ALERT_ON and every threat-list hit (`*.Custom`). Default: none.
      */
     alwaysAlertOn: uniqueArray(findingType, "finding type").default([]),
+    /** Macie findings alerted (stacks/alert-config.ts). Default: High. */
+    macie: macieAlerts.default(() => macieAlerts.parse({})),
+    /** Inspector findings alerted. Default: CRITICAL. */
+    inspector: inspectorAlerts.default(() => inspectorAlerts.parse({})),
+    /** Security Hub CSPM control failures alerted. Default: CRITICAL. */
+    securityHub: securityHubAlerts.default(() => securityHubAlerts.parse({})),
 });
 
 const regionsSchema = z

@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
+import { emails, matches, pattern, reachesHome, type Json } from "./helpers/event-pattern";
 
 /*
  * Real GuardDuty finding events (test/fixtures/guardduty-events.json, each with its public source) run
@@ -10,8 +11,6 @@ import { ofType, plan } from "./helpers/plan";
  * matched there, forwarded to the home region's bus, matched by the home rules and rendered into the
  * e-mail. The matcher below is written from the EventBridge user guide, not from the program.
  */
-
-type Json = Record<string, unknown>;
 
 interface Sample {
     name: string;
@@ -38,102 +37,6 @@ function raised(event: Json, region: string, edit: (detail: Json) => void = () =
     detail.region = region;
     edit(detail);
     return copy;
-}
-
-// EventBridge user guide, "Amazon EventBridge event patterns": every field of the pattern must match; an
-// array matches when one of its values does; `numeric`, `suffix` and `$or` as documented there.
-function matches(pattern: unknown, event: unknown): boolean {
-    if (Array.isArray(pattern)) return pattern.some((allowed) => matchesValue(allowed, event));
-    const value = event as Json;
-    return Object.entries(pattern as Json).every(([key, rule]) => {
-        if (key === "$or") return (rule as Json[]).some((branch) => matches(branch, value));
-        if (typeof value !== "object" || value === null) return false;
-        return matches(rule, value[key]);
-    });
-}
-
-function matchesValue(allowed: unknown, value: unknown): boolean {
-    if (typeof allowed === "object" && allowed !== null) {
-        const rule = allowed as { numeric?: (string | number)[]; suffix?: string };
-        if (rule.suffix !== undefined) return typeof value === "string" && value.endsWith(rule.suffix);
-        if (rule.numeric !== undefined) {
-            if (typeof value !== "number") return false;
-            const comparisons: Record<string, (a: number, b: number) => boolean> = {
-                "=": (a, b) => a === b,
-                ">": (a, b) => a > b,
-                ">=": (a, b) => a >= b,
-                "<": (a, b) => a < b,
-                "<=": (a, b) => a <= b,
-            };
-            for (let i = 0; i < rule.numeric.length; i += 2) {
-                const compare = comparisons[rule.numeric[i] as string];
-                assert.ok(compare, `numeric operator ${String(rule.numeric[i])}`);
-                if (!compare(value, rule.numeric[i + 1] as number)) return false;
-            }
-            return true;
-        }
-        return matches(allowed, value);
-    }
-    return allowed === value;
-}
-
-/** `$.a.b` of the event (the only JSONPath form the input paths use). */
-function at(event: Json, jsonPath: string): unknown {
-    return jsonPath
-        .replace(/^\$\./, "")
-        .split(".")
-        .reduce<unknown>((value, key) => (value as Json | undefined)?.[key], event);
-}
-
-/** The input transformer's output: each placeholder replaced by the value at its path. */
-function render(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: Json) {
-    const text = transformer.inputTemplate.replace(/<([A-Za-z]+)>/g, (_, name: string) => {
-        const jsonPath = transformer.inputPaths[name];
-        assert.ok(jsonPath, `placeholder <${name}> has a path`);
-        return String(at(event, jsonPath));
-    });
-    return text.split("\n").map((line) => JSON.parse(line) as string);
-}
-
-function pattern(rule: PlannedResource): Json {
-    return JSON.parse(rule.inputs.eventPattern as string) as Json;
-}
-
-/** Whether an event raised in `event.region` is on the home region's bus: raised there, or forwarded. */
-function reachesHome(planned: PlanDocument, event: Json): boolean {
-    const region = event.region as string;
-    if (region === planned.homeRegion) return true;
-    const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
-    return ofType(planned, "aws:cloudwatch/eventRule:EventRule")
-        .filter((r) => r.inputs.eventPattern !== undefined)
-        .filter((r) => r.inputs.region === region && matches(pattern(r), event))
-        .some((r) =>
-            targets.some(
-                (t) =>
-                    t.inputs.rule === (r.inputs.name ?? r.name) &&
-                    String(t.inputs.arn).includes(":event-bus/"),
-            ),
-        );
-}
-
-/** The e-mails the planned stack sends for an event raised in `event.region`. */
-function emails(planned: PlanDocument, event: Json): string[][] {
-    // The alert rules: the enrollment function's schedule matches no event.
-    const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule").filter(
-        (r) => r.inputs.eventPattern !== undefined,
-    );
-    const targets = ofType(planned, "aws:cloudwatch/eventTarget:EventTarget");
-    const home = planned.homeRegion;
-    if (!reachesHome(planned, event)) return [];
-    return rules
-        .filter((r) => r.inputs.region === home && matches(pattern(r), event))
-        .flatMap((r) => targets.filter((t) => t.inputs.region === home && t.inputs.rule === r.name))
-        .map((t) =>
-            render(
-                t.inputs.inputTransformer as { inputPaths: Record<string, string>; inputTemplate: string },
-                event,
-            ),
-        );
 }
 
 describe("real GuardDuty finding events through the planned alert rules", () => {

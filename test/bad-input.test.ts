@@ -1128,6 +1128,25 @@ const CASES: Case[] = [
             doc.config[`${NS}:organizationalUnits`] = MANY_SCOPES;
         },
     ),
+    // notifications of the other services
+    config(
+        "a Macie alert threshold in Inspector's words",
+        "notifications.macie.minSeverity",
+        json("HIGH"),
+        /expected one of Low, Medium, High \(Macie severity\)$/,
+        (doc) => {
+            section(doc, "notifications").macie = { minSeverity: "HIGH" };
+        },
+    ),
+    config(
+        "an Inspector alert threshold off the scale",
+        "notifications.inspector.minSeverity",
+        json("INFORMATIONAL"),
+        /expected one of LOW, MEDIUM, HIGH, CRITICAL \(Inspector severity\)$/,
+        (doc) => {
+            section(doc, "notifications").inspector = { minSeverity: "INFORMATIONAL" };
+        },
+    ),
     // flags
     flags(
         "--accounts not a number",

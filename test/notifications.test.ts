@@ -13,7 +13,9 @@ const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const ROLE = "aws:iam/role:Role";
 /** The notification component's resources, not the enrollment function's schedule and role. */
-const ofAlerts = (r: PlannedResource) => r.name.startsWith("finding-alerts");
+/** GuardDuty's alert resources: the other services' are named finding-alerts-<service>-* (test/service-alerts). */
+const ofAlerts = (r: PlannedResource) =>
+    r.name.startsWith("finding-alerts") && !/^finding-alerts-(macie|inspector|securityhub)-/.test(r.name);
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;
@@ -209,11 +211,19 @@ describe("finding notifications", () => {
             }
         });
 
-        it("lets only EventBridge, for our two alert rules in our account, publish to the topic", () => {
+        it("lets only EventBridge, for our home-region alert rules in our account, publish to the topic", () => {
             for (const planned of [dev, prod]) {
                 const topic = single(planned, TOPIC);
                 const policy = single(planned, TOPIC_POLICY);
-                const ruleArn = [homeRule(planned, "new"), homeRule(planned, "update")].map(
+                // GuardDuty's two, then one per other service, in the order the program makes them.
+                const others = ["macie", "inspector", "securityhub"].map((service) =>
+                    single(
+                        planned,
+                        RULE,
+                        (r) => r.name === `finding-alerts-${service}-${planned.homeRegion}`,
+                    ),
+                );
+                const ruleArn = [homeRule(planned, "new"), homeRule(planned, "update"), ...others].map(
                     (rule) =>
                         `arn:aws:events:${planned.homeRegion}:${planned.accounts.securityAdmin}:rule/${rule.name}`,
                 );
@@ -330,7 +340,7 @@ describe("finding notifications", () => {
                 ]);
                 const others = planned.regions.filter((region) => region !== planned.homeRegion);
                 for (const region of others) {
-                    const target = single(planned, TARGET, inRegion(region));
+                    const target = single(planned, TARGET, (r) => ofAlerts(r) && inRegion(region)(r));
                     assert.equal(target.inputs.arn, bus);
                     assert.equal(target.inputs.roleArn, `arn:aws:iam::${admin}:role/${role.name}`);
                     assert.equal(

@@ -1,0 +1,202 @@
+import {
+    atOrAbove,
+    INSPECTOR_SEVERITIES,
+    MACIE_SEVERITIES,
+    SECURITYHUB_SEVERITIES,
+    type ServiceAlertsConfig,
+} from "../stacks/alert-config";
+
+/*
+ * Alerts for the findings of Macie, Inspector and Security Hub CSPM, beside GuardDuty's
+ * (components/notifications.ts): each matched on the service's own EventBridge event, with the service's own
+ * severity words, and rendered into an e-mail that says what, where, how many times, when, and where to look.
+ *
+ * Event shapes, as each service documents them:
+ * - Macie: "Macie Finding" from aws.macie, one per new finding and per later occurrence of a policy finding;
+ *   none for findings a suppression rule archives (Macie user guide, findings-publish-event-schemas.html,
+ *   findings-publish-frequency.html). `detail.severity.description` is "Low", "Medium" or "High".
+ * - Inspector: "Inspector2 Finding" from aws.inspector2, "for newly generated findings and aggregated
+ *   findings" and "for any changes to the state of a finding", to the delegated administrator as well as the
+ *   member (Inspector user guide, eventbridge-integration.html). `detail.status` ACTIVE, SUPPRESSED or CLOSED.
+ * - Security Hub CSPM: "Security Hub Findings - Imported" from aws.securityhub, one finding per event; "in an
+ *   aggregation Region, the event feed includes events for findings from the aggregation Region and the
+ *   linked Regions" (Security Hub CSPM user guide, securityhub-cwe-integration-types.html). A control finding
+ *   has the ProductArn `arn:<partition>:securityhub:<region>::product/aws/securityhub`; GuardDuty's, Macie's
+ *   and Inspector's imported copies carry their own products and are alerted on natively instead.
+ */
+
+export type AlertedService = "macie" | "inspector" | "securityhub";
+
+/** One service's alert: its rule pattern and the input transformer that writes the e-mail. */
+export interface ServiceAlert {
+    service: AlertedService;
+    /** The EventBridge pattern, the same in every region it is matched in. */
+    pattern: object;
+    /** Rule description. */
+    description: string;
+    inputPaths: Record<string, string>;
+    inputTemplate: string;
+    /**
+     * Matched in the home region only: Security Hub CSPM already brings the linked regions' findings there, and
+     * a rule in every region would alert on each finding twice.
+     */
+    homeOnly: boolean;
+}
+
+/** A Security Hub CSPM control finding's product: the service itself, in any region. */
+export const CSPM_PRODUCT_SUFFIX = "::product/aws/securityhub";
+
+const lines = (...text: string[]) => text.map((line) => JSON.stringify(line)).join("\n");
+
+export function macieAlert(threshold: ServiceAlertsConfig["macie"]["minSeverity"]): ServiceAlert {
+    return {
+        service: "macie",
+        description: `Macie findings of severity ${threshold} or higher`,
+        pattern: {
+            source: ["aws.macie"],
+            "detail-type": ["Macie Finding"],
+            detail: {
+                severity: { description: atOrAbove(MACIE_SEVERITIES, threshold) },
+                // Archived by hand: its later updates must not alert again.
+                archived: [false],
+            },
+        },
+        inputPaths: {
+            title: "$.detail.title",
+            type: "$.detail.type",
+            category: "$.detail.category",
+            severity: "$.detail.severity.description",
+            account: "$.detail.accountId",
+            region: "$.detail.region",
+            bucket: "$.detail.resourcesAffected.s3Bucket.name",
+            object: "$.detail.resourcesAffected.s3Object.key",
+            count: "$.detail.count",
+            createdAt: "$.detail.createdAt",
+            updatedAt: "$.detail.updatedAt",
+            findingId: "$.detail.id",
+        },
+        inputTemplate: lines(
+            "Macie finding, severity <severity>: <title>",
+            "",
+            "Type: <type> (<category>)",
+            "Account: <account>",
+            "Region: <region>",
+            "Bucket: <bucket>",
+            "Object: <object>",
+            "Occurrences: <count>",
+            "First seen: <createdAt>; last seen: <updatedAt>",
+            "Finding ID: <findingId>",
+            "",
+            "Console (security account): https://<region>.console.aws.amazon.com/macie/home?region=<region>#/findings",
+        ),
+        homeOnly: false,
+    };
+}
+
+export function inspectorAlert(threshold: ServiceAlertsConfig["inspector"]["minSeverity"]): ServiceAlert {
+    return {
+        service: "inspector",
+        description: `Active Inspector findings of severity ${threshold} or higher`,
+        pattern: {
+            source: ["aws.inspector2"],
+            "detail-type": ["Inspector2 Finding"],
+            // Suppressed and closed findings send events too; only an active one is news.
+            detail: { severity: atOrAbove(INSPECTOR_SEVERITIES, threshold), status: ["ACTIVE"] },
+        },
+        inputPaths: {
+            title: "$.detail.title",
+            severity: "$.detail.severity",
+            type: "$.detail.type",
+            score: "$.detail.inspectorScore",
+            account: "$.detail.awsAccountId",
+            region: "$.detail.resources[0].region",
+            resource: "$.detail.resources[0].id",
+            resourceType: "$.detail.resources[0].type",
+            firstSeen: "$.detail.firstObservedAt",
+            lastSeen: "$.detail.lastObservedAt",
+            updatedAt: "$.detail.updatedAt",
+            findingArn: "$.detail.findingArn",
+        },
+        inputTemplate: lines(
+            "Inspector finding, severity <severity>: <title>",
+            "",
+            "Type: <type>; Inspector score: <score>",
+            "Account: <account>",
+            "Region: <region>",
+            "Resource: <resource> (<resourceType>)",
+            // Inspector keeps one finding per vulnerability and resource and sends it again when it changes.
+            "Occurrences: one finding per vulnerability and resource, sent again each time it changes",
+            "First seen: <firstSeen>; last seen: <lastSeen>; updated: <updatedAt>",
+            "Finding: <findingArn>",
+            "",
+            "Console (security account): https://<region>.console.aws.amazon.com/inspector/v2/home?region=<region>#/findings",
+        ),
+        homeOnly: false,
+    };
+}
+
+export function securityHubAlert(
+    threshold: ServiceAlertsConfig["securityHub"]["minSeverity"],
+    homeRegion: string,
+): ServiceAlert {
+    return {
+        service: "securityhub",
+        description: `Security Hub CSPM control failures of severity ${threshold} or higher`,
+        pattern: {
+            source: ["aws.securityhub"],
+            "detail-type": ["Security Hub Findings - Imported"],
+            detail: {
+                findings: {
+                    ProductArn: [{ suffix: CSPM_PRODUCT_SUFFIX }],
+                    Compliance: { Status: ["FAILED"] },
+                    Severity: { Label: atOrAbove(SECURITYHUB_SEVERITIES, threshold) },
+                    // Archived when the resource is gone or the control is disabled.
+                    RecordState: ["ACTIVE"],
+                    // Every periodic check re-imports a failing control; marking the finding NOTIFIED (or
+                    // SUPPRESSED) is how an analyst says it has been seen, and stops the repeats.
+                    Workflow: { Status: ["NEW"] },
+                },
+            },
+        },
+        inputPaths: {
+            title: "$.detail.findings[0].Title",
+            control: "$.detail.findings[0].Compliance.SecurityControlId",
+            severity: "$.detail.findings[0].Severity.Label",
+            account: "$.detail.findings[0].AwsAccountId",
+            region: "$.detail.findings[0].Region",
+            resource: "$.detail.findings[0].Resources[0].Id",
+            firstSeen: "$.detail.findings[0].FirstObservedAt",
+            lastSeen: "$.detail.findings[0].LastObservedAt",
+            updatedAt: "$.detail.findings[0].UpdatedAt",
+            findingId: "$.detail.findings[0].Id",
+        },
+        inputTemplate: lines(
+            "Security Hub CSPM control failed, severity <severity>: <control> <title>",
+            "",
+            "Account: <account>",
+            "Region: <region>",
+            "Resource: <resource>",
+            "Occurrences: sent again at each check while the control fails and the finding's workflow is NEW",
+            "First seen: <firstSeen>; last seen: <lastSeen>; updated: <updatedAt>",
+            "Finding: <findingId>",
+            "",
+            `Console (security account, home region): https://${homeRegion}.console.aws.amazon.com/securityhub/home?region=${homeRegion}#/findings`,
+        ),
+        homeOnly: true,
+    };
+}
+
+/** The alerts the config turns on, for the services the stack runs. */
+export function serviceAlerts(
+    config: ServiceAlertsConfig,
+    running: { macie: boolean; inspector: boolean },
+    homeRegion: string,
+): ServiceAlert[] {
+    return [
+        ...(running.macie && config.macie.enabled ? [macieAlert(config.macie.minSeverity)] : []),
+        ...(running.inspector && config.inspector.enabled
+            ? [inspectorAlert(config.inspector.minSeverity)]
+            : []),
+        ...(config.securityHub.enabled ? [securityHubAlert(config.securityHub.minSeverity, homeRegion)] : []),
+    ];
+}
