@@ -16,6 +16,7 @@ import { changingActions, responseFindingTypes, ResponseFunction } from "./compo
 import { ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
+import { FindingPages } from "./components/paging";
 import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
@@ -313,6 +314,28 @@ async function main(
         },
         { provider: security },
     );
+    const { paging } = config.notifications;
+    if (paging !== undefined) {
+        // Named under the alert component's prefix, so the security-account guardrail keeps its rules too.
+        new FindingPages(
+            `${PROTECTED_NAMES.alertsComponentName}-paging`,
+            {
+                securityAccountId: accounts.securityAdmin,
+                homeRegion,
+                keyArn: notifications.keyArn,
+                level: paging.minSeverity,
+                minSeverity: config.notifications.minSeverity,
+                services: serviceAlerts(
+                    config.notifications,
+                    { macie: config.macie.enabled, inspector: config.inspector.enabled },
+                    homeRegion,
+                    paging.minSeverity,
+                ),
+                emails: paging.emails,
+            },
+            { provider: security },
+        );
+    }
 
     // The proof a security team owes its auditors: which accounts every service covers, read hourly by a
     // read-only function and left in the findings bucket, with metrics and an alert when coverage drops.

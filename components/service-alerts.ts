@@ -3,8 +3,14 @@ import {
     INSPECTOR_SEVERITIES,
     MACIE_SEVERITIES,
     SECURITYHUB_SEVERITIES,
+    SERVICE_LEVELS,
+    type PagingLevel,
     type ServiceAlertsConfig,
 } from "../stacks/alert-config";
+
+type MacieSeverity = (typeof MACIE_SEVERITIES)[number];
+type InspectorSeverity = (typeof INSPECTOR_SEVERITIES)[number];
+type SecurityHubSeverity = (typeof SECURITYHUB_SEVERITIES)[number];
 
 /*
  * Alerts for the findings of Macie, Inspector and Security Hub CSPM, beside GuardDuty's
@@ -48,15 +54,15 @@ export const CSPM_PRODUCT_SUFFIX = "::product/aws/securityhub";
 
 const lines = (...text: string[]) => text.map((line) => JSON.stringify(line)).join("\n");
 
-export function macieAlert(threshold: ServiceAlertsConfig["macie"]["minSeverity"]): ServiceAlert {
+export function macieAlert(severities: readonly MacieSeverity[]): ServiceAlert {
     return {
         service: "macie",
-        description: `Macie findings of severity ${threshold} or higher`,
+        description: `Macie findings of severity ${severities.join(", ")}`,
         pattern: {
             source: ["aws.macie"],
             "detail-type": ["Macie Finding"],
             detail: {
-                severity: { description: atOrAbove(MACIE_SEVERITIES, threshold) },
+                severity: { description: [...severities] },
                 // Archived by hand: its later updates must not alert again.
                 archived: [false],
             },
@@ -93,15 +99,15 @@ export function macieAlert(threshold: ServiceAlertsConfig["macie"]["minSeverity"
     };
 }
 
-export function inspectorAlert(threshold: ServiceAlertsConfig["inspector"]["minSeverity"]): ServiceAlert {
+export function inspectorAlert(severities: readonly InspectorSeverity[]): ServiceAlert {
     return {
         service: "inspector",
-        description: `Active Inspector findings of severity ${threshold} or higher`,
+        description: `Active Inspector findings of severity ${severities.join(", ")}`,
         pattern: {
             source: ["aws.inspector2"],
             "detail-type": ["Inspector2 Finding"],
             // Suppressed and closed findings send events too; only an active one is news.
-            detail: { severity: atOrAbove(INSPECTOR_SEVERITIES, threshold), status: ["ACTIVE"] },
+            detail: { severity: [...severities], status: ["ACTIVE"] },
         },
         inputPaths: {
             title: "$.detail.title",
@@ -136,12 +142,12 @@ export function inspectorAlert(threshold: ServiceAlertsConfig["inspector"]["minS
 }
 
 export function securityHubAlert(
-    threshold: ServiceAlertsConfig["securityHub"]["minSeverity"],
+    severities: readonly SecurityHubSeverity[],
     homeRegion: string,
 ): ServiceAlert {
     return {
         service: "securityhub",
-        description: `Security Hub CSPM control failures of severity ${threshold} or higher`,
+        description: `Security Hub CSPM control failures of severity ${severities.join(", ")}`,
         pattern: {
             source: ["aws.securityhub"],
             "detail-type": ["Security Hub Findings - Imported"],
@@ -149,7 +155,7 @@ export function securityHubAlert(
                 findings: {
                     ProductArn: [{ suffix: CSPM_PRODUCT_SUFFIX }],
                     Compliance: { Status: ["FAILED"] },
-                    Severity: { Label: atOrAbove(SECURITYHUB_SEVERITIES, threshold) },
+                    Severity: { Label: [...severities] },
                     // Archived when the resource is gone or the control is disabled.
                     RecordState: ["ACTIVE"],
                     // Every periodic check re-imports a failing control; marking the finding NOTIFIED (or
@@ -186,17 +192,34 @@ export function securityHubAlert(
     };
 }
 
-/** The alerts the config turns on, for the services the stack runs. */
+/** The alerts the config turns on, for the services the stack runs; with `paging`, only what pages. */
 export function serviceAlerts(
     config: ServiceAlertsConfig,
     running: { macie: boolean; inspector: boolean },
     homeRegion: string,
+    paging?: PagingLevel,
 ): ServiceAlert[] {
+    // A page is an alert of the paging level or above: never a finding below the service's own threshold.
+    const levels = <T extends string>(
+        scale: readonly T[],
+        threshold: T,
+        key: keyof typeof SERVICE_LEVELS,
+    ): T[] => {
+        const alerted = atOrAbove(scale, threshold);
+        if (paging === undefined) return alerted;
+        const start = SERVICE_LEVELS[key][paging] as T | undefined;
+        return start === undefined ? [] : alerted.filter((level) => atOrAbove(scale, start).includes(level));
+    };
+    const macie = levels(MACIE_SEVERITIES, config.macie.minSeverity, "macie");
+    const inspector = levels(INSPECTOR_SEVERITIES, config.inspector.minSeverity, "inspector");
+    const securityHub = levels(SECURITYHUB_SEVERITIES, config.securityHub.minSeverity, "securityHub");
     return [
-        ...(running.macie && config.macie.enabled ? [macieAlert(config.macie.minSeverity)] : []),
-        ...(running.inspector && config.inspector.enabled
-            ? [inspectorAlert(config.inspector.minSeverity)]
+        ...(running.macie && config.macie.enabled && macie.length > 0 ? [macieAlert(macie)] : []),
+        ...(running.inspector && config.inspector.enabled && inspector.length > 0
+            ? [inspectorAlert(inspector)]
             : []),
-        ...(config.securityHub.enabled ? [securityHubAlert(config.securityHub.minSeverity, homeRegion)] : []),
+        ...(config.securityHub.enabled && securityHub.length > 0
+            ? [securityHubAlert(securityHub, homeRegion)]
+            : []),
     ];
 }

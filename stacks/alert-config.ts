@@ -56,6 +56,43 @@ export const securityHubAlerts = thresholdSection(
     "Security Hub severity label",
 );
 
+/** The levels a page can start at, on every service's scale alike. */
+export const PAGING_LEVELS = ["HIGH", "CRITICAL"] as const;
+export type PagingLevel = (typeof PAGING_LEVELS)[number];
+
+/**
+ * GuardDuty's numeric severity where each level starts: "High 7.0-8.9", "Critical 9.0-10.0" (GuardDuty user
+ * guide, guardduty_findings-severity.html).
+ */
+export const GUARDDUTY_LEVEL_STARTS: Record<PagingLevel, number> = { HIGH: 7, CRITICAL: 9 };
+
+/** Each service's own word for a paging level; Macie's scale ends at High, so it has no CRITICAL. */
+export const SERVICE_LEVELS: Record<
+    "macie" | "inspector" | "securityHub",
+    Record<PagingLevel, string | undefined>
+> = {
+    macie: { HIGH: "High", CRITICAL: undefined },
+    inspector: { HIGH: "HIGH", CRITICAL: "CRITICAL" },
+    securityHub: { HIGH: "HIGH", CRITICAL: "CRITICAL" },
+};
+
+/**
+ * `notifications.paging`: findings of this level and above also go to a second topic, for whoever is paged.
+ * In addition to the e-mail topic, never instead: a page that fails to arrive must not be the only copy.
+ */
+export const pagingSchema = z.strictObject({
+    /** The lowest level paged. Default CRITICAL. */
+    minSeverity: z.enum(PAGING_LEVELS, { error: `one of ${PAGING_LEVELS.join(", ")}` }).default("CRITICAL"),
+    /** Addresses of the paging topic (a pager's e-mail integration); at least one. */
+    emails: z
+        .array(z.email({ error: "an e-mail address such as oncall@example.pagerduty.com" }), {
+            error: "a list of e-mail addresses",
+        })
+        .min(1, { error: "at least one address: pages sent to nobody are lost" }),
+});
+
+export type PagingConfig = z.output<typeof pagingSchema>;
+
 export type ServiceAlertsConfig = {
     macie: z.output<typeof macieAlerts>;
     inspector: z.output<typeof inspectorAlerts>;

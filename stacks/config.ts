@@ -14,7 +14,7 @@ import {
 } from "./schema-parts";
 import { securityHubSchema, unofferedStandards, type SecurityHubConfig } from "./security-hub-config";
 import { organizationalUnitProblems, organizationalUnitsSchema } from "./organizational-units";
-import { inspectorAlerts, macieAlerts, securityHubAlerts } from "./alert-config";
+import { inspectorAlerts, macieAlerts, pagingSchema, securityHubAlerts } from "./alert-config";
 import {
     DEFAULT_INSPECTOR_RESOURCE_TYPES,
     INSPECTOR_RESOURCE_TYPES,
@@ -513,6 +513,8 @@ const notificationsSchema = z.strictObject({
     inspector: inspectorAlerts.default(() => inspectorAlerts.parse({})),
     /** Security Hub CSPM control failures alerted. Default: CRITICAL. */
     securityHub: securityHubAlerts.default(() => securityHubAlerts.parse({})),
+    /** A second topic for the most severe findings, in addition to the e-mails. Default: none. */
+    paging: pagingSchema.optional(),
 });
 
 const regionsSchema = z

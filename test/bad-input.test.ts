@@ -1147,6 +1147,15 @@ const CASES: Case[] = [
             section(doc, "notifications").inspector = { minSeverity: "INFORMATIONAL" };
         },
     ),
+    config(
+        "a paging topic nobody is subscribed to",
+        "notifications.paging.emails",
+        json([]),
+        /expected at least one address: pages sent to nobody are lost$/,
+        (doc) => {
+            section(doc, "notifications").paging = { minSeverity: "CRITICAL", emails: [] };
+        },
+    ),
     // flags
     flags(
         "--accounts not a number",

@@ -15,7 +15,7 @@ const ROLE = "aws:iam/role:Role";
 /** The notification component's resources, not the enrollment function's schedule and role. */
 /** GuardDuty's alert resources: the other services' are named finding-alerts-<service>-* (test/service-alerts). */
 const ofAlerts = (r: PlannedResource) =>
-    r.name.startsWith("finding-alerts") && !/^finding-alerts-(macie|inspector|securityhub)-/.test(r.name);
+    r.name.startsWith("finding-alerts") && !/^finding-alerts-(macie|inspector|securityhub|paging)-/.test(r.name);
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;
@@ -204,7 +204,7 @@ describe("finding notifications", () => {
                 assert.deepEqual(events?.Condition, {
                     StringEquals: { "aws:SourceAccount": planned.accounts.securityAdmin },
                 });
-                const topic = single(planned, TOPIC);
+                const topic = single(planned, TOPIC, ofAlerts);
                 assert.equal(topic.inputs.region, planned.homeRegion);
                 assert.match(topic.inputs.kmsMasterKeyId as string, /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
                 assert.equal(providerName(topic), "security");
@@ -213,8 +213,8 @@ describe("finding notifications", () => {
 
         it("lets only EventBridge, for our home-region alert rules in our account, publish to the topic", () => {
             for (const planned of [dev, prod]) {
-                const topic = single(planned, TOPIC);
-                const policy = single(planned, TOPIC_POLICY);
+                const topic = single(planned, TOPIC, ofAlerts);
+                const policy = single(planned, TOPIC_POLICY, ofAlerts);
                 // GuardDuty's two, then one per other service, in the order the program makes them.
                 const others = ["macie", "inspector", "securityhub"].map((service) =>
                     single(
@@ -246,7 +246,7 @@ describe("finding notifications", () => {
         });
 
         it("subscribes every configured address by e-mail", () => {
-            const subscriptions = ofType(prod, SUBSCRIPTION);
+            const subscriptions = ofType(prod, SUBSCRIPTION).filter(ofAlerts);
             assert.deepEqual(subscriptions.map((s) => s.inputs.endpoint).sort(), [
                 "secops@example.com",
                 "security-oncall@example.com",
@@ -255,7 +255,7 @@ describe("finding notifications", () => {
                 assert.equal(subscription.inputs.protocol, "email");
                 assert.equal(
                     subscription.inputs.topic,
-                    `arn:aws:sns:${prod.homeRegion}:${prod.accounts.securityAdmin}:${single(prod, TOPIC).name}`,
+                    `arn:aws:sns:${prod.homeRegion}:${prod.accounts.securityAdmin}:${single(prod, TOPIC, ofAlerts).name}`,
                 );
             }
             assert.deepEqual(
@@ -300,7 +300,7 @@ describe("finding notifications", () => {
 
         it("sends the home region's new findings and updates to the topic, each with its own e-mail", () => {
             for (const planned of [dev, prod]) {
-                const topic = single(planned, TOPIC);
+                const topic = single(planned, TOPIC, ofAlerts);
                 for (const occurrence of ["new", "update"] as const) {
                     const rule = homeRule(planned, occurrence);
                     const target = single(
@@ -316,7 +316,7 @@ describe("finding notifications", () => {
                         inputPaths: ALERT_INPUT_PATHS,
                         inputTemplate: ALERT_INPUT_TEMPLATES[occurrence],
                     });
-                    assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY).urn));
+                    assert.ok(target.dependsOn.includes(single(planned, TOPIC_POLICY, ofAlerts).urn));
                 }
                 assert.equal(
                     ofType(planned, TARGET).filter((r) => ofAlerts(r) && inRegion(planned.homeRegion)(r))

@@ -97,8 +97,11 @@ export function reachesHome(planned: PlanDocument, event: Json): boolean {
         );
 }
 
-/** The e-mails the planned stack sends for an event raised in `event.region`. */
-export function emails(planned: PlanDocument, event: Json): string[][] {
+/**
+ * The e-mails the planned stack sends for an event raised in `event.region`; to the topic named `topic` alone
+ * when given (`finding-alerts-topic`, `finding-alerts-paging-topic`).
+ */
+export function emails(planned: PlanDocument, event: Json, topic?: string): string[][] {
     // The alert rules: the enrollment function's schedule matches no event.
     const rules = ofType(planned, "aws:cloudwatch/eventRule:EventRule").filter(
         (r) => r.inputs.eventPattern !== undefined,
@@ -109,6 +112,7 @@ export function emails(planned: PlanDocument, event: Json): string[][] {
     return rules
         .filter((r) => r.inputs.region === home && matches(pattern(r), event))
         .flatMap((r) => targets.filter((t) => t.inputs.region === home && t.inputs.rule === r.name))
+        .filter((t) => topic === undefined || String(t.inputs.arn).endsWith(`:${topic}`))
         .map((t) =>
             render(
                 t.inputs.inputTransformer as { inputPaths: Record<string, string>; inputTemplate: string },

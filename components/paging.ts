@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GUARDDUTY_LEVEL_STARTS, type PagingLevel } from "../stacks/alert-config";
+import { PROTECTED_NAMES } from "./guardrail-documents";
+import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES, alertTopicPolicy } from "./notifications";
+import type { ServiceAlert } from "./service-alerts";
+
+/*
+ * Routing by severity: the most severe findings also go to a second topic, for whoever is paged
+ * (`notifications.paging`). In addition to the e-mail topic, never instead of it. Every page is matched in the
+ * home region, on events that are already there: each service's regional rules forward everything at or
+ * above its e-mail threshold, and a page is never below that threshold.
+ */
+
+/**
+ * New GuardDuty findings that page: not archived, first occurrence, at or above both `minSeverity` and where
+ * the paging level starts (GUARDDUTY_LEVEL_STARTS). Later occurrences are e-mailed as updates, not paged again.
+ */
+export function findingPagingPattern(minSeverity: number, level: PagingLevel): object {
+    return {
+        source: ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        detail: {
+            service: { archived: [false], count: [{ numeric: ["=", 1] }] },
+            severity: [{ numeric: [">=", Math.max(minSeverity, GUARDDUTY_LEVEL_STARTS[level])] }],
+        },
+    };
+}
+
+export interface FindingPagesArgs {
+    securityAccountId: string;
+    homeRegion: string;
+    /** The alert topic's key, which already lets EventBridge encrypt for this account. */
+    keyArn: pulumi.Input<string>;
+    level: PagingLevel;
+    /** GuardDuty's e-mail threshold (notifications.minSeverity): nothing below it pages. */
+    minSeverity: number;
+    /** The other services' paging alerts (serviceAlerts with the paging level). */
+    services: ServiceAlert[];
+    emails: string[];
+}
+
+/** The paging topic, its subscriptions, and one home-region rule per service that pages. */
+export class FindingPages extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+
+    constructor(name: string, args: FindingPagesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("security-governance:notifications:FindingPages", name, {}, opts);
+        const home = args.homeRegion;
+        const topic = new aws.sns.Topic(
+            `${name}-topic`,
+            {
+                region: home,
+                displayName: "Security finding pages",
+                kmsMasterKeyId: args.keyArn,
+                tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
+            },
+            { parent: this },
+        );
+        const alerts = [
+            {
+                key: "guardduty",
+                description: `New GuardDuty findings of ${args.level} severity`,
+                pattern: findingPagingPattern(args.minSeverity, args.level),
+                inputPaths: ALERT_INPUT_PATHS,
+                inputTemplate: ALERT_INPUT_TEMPLATES.new,
+            },
+            ...args.services.map((alert) => ({ ...alert, key: alert.service })),
+        ];
+        const rules = alerts.map((alert) => ({
+            alert,
+            rule: new aws.cloudwatch.EventRule(
+                `${name}-${alert.key}-${home}`,
+                {
+                    region: home,
+                    description: `Pages: ${alert.description}`,
+                    eventPattern: JSON.stringify(alert.pattern),
+                },
+                { parent: this },
+            ),
+        }));
+        const topicPolicy = new aws.sns.TopicPolicy(
+            `${name}-topic-policy`,
+            {
+                region: home,
+                arn: topic.arn,
+                policy: pulumi
+                    .all([topic.arn, ...rules.map(({ rule }) => rule.arn)])
+                    .apply(([topicArn, ...ruleArns]) =>
+                        JSON.stringify(
+                            alertTopicPolicy({
+                                securityAccountId: args.securityAccountId,
+                                topicArn,
+                                ruleArns,
+                            }),
+                        ),
+                    ),
+            },
+            { parent: this },
+        );
+        for (const { alert, rule } of rules) {
+            new aws.cloudwatch.EventTarget(
+                `${name}-${alert.key}-${home}`,
+                {
+                    region: home,
+                    rule: rule.name,
+                    arn: topic.arn,
+                    inputTransformer: { inputPaths: alert.inputPaths, inputTemplate: alert.inputTemplate },
+                },
+                { parent: this, dependsOn: [topicPolicy] },
+            );
+        }
+        for (const email of [...new Set(args.emails)]) {
+            new aws.sns.TopicSubscription(
+                `${name}-${email}`,
+                { region: home, topic: topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
+        }
+        this.topicArn = topic.arn;
+        this.registerOutputs({ topicArn: this.topicArn });
+    }
+}
