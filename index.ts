@@ -17,6 +17,7 @@ import { ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
 import { FindingPages } from "./components/paging";
+import { SECURITYHUB_POLICY_TYPE, SecurityHubV2 } from "./components/security-hub-v2";
 import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
@@ -59,6 +60,7 @@ async function main(
         });
         requirePolicyTypes(organization, [
             ...(config.inspector.enabled ? [INSPECTOR_POLICY_TYPE] : []),
+            ...(config.securityHub.v2.enabled ? [SECURITYHUB_POLICY_TYPE] : []),
             ...(config.guardrails.enabled ? GUARDRAIL_POLICY_TYPES : []),
         ]);
     } catch (error) {
@@ -234,6 +236,21 @@ async function main(
         },
         { provider: security },
     );
+
+    if (config.securityHub.v2.enabled) {
+        new SecurityHubV2(
+            "securityhub-v2",
+            {
+                homeRegion,
+                regions: offeredIn("securityhub", regions),
+                rootId: organization.rootId,
+                designation: securityHubDesignation,
+                managementProvider: management,
+                protectData,
+            },
+            { provider: security },
+        );
+    }
 
     const macieOrganization = macieAdmin
         ? new MacieOrganization(

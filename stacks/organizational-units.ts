@@ -86,7 +86,7 @@ export function securityHubPolicyName(scope?: string): string {
 export const ROOT_SCOPE = "root";
 
 /** One OU's Security Hub configuration policy, the root's values filled in where it gives none. */
-export interface SecurityHubScope extends SecurityHubConfig {
+export interface SecurityHubScope extends Pick<SecurityHubConfig, "standards" | "disabledControls"> {
     id: string;
     name: string;
     policyName: string;

@@ -42,6 +42,10 @@ export const securityHubSchema = z.strictObject({
     standards: standardsList.default([...DEFAULT_SECURITY_HUB_STANDARDS]),
     /** Controls turned off organization-wide, each with the reason a reviewer will read. */
     disabledControls: disabledControlsList.default([]),
+    /** The new Security Hub beside CSPM (components/security-hub-v2.ts). Default: on. */
+    v2: z
+        .strictObject({ enabled: z.boolean({ error: "true or false" }).default(true) })
+        .default(() => ({ enabled: true })),
 });
 
 export type SecurityHubConfig = z.output<typeof securityHubSchema>;

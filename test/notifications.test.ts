@@ -15,7 +15,8 @@ const ROLE = "aws:iam/role:Role";
 /** The notification component's resources, not the enrollment function's schedule and role. */
 /** GuardDuty's alert resources: the other services' are named finding-alerts-<service>-* (test/service-alerts). */
 const ofAlerts = (r: PlannedResource) =>
-    r.name.startsWith("finding-alerts") && !/^finding-alerts-(macie|inspector|securityhub|paging)-/.test(r.name);
+    r.name.startsWith("finding-alerts") &&
+    !/^finding-alerts-(macie|inspector|securityhub|paging)-/.test(r.name);
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;

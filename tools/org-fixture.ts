@@ -28,6 +28,7 @@ export const READY_POLICY_TYPES: readonly PolicyType[] = [
     "SERVICE_CONTROL_POLICY",
     "RESOURCE_CONTROL_POLICY",
     "INSPECTOR_POLICY",
+    "SECURITYHUB_POLICY",
 ];
 
 export interface OrgFixture {

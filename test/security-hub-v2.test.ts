@@ -1,0 +1,109 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { planStack, type PlanDocument, type PlannedResource } from "../tools/plan-runtime";
+import { generateOrganization } from "../tools/org-fixture";
+import { ofType, plan, single } from "./helpers/plan";
+
+/*
+ * The new Security Hub beside CSPM, through the plan: a Security Hub policy on the root enabling it in every
+ * governed region, the administrator's own enablement and the V2 aggregator in the home region.
+ */
+
+const ACCOUNT_V2 = "aws:securityhub/accountV2:AccountV2";
+const AGGREGATOR_V2 = "aws:securityhub/aggregatorV2:AggregatorV2";
+const POLICY = "aws:organizations/policy:Policy";
+const ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment";
+const DESIGNATION = "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount";
+const providerName = (r: PlannedResource) => r.provider?.split("::")[3];
+const securityHubPolicy = (planned: PlanDocument) =>
+    single(planned, POLICY, (r) => r.inputs.type === "SECURITYHUB_POLICY");
+
+describe("the new Security Hub (securityHub.v2)", () => {
+    let prod: PlanDocument;
+    before(async () => {
+        prod = await plan("prod");
+    });
+
+    it("enables it in every governed region for every account through a Security Hub policy on the root, never disabling", () => {
+        const policy = securityHubPolicy(prod);
+        assert.equal(providerName(policy), "management");
+        assert.deepEqual(JSON.parse(String(policy.inputs.content)), {
+            securityhub: {
+                enable_in_regions: { "@@assign": [...prod.regions].sort() },
+                disable_in_regions: { "@@assign": [] },
+            },
+        });
+        const attachment = single(prod, ATTACHMENT, (r) => r.name.startsWith("securityhub-v2"));
+        assert.equal(attachment.inputs.targetId, prod.organization.rootId);
+        assert.ok(attachment.dependsOn.includes(policy.urn));
+        // Letting go of it (destroy, v2.enabled false) must not detach it or delete the policy.
+        assert.equal(policy.retainOnDelete, true);
+        assert.equal(attachment.retainOnDelete, true);
+    });
+
+    it("enables the administrator's own hub first, after the CSPM designation, and keeps it on delete", () => {
+        const account = single(prod, ACCOUNT_V2);
+        assert.equal(account.inputs.region, prod.homeRegion);
+        assert.equal(providerName(account), "security");
+        const designation = single(prod, DESIGNATION, (r) => r.inputs.region === prod.homeRegion);
+        assert.ok(account.dependsOn.includes(designation.urn));
+        assert.ok(securityHubPolicy(prod).dependsOn.includes(account.urn));
+        assert.equal(account.retainOnDelete, true);
+        assert.equal(account.protect, true, "prod protects data-bearing resources");
+    });
+
+    it("links every other governed region to the V2 aggregator in the home region, and none in a single-region stack", async () => {
+        const aggregator = single(prod, AGGREGATOR_V2);
+        assert.equal(aggregator.inputs.region, prod.homeRegion);
+        assert.equal(aggregator.inputs.regionLinkingMode, "SPECIFIED_REGIONS");
+        assert.deepEqual(
+            aggregator.inputs.linkedRegions,
+            prod.regions.filter((region) => region !== prod.homeRegion).sort(),
+        );
+        assert.ok(aggregator.dependsOn.includes(single(prod, ACCOUNT_V2).urn));
+        const lone = await plan("dev", { configOverrides: { "security-governance:regions": ["eu-west-1"] } });
+        assert.equal(ofType(lone, AGGREGATOR_V2).length, 0);
+        assert.equal(ofType(lone, ACCOUNT_V2).length, 1);
+    });
+
+    it("stops before planning when the root lacks SECURITYHUB_POLICY, and plans nothing of it when turned off", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "securityhub-policy-type-"));
+        try {
+            const org = generateOrganization(12, {
+                management: "111111111111",
+                securityAdmin: "222222222222",
+            });
+            const file = path.join(dir, "org.json");
+            fs.writeFileSync(
+                file,
+                JSON.stringify({
+                    Accounts: org.accounts,
+                    OrganizationId: org.organizationId,
+                    RootId: "r-ab12",
+                    PolicyTypes: ["SERVICE_CONTROL_POLICY", "INSPECTOR_POLICY"],
+                }),
+            );
+            await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) => {
+                assert.match(
+                    error.message,
+                    /does not have the policy type SECURITYHUB_POLICY enabled .*aws organizations enable-aws-service-access --service-principal securityhub\.amazonaws\.com && aws organizations enable-policy-type --root-id r-ab12 --policy-type SECURITYHUB_POLICY; or set security-governance:securityHub\.v2\.enabled to false\.$/,
+                );
+                return true;
+            });
+            const without = await planStack({
+                stack: "dev",
+                orgFile: file,
+                configOverrides: { "security-governance:securityHub": { v2: { enabled: false } } },
+            });
+            assert.equal(ofType(without.plan, ACCOUNT_V2).length, 0);
+            assert.equal(
+                ofType(without.plan, POLICY).filter((r) => r.inputs.type === "SECURITYHUB_POLICY").length,
+                0,
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
