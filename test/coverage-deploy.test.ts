@@ -103,7 +103,7 @@ describe("the coverage function, as the plan deploys it", () => {
             policy = JSON.parse(
                 single(prod, "aws:iam/rolePolicy:RolePolicy", COVERAGE).inputs.policy as string,
             ) as ReturnType<typeof coverageRolePolicy>;
-            const topic = single(prod, "aws:sns/topic:Topic", (r) => r.name.startsWith("finding-alerts"));
+            const topic = single(prod, "aws:sns/topic:Topic", (r) => r.name === "finding-alerts-topic");
             assert.deepEqual(
                 policy,
                 coverageRolePolicy({

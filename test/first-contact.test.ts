@@ -170,7 +170,11 @@ describe("first contact with real AWS", () => {
             });
         }
         // And the organization policy enables exactly those two in every account.
-        const policy = single(planned, "aws:organizations/policy:Policy");
+        const policy = single(
+            planned,
+            "aws:organizations/policy:Policy",
+            (r) => r.inputs.type === "INSPECTOR_POLICY",
+        );
         const enablement = (
             JSON.parse(policy.inputs.content as string) as { inspector: { enablement: object } }
         ).inspector.enablement;

@@ -570,7 +570,7 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         const tagged = security.filter(
             (r) => r.type === "aws:kms/key:Key" || r.type === "aws:sns/topic:Topic",
         );
-        assert.equal(tagged.length, 3, "two keys and the topic");
+        assert.equal(tagged.length, 4, "two keys, the alert topic and the paging topic");
         for (const r of tagged) {
             const tags = r.inputs.tags as Record<string, string> | undefined;
             assert.ok(purposes.includes(tags?.Purpose ?? ""), `${r.name} is tagged ${JSON.stringify(tags)}`);

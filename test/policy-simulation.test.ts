@@ -772,6 +772,7 @@ describe("resource policies proven by IAM simulation", function () {
             keyArn: string;
             homeRuleArn: string;
             updatesRuleArn: string;
+            serviceRuleArns: string[];
             forwardingRuleArns: string[];
             keyPolicy: PolicyDocument;
             topicPolicy: PolicyDocument;
@@ -797,8 +798,23 @@ describe("resource policies proven by IAM simulation", function () {
                 (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name.startsWith("finding-alerts"),
             );
             const nameOf = (r: (typeof rules)[number]) => (r.inputs.name as string | undefined) ?? r.name;
-            const home = rules.filter((r) => r.inputs.region === dev.homeRegion);
+            // The other services' home rules publish to the same topic (components/service-alerts.ts).
+            const others = /^finding-alerts-(macie|inspector|securityhub)-/;
+            const home = rules.filter((r) => r.inputs.region === dev.homeRegion && !others.test(nameOf(r)));
+            // In the order the program makes them: Macie, Inspector, Security Hub CSPM.
+            const serviceHome = ["macie", "inspector", "securityhub"].flatMap((service) =>
+                rules.filter(
+                    (r) =>
+                        r.inputs.region === dev.homeRegion &&
+                        nameOf(r).startsWith(`finding-alerts-${service}-`),
+                ),
+            );
             assert.equal(home.length, 2, "two alert rules in the home region: new findings and updates");
+            assert.equal(
+                serviceHome.length,
+                3,
+                "one home rule each for Macie, Inspector and Security Hub CSPM",
+            );
             const updates = home.find((r) => nameOf(r).endsWith("-updates"));
             const fresh = home.find((r) => !nameOf(r).endsWith("-updates"));
             assert.ok(updates !== undefined && fresh !== undefined);
@@ -810,6 +826,7 @@ describe("resource policies proven by IAM simulation", function () {
                 keyArn: topic.inputs.kmsMasterKeyId as string,
                 homeRuleArn: ruleArn(dev.homeRegion, account, nameOf(fresh)),
                 updatesRuleArn: ruleArn(dev.homeRegion, account, nameOf(updates)),
+                serviceRuleArns: serviceHome.map((r) => ruleArn(dev.homeRegion, account, nameOf(r))),
                 forwardingRuleArns: forwarding.map((r) =>
                     ruleArn(r.inputs.region as string, account, nameOf(r)),
                 ),
@@ -827,7 +844,7 @@ describe("resource policies proven by IAM simulation", function () {
                 alertTopicPolicy({
                     securityAccountId: w.account,
                     topicArn: w.topicArn,
-                    ruleArns: [w.homeRuleArn, w.updatesRuleArn],
+                    ruleArns: [w.homeRuleArn, w.updatesRuleArn, ...w.serviceRuleArns],
                 }),
             );
         });
