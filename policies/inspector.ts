@@ -45,8 +45,11 @@ function items(value: Plain): Plain[] {
     return Array.isArray(value) ? value : [value];
 }
 
-/** Every `disable_in_regions` block of an Inspector policy document that names regions, by scan type path. */
-function disabledRegions(value: Plain, path: string[] = []): { scan: string; regions: Plain[] }[] {
+/**
+ * Every `disable_in_regions` block of an Inspector or Security Hub policy document that names regions, by the
+ * path to it (the scan type, or none).
+ */
+export function disabledRegions(value: Plain, path: string[] = []): { scan: string; regions: Plain[] }[] {
     if (!isObject(value)) return [];
     const found: { scan: string; regions: Plain[] }[] = [];
     for (const [key, child] of Object.entries(value)) {

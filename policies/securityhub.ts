@@ -7,9 +7,12 @@ import {
     list,
     stackResources,
     str,
+    toPlain,
     validateTypes,
+    type Plain,
     type Unknown,
 } from "./util";
+import { ORGANIZATIONS_POLICY, disabledRegions } from "./inspector";
 
 export const SECURITYHUB_ORGANIZATION_CONFIGURATION =
     "aws:securityhub/organizationConfiguration:OrganizationConfiguration";
@@ -155,8 +158,36 @@ export const securityhubFindingAggregator: StackValidationPolicy = {
     },
 };
 
+export const securityhubPolicyNeverDisables: ResourceValidationPolicy = {
+    name: "securityhub-policy-never-disables",
+    description:
+        "A Security Hub organization policy may enable the new Security Hub but never list regions to disable it.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(ORGANIZATIONS_POLICY, (props, _args, reportViolation) => {
+        if (str(at(props, "type")) !== "SECURITYHUB_POLICY") return;
+        const content = str(at(props, "content"));
+        if (content === UNKNOWN || content === undefined) return;
+        let document: Plain;
+        try {
+            document = toPlain(JSON.parse(content));
+        } catch {
+            reportViolation("content is not JSON: a Security Hub policy document is a JSON object.");
+            return;
+        }
+        const disabled = disabledRegions(at(document, "securityhub") ?? null);
+        if (disabled.length > 0) {
+            reportViolation(
+                `disable_in_regions is not empty (${disabled.flatMap(({ regions }) => regions.map(String)).join(", ")}): ` +
+                    '"disable_in_regions takes precedence over enable_in_regions" and turns Security Hub off in every ' +
+                    "account of the target (Organizations user guide, orgs_manage_policies_security_hub_syntax.html); drop the region from enable_in_regions instead.",
+            );
+        }
+    }),
+};
+
 export const securityhubPolicies = [
     securityhubCentralConfiguration,
     securityhubRequiredStandards,
     securityhubFindingAggregator,
+    securityhubPolicyNeverDisables,
 ];

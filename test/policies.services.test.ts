@@ -433,6 +433,36 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
         });
     });
 
+    describe("securityhub-policy-never-disables", () => {
+        const withDocument = (disable: Record<string, unknown>, type = "SECURITYHUB_POLICY") =>
+            withInputs(compliantStack(), "inspector-organization-policy", {
+                type,
+                content: JSON.stringify({
+                    securityhub: {
+                        enable_in_regions: { "@@assign": ["eu-west-1"] },
+                        disable_in_regions: disable,
+                    },
+                }),
+            });
+
+        it("rejects a region to disable, by any operator that adds one, ALL_SUPPORTED included", async () => {
+            for (const disable of [{ "@@assign": ["us-east-1"] }, { "@@append": ["ALL_SUPPORTED"] }]) {
+                const [d] = await expectPolicies(withDocument(disable), [
+                    "securityhub-policy-never-disables",
+                ]);
+                assert.match(
+                    d.message,
+                    /\ndisable_in_regions is not empty \((us-east-1|ALL_SUPPORTED)\): .*takes precedence/,
+                );
+            }
+        });
+
+        it("accepts an empty disable list and @@remove, and ignores other policy types", async () => {
+            await expectPolicies(withDocument({ "@@assign": [], "@@remove": ["us-east-1"] }), []);
+            await expectPolicies(withDocument({ "@@assign": ["us-east-1"] }, "TAG_POLICY"), []);
+        });
+    });
+
     describe("delegated-admin-single-account", () => {
         it("rejects services delegated to different accounts", async () => {
             const [d] = await expectPolicies(
