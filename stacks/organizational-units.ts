@@ -82,9 +82,6 @@ export function securityHubPolicyName(scope?: string): string {
     return scope === undefined ? SECURITY_HUB_POLICY_NAME : `${SECURITY_HUB_POLICY_NAME}-${scope}`;
 }
 
-/** The scope an account without a configured OU above it takes. */
-export const ROOT_SCOPE = "root";
-
 /** One OU's Security Hub configuration policy, the root's values filled in where it gives none. */
 export interface SecurityHubScope extends Pick<SecurityHubConfig, "standards" | "disabledControls"> {
     id: string;
