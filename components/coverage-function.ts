@@ -145,6 +145,9 @@ export function coverageRolePolicy(params: CoverageRoleParams): IdentityPolicyDo
         });
     }
     read("ReadInspectorStatus", ["inspector2:BatchGetAccountStatus"], regions.inspector);
+    // Config.1 findings of every region, read from the home region's aggregated findings.
+    if ((regions.config ?? []).length > 0)
+        read("ReadConfigRecording", ["securityhub:GetFindings"], [params.homeRegion]);
     return { Version: "2012-10-17", Statement: statements };
 }
 

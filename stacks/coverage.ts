@@ -2,7 +2,7 @@ import type { CoverageExpectation } from "../functions/coverage/matrix";
 import type { CoverageScope } from "../functions/coverage/scopes";
 import { securityHubPolicyName } from "./organizational-units";
 import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
-import { INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
+import { CONFIG_RECORDING_CONTROL, INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
 import { offeredIn } from "./availability";
 import type { StackConfig } from "./config";
 import { MEMBER_QUOTAS } from "./quotas";
@@ -23,6 +23,10 @@ export function coverageExpectation(config: StackConfig): CoverageExpectation {
             ...(config.macie.enabled ? { macie: offeredIn("macie", regions) } : {}),
             ...(config.detective.enabled ? { detective: offeredIn("detective", regions) } : {}),
             ...(config.inspector.enabled ? { inspector: offeredIn("inspector", regions) } : {}),
+            // Config.1 reports where AWS Config records, unless the stack turned the control off.
+            ...(config.securityHub.disabledControls.some((c) => c.controlId === CONFIG_RECORDING_CONTROL)
+                ? {}
+                : { config: offeredIn("securityhub", regions) }),
         },
         guarddutyFeatures: [...config.guardduty.protections],
         inspectorScans: config.inspector.enabled

@@ -28,10 +28,12 @@ import {
 } from "@aws-sdk/client-macie2";
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import {
+    GetFindingsCommand,
     ListConfigurationPoliciesCommand,
     ListConfigurationPolicyAssociationsCommand,
     ListMembersCommand as ListSecurityHubMembers,
     SecurityHubClient,
+    type GetFindingsCommandInput,
 } from "@aws-sdk/client-securityhub";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
@@ -92,6 +94,29 @@ function coveredOrganization(options: { macieMembers?: string[] } = {}) {
     securityhub
         .on(ListSecurityHubMembers)
         .resolves({ Members: members.map((AccountId) => ({ AccountId, MemberStatus: "Enabled" })) });
+    // Config.1 of every account in the region asked for, from the home region's aggregated findings.
+    securityhub.on(GetFindingsCommand).callsFake((input: GetFindingsCommandInput) => {
+        const region = input.Filters?.Region?.[0]?.Value ?? "";
+        return {
+            Findings: ALL.map((AwsAccountId) => ({
+                SchemaVersion: "2018-10-08",
+                Id: `arn:aws:securityhub:${region}:${AwsAccountId}:security-control/Config.1/finding/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`,
+                ProductArn: `arn:aws:securityhub:${region}::product/aws/securityhub`,
+                GeneratorId: "security-control/Config.1",
+                AwsAccountId,
+                Region: region,
+                Title: "AWS Config should be enabled and use the service-linked role for resource recording",
+                Description: "This control checks whether AWS Config is enabled in your account.",
+                CreatedAt: "2026-11-01T00:00:00.000Z",
+                UpdatedAt: "2026-12-01T00:00:00.000Z",
+                Severity: { Label: "CRITICAL" as const },
+                Types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
+                Resources: [{ Type: "AwsAccount", Id: `AWS::::Account:${AwsAccountId}` }],
+                Compliance: { Status: "PASSED" as const, SecurityControlId: "Config.1" },
+                RecordState: "ACTIVE" as const,
+            })),
+        };
+    });
     // Central configuration in the home region: the root's policy, inherited by every account.
     const policyId = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
     securityhub.on(ListConfigurationPoliciesCommand).resolves({
@@ -184,9 +209,11 @@ describe("npm run coverage", () => {
             "reading detective us-east-1",
             "reading inspector eu-west-1",
             "reading inspector us-east-1",
+            "reading config eu-west-1",
+            "reading config us-east-1",
         ]);
         const rows = result.stdout.split("\n").filter((line) => /^\w+\s+[a-z]+-[a-z]+-\d\s/.test(line));
-        assert.equal(rows.length, 10);
+        assert.equal(rows.length, 12);
         assert.ok(
             rows.every((row) => /\s3\/3\s+0\s+0$/.test(row)),
             rows.join("\n"),
@@ -223,7 +250,7 @@ describe("npm run coverage", () => {
         const result = await coverage(["--stack", "dev", "--json", file]);
         const report = JSON.parse(fs.readFileSync(file, "utf8")) as CoverageReport;
         assert.deepEqual(report.accounts, [MANAGEMENT, ADMIN, W1].sort());
-        assert.equal(report.rows.length, 10);
+        assert.equal(report.rows.length, 12);
         assert.deepEqual(
             report.rows.filter((r) => r.gaps.length > 0).map((r) => [r.service, r.region, r.gaps]),
             [

@@ -77,6 +77,8 @@ describe("the coverage function, as the plan deploys it", () => {
             "macie",
             "detective",
             "inspector",
+            // Where AWS Config records, from Security Hub CSPM's Config.1 findings.
+            "config",
         ]);
     });
 
@@ -173,6 +175,16 @@ describe("the coverage function, as the plan deploys it", () => {
                     "cloudwatch:namespace": "SecurityGovernance/Coverage",
                 }),
                 "Allowed",
+            );
+        });
+
+        it("may read Config.1 findings in the home region only, where every region's are aggregated", async () => {
+            assert.equal(await decide("securityhub:GetFindings", "*", prod.homeRegion), "Allowed");
+            const elsewhere = prod.regions.find((region) => region !== prod.homeRegion) ?? "";
+            assert.equal(await decide("securityhub:GetFindings", "*", elsewhere), "ImplicitlyDenied");
+            assert.equal(
+                await decide("securityhub:BatchUpdateFindings", "*", prod.homeRegion),
+                "ImplicitlyDenied",
             );
         });
 

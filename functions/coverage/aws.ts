@@ -17,6 +17,7 @@ import {
     guarddutyDetectorId,
     readGuardDuty,
     readInspector,
+    readConfigRecording,
     readMembers,
     readSecurityHub,
     withSecurityHubPolicies,
@@ -67,6 +68,9 @@ export function awsCoverageDependencies(
                 }
                 case "inspector":
                     return readInspector(new Inspector2Client(config), accounts, run);
+                case "config":
+                    // The home region's client: its findings include every linked region's.
+                    return readConfigRecording(new SecurityHubClient(base), region, run);
             }
         },
     };

@@ -10,7 +10,18 @@
 import type { OrgAccount } from "../enrollment/reconcile";
 import { scopeMembers, type CoverageScope, type ScopeAssignment, type ScopedService } from "./scopes";
 
-export const COVERAGE_SERVICES = ["guardduty", "securityhub", "macie", "detective", "inspector"] as const;
+/**
+ * The governed services, and "config": whether AWS Config records in each account and region, which most
+ * Security Hub CSPM controls need, read from CSPM's own control Config.1 ("AWS Config should be enabled").
+ */
+export const COVERAGE_SERVICES = [
+    "guardduty",
+    "securityhub",
+    "macie",
+    "detective",
+    "inspector",
+    "config",
+] as const;
 export type CoverageService = (typeof COVERAGE_SERVICES)[number];
 
 /** What the stack asks for: where each service is governed and what "covered" requires. Derived from config. */
@@ -141,6 +152,14 @@ function gapReason(
     scope: CoverageScope | undefined,
 ): string | undefined {
     const { service } = reading;
+    if (service === "config") {
+        // Every account, the administrator included, by the status of its own Config.1 finding.
+        if (observation === undefined)
+            return "Config.1 not reported by Security Hub CSPM (control off, or not yet evaluated)";
+        return observation.status === "PASSED"
+            ? undefined
+            : `AWS Config not recording: Config.1 ${observation.status}${observation.detail === undefined ? "" : ` (${observation.detail})`}`;
+    }
     if (service === "inspector") {
         // Every account, the administrator included, is judged by its own scan status.
         if (observation === undefined) return "not reported by BatchGetAccountStatus";

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-guardduty";
 import { BatchGetAccountStatusCommand, Inspector2Client, type State } from "@aws-sdk/client-inspector2";
 import {
+    GetFindingsCommand,
     ListConfigurationPoliciesCommand,
     ListConfigurationPolicyAssociationsCommand,
     ListMembersCommand as ListSecurityHubMembers,
@@ -177,6 +178,54 @@ export async function withSecurityHubPolicies(
             });
     }
     return [...byAccount.values()];
+}
+
+/** GetFindings `MaxResults`: 100 per page (botocore securityhub MaxResults; not stated in the SDK's own doc). */
+const FINDINGS_PAGE = 100;
+
+/** The control whose finding says whether AWS Config records: "AWS Config should be enabled" (CSPM controls reference). */
+export const CONFIG_RECORDING_CONTROL = "Config.1";
+
+/**
+ * Whether AWS Config records in each account of `region`, as Security Hub CSPM's Config.1 finding says: read
+ * from the home region, whose findings include every linked region's (cross-Region aggregation). The
+ * observation's status is the finding's Compliance.Status (PASSED, FAILED, WARNING, NOT_AVAILABLE).
+ */
+export async function readConfigRecording(
+    client: SecurityHubClient,
+    region: string,
+    run: Run,
+): Promise<Observation[]> {
+    const findings = await paged(
+        `securityhub:GetFindings ${CONFIG_RECORDING_CONTROL} ${region}`,
+        async (token) => {
+            const page = await run.call("securityhub:GetFindings", () =>
+                client.send(
+                    new GetFindingsCommand({
+                        Filters: {
+                            ComplianceSecurityControlId: [
+                                { Value: CONFIG_RECORDING_CONTROL, Comparison: "EQUALS" },
+                            ],
+                            Region: [{ Value: region, Comparison: "EQUALS" }],
+                            RecordState: [{ Value: "ACTIVE", Comparison: "EQUALS" }],
+                        },
+                        MaxResults: FINDINGS_PAGE,
+                        NextToken: token,
+                    }),
+                ),
+            );
+            return { items: page.Findings ?? [], next: page.NextToken };
+        },
+    );
+    return findings
+        .filter((finding) => finding.AwsAccountId !== undefined)
+        .map((finding) => ({
+            accountId: String(finding.AwsAccountId),
+            status: upper(finding.Compliance?.Status),
+            ...(finding.Compliance?.StatusReasons?.[0]?.Description === undefined
+                ? {}
+                : { detail: finding.Compliance.StatusReasons[0].Description }),
+        }));
 }
 
 /** Macie and Detective members, read through the enrollment adapters' own listing (read-only). */
