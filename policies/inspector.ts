@@ -69,22 +69,40 @@ export function disabledRegions(value: Plain, path: string[] = []): { scan: stri
     return found;
 }
 
+/**
+ * The document of an Organizations policy of `type`, parsed; undefined for another type or while the content is
+ * unknown, and "invalid" (reported) when it is not JSON. `what` names the document in the message.
+ */
+export function organizationsPolicyDocument(
+    props: Plain,
+    type: string,
+    what: string,
+    reportViolation: (message: string) => void,
+): Plain | undefined {
+    if (str(at(props, "type")) !== type) return undefined;
+    const content = str(at(props, "content"));
+    if (content === UNKNOWN || content === undefined) return undefined;
+    try {
+        return toPlain(JSON.parse(content));
+    } catch {
+        reportViolation(`content is not JSON: ${what} is a JSON object.`);
+        return undefined;
+    }
+}
+
 export const inspectorPolicyNeverDisables: ResourceValidationPolicy = {
     name: "inspector-policy-never-disables",
     description:
         "An Inspector organization policy may enable scan types but never list regions to disable: deactivating a scan type deletes its findings.",
     enforcementLevel: "mandatory",
     validateResource: validateTypes(ORGANIZATIONS_POLICY, (props, _args, reportViolation) => {
-        if (str(at(props, "type")) !== "INSPECTOR_POLICY") return;
-        const content = str(at(props, "content"));
-        if (content === UNKNOWN || content === undefined) return;
-        let document: Plain;
-        try {
-            document = toPlain(JSON.parse(content));
-        } catch {
-            reportViolation("content is not JSON: an Inspector policy document is a JSON object.");
-            return;
-        }
+        const document = organizationsPolicyDocument(
+            props,
+            "INSPECTOR_POLICY",
+            "an Inspector policy document",
+            reportViolation,
+        );
+        if (document === undefined) return;
         const disabled = disabledRegions(at(document, "inspector", "enablement") ?? null);
         if (disabled.length > 0) {
             reportViolation(

@@ -7,12 +7,10 @@ import {
     list,
     stackResources,
     str,
-    toPlain,
     validateTypes,
-    type Plain,
     type Unknown,
 } from "./util";
-import { ORGANIZATIONS_POLICY, disabledRegions } from "./inspector";
+import { ORGANIZATIONS_POLICY, disabledRegions, organizationsPolicyDocument } from "./inspector";
 
 export const SECURITYHUB_ORGANIZATION_CONFIGURATION =
     "aws:securityhub/organizationConfiguration:OrganizationConfiguration";
@@ -164,16 +162,13 @@ export const securityhubPolicyNeverDisables: ResourceValidationPolicy = {
         "A Security Hub organization policy may enable the new Security Hub but never list regions to disable it.",
     enforcementLevel: "mandatory",
     validateResource: validateTypes(ORGANIZATIONS_POLICY, (props, _args, reportViolation) => {
-        if (str(at(props, "type")) !== "SECURITYHUB_POLICY") return;
-        const content = str(at(props, "content"));
-        if (content === UNKNOWN || content === undefined) return;
-        let document: Plain;
-        try {
-            document = toPlain(JSON.parse(content));
-        } catch {
-            reportViolation("content is not JSON: a Security Hub policy document is a JSON object.");
-            return;
-        }
+        const document = organizationsPolicyDocument(
+            props,
+            "SECURITYHUB_POLICY",
+            "a Security Hub policy document",
+            reportViolation,
+        );
+        if (document === undefined) return;
         const disabled = disabledRegions(at(document, "securityhub") ?? null);
         if (disabled.length > 0) {
             reportViolation(

@@ -1,10 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { generateOrganization } from "../tools/org-fixture";
 import { PlanDocument, PlannedResource, planStack } from "../tools/plan-runtime";
 import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { orgFileWithPolicyTypes } from "./helpers/org-file";
 
 const ENABLER = "aws:inspector2/enabler:Enabler";
 const DESIGNATION = "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount";
@@ -148,26 +145,15 @@ describe("Inspector organization-wide", () => {
     });
 
     it("stops before planning anything when the root lacks the INSPECTOR_POLICY type, saying how to enable it", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inspector-policy-type-"));
+        const { file, organizationId, remove } = orgFileWithPolicyTypes([
+            "SERVICE_CONTROL_POLICY",
+            "SECURITYHUB_POLICY",
+        ]);
         try {
-            const org = generateOrganization(12, {
-                management: "111111111111",
-                securityAdmin: "222222222222",
-            });
-            const file = path.join(dir, "org.json");
-            fs.writeFileSync(
-                file,
-                JSON.stringify({
-                    Accounts: org.accounts,
-                    OrganizationId: org.organizationId,
-                    RootId: "r-ab12",
-                    PolicyTypes: ["SERVICE_CONTROL_POLICY", "SECURITYHUB_POLICY"],
-                }),
-            );
             await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) => {
                 assert.equal(
                     error.message,
-                    `the root r-ab12 of organization ${org.organizationId} does not have the policy type INSPECTOR_POLICY enabled ` +
+                    `the root r-ab12 of organization ${organizationId} does not have the policy type INSPECTOR_POLICY enabled ` +
                         "(it has: SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY); from the management account run: " +
                         "aws organizations enable-aws-service-access --service-principal inspector2.amazonaws.com && " +
                         "aws organizations enable-policy-type --root-id r-ab12 --policy-type INSPECTOR_POLICY; " +
@@ -183,7 +169,7 @@ describe("Inspector organization-wide", () => {
             });
             assert.equal(ofType(without.plan, POLICY).filter(INSPECTOR).length, 0);
         } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
+            remove();
         }
     });
 

@@ -1,10 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { planStack, type PlanDocument, type PlannedResource } from "../tools/plan-runtime";
-import { generateOrganization } from "../tools/org-fixture";
 import { ofType, plan, single } from "./helpers/plan";
+import { orgFileWithPolicyTypes } from "./helpers/org-file";
 
 /*
  * The new Security Hub beside CSPM, through the plan: a Security Hub policy on the root enabling it in every
@@ -69,22 +66,8 @@ describe("the new Security Hub (securityHub.v2)", () => {
     });
 
     it("stops before planning when the root lacks SECURITYHUB_POLICY, and plans nothing of it when turned off", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "securityhub-policy-type-"));
+        const { file, remove } = orgFileWithPolicyTypes(["SERVICE_CONTROL_POLICY", "INSPECTOR_POLICY"]);
         try {
-            const org = generateOrganization(12, {
-                management: "111111111111",
-                securityAdmin: "222222222222",
-            });
-            const file = path.join(dir, "org.json");
-            fs.writeFileSync(
-                file,
-                JSON.stringify({
-                    Accounts: org.accounts,
-                    OrganizationId: org.organizationId,
-                    RootId: "r-ab12",
-                    PolicyTypes: ["SERVICE_CONTROL_POLICY", "INSPECTOR_POLICY"],
-                }),
-            );
             await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) => {
                 assert.match(
                     error.message,
@@ -103,7 +86,7 @@ describe("the new Security Hub (securityHub.v2)", () => {
                 0,
             );
         } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
+            remove();
         }
     });
 });
