@@ -88,8 +88,8 @@ type ScanBlock = ScanRegions & { lambda_code_scanning?: ScanRegions };
  * type or region dropped from the config is therefore no longer enforced, but not switched off.
  *
  * `unenforced` are scan types an OU's policy lists with no region: "@@assign" in a child policy replaces the
- * value it inherits (Organizations user guide, orgs_manage_policies_inheritance_mgmt.html), so an OU that
- * scans less than the root must say so for each scan type the root enforces, or inherit it.
+ * value it inherits (Organizations user guide, orgs_manage_policies_inheritance_mgmt.html), so an OU's policy
+ * names every scan type, or it inherits the ones it leaves out from the nearest policy above.
  */
 export function inspectorPolicyDocument(
     regions: readonly string[],
@@ -115,6 +115,12 @@ export function inspectorPolicyDocument(
     }
     return { inspector: { enablement } };
 }
+
+/** Every scan type an Inspector policy document can name (INSPECTOR_POLICY_SCAN_KEYS and Lambda code scanning). */
+const ALL_SCAN_TYPES: InspectorResourceType[] = [
+    ...(Object.keys(INSPECTOR_POLICY_SCAN_KEYS) as InspectorResourceType[]),
+    "LAMBDA_CODE",
+];
 
 /** One OU's scan types, attached to the OU in place of the root's. */
 export interface InspectorOrganizationalUnitPolicy {
@@ -213,7 +219,9 @@ export class InspectorOrganization extends pulumi.ComponentResource {
                         inspectorPolicyDocument(
                             regions,
                             ou.resourceTypes,
-                            args.resourceTypes.filter((type) => !ou.resourceTypes.includes(type)),
+                            // Every scan type the OU does not enforce is listed with no region: a type left out
+                            // would be inherited from the nearest policy above, which may be another OU's.
+                            ALL_SCAN_TYPES.filter((type) => !ou.resourceTypes.includes(type)),
                         ),
                     ),
                 },

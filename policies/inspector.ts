@@ -54,11 +54,17 @@ export function disabledRegions(value: Plain, path: string[] = []): { scan: stri
     const found: { scan: string; regions: Plain[] }[] = [];
     for (const [key, child] of Object.entries(value)) {
         if (key === "disable_in_regions") {
-            // Any operator that puts a region in the list (@@assign, @@append) disables scanning there; a bare
-            // list or value is not the documented syntax, and is read the safe way: as regions to disable.
+            // The operators that put a region in the list (@@assign, @@append) disable there; @@remove and the
+            // child-control operators (@@operators_allowed_for_child_policies) name none. A bare list or value is
+            // not the documented syntax, and is read the safe way: as regions to disable.
             const regions = isObject(child)
                 ? Object.entries(child)
-                      .filter(([operator]) => operator !== "@@remove")
+                      .filter(
+                          ([operator]) =>
+                              operator === "@@assign" ||
+                              operator === "@@append" ||
+                              !operator.startsWith("@@"),
+                      )
                       .flatMap(([, listed]) => items(listed))
                 : items(child);
             if (regions.length > 0) found.push({ scan: path.join("."), regions });

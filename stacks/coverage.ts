@@ -51,6 +51,11 @@ function coverageScopes(config: StackConfig): CoverageScope[] {
             ? { inspectorScans: inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t]) }
             : {}),
         ...(securityHub !== undefined ? { securityHubPolicy: securityHubPolicyName(name) } : {}),
+        ...((securityHub?.disabledControls ?? config.securityHub.disabledControls).some(
+            (control) => control.controlId === CONFIG_RECORDING_CONTROL,
+        ) && securityHub !== undefined
+            ? { configRecordingOff: true as const }
+            : {}),
     }));
 }
 

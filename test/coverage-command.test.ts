@@ -198,6 +198,12 @@ describe("npm run coverage", () => {
         coveredOrganization();
         const result = await coverage(["--stack", "dev"]);
         assert.equal(result.code, 0, result.stdout + result.stderr);
+        // Config.1 of every region is read from the home region's aggregated findings.
+        const findingCalls = securityhub.commandCalls(GetFindingsCommand);
+        assert.equal(findingCalls.length, 2);
+        for (const call of findingCalls) {
+            assert.equal(await (call.thisValue as SecurityHubClient).config.region(), "eu-west-1");
+        }
         assert.deepEqual(result.stderr.trim().split("\n"), [
             "reading guardduty eu-west-1",
             "reading guardduty us-east-1",

@@ -112,6 +112,45 @@ describe("coverage: where AWS Config records (Config.1)", () => {
         assert.equal(report.rows[0].covered, 2);
     });
 
+    it("excuses the accounts of an OU whose own policy turns Config.1 off, naming the OU", () => {
+        const config = parseStackConfig({
+            ...readStackConfigValues("dev"),
+            "security-governance:organizationalUnits": [
+                {
+                    id: "ou-ab12-sandbox1",
+                    name: "sandbox",
+                    securityHub: {
+                        disabledControls: [{ controlId: "Config.1", reason: "Sandboxes record nothing" }],
+                    },
+                },
+            ],
+        });
+        const expectation = coverageExpectation(config);
+        const [scope] = expectation.scopes ?? [];
+        assert.equal(scope.configRecordingOff, true);
+        const report = coverageMatrix({
+            accounts: ACCOUNTS.map((id) => ({ id, email: "", state: "ACTIVE" })),
+            expectation,
+            readings: [{ service: "config", region: "us-east-1", observations: [] }],
+            generatedAt: "2026-12-02T12:00:00Z",
+            scopes: {
+                byService: {
+                    inspector: new Map(),
+                    securityhub: new Map([[ACCOUNTS[3], scope]]),
+                    config: new Map([[ACCOUNTS[3], scope]]),
+                },
+            },
+        });
+        const sandbox = report.rows[0].gaps.find((gap) => gap.accountId === ACCOUNTS[3]);
+        assert.deepEqual(sandbox, {
+            accountId: ACCOUNTS[3],
+            reason: "Config.1 not reported by Security Hub CSPM (control off, or not yet evaluated): Config.1 is off in OU scope sandbox",
+            excused: true,
+        });
+        // Every other account is still held to it.
+        assert.equal(report.rows[0].gaps.filter((gap) => gap.excused !== true).length, 3);
+    });
+
     it("expects no Config row when the stack turns Config.1 off", () => {
         const values = readStackConfigValues("dev");
         const expectation = coverageExpectation(

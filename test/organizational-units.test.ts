@@ -108,8 +108,9 @@ describe("OU scopes (organizationalUnits)", () => {
         assert.deepEqual(sandbox, {
             ec2_scanning: enforced,
             ecr_scanning: enforced,
-            // Listed with no region: @@assign replaces the root's list for the OU; leaving it out would inherit it.
+            // Listed with no region: @@assign replaces the inherited list for the OU; leaving it out would inherit it.
             lambda_standard_scanning: { ...unenforced, lambda_code_scanning: unenforced },
+            code_repository_scanning: unenforced,
         });
         assert.deepEqual(Object.keys(root).sort(), [
             "ec2_scanning",
@@ -135,6 +136,50 @@ describe("OU scopes (organizationalUnits)", () => {
         assert.ok(attachment.dependsOn.includes(rootAttachment.urn));
         assert.equal(attachment.retainOnDelete, false);
         assert.equal(rootAttachment.retainOnDelete, true);
+    });
+
+    it("lists every scan type in a nested OU's policy, so it inherits nothing from the OU above it", async () => {
+        const planned = await plan("dev", {
+            configOverrides: {
+                "security-governance:inspector": { resourceTypes: ["EC2"] },
+                "security-governance:organizationalUnits": [
+                    {
+                        id: "ou-ab12-platform",
+                        name: "platform",
+                        inspector: { resourceTypes: ["EC2", "ECR", "CODE_REPOSITORY"] },
+                    },
+                    {
+                        id: "ou-ab12-platsand",
+                        name: "platform-sandbox",
+                        inspector: { resourceTypes: ["EC2"] },
+                    },
+                ],
+            },
+        });
+        const nested = enablement(inspectorPolicy(planned, "ou-ab12-platsand"));
+        const enforcedIn = (document: Enablement) =>
+            Object.entries(document)
+                .flatMap(([key, block]) => [
+                    [key, block.enable_in_regions["@@assign"].length] as const,
+                    ...(block.lambda_code_scanning
+                        ? [
+                              [
+                                  "lambda_code_scanning",
+                                  block.lambda_code_scanning.enable_in_regions["@@assign"].length,
+                              ] as const,
+                          ]
+                        : []),
+                ])
+                .filter(([, count]) => count > 0)
+                .map(([key]) => key);
+        assert.deepEqual(enforcedIn(nested), ["ec2_scanning"]);
+        // Whatever the OU above enforces is listed here with no region, not left to be inherited.
+        assert.deepEqual(Object.keys(nested).sort(), [
+            "code_repository_scanning",
+            "ec2_scanning",
+            "ecr_scanning",
+            "lambda_standard_scanning",
+        ]);
     });
 
     it("enforces in an OU a scan type the root does not", async () => {

@@ -457,8 +457,13 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
             }
         });
 
-        it("accepts an empty disable list and @@remove, and ignores other policy types", async () => {
+        it("accepts an empty disable list, @@remove and child-control operators, and ignores other policy types", async () => {
             await expectPolicies(withDocument({ "@@assign": [], "@@remove": ["us-east-1"] }), []);
+            // The documented way to stop a child policy from changing the list names no region.
+            await expectPolicies(
+                withDocument({ "@@assign": [], "@@operators_allowed_for_child_policies": ["@@none"] }),
+                [],
+            );
             await expectPolicies(withDocument({ "@@assign": ["us-east-1"] }, "TAG_POLICY"), []);
         });
     });

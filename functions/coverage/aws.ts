@@ -69,8 +69,16 @@ export function awsCoverageDependencies(
                 case "inspector":
                     return readInspector(new Inspector2Client(config), accounts, run);
                 case "config":
-                    // The home region's client: its findings include every linked region's.
-                    return readConfigRecording(new SecurityHubClient(base), region, run);
+                    // The home region's client (the Lambda's own region when none is given): its findings include
+                    // every linked region's.
+                    return readConfigRecording(
+                        new SecurityHubClient({
+                            ...base,
+                            ...(options.homeRegion ? { region: options.homeRegion } : {}),
+                        }),
+                        region,
+                        run,
+                    );
             }
         },
     };

@@ -192,6 +192,7 @@ function gapReason(
 function scoped(reading: RegionReading, expectation: CoverageExpectation): boolean {
     const scopes = expectation.scopes ?? [];
     if (reading.service === "inspector") return scopes.some((scope) => scope.inspectorScans !== undefined);
+    if (reading.service === "config") return scopes.some((scope) => scope.configRecordingOff === true);
     return (
         reading.service === "securityhub" &&
         reading.region === expectation.securityHubPolicy?.region &&
@@ -213,7 +214,7 @@ export function coverageMatrix(args: {
     scopes?: ScopeAssignment;
 }): CoverageReport {
     const assignment: ScopeAssignment = args.scopes ?? {
-        byService: { inspector: new Map(), securityhub: new Map() },
+        byService: { inspector: new Map(), securityhub: new Map(), config: new Map() },
     };
     const active = args.accounts.filter((a) => a.state.toUpperCase() === "ACTIVE");
     const ids = active.map((a) => a.id).sort();
@@ -246,12 +247,22 @@ export function coverageMatrix(args: {
             const observation = byAccount.get(accountId);
             const service = reading.service;
             const scope =
-                service === "inspector" || service === "securityhub"
+                service === "inspector" || service === "securityhub" || service === "config"
                     ? assignment.byService[service].get(accountId)
                     : undefined;
             const reason = gapReason(reading, observation, args.expectation, isAdmin, scope);
             if (observation !== undefined && observation.status !== ASSOCIATION_ONLY && !isAdmin) members++;
             if (reason !== undefined) gaps.push({ accountId, reason });
+        }
+        // Where an OU's configuration policy turns Config.1 off, nothing can say whether Config records.
+        if (reading.service === "config") {
+            for (const gap of gaps) {
+                const scope = assignment.byService.config.get(gap.accountId);
+                if (scope?.configRecordingOff === true) {
+                    gap.reason = `${gap.reason}: Config.1 is off in OU scope ${scope.name}`;
+                    gap.excused = true;
+                }
+            }
         }
         // An account the stack excludes is not a member on purpose: named, and excused.
         const excluded = new Set(args.expectation.excluded?.[reading.service] ?? []);

@@ -217,15 +217,21 @@ export async function readConfigRecording(
             return { items: page.Findings ?? [], next: page.NextToken };
         },
     );
-    return findings
-        .filter((finding) => finding.AwsAccountId !== undefined)
-        .map((finding) => ({
-            accountId: String(finding.AwsAccountId),
+    // One account may have more than one Config.1 finding: a failing one is never hidden by a passing one.
+    const byAccount = new Map<string, Observation>();
+    for (const finding of findings) {
+        if (finding.AwsAccountId === undefined) continue;
+        const observation: Observation = {
+            accountId: finding.AwsAccountId,
             status: upper(finding.Compliance?.Status),
             ...(finding.Compliance?.StatusReasons?.[0]?.Description === undefined
                 ? {}
                 : { detail: finding.Compliance.StatusReasons[0].Description }),
-        }));
+        };
+        const seen = byAccount.get(observation.accountId);
+        if (seen === undefined || seen.status === "PASSED") byAccount.set(observation.accountId, observation);
+    }
+    return [...byAccount.values()];
 }
 
 /** Macie and Detective members, read through the enrollment adapters' own listing (read-only). */

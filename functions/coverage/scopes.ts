@@ -18,14 +18,18 @@ export interface CoverageScope {
     inspectorScans?: string[];
     /** The name of the Security Hub configuration policy the OU's accounts must have in place of the root's. */
     securityHubPolicy?: string;
+    /** The OU's policy turns Config.1 off, so nothing reports whether AWS Config records there. */
+    configRecordingOff?: true;
 }
 
 /** The services an OU scope can change. */
-export type ScopedService = "inspector" | "securityhub";
+export type ScopedService = "inspector" | "securityhub" | "config";
 
 const SCOPED: Record<ScopedService, (scope: CoverageScope) => boolean> = {
     inspector: (scope) => scope.inspectorScans !== undefined,
     securityhub: (scope) => scope.securityHubPolicy !== undefined,
+    // Config.1 runs under the configuration policy, so the same OUs decide whether it reports.
+    config: (scope) => scope.securityHubPolicy !== undefined,
 };
 
 /** The scope of every account that is in one, per service, or why the OUs could not be read. */
@@ -40,7 +44,11 @@ export interface ScopeAssignment {
     error?: string;
 }
 
-const unassigned = (): ScopeAssignment["byService"] => ({ inspector: new Map(), securityhub: new Map() });
+const unassigned = (): ScopeAssignment["byService"] => ({
+    inspector: new Map(),
+    securityhub: new Map(),
+    config: new Map(),
+});
 
 /** Walks each configured OU; `tree` is organizationalUnitTree bound to a client. */
 export async function assignScopes(
@@ -86,6 +94,8 @@ export function scopeMembers(
         ScopedService,
         Map<string, CoverageScope>,
     ][]) {
+        // Config.1's scopes are Security Hub's, listed once under securityhub.
+        if (service === "config") continue;
         for (const [account, scope] of byAccount)
             ((members[service] ??= {})[scope.name] ??= []).push(account);
     }
