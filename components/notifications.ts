@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import { PARTITION } from "../stacks/regions";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
-import type { PolicyDocument } from "./policy-documents";
+import { alertKeyPolicy, alertTopic, alertTopicPolicy, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 
 /*
@@ -112,55 +112,6 @@ function alertTemplate(headline: string): string {
     ].join("\n");
 }
 
-/** The alert key's policy: the account administers it; EventBridge may use it for our account only (aws-gotchas 8). */
-export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AdministerFromSecurityAccount",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${PARTITION}:iam::${securityAccountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
-                Sid: "EventBridgePublishesToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },
-            },
-        ],
-    };
-}
-
-/** The topic's policy: EventBridge may publish for our alert rules only; nothing else is granted. */
-export function alertTopicPolicy(params: {
-    securityAccountId: string;
-    topicArn: string;
-    ruleArns: string[];
-}): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "EventBridgePublishesFindingAlerts",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: params.topicArn,
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": params.securityAccountId },
-                    ArnEquals: { "aws:SourceArn": params.ruleArns },
-                },
-            },
-        ],
-    };
-}
-
 /** The home region's default bus, where every region's forwarded findings arrive. */
 export function homeEventBusArn(securityAccountId: string, homeRegion: string): string {
     return `arn:${PARTITION}:events:${homeRegion}:${securityAccountId}:event-bus/default`;
@@ -237,16 +188,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
             { region: home, name: `alias/${name}-finding-alerts`, targetKeyId: key.keyId },
             { parent: this },
         );
-        const topic = new aws.sns.Topic(
-            `${name}-topic`,
-            {
-                region: home,
-                displayName: "Security finding alerts",
-                kmsMasterKeyId: key.arn,
-                tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
-            },
-            { parent: this },
-        );
+        const topic = alertTopic(`${name}-topic`, home, "Security finding alerts", key.arn, this);
 
         // Two home rules, so that the e-mail can say whether the finding is new or an update.
         const homeRules = (["new", "update"] as const).map((occurrence) => {
@@ -317,13 +259,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [topicPolicy] },
             );
         }
-        for (const email of [...new Set(args.emails ?? [])]) {
-            new aws.sns.TopicSubscription(
-                `${name}-${email}`,
-                { region: home, topic: topic.arn, protocol: "email", endpoint: email },
-                { parent: this },
-            );
-        }
+        subscribeByEmail(name, home, topic, args.emails ?? [], this);
 
         const forwarded = args.regions.filter((region) => region !== home);
         if (forwarded.length > 0) {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GUARDDUTY_LEVEL_STARTS, type PagingLevel } from "../stacks/alert-config";
-import { PROTECTED_NAMES } from "./guardrail-documents";
-import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES, alertTopicPolicy } from "./notifications";
+import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES } from "./notifications";
+import { alertTopic, alertTopicPolicy, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 
 /*
@@ -47,16 +47,7 @@ export class FindingPages extends pulumi.ComponentResource {
     constructor(name: string, args: FindingPagesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:notifications:FindingPages", name, {}, opts);
         const home = args.homeRegion;
-        const topic = new aws.sns.Topic(
-            `${name}-topic`,
-            {
-                region: home,
-                displayName: "Security finding pages",
-                kmsMasterKeyId: args.keyArn,
-                tags: { Purpose: PROTECTED_NAMES.alertsPurposeTag },
-            },
-            { parent: this },
-        );
+        const topic = alertTopic(`${name}-topic`, home, "Security finding pages", args.keyArn, this);
         const alerts = [
             {
                 key: "guardduty",
@@ -110,13 +101,7 @@ export class FindingPages extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [topicPolicy] },
             );
         }
-        for (const email of [...new Set(args.emails)]) {
-            new aws.sns.TopicSubscription(
-                `${name}-${email}`,
-                { region: home, topic: topic.arn, protocol: "email", endpoint: email },
-                { parent: this },
-            );
-        }
+        subscribeByEmail(name, home, topic, args.emails, this);
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
     }

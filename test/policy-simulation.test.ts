@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { alertKeyPolicy, alertTopicPolicy } from "../components/notifications";
+import { alertKeyPolicy, alertTopicPolicy } from "../components/alert-topic";
 import {
     EXPORT_PREFIXES,
     exportBucketPolicy,

@@ -5,7 +5,7 @@ import {
     memberRolePolicy,
     memberRoleTrustPolicy,
 } from "../components/response-member-role";
-import { alertKeyPolicy } from "../components/notifications";
+import { alertKeyPolicy } from "../components/alert-topic";
 import {
     exportKeyPolicy,
     type IdentityPolicyDocument,
