@@ -18,6 +18,7 @@ import type { ExportingService } from "./components/policy-documents";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
 import { FindingPages } from "./components/paging";
 import { SECURITYHUB_POLICY_TYPE, SecurityHubV2 } from "./components/security-hub-v2";
+import { NoiseRules } from "./components/noise-rules";
 import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
@@ -304,6 +305,19 @@ async function main(
                 rootId: organization.rootId,
                 organizationalUnits: inspectorScopes(config.organizationalUnits),
                 managementProvider: management,
+            },
+            { provider: security },
+        );
+    }
+
+    if (config.noiseRules.length > 0) {
+        new NoiseRules(
+            "noise",
+            {
+                homeRegion,
+                inspectorRegions: inspectorAdmin ? Object.keys(inspectorAdmin.enablers) : [],
+                rules: config.noiseRules,
+                after: { securityhub: [securityHub], inspector: inspectorAdmin ? [inspectorAdmin] : [] },
             },
             { provider: security },
         );

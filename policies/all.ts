@@ -5,6 +5,7 @@ import { guardrailPolicies } from "./guardrails";
 import { inspectorPolicies } from "./inspector";
 import { kmsPolicies } from "./kms";
 import { maciePolicies } from "./macie";
+import { noisePolicies } from "./noise";
 import { notificationPolicies } from "./notifications";
 import { organizationPolicies } from "./organization";
 import { securityhubPolicies } from "./securityhub";
@@ -25,4 +26,5 @@ export const policies: Policies = [
     ...organizationPolicies,
     ...notificationPolicies,
     ...guardrailPolicies,
+    ...noisePolicies,
 ];

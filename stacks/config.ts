@@ -15,6 +15,7 @@ import {
 import { securityHubSchema, unofferedStandards, type SecurityHubConfig } from "./security-hub-config";
 import { organizationalUnitProblems, organizationalUnitsSchema } from "./organizational-units";
 import { inspectorAlerts, macieAlerts, pagingSchema, securityHubAlerts } from "./alert-config";
+import { noiseRulesSchema } from "./noise-rules";
 import {
     DEFAULT_INSPECTOR_RESOURCE_TYPES,
     INSPECTOR_RESOURCE_TYPES,
@@ -540,6 +541,8 @@ const namespaceSchema = z.strictObject({
     guardrails: guardrailsSchema.default(() => guardrailsSchema.parse({})),
     /** OUs with their own Security Hub or Inspector policy (stacks/organizational-units.ts). Default: none. */
     organizationalUnits: organizationalUnitsSchema.default([]),
+    /** Suppression as code for Security Hub CSPM and Inspector, never of HIGH or CRITICAL (stacks/noise-rules.ts). */
+    noiseRules: noiseRulesSchema.default([]),
 });
 
 export type SuppressionRule = z.output<typeof suppressionRule>;
@@ -827,6 +830,13 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
                 (at) => `${keyPath(["securityHub", "standards", at])} = ${show(standards[at])}`,
             ),
             ...organizationalUnitProblems(parsed.data, keyPath, show),
+            ...parsed.data.noiseRules.flatMap((rule, index) =>
+                rule.service === "inspector" && !parsed.data.inspector.enabled
+                    ? [
+                          `${keyPath(["noiseRules", index, "service"])} = "inspector": expected inspector.enabled true: an inspector rule is an Inspector filter, and Inspector is off`,
+                      ]
+                    : [],
+            ),
         );
     }
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);

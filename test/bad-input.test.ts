@@ -905,7 +905,7 @@ const CASES: Case[] = [
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, guardrails, organizationalUnits$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, guardrails, organizationalUnits, noiseRules$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);
@@ -1154,6 +1154,40 @@ const CASES: Case[] = [
         /expected at least one address: pages sent to nobody are lost$/,
         (doc) => {
             section(doc, "notifications").paging = { minSeverity: "CRITICAL", emails: [] };
+        },
+    ),
+    // noiseRules
+    config(
+        "a noise rule that would hide HIGH findings",
+        "noiseRules[0].severities[1]",
+        json("HIGH"),
+        /expected one of INFORMATIONAL, LOW, MEDIUM: no rule may hide a HIGH or CRITICAL finding$/,
+        (doc) => {
+            doc.config[`${NS}:noiseRules`] = [
+                {
+                    name: "quiet-sandbox",
+                    service: "securityhub",
+                    reason: "Sandbox accounts are noisy by design",
+                    severities: ["MEDIUM", "HIGH"],
+                    controlIds: ["EC2.10"],
+                },
+            ];
+        },
+    ),
+    config(
+        "a Security Hub noise rule that names no control",
+        "noiseRules[0].controlIds",
+        "(missing)",
+        /expected the control IDs a securityhub rule hides: a control's severity is its own, another product's finding can rise to HIGH after it was suppressed$/,
+        (doc) => {
+            doc.config[`${NS}:noiseRules`] = [
+                {
+                    name: "quiet",
+                    service: "securityhub",
+                    reason: "Everything low is noise here",
+                    severities: ["LOW"],
+                },
+            ];
         },
     ),
     // flags
@@ -1479,6 +1513,7 @@ describe("bad input: each mistake stops the plan with exit 2 and one message", f
             "notifications.minSeverity",
             "notifications.alwaysAlertOn",
             "organizationalUnits",
+            "noiseRules",
         ].map((key) => (key === "aws:region" ? key : `${NS}:${key}`));
         const covered = CASES.filter((c) => c.kind === "config").map((c) => c.key);
         for (const key of keys) {
