@@ -94,3 +94,27 @@ export function subscribeByEmail(
         );
     }
 }
+
+/** The topic's policy resource: EventBridge may publish for `rules` only (alertTopicPolicy). */
+export function publishOnlyFrom(
+    resourceName: string,
+    home: string,
+    securityAccountId: string,
+    topic: aws.sns.Topic,
+    rules: readonly aws.cloudwatch.EventRule[],
+    parent: pulumi.Resource,
+): aws.sns.TopicPolicy {
+    return new aws.sns.TopicPolicy(
+        resourceName,
+        {
+            region: home,
+            arn: topic.arn,
+            policy: pulumi
+                .all([topic.arn, ...rules.map((rule) => rule.arn)])
+                .apply(([topicArn, ...ruleArns]) =>
+                    JSON.stringify(alertTopicPolicy({ securityAccountId, topicArn, ruleArns })),
+                ),
+        },
+        { parent },
+    );
+}

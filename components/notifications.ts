@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import { PARTITION } from "../stacks/regions";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
-import { alertKeyPolicy, alertTopic, alertTopicPolicy, subscribeByEmail } from "./alert-topic";
+import { alertKeyPolicy, alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 
 /*
@@ -215,22 +215,13 @@ export class FindingNotifications extends pulumi.ComponentResource {
                 { parent: this },
             ),
         }));
-        const topicPolicy = new aws.sns.TopicPolicy(
+        const topicPolicy = publishOnlyFrom(
             `${name}-topic-policy`,
-            {
-                region: home,
-                arn: topic.arn,
-                policy: pulumi
-                    .all([
-                        topic.arn,
-                        ...homeRules.map(({ rule }) => rule.arn),
-                        ...serviceRules.map(({ rule }) => rule.arn),
-                    ])
-                    .apply(([topicArn, ...ruleArns]) =>
-                        JSON.stringify(alertTopicPolicy({ securityAccountId: account, topicArn, ruleArns })),
-                    ),
-            },
-            { parent: this },
+            home,
+            account,
+            topic,
+            [...homeRules.map(({ rule }) => rule), ...serviceRules.map(({ rule }) => rule)],
+            this,
         );
         for (const { occurrence, rule } of homeRules) {
             new aws.cloudwatch.EventTarget(

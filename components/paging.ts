@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GUARDDUTY_LEVEL_STARTS, type PagingLevel } from "../stacks/alert-config";
 import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES } from "./notifications";
-import { alertTopic, alertTopicPolicy, subscribeByEmail } from "./alert-topic";
+import { alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 
 /*
@@ -70,24 +70,13 @@ export class FindingPages extends pulumi.ComponentResource {
                 { parent: this },
             ),
         }));
-        const topicPolicy = new aws.sns.TopicPolicy(
+        const topicPolicy = publishOnlyFrom(
             `${name}-topic-policy`,
-            {
-                region: home,
-                arn: topic.arn,
-                policy: pulumi
-                    .all([topic.arn, ...rules.map(({ rule }) => rule.arn)])
-                    .apply(([topicArn, ...ruleArns]) =>
-                        JSON.stringify(
-                            alertTopicPolicy({
-                                securityAccountId: args.securityAccountId,
-                                topicArn,
-                                ruleArns,
-                            }),
-                        ),
-                    ),
-            },
-            { parent: this },
+            home,
+            args.securityAccountId,
+            topic,
+            rules.map(({ rule }) => rule),
+            this,
         );
         for (const { alert, rule } of rules) {
             new aws.cloudwatch.EventTarget(
