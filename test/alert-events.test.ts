@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
-import { emails, matches, pattern, reachesHome, type Json } from "./helpers/event-pattern";
+import { emails, fixtureSamples, matches, pattern, reachesHome, type Json } from "./helpers/event-pattern";
 
 /*
  * Real GuardDuty finding events (test/fixtures/guardduty-events.json, each with its public source) run
@@ -12,16 +10,7 @@ import { emails, matches, pattern, reachesHome, type Json } from "./helpers/even
  * e-mail. The matcher below is written from the EventBridge user guide, not from the program.
  */
 
-interface Sample {
-    name: string;
-    event: Json;
-}
-
-const samples = (
-    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "guardduty-events.json"), "utf8")) as {
-        samples: Sample[];
-    }
-).samples;
+const samples = fixtureSamples("guardduty-events.json");
 
 function sample(type: string): Json {
     const found = samples.find((s) => (s.event.detail as Json).type === type);

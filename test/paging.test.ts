@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan, single } from "./helpers/plan";
-import { emails, type Json } from "./helpers/event-pattern";
+import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
 
 /*
  * Routing by severity through the prod plan (notifications.paging: CRITICAL): documented and real finding
@@ -14,10 +12,7 @@ const ALERTS = "finding-alerts-topic";
 const PAGES = "finding-alerts-paging-topic";
 
 function fixture(file: string, name: string): Json {
-    const { samples } = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", file), "utf8")) as {
-        samples: { name: string; event: Json }[];
-    };
-    const found = samples.find((s) => s.name.startsWith(name));
+    const found = fixtureSamples(file).find((s) => s.name.startsWith(name));
     assert.ok(found, name);
     return structuredClone(found.event);
 }

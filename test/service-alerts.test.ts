@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
-import { emails, type Json } from "./helpers/event-pattern";
+import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
 
 /*
  * Macie, Inspector and Security Hub CSPM findings, in the event shapes the services document
@@ -12,15 +10,7 @@ import { emails, type Json } from "./helpers/event-pattern";
  * rendered into the e-mail.
  */
 
-interface Sample {
-    name: string;
-    event: Json;
-}
-const samples = (
-    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "service-events.json"), "utf8")) as {
-        samples: Sample[];
-    }
-).samples;
+const samples = fixtureSamples("service-events.json");
 
 function sample(name: string, region: string, edit: (detail: Json) => void = () => undefined): Json {
     const found = samples.find((s) => s.name === name);

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { PlanDocument, PlannedResource } from "../../tools/plan-runtime";
 import { ofType } from "./plan";
 
@@ -9,6 +11,21 @@ import { ofType } from "./plan";
  */
 
 export type Json = Record<string, unknown>;
+
+/** A published finding event of test/fixtures/<file>, with the name its fixture gives it. */
+export interface Sample {
+    name: string;
+    event: Json;
+}
+
+/** The samples of a fixture file (test/fixtures/guardduty-events.json, service-events.json). */
+export function fixtureSamples(file: string): Sample[] {
+    return (
+        JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", file), "utf8")) as {
+            samples: Sample[];
+        }
+    ).samples;
+}
 
 // EventBridge user guide, "Amazon EventBridge event patterns": every field of the pattern must match; an
 // array matches when one of its values does; `numeric`, `suffix` and `$or` as documented there.
