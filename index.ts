@@ -314,10 +314,17 @@ async function main(
         new NoiseRules(
             "noise",
             {
-                homeRegion,
-                inspectorRegions: inspectorAdmin ? Object.keys(inspectorAdmin.enablers) : [],
+                regions: {
+                    securityhub: offeredIn("securityhub", regions),
+                    inspector: inspectorAdmin ? Object.keys(inspectorAdmin.enablers) : [],
+                    macie: macieAdmin ? Object.keys(macieAdmin.accounts) : [],
+                },
                 rules: config.noiseRules,
-                after: { securityhub: [securityHub], inspector: inspectorAdmin ? [inspectorAdmin] : [] },
+                after: {
+                    securityhub: [securityHub],
+                    inspector: inspectorAdmin ? [inspectorAdmin] : [],
+                    macie: macieOrganization ? [macieOrganization] : [],
+                },
             },
             { provider: security },
         );

@@ -4,12 +4,16 @@ import type { NoiseRule } from "../stacks/noise-rules";
 
 /*
  * `noiseRules` as the services take them (stacks/noise-rules.ts says what each may hide):
- * - securityhub: a Security Hub CSPM automation rule in the home region, where the administrator's rules apply to
- *   the findings of every linked region too (Security Hub CSPM user guide, automation rules), setting the
- *   workflow of matching control findings to SUPPRESSED with the rule's reason as the note;
+ * - securityhub: a Security Hub CSPM automation rule in every region where CSPM runs: "You must create an
+ *   automation rule in each Region and account in which you want the rule to apply to findings" (Security Hub CSPM
+ *   user guide, create-automation-rules.html; aggregation does not carry CSPM rules to linked regions). It sets the
+ *   workflow of matching control findings to SUPPRESSED with the rule's reason as the note. A rule "applies to
+ *   matching findings in the administrator account and all of its member accounts" (automation-rules.html).
  * - inspector: an Inspector suppression filter (action SUPPRESS) in every governed region where Inspector runs;
- *   the delegated administrator's filters apply to its members' findings.
- * Every criterion list is OR'ed within itself and AND'ed across (both services' filter semantics).
+ *   only the delegated administrator creates them (Inspector user guide, findings-managing-supression-rules).
+ * - macie: a Macie findings filter with action ARCHIVE (a suppression rule) in every region where Macie runs.
+ * Every criterion list is OR'ed within itself and AND'ed across (each service's filter semantics; Macie's `eqs`
+ * "uses OR logic to join the values", provider docs).
  */
 
 const equals = (values: readonly string[] | undefined) =>
@@ -17,13 +21,18 @@ const equals = (values: readonly string[] | undefined) =>
         ? undefined
         : values.map((value) => ({ comparison: "EQUALS", value }));
 
+/** Macie's severity words (Low, Medium, High: Macie user guide, findings-severity.html) for the config's labels. */
+const MACIE_SEVERITY: Record<string, string> = { LOW: "Low", MEDIUM: "Medium" };
+
 export interface NoiseRulesArgs {
-    homeRegion: string;
-    /** Regions where Inspector runs (empty when it is off). */
-    inspectorRegions: string[];
+    /** Regions where each service runs (empty when it is off). */
+    regions: { securityhub: string[]; inspector: string[]; macie: string[] };
     rules: readonly NoiseRule[];
-    /** Made after these: central configuration (automation rules) and the administrator's Inspector (filters). */
-    after: { securityhub: pulumi.Resource[]; inspector: pulumi.Resource[] };
+    /**
+     * Made after these: central configuration (automation rules), the administrator's Inspector (filters) and
+     * the administrator's Macie accounts (findings filters).
+     */
+    after: { securityhub: pulumi.Resource[]; inspector: pulumi.Resource[]; macie: pulumi.Resource[] };
 }
 
 export class NoiseRules extends pulumi.ComponentResource {
@@ -33,39 +42,41 @@ export class NoiseRules extends pulumi.ComponentResource {
         for (const rule of args.rules) {
             if (rule.service === "securityhub") {
                 order += 1;
-                new aws.securityhub.AutomationRule(
-                    `${name}-${rule.name}`,
-                    {
-                        region: args.homeRegion,
-                        ruleName: rule.name,
-                        description: rule.reason,
-                        // In the order the config lists them; none stops the rules after it.
-                        ruleOrder: order,
-                        isTerminal: false,
-                        ruleStatus: "ENABLED",
-                        criteria: {
-                            complianceSecurityControlIds: equals(rule.controlIds),
-                            severityLabels: equals(rule.severities),
-                            awsAccountIds: equals(rule.accountIds),
-                            recordStates: equals(["ACTIVE"]),
-                        },
-                        actions: [
-                            {
-                                type: "FINDING_FIELDS_UPDATE",
-                                findingFieldsUpdate: {
-                                    workflow: { status: "SUPPRESSED" },
-                                    note: {
-                                        text: `${rule.reason} (noiseRules.${rule.name})`,
-                                        updatedBy: "security-governance",
+                for (const region of args.regions.securityhub) {
+                    new aws.securityhub.AutomationRule(
+                        `${name}-${rule.name}-${region}`,
+                        {
+                            region,
+                            ruleName: rule.name,
+                            description: rule.reason,
+                            // In the order the config lists them; none stops the rules after it.
+                            ruleOrder: order,
+                            isTerminal: false,
+                            ruleStatus: "ENABLED",
+                            criteria: {
+                                complianceSecurityControlIds: equals(rule.controlIds),
+                                severityLabels: equals(rule.severities),
+                                awsAccountIds: equals(rule.accountIds),
+                                recordStates: equals(["ACTIVE"]),
+                            },
+                            actions: [
+                                {
+                                    type: "FINDING_FIELDS_UPDATE",
+                                    findingFieldsUpdate: {
+                                        workflow: { status: "SUPPRESSED" },
+                                        note: {
+                                            text: `${rule.reason} (noiseRules.${rule.name})`,
+                                            updatedBy: "security-governance",
+                                        },
                                     },
                                 },
-                            },
-                        ],
-                    },
-                    { parent: this, dependsOn: args.after.securityhub },
-                );
-            } else {
-                for (const region of args.inspectorRegions) {
+                            ],
+                        },
+                        { parent: this, dependsOn: args.after.securityhub },
+                    );
+                }
+            } else if (rule.service === "inspector") {
+                for (const region of args.regions.inspector) {
                     new aws.inspector2.Filter(
                         `${name}-${rule.name}-${region}`,
                         {
@@ -83,6 +94,33 @@ export class NoiseRules extends pulumi.ComponentResource {
                             ],
                         },
                         { parent: this, dependsOn: args.after.inspector },
+                    );
+                }
+            } else {
+                for (const region of args.regions.macie) {
+                    new aws.macie.FindingsFilter(
+                        `${name}-${rule.name}-${region}`,
+                        {
+                            region,
+                            name: rule.name,
+                            action: "ARCHIVE",
+                            description: rule.reason,
+                            // Field names: Macie user guide, findings-filter-fields.html.
+                            findingCriteria: {
+                                criterions: [
+                                    {
+                                        field: "severity.description",
+                                        values: rule.severities.map((s) => MACIE_SEVERITY[s] ?? s),
+                                    },
+                                    { field: "accountId", values: rule.accountIds },
+                                    { field: "type", values: rule.findingTypes },
+                                    { field: "resourcesAffected.s3Bucket.name", values: rule.bucketNames },
+                                ]
+                                    .filter((c) => (c.values ?? []).length > 0)
+                                    .map((c) => ({ field: c.field, eqs: c.values })),
+                            },
+                        },
+                        { parent: this, dependsOn: args.after.macie },
                     );
                 }
             }

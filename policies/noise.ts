@@ -8,6 +8,9 @@ import { UNKNOWN, at, list, str, validateTypes, type Plain, type Unknown } from 
 
 export const SECURITYHUB_AUTOMATION_RULE = "aws:securityhub/automationRule:AutomationRule";
 export const INSPECTOR_FILTER = "aws:inspector2/filter:Filter";
+export const MACIE_FINDINGS_FILTER = "aws:macie/findingsFilter:FindingsFilter";
+/** Macie's levels below High (Low, Medium, High: Macie user guide, findings-severity.html). */
+const MACIE_BELOW_HIGH = ["Low", "Medium"];
 const BELOW_HIGH = ["INFORMATIONAL", "LOW", "MEDIUM"];
 
 /**
@@ -76,4 +79,48 @@ export const inspectorFilterSafeSuppress: ResourceValidationPolicy = {
     }),
 };
 
-export const noisePolicies = [securityhubAutomationRuleSafeSuppress, inspectorFilterSafeSuppress];
+/**
+ * What is wrong with a Macie filter's criteria, or undefined when one criterion holds severity.description to
+ * Low or Medium by `eqs` alone (criteria are AND'ed, so the others can only narrow it). UNKNOWN while unknown.
+ */
+function macieSeverityProblem(criteria: Plain[] | Unknown | undefined): string | undefined | Unknown {
+    if (criteria === UNKNOWN) return UNKNOWN;
+    const severity = (criteria ?? []).filter((c) => str(at(c, "field")) === "severity.description");
+    if (severity.length === 0)
+        return "findingCriteria has no severity.description criterion: the filter archives High findings too";
+    for (const criterion of severity) {
+        const eqs = list(at(criterion, "eqs"));
+        if (eqs === UNKNOWN) return UNKNOWN;
+        const others = ["eqExactMatches", "neqs", "gt", "gte", "lt", "lte"].filter(
+            (key) => at(criterion, key) !== undefined,
+        );
+        const values = (eqs ?? []).map((value) => str(value));
+        if (values.includes(UNKNOWN)) return UNKNOWN;
+        if (
+            others.length > 0 ||
+            values.length === 0 ||
+            values.some((v) => !MACIE_BELOW_HIGH.includes(v as string))
+        ) {
+            const shown = [...others, ...(values.length > 0 ? [`eqs ${values.join(", ")}`] : [])].join(", ");
+            return `severity.description has ${shown || "no values"}: only eqs ${MACIE_BELOW_HIGH.join(", ")} may be archived`;
+        }
+    }
+    return undefined;
+}
+
+export const macieFindingsFilterSafeArchive: ResourceValidationPolicy = {
+    name: "macie-findings-filter-safe-archive",
+    description: "A Macie findings filter that archives findings names only Low or Medium severity.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(MACIE_FINDINGS_FILTER, (props, _args, reportViolation) => {
+        if (str(at(props, "action")) !== "ARCHIVE") return;
+        const problem = macieSeverityProblem(list(at(props, "findingCriteria", "criterions")));
+        if (typeof problem === "string") reportViolation(`${problem}.`);
+    }),
+};
+
+export const noisePolicies = [
+    securityhubAutomationRuleSafeSuppress,
+    inspectorFilterSafeSuppress,
+    macieFindingsFilterSafeArchive,
+];

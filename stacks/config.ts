@@ -831,9 +831,9 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
             ),
             ...organizationalUnitProblems(parsed.data, keyPath, show),
             ...parsed.data.noiseRules.flatMap((rule, index) =>
-                rule.service === "inspector" && !parsed.data.inspector.enabled
+                rule.service !== "securityhub" && !parsed.data[rule.service].enabled
                     ? [
-                          `${keyPath(["noiseRules", index, "service"])} = "inspector": expected inspector.enabled true: an inspector rule is an Inspector filter, and Inspector is off`,
+                          `${keyPath(["noiseRules", index, "service"])} = "${rule.service}": expected ${rule.service}.enabled true: the rule is a ${rule.service === "inspector" ? "Inspector filter" : "Macie findings filter"}, and the service is off`,
                       ]
                     : [],
             ),

@@ -1,3 +1,4 @@
+import type { FindingType } from "@aws-sdk/client-macie2";
 import * as z from "zod";
 import { accountId, reportDuplicates, uniqueArray } from "./schema-parts";
 import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName } from "./known-names";
@@ -12,11 +13,40 @@ import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName }
  *   finding can rise to HIGH after a rule suppressed it at MEDIUM, and would stay suppressed.
  * - inspector: an Inspector suppression filter (action SUPPRESS). Inspector re-evaluates it, and suppression rules
  *   "only hide findings from view" (Inspector user guide), so a finding that rises to HIGH shows again.
+ * - macie: a Macie findings filter with action ARCHIVE (a suppression rule). Macie's severities are Low, Medium and
+ *   High only (Macie user guide, findings-severity.html), so INFORMATIONAL is refused for it; a finding's severity is
+ *   set when Macie creates it, and a High one never matches a Low or Medium rule. Suppressed findings are not
+ *   published to EventBridge (findings-publish-event-schemas.html), which is why the rule must be narrowed.
+ *   Macie allow lists are not offered: they stop Macie reporting matching text before any finding (or severity)
+ *   exists, so no severity bound can hold them, and @pulumi/aws has no allow-list resource.
  */
 
 /** The severities a rule may hide: Security Hub's and Inspector's labels below HIGH (both SDKs' enums). */
 export const SUPPRESSIBLE_SEVERITIES = ["INFORMATIONAL", "LOW", "MEDIUM"] as const;
-export const NOISE_RULE_SERVICES = ["securityhub", "inspector"] as const;
+export const NOISE_RULE_SERVICES = ["securityhub", "inspector", "macie"] as const;
+
+/** Macie's finding types (the FindingType enum of @aws-sdk/client-macie2; test/noise-rules-config.test.ts compares). */
+export const MACIE_FINDING_TYPES: readonly FindingType[] = [
+    "Policy:IAMUser/S3BlockPublicAccessDisabled",
+    "Policy:IAMUser/S3BucketEncryptionDisabled",
+    "Policy:IAMUser/S3BucketPublic",
+    "Policy:IAMUser/S3BucketReplicatedExternally",
+    "Policy:IAMUser/S3BucketSharedExternally",
+    "Policy:IAMUser/S3BucketSharedWithCloudFront",
+    "SensitiveData:S3Object/Credentials",
+    "SensitiveData:S3Object/CustomIdentifier",
+    "SensitiveData:S3Object/Financial",
+    "SensitiveData:S3Object/Multiple",
+    "SensitiveData:S3Object/Personal",
+];
+
+/** The keys only one service takes, and what each of the others should use instead. */
+const SERVICE_KEYS = {
+    controlIds: "securityhub",
+    vulnerabilityIds: "inspector",
+    findingTypes: "macie",
+    bucketNames: "macie",
+} as const;
 
 const severity = z.enum(SUPPRESSIBLE_SEVERITIES, {
     error: `one of ${SUPPRESSIBLE_SEVERITIES.join(", ")}: no rule may hide a HIGH or CRITICAL finding`,
@@ -54,6 +84,22 @@ const noiseRule = z
             }),
             "vulnerability",
         ).optional(),
+        /** macie: the finding types hidden, such as "Policy:IAMUser/S3BucketSharedExternally". */
+        findingTypes: uniqueArray(
+            z.enum(MACIE_FINDING_TYPES as [FindingType, ...FindingType[]], {
+                error: `a Macie finding type: one of ${MACIE_FINDING_TYPES.join(", ")}`,
+            }),
+            "finding type",
+        ).optional(),
+        /** macie: the S3 buckets whose findings are hidden. */
+        bucketNames: uniqueArray(
+            z
+                .string({ error: "an S3 bucket name of 3-63 lowercase letters, digits, '.' or '-'" })
+                .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+                    error: "an S3 bucket name of 3-63 lowercase letters, digits, '.' or '-'",
+                }),
+            "bucket",
+        ).optional(),
     })
     .superRefine((rule, ctx) => {
         if (rule.service === "securityhub" && (rule.controlIds ?? []).length === 0) {
@@ -65,21 +111,34 @@ const noiseRule = z
                     "the control IDs a securityhub rule hides: a control's severity is its own, another product's finding can rise to HIGH after it was suppressed",
             });
         }
-        if (rule.service === "inspector" && rule.controlIds !== undefined) {
+        for (const [key, service] of Object.entries(SERVICE_KEYS) as [keyof typeof SERVICE_KEYS, string][]) {
+            if (rule.service !== service && rule[key] !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    input: rule[key],
+                    message: `no ${key} on this ${rule.service} rule: ${key} narrows ${service} rules only`,
+                });
+            }
+        }
+        if (rule.service === "macie" && rule.severities.includes("INFORMATIONAL")) {
             ctx.addIssue({
                 code: "custom",
-                path: ["controlIds"],
-                input: rule.controlIds,
-                message:
-                    "no controlIds on an inspector rule: they are Security Hub controls; use vulnerabilityIds",
+                path: ["severities"],
+                input: rule.severities,
+                message: "LOW or MEDIUM on a macie rule: Macie's severities are Low, Medium and High",
             });
         }
-        if (rule.service === "securityhub" && rule.vulnerabilityIds !== undefined) {
+        if (
+            rule.service === "macie" &&
+            [rule.accountIds, rule.findingTypes, rule.bucketNames].every((list) => (list ?? []).length === 0)
+        ) {
             ctx.addIssue({
                 code: "custom",
-                path: ["vulnerabilityIds"],
-                input: rule.vulnerabilityIds,
-                message: "no vulnerabilityIds on a securityhub rule: they are Inspector's; use controlIds",
+                path: ["findingTypes"],
+                input: rule.findingTypes,
+                message:
+                    "accountIds, findingTypes or bucketNames on a macie rule: a rule narrowed by severity alone would hide every such finding everywhere",
             });
         }
         if (

@@ -1190,6 +1190,57 @@ const CASES: Case[] = [
             ];
         },
     ),
+    config(
+        "a Macie noise rule on a severity Macie does not have",
+        "noiseRules[0].severities",
+        json(["INFORMATIONAL"]),
+        /expected LOW or MEDIUM on a macie rule: Macie's severities are Low, Medium and High$/,
+        (doc) => {
+            doc.config[`${NS}:noiseRules`] = [
+                {
+                    name: "quiet-macie",
+                    service: "macie",
+                    reason: "Log buckets hold no personal data",
+                    severities: ["INFORMATIONAL"],
+                    bucketNames: ["example-logs"],
+                },
+            ];
+        },
+    ),
+    config(
+        "a Macie noise rule narrowed by severity alone",
+        "noiseRules[0].findingTypes",
+        "(missing)",
+        /expected accountIds, findingTypes or bucketNames on a macie rule: a rule narrowed by severity alone would hide every such finding everywhere$/,
+        (doc) => {
+            doc.config[`${NS}:noiseRules`] = [
+                {
+                    name: "quiet-macie",
+                    service: "macie",
+                    reason: "Low Macie findings are noise here",
+                    severities: ["LOW"],
+                },
+            ];
+        },
+    ),
+    config(
+        "a Macie noise rule while Macie is off",
+        "noiseRules[0].service",
+        json("macie"),
+        /expected macie\.enabled true: the rule is a Macie findings filter, and the service is off$/,
+        (doc) => {
+            section(doc, "macie").enabled = false;
+            doc.config[`${NS}:noiseRules`] = [
+                {
+                    name: "quiet-macie",
+                    service: "macie",
+                    reason: "Log buckets hold no personal data",
+                    severities: ["LOW"],
+                    bucketNames: ["example-logs"],
+                },
+            ];
+        },
+    ),
     // flags
     flags(
         "--accounts not a number",

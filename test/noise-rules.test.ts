@@ -1,16 +1,17 @@
 import { strict as assert } from "node:assert";
 import type { PlanDocument } from "../tools/plan-runtime";
-import { ofType, plan, single } from "./helpers/plan";
+import { ofType, plan } from "./helpers/plan";
 import { expectPolicies } from "./helpers/policy-session";
 import { compliantStack, resource } from "./helpers/policy-fixtures";
 
 /*
- * noiseRules through the plan (Security Hub CSPM automation rules, Inspector suppression filters), and the pack's
- * guard that no suppression hides a HIGH or CRITICAL finding.
+ * noiseRules through the plan (Security Hub CSPM automation rules, Inspector suppression filters, Macie suppression
+ * rules), and the pack's guard that no suppression hides a HIGH or CRITICAL finding.
  */
 
 const RULE = "aws:securityhub/automationRule:AutomationRule";
 const FILTER = "aws:inspector2/filter:Filter";
+const MACIE_FILTER = "aws:macie/findingsFilter:FindingsFilter";
 
 describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
     let planned: PlanDocument;
@@ -33,13 +34,25 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                         severities: ["MEDIUM"],
                         vulnerabilityIds: ["CVE-2024-29069"],
                     },
+                    {
+                        name: "public-website-bucket",
+                        service: "macie",
+                        reason: "The marketing site bucket is public by design",
+                        severities: ["LOW", "MEDIUM"],
+                        findingTypes: ["Policy:IAMUser/S3BucketPublic"],
+                        bucketNames: ["example-marketing-site"],
+                    },
                 ],
             },
         });
     });
 
-    it("plans a CSPM automation rule in the home region that suppresses only the named controls below HIGH", () => {
-        const rule = single(planned, RULE);
+    it("plans a CSPM automation rule in every governed region (CSPM rules are per region) that suppresses only the named controls below HIGH", () => {
+        const rules = ofType(planned, RULE);
+        assert.deepEqual(rules.map((r) => r.inputs.region).sort(), [...planned.regions].sort());
+        assert.ok(planned.regions.length > 1, "the dev stack governs more than the home region");
+        const rule = rules.find((r) => r.inputs.region === planned.homeRegion);
+        assert.ok(rule);
         assert.equal(rule.inputs.region, planned.homeRegion);
         assert.equal(rule.inputs.ruleName, "sandbox-vpc-endpoints");
         assert.equal(rule.inputs.isTerminal, false);
@@ -80,6 +93,22 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
         }
     });
 
+    it("plans a Macie suppression rule (ARCHIVE) in every governed region, held to Low and Medium", () => {
+        const filters = ofType(planned, MACIE_FILTER);
+        assert.deepEqual(filters.map((f) => f.inputs.region).sort(), [...planned.regions].sort());
+        for (const filter of filters) {
+            assert.equal(filter.inputs.action, "ARCHIVE");
+            assert.equal(filter.inputs.name, "public-website-bucket");
+            assert.deepEqual(filter.inputs.findingCriteria, {
+                criterions: [
+                    { field: "severity.description", eqs: ["Low", "Medium"] },
+                    { field: "type", eqs: ["Policy:IAMUser/S3BucketPublic"] },
+                    { field: "resourcesAffected.s3Bucket.name", eqs: ["example-marketing-site"] },
+                ],
+            });
+        }
+    });
+
     describe("the pack", () => {
         const rule = (criteria: Record<string, unknown>, status = "SUPPRESSED") =>
             resource(RULE, "noise-rule", {
@@ -97,13 +126,31 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                 action: "SUPPRESS",
                 filterCriterias,
             });
+        const macie = (criterions: unknown[], action = "ARCHIVE") =>
+            resource(MACIE_FILTER, "noise-macie", {
+                region: "eu-west-1",
+                name: "noise",
+                action,
+                findingCriteria: { criterions },
+            });
         const labels = (...values: string[]) => values.map((value) => ({ comparison: "EQUALS", value }));
 
         it("passes the planned rules, and rules below HIGH", async () => {
             await expectPolicies(
-                [...compliantStack(), ...ofType(planned, RULE), ...ofType(planned, FILTER)],
+                [
+                    ...compliantStack(),
+                    ...ofType(planned, RULE),
+                    ...ofType(planned, FILTER),
+                    ...ofType(planned, MACIE_FILTER),
+                ],
                 [],
             );
+            await expectPolicies(
+                [...compliantStack(), macie([{ field: "severity.description", eqs: ["Low"] }])],
+                [],
+            );
+            // A filter that only saves a view (NOOP) archives nothing.
+            await expectPolicies([...compliantStack(), macie([{ field: "type", eqs: ["x"] }], "NOOP")], []);
             await expectPolicies(
                 [...compliantStack(), rule({ severityLabels: labels("LOW", "MEDIUM") })],
                 [],
@@ -145,6 +192,36 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                     [...compliantStack(), filter(blocks)],
                     ["inspector-filter-safe-suppress"],
                 );
+            }
+        });
+
+        it("refuses a Macie archive rule that could hide High: no severity, High named, or not by eqs alone", async () => {
+            const cases: [unknown[], RegExp][] = [
+                [
+                    [{ field: "type", eqs: ["Policy:IAMUser/S3BucketPublic"] }],
+                    /has no severity\.description criterion/,
+                ],
+                [
+                    [{ field: "severity.description", eqs: ["Medium", "High"] }],
+                    /has eqs Medium, High: only eqs Low, Medium/,
+                ],
+                [[{ field: "severity.description", neqs: ["High"] }], /has neqs: only eqs Low, Medium/],
+                [[{ field: "severity.description", eqs: ["Low"], gte: "Low" }], /has gte, eqs Low: only/],
+                [[{ field: "severity.description", eqs: [] }], /has no values: only/],
+                [
+                    [
+                        { field: "severity.description", eqs: ["Low"] },
+                        { field: "severity.description", eqs: ["High"] },
+                    ],
+                    /has eqs High/,
+                ],
+            ];
+            for (const [criterions, message] of cases) {
+                const [d] = await expectPolicies(
+                    [...compliantStack(), macie(criterions)],
+                    ["macie-findings-filter-safe-archive"],
+                );
+                assert.match(d.message, message);
             }
         });
     });

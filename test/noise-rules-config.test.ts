@@ -1,0 +1,100 @@
+import { strict as assert } from "node:assert";
+import { FindingType } from "@aws-sdk/client-macie2";
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { MACIE_FINDING_TYPES } from "../stacks/noise-rules";
+import { readStackConfigValues } from "../tools/plan-runtime";
+
+/*
+ * The rules of `noiseRules` that the bad-input catalogue (one mistake per case) does not reach: which keys go
+ * with which service, and the Macie finding types against the SDK's own enum.
+ */
+
+const NS = "security-governance";
+const dev = readStackConfigValues("dev");
+
+function problemsWith(rules: unknown[], overrides: Record<string, unknown> = {}): string[] {
+    try {
+        parseStackConfig({ ...dev, ...overrides, [`${NS}:noiseRules`]: rules });
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.problems;
+    }
+    return [];
+}
+
+const base = { name: "quiet", reason: "Accepted noise, reviewed yearly", severities: ["LOW"] };
+
+describe("noiseRules config: each service's keys, and Macie's vocabulary", () => {
+    it("knows every Macie finding type the SDK knows, and no other", () => {
+        assert.deepEqual([...MACIE_FINDING_TYPES].sort(), Object.values(FindingType).sort());
+    });
+
+    it("accepts each service with its own narrowing keys", () => {
+        assert.deepEqual(
+            problemsWith([
+                { ...base, name: "rule-a", service: "securityhub", controlIds: ["EC2.10"] },
+                { ...base, name: "rule-b", service: "inspector", accountIds: ["300000000001"] },
+                { ...base, name: "rule-c", service: "macie", accountIds: ["300000000001"] },
+                {
+                    ...base,
+                    name: "rule-d",
+                    service: "macie",
+                    findingTypes: ["SensitiveData:S3Object/Personal"],
+                },
+                { ...base, name: "rule-e", service: "macie", bucketNames: ["example-logs"] },
+            ]),
+            [],
+        );
+    });
+
+    it("refuses a key that narrows another service's rule, naming the key", () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [{ service: "inspector", accountIds: ["300000000001"], controlIds: ["EC2.10"] }, "controlIds"],
+            [
+                { service: "securityhub", controlIds: ["EC2.10"], vulnerabilityIds: ["CVE-2024-1"] },
+                "vulnerabilityIds",
+            ],
+            [
+                { service: "securityhub", controlIds: ["EC2.10"], bucketNames: ["example-logs"] },
+                "bucketNames",
+            ],
+            [
+                {
+                    service: "inspector",
+                    accountIds: ["300000000001"],
+                    findingTypes: ["Policy:IAMUser/S3BucketPublic"],
+                },
+                "findingTypes",
+            ],
+            [
+                { service: "macie", accountIds: ["300000000001"], vulnerabilityIds: ["CVE-2024-1"] },
+                "vulnerabilityIds",
+            ],
+        ];
+        for (const [rule, key] of cases) {
+            const problems = problemsWith([{ ...base, ...rule }]);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(
+                problems[0],
+                new RegExp(
+                    `^security-governance:noiseRules\\[0\\]\\.${key} = .*: expected no ${key} on this ${String(rule.service)} rule`,
+                ),
+            );
+        }
+    });
+
+    it("refuses an unknown Macie finding type and a bucket name S3 would not take", () => {
+        const [type] = problemsWith([
+            { ...base, service: "macie", findingTypes: ["SensitiveData:S3Object/Secrets"] },
+        ]);
+        assert.match(
+            type,
+            /^security-governance:noiseRules\[0\]\.findingTypes\[0\] = "SensitiveData:S3Object\/Secrets": expected a Macie finding type: one of Policy:IAMUser/,
+        );
+        const [bucket] = problemsWith([{ ...base, service: "macie", bucketNames: ["Example_Logs"] }]);
+        assert.match(
+            bucket,
+            /^security-governance:noiseRules\[0\]\.bucketNames\[0\] = "Example_Logs": expected an S3 bucket name/,
+        );
+    });
+});
