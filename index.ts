@@ -238,20 +238,20 @@ async function main(
         { provider: security },
     );
 
-    if (config.securityHub.v2.enabled) {
-        new SecurityHubV2(
-            "securityhub-v2",
-            {
-                homeRegion,
-                regions: offeredIn("securityhub", regions),
-                rootId: organization.rootId,
-                designation: securityHubDesignation,
-                managementProvider: management,
-                protectData,
-            },
-            { provider: security },
-        );
-    }
+    const securityHubV2 = config.securityHub.v2.enabled
+        ? new SecurityHubV2(
+              "securityhub-v2",
+              {
+                  homeRegion,
+                  regions: offeredIn("securityhub", regions),
+                  rootId: organization.rootId,
+                  designation: securityHubDesignation,
+                  managementProvider: management,
+                  protectData,
+              },
+              { provider: security },
+          )
+        : undefined;
 
     const macieOrganization = macieAdmin
         ? new MacieOrganization(
@@ -320,6 +320,7 @@ async function main(
                     macie: macieAdmin ? Object.keys(macieAdmin.accounts) : [],
                 },
                 rules: config.noiseRules,
+                securityHubV2: securityHubV2 ? { homeRegion, after: securityHubV2.ready } : undefined,
                 after: {
                     securityhub: [securityHub],
                     inspector: inspectorAdmin ? [inspectorAdmin] : [],

@@ -60,6 +60,8 @@ export class SecurityHubV2 extends pulumi.ComponentResource {
     public readonly policy: aws.organizations.Policy;
     /** Regions linked to the home region's V2 aggregator (none for a single-region organization). */
     public readonly linkedRegions: string[];
+    /** The security account's hub and its aggregator: V2 automation rules come after both (provider docs). */
+    public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: SecurityHubV2Args, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:securityhub:SecurityHubV2", name, {}, opts);
@@ -76,14 +78,16 @@ export class SecurityHubV2 extends pulumi.ComponentResource {
             },
         );
         this.linkedRegions = args.regions.filter((region) => region !== home).sort();
+        this.ready = [account];
         if (this.linkedRegions.length > 0) {
             // SPECIFIED_REGIONS with an explicit list: CloudFormation allows no other mode for AggregatorV2
             // (AWS::SecurityHub::AggregatorV2, "Allowed values: SPECIFIED_REGIONS"; 1 to 50 linked regions).
-            new aws.securityhub.AggregatorV2(
+            const aggregator = new aws.securityhub.AggregatorV2(
                 `${name}-aggregator`,
                 { region: home, regionLinkingMode: "SPECIFIED_REGIONS", linkedRegions: this.linkedRegions },
                 { parent: this, dependsOn: [account] },
             );
+            this.ready.push(aggregator);
         }
         // Kept when the stack lets go of it, as the Inspector policy is: whether detaching turns the service off
         // is not documented, and turning detection off is a decision for the organization's owners.

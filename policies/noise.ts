@@ -8,6 +8,7 @@ import { UNKNOWN, at, list, str, validateTypes, type Plain, type Unknown } from 
 
 export const SECURITYHUB_AUTOMATION_RULE = "aws:securityhub/automationRule:AutomationRule";
 export const INSPECTOR_FILTER = "aws:inspector2/filter:Filter";
+export const SECURITYHUB_AUTOMATION_RULE_V2 = "aws:securityhub/automationRuleV2:AutomationRuleV2";
 export const MACIE_FINDINGS_FILTER = "aws:macie/findingsFilter:FindingsFilter";
 /** Macie's levels below High (Low, Medium, High: Macie user guide, findings-severity.html). */
 const MACIE_BELOW_HIGH = ["Low", "Medium"];
@@ -119,7 +120,94 @@ export const macieFindingsFilterSafeArchive: ResourceValidationPolicy = {
     }),
 };
 
+/**
+ * OCSF severity below High (OCSF dictionary severity_id: 1 Informational, 2 Low, 3 Medium; captions the same) and
+ * the OCSF statuses that take a finding out of view (finding.json status_id: 3 Suppressed, 4 Resolved,
+ * 5 Archived, 6 Deleted).
+ */
+const OCSF_BELOW_HIGH_IDS = [1, 2, 3];
+const OCSF_BELOW_HIGH_NAMES = ["Informational", "Low", "Medium"];
+const OCSF_HIDING_STATUSES = [3, 4, 5, 6];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const objects = (value: Json | undefined): { [key: string]: Json }[] =>
+    Array.isArray(value)
+        ? value.filter(
+              (v): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v),
+          )
+        : [];
+
+/** Whether a composite filter holds severity below High and nothing else: each filter an equality of severity. */
+function boundsSeverity(composite: { [key: string]: Json }): boolean {
+    const kinds = Object.keys(composite).filter((key) => key !== "Operator");
+    if (kinds.length === 0 || kinds.some((key) => key !== "NumberFilters" && key !== "StringFilters"))
+        return false;
+    const numbers = objects(composite.NumberFilters);
+    const strings = objects(composite.StringFilters);
+    if (numbers.length + strings.length === 0) return false;
+    const numberSafe = numbers.every((f) => {
+        const filter = objects([f.Filter ?? null])[0] ?? {};
+        return (
+            f.FieldName === "severity_id" &&
+            Object.keys(filter).length === 1 &&
+            typeof filter.Eq === "number" &&
+            OCSF_BELOW_HIGH_IDS.includes(filter.Eq)
+        );
+    });
+    const stringSafe = strings.every((f) => {
+        const filter = objects([f.Filter ?? null])[0] ?? {};
+        return (
+            f.FieldName === "severity" &&
+            filter.Comparison === "EQUALS" &&
+            typeof filter.Value === "string" &&
+            OCSF_BELOW_HIGH_NAMES.includes(filter.Value)
+        );
+    });
+    return numberSafe && stringSafe;
+}
+
+export const securityhubAutomationRuleV2SafeSuppress: ResourceValidationPolicy = {
+    name: "securityhub-automation-rule-v2-safe-suppress",
+    description:
+        "A Security Hub (V2) automation rule that suppresses, resolves, archives or re-rates findings holds severity below High.",
+    enforcementLevel: "mandatory",
+    validateResource: validateTypes(SECURITYHUB_AUTOMATION_RULE_V2, (props, _args, reportViolation) => {
+        const update = at(props, "action", "findingFieldsUpdate");
+        const status = at(update, "statusId");
+        const severity = at(update, "severityId");
+        if (status === UNKNOWN || severity === UNKNOWN) return;
+        const hides =
+            (typeof status === "number" && OCSF_HIDING_STATUSES.includes(status)) || severity !== undefined;
+        if (!hides) return;
+        const text = str(at(props, "criteria", "ocsfFindingCriteriaJson"));
+        if (text === UNKNOWN) return;
+        let criteria: Json;
+        try {
+            criteria = JSON.parse(text ?? "") as Json;
+        } catch {
+            reportViolation(
+                "criteria.ocsfFindingCriteriaJson is not JSON: the rule's reach cannot be judged.",
+            );
+            return;
+        }
+        const top = objects([criteria])[0] ?? {};
+        const composites = objects(top.CompositeFilters);
+        if (composites.length > 1 && top.CompositeOperator !== "AND") {
+            reportViolation(
+                `criteria has CompositeOperator ${JSON.stringify(top.CompositeOperator ?? null)}: with more than one composite filter only AND keeps the severity bound.`,
+            );
+            return;
+        }
+        if (!composites.some(boundsSeverity)) {
+            reportViolation(
+                "criteria has no composite filter holding severity_id to Eq 1, 2 or 3 (or severity EQUALS Informational, Low, Medium) alone: the rule could hide High and Critical findings.",
+            );
+        }
+    }),
+};
+
 export const noisePolicies = [
+    securityhubAutomationRuleV2SafeSuppress,
     securityhubAutomationRuleSafeSuppress,
     inspectorFilterSafeSuppress,
     macieFindingsFilterSafeArchive,

@@ -12,6 +12,7 @@ import { compliantStack, resource } from "./helpers/policy-fixtures";
 const RULE = "aws:securityhub/automationRule:AutomationRule";
 const FILTER = "aws:inspector2/filter:Filter";
 const MACIE_FILTER = "aws:macie/findingsFilter:FindingsFilter";
+const RULE_V2 = "aws:securityhub/automationRuleV2:AutomationRuleV2";
 
 describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
     let planned: PlanDocument;
@@ -93,6 +94,61 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
         }
     });
 
+    it("plans one V2 automation rule in the home region, after the V2 aggregator, suppressing the same controls at OCSF severity 2-3", () => {
+        const rules = ofType(planned, RULE_V2);
+        assert.equal(rules.length, 1);
+        const [rule] = rules;
+        assert.equal(rule.inputs.region, planned.homeRegion);
+        assert.equal(rule.inputs.ruleName, "sandbox-vpc-endpoints");
+        const aggregator = ofType(planned, "aws:securityhub/aggregatorV2:AggregatorV2")[0];
+        assert.ok(aggregator, "the dev stack links regions to a V2 aggregator");
+        assert.ok(rule.dependsOn.includes(aggregator.urn), "the rule waits for the aggregator");
+        // OCSF: status_id 3 is Suppressed; severity_id 2 Low, 3 Medium (schema.ocsf.io).
+        assert.deepEqual(rule.inputs.action, {
+            type: "FINDING_FIELDS_UPDATE",
+            findingFieldsUpdate: {
+                statusId: 3,
+                comment:
+                    "Sandbox accounts have no VPC endpoints by design (noiseRules.sandbox-vpc-endpoints)",
+            },
+        });
+        assert.deepEqual(
+            JSON.parse(
+                String((rule.inputs.criteria as { ocsfFindingCriteriaJson: string }).ocsfFindingCriteriaJson),
+            ),
+            {
+                CompositeFilters: [
+                    {
+                        StringFilters: [
+                            {
+                                FieldName: "compliance.control",
+                                Filter: { Value: "EC2.10", Comparison: "EQUALS" },
+                            },
+                        ],
+                        Operator: "OR",
+                    },
+                    {
+                        NumberFilters: [
+                            { FieldName: "severity_id", Filter: { Eq: 2 } },
+                            { FieldName: "severity_id", Filter: { Eq: 3 } },
+                        ],
+                        Operator: "OR",
+                    },
+                    {
+                        StringFilters: [
+                            {
+                                FieldName: "cloud.account.uid",
+                                Filter: { Value: "300000000001", Comparison: "EQUALS" },
+                            },
+                        ],
+                        Operator: "OR",
+                    },
+                ],
+                CompositeOperator: "AND",
+            },
+        );
+    });
+
     it("plans a Macie suppression rule (ARCHIVE) in every governed region, held to Low and Medium", () => {
         const filters = ofType(planned, MACIE_FILTER);
         assert.deepEqual(filters.map((f) => f.inputs.region).sort(), [...planned.regions].sort());
@@ -133,6 +189,27 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                 action,
                 findingCriteria: { criterions },
             });
+        const ruleV2 = (criteria: unknown, findingFieldsUpdate: Record<string, unknown> = { statusId: 3 }) =>
+            resource(RULE_V2, "noise-v2", {
+                region: "eu-west-1",
+                ruleName: "noise",
+                ruleOrder: 1,
+                description: "x",
+                criteria: {
+                    ocsfFindingCriteriaJson:
+                        typeof criteria === "string" ? criteria : JSON.stringify(criteria),
+                },
+                action: { type: "FINDING_FIELDS_UPDATE", findingFieldsUpdate },
+            });
+        const severityIds = (...ids: number[]) => ({
+            NumberFilters: ids.map((id) => ({ FieldName: "severity_id", Filter: { Eq: id } })),
+            Operator: "OR",
+        });
+        const control = {
+            StringFilters: [
+                { FieldName: "compliance.control", Filter: { Value: "EC2.10", Comparison: "EQUALS" } },
+            ],
+        };
         const labels = (...values: string[]) => values.map((value) => ({ comparison: "EQUALS", value }));
 
         it("passes the planned rules, and rules below HIGH", async () => {
@@ -142,6 +219,7 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                     ...ofType(planned, RULE),
                     ...ofType(planned, FILTER),
                     ...ofType(planned, MACIE_FILTER),
+                    ...ofType(planned, RULE_V2),
                 ],
                 [],
             );
@@ -192,6 +270,68 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                     [...compliantStack(), filter(blocks)],
                     ["inspector-filter-safe-suppress"],
                 );
+            }
+        });
+
+        it("passes V2 rules held below High, and V2 rules that hide nothing", async () => {
+            for (const [criteria, update] of [
+                [{ CompositeFilters: [severityIds(1, 2, 3)] }, { statusId: 3 }],
+                [{ CompositeFilters: [control, severityIds(3)], CompositeOperator: "AND" }, { statusId: 4 }],
+                [
+                    {
+                        CompositeFilters: [
+                            {
+                                StringFilters: [
+                                    { FieldName: "severity", Filter: { Value: "Low", Comparison: "EQUALS" } },
+                                ],
+                            },
+                        ],
+                    },
+                    { severityId: 1 },
+                ],
+                // Only a comment, or In Progress: nothing leaves view.
+                [{ CompositeFilters: [control] }, { comment: "seen" }],
+                [{ CompositeFilters: [control] }, { statusId: 2 }],
+            ] as [unknown, Record<string, unknown>][]) {
+                await expectPolicies([...compliantStack(), ruleV2(criteria, update)], []);
+            }
+        });
+
+        it("refuses a V2 rule that could hide High or Critical: unbounded, OR'ed, High named, nested, ranged or not JSON", async () => {
+            const cases: [unknown, RegExp, Record<string, unknown>?][] = [
+                [{ CompositeFilters: [control] }, /has no composite filter holding severity_id/],
+                [
+                    { CompositeFilters: [control, severityIds(2)], CompositeOperator: "OR" },
+                    /CompositeOperator "OR"/,
+                ],
+                [{ CompositeFilters: [control, severityIds(2)] }, /CompositeOperator null/],
+                [{ CompositeFilters: [severityIds(3, 4)] }, /has no composite filter holding/],
+                [
+                    { CompositeFilters: [{ ...severityIds(2), NestedCompositeFilters: [control] }] },
+                    /has no composite/,
+                ],
+                [
+                    {
+                        CompositeFilters: [
+                            { NumberFilters: [{ FieldName: "severity_id", Filter: { Lte: 3 } }] },
+                        ],
+                    },
+                    /has no composite/,
+                ],
+                [
+                    { CompositeFilters: [{ ...severityIds(2), StringFilters: control.StringFilters }] },
+                    /has no composite/,
+                ],
+                ["{not json", /is not JSON/],
+                [{ CompositeFilters: [control] }, /has no composite/, { statusId: 5 }],
+                [{ CompositeFilters: [control] }, /has no composite/, { severityId: 1 }],
+            ];
+            for (const [criteria, message, update] of cases) {
+                const [d] = await expectPolicies(
+                    [...compliantStack(), ruleV2(criteria, update)],
+                    ["securityhub-automation-rule-v2-safe-suppress"],
+                );
+                assert.match(d.message, message);
             }
         });
 
