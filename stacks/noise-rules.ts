@@ -1,5 +1,6 @@
 import type { FindingType } from "@aws-sdk/client-macie2";
 import * as z from "zod";
+import { MAX_AUTOMATION_RULES } from "./quotas";
 import { accountId, reportDuplicates, uniqueArray } from "./schema-parts";
 import { RETIRED_SECURITY_HUB_CONTROL_IDS, SECURITY_HUB_CONTROL_IDS, knownName } from "./known-names";
 
@@ -163,6 +164,15 @@ export const noiseRulesSchema = z.array(noiseRule).superRefine((rules, ctx) => {
         (index) => [index, "name"],
         "a name used by no other rule",
     );
+    const securityhub = rules.filter((rule) => rule.service === "securityhub").length;
+    if (securityhub > MAX_AUTOMATION_RULES) {
+        ctx.addIssue({
+            code: "custom",
+            path: [],
+            input: `${securityhub} securityhub rules`,
+            message: `at most ${MAX_AUTOMATION_RULES} securityhub rules: Security Hub allows ${MAX_AUTOMATION_RULES} automation rules per administrator (automation-rules.html)`,
+        });
+    }
 });
 
 export type NoiseRule = z.output<typeof noiseRule>;

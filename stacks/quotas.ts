@@ -65,3 +65,11 @@ export function membersWithinQuota<T extends { id: string }>(
     const quota = MEMBER_QUOTAS[service].members;
     return { members: ordered.slice(0, quota), beyond: ordered.slice(quota) };
 }
+
+/**
+ * Automation rules per Security Hub administrator: "a maximum of 100 automation rules for each administrator
+ * account" (Security Hub CSPM user guide, automation-rules.html), and for V2 "a maximum of 100 automation rules
+ * per account in each ... Region" (Security Hub user guide, securityhub-v2-automation-rules.html). Each
+ * securityhub noise rule takes one of each, in every region it is made in.
+ */
+export const MAX_AUTOMATION_RULES = 100;

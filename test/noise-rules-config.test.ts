@@ -97,4 +97,21 @@ describe("noiseRules config: each service's keys, and Macie's vocabulary", () =>
             /^security-governance:noiseRules\[0\]\.bucketNames\[0\] = "Example_Logs": expected an S3 bucket name/,
         );
     });
+
+    it("takes 100 securityhub rules, Security Hub's automation-rule quota, and refuses the 101st", () => {
+        const rules = (n: number) =>
+            Array.from({ length: n }, (_, i) => ({
+                ...base,
+                name: `rule-${i}`,
+                service: "securityhub",
+                controlIds: ["EC2.10"],
+            }));
+        assert.deepEqual(problemsWith(rules(100)), []);
+        const problems = problemsWith(rules(101));
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(
+            problems[0],
+            /^security-governance:noiseRules = .*: expected at most 100 securityhub rules: /,
+        );
+    });
 });
