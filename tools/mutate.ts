@@ -41,6 +41,12 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         ],
         skipTests: "as real processes|through index\\.ts",
     },
+    // Suppression as code: the config that may only hide below HIGH, and the pack's guard over every rule.
+    noise: {
+        mutate: ["stacks/noise-rules.ts", "policies/noise.ts"],
+        tests: ["test/noise-rules.test.ts", "test/noise-rules-config.test.ts", "test/bad-input.test.ts"],
+        skipTests: "as real processes|through index\\.ts",
+    },
     // The in-account decision logic: what to enroll, what counts as enrolled, the run's budget and deadline.
     enrollment: {
         mutate: [
