@@ -42,8 +42,38 @@ describe("noiseRules config: each service's keys, and Macie's vocabulary", () =>
                     findingTypes: ["SensitiveData:S3Object/Personal"],
                 },
                 { ...base, name: "rule-e", service: "macie", bucketNames: ["example-logs"] },
+                // INFORMATIONAL is a Security Hub and Inspector level; only Macie lacks it.
+                {
+                    ...base,
+                    name: "rule-f",
+                    service: "securityhub",
+                    severities: ["INFORMATIONAL"],
+                    controlIds: ["EC2.10"],
+                },
+                {
+                    ...base,
+                    name: "rule-g",
+                    service: "inspector",
+                    severities: ["INFORMATIONAL"],
+                    vulnerabilityIds: ["CVE-2024-1"],
+                },
             ]),
             [],
+        );
+    });
+
+    it("refuses an inspector rule narrowed by severity alone, and two rules of one name", () => {
+        const [unbounded] = problemsWith([{ ...base, service: "inspector" }]);
+        assert.match(
+            unbounded,
+            /^security-governance:noiseRules\[0\]\.vulnerabilityIds = \(missing\): expected accountIds or vulnerabilityIds on an inspector rule/,
+        );
+        const twice = { ...base, service: "macie", bucketNames: ["example-logs"] };
+        const problems = problemsWith([twice, twice]);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(
+            problems[0],
+            /^security-governance:noiseRules\[1\]\.name = "quiet": expected a name used by no other rule/,
         );
     });
 
@@ -106,7 +136,14 @@ describe("noiseRules config: each service's keys, and Macie's vocabulary", () =>
                 service: "securityhub",
                 controlIds: ["EC2.10"],
             }));
-        assert.deepEqual(problemsWith(rules(100)), []);
+        // Other services' rules do not count toward it.
+        assert.deepEqual(
+            problemsWith([
+                ...rules(100),
+                { ...base, name: "macie-one", service: "macie", bucketNames: ["example-logs"] },
+            ]),
+            [],
+        );
         const problems = problemsWith(rules(101));
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.match(

@@ -253,6 +253,34 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                 );
                 assert.match(d.message, /criteria\.severityLabels (is empty|has)/);
             }
+            // Re-rating is hiding too: a HIGH lowered to LOW leaves the alert threshold.
+            const rerate = resource(RULE, "noise-rerate", {
+                region: "eu-west-1",
+                ruleName: "rerate",
+                ruleOrder: 1,
+                description: "x",
+                criteria: {},
+                actions: [
+                    { type: "FINDING_FIELDS_UPDATE", findingFieldsUpdate: { severity: { label: "LOW" } } },
+                ],
+            });
+            await expectPolicies(
+                [...compliantStack(), rerate],
+                ["securityhub-automation-rule-safe-suppress"],
+            );
+            // An Inspector filter that only saves a view (NONE) hides nothing.
+            await expectPolicies(
+                [
+                    ...compliantStack(),
+                    resource(FILTER, "noise-view", {
+                        region: "eu-west-1",
+                        name: "view",
+                        action: "NONE",
+                        filterCriterias: [],
+                    }),
+                ],
+                [],
+            );
             const [resolved] = await expectPolicies(
                 [...compliantStack(), rule({ severityLabels: labels("CRITICAL") }, "RESOLVED")],
                 ["securityhub-automation-rule-safe-suppress"],
@@ -323,6 +351,65 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                     /has no composite/,
                 ],
                 ["{not json", /is not JSON/],
+                // Equalities of another field, of severity by another comparison, or beside another kind of filter.
+                [
+                    {
+                        CompositeFilters: [
+                            { NumberFilters: [{ FieldName: "confidence_score", Filter: { Eq: 2 } }] },
+                        ],
+                    },
+                    /has no composite/,
+                ],
+                [
+                    {
+                        CompositeFilters: [
+                            {
+                                StringFilters: [
+                                    { FieldName: "severity", Filter: { Value: "Low", Comparison: "PREFIX" } },
+                                ],
+                            },
+                        ],
+                    },
+                    /has no composite/,
+                ],
+                [
+                    {
+                        CompositeFilters: [
+                            {
+                                StringFilters: [
+                                    { FieldName: "status", Filter: { Value: "Low", Comparison: "EQUALS" } },
+                                ],
+                            },
+                        ],
+                    },
+                    /has no composite/,
+                ],
+                [
+                    {
+                        CompositeFilters: [
+                            {
+                                StringFilters: [
+                                    {
+                                        FieldName: "severity",
+                                        Filter: { Value: "High", Comparison: "EQUALS" },
+                                    },
+                                ],
+                            },
+                        ],
+                    },
+                    /has no composite/,
+                ],
+                [{ CompositeFilters: [{ ...severityIds(2), DateFilters: [] }] }, /has no composite/],
+                [{ CompositeFilters: [{ NumberFilters: [], Operator: "OR" }] }, /has no composite/],
+                [{ CompositeFilters: [{ Operator: "OR" }] }, /has no composite/],
+                [
+                    {
+                        CompositeFilters: [
+                            { NumberFilters: [{ FieldName: "severity_id", Filter: { Eq: "2" } }] },
+                        ],
+                    },
+                    /has no composite/,
+                ],
                 [{ CompositeFilters: [control] }, /has no composite/, { statusId: 5 }],
                 [{ CompositeFilters: [control] }, /has no composite/, { severityId: 1 }],
             ];
@@ -348,6 +435,16 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                 [[{ field: "severity.description", neqs: ["High"] }], /has neqs: only eqs Low, Medium/],
                 [[{ field: "severity.description", eqs: ["Low"], gte: "Low" }], /has gte, eqs Low: only/],
                 [[{ field: "severity.description", eqs: [] }], /has no values: only/],
+                ...["eqExactMatches", "neqs", "gt", "gte", "lt", "lte"].map((key): [unknown[], RegExp] => [
+                    [
+                        {
+                            field: "severity.description",
+                            eqs: ["Low"],
+                            [key]: key.startsWith("eq") || key === "neqs" ? ["High"] : "Low",
+                        },
+                    ],
+                    new RegExp(`has ${key}, eqs Low: only eqs Low, Medium may be archived`),
+                ]),
                 [
                     [
                         { field: "severity.description", eqs: ["Low"] },
