@@ -246,6 +246,8 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
                 {},
                 { severityLabels: labels("MEDIUM", "HIGH") },
                 { severityLabels: [{ comparison: "NOT_EQUALS", value: "CRITICAL" }] },
+                // NOT_EQUALS LOW names a level below HIGH and still matches every HIGH and CRITICAL finding.
+                { severityLabels: [{ comparison: "NOT_EQUALS", value: "LOW" }] },
             ]) {
                 const [d] = await expectPolicies(
                     [...compliantStack(), rule(criteria)],
