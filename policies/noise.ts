@@ -136,6 +136,8 @@ const objects = (value: Json | undefined): { [key: string]: Json }[] =>
               (v): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v),
           )
         : [];
+/** The value as an object, or an empty one when it is anything else. */
+const object = (value: Json | undefined): { [key: string]: Json } => objects([value ?? null])[0] ?? {};
 
 /** Whether a composite filter holds severity below High and nothing else: each filter an equality of severity. */
 function boundsSeverity(composite: { [key: string]: Json }): boolean {
@@ -146,7 +148,7 @@ function boundsSeverity(composite: { [key: string]: Json }): boolean {
     const strings = objects(composite.StringFilters);
     if (numbers.length + strings.length === 0) return false;
     const numberSafe = numbers.every((f) => {
-        const filter = objects([f.Filter ?? null])[0] ?? {};
+        const filter = object(f.Filter);
         return (
             f.FieldName === "severity_id" &&
             Object.keys(filter).length === 1 &&
@@ -155,7 +157,7 @@ function boundsSeverity(composite: { [key: string]: Json }): boolean {
         );
     });
     const stringSafe = strings.every((f) => {
-        const filter = objects([f.Filter ?? null])[0] ?? {};
+        const filter = object(f.Filter);
         return (
             f.FieldName === "severity" &&
             filter.Comparison === "EQUALS" &&
@@ -190,7 +192,7 @@ export const securityhubAutomationRuleV2SafeSuppress: ResourceValidationPolicy =
             );
             return;
         }
-        const top = objects([criteria])[0] ?? {};
+        const top = object(criteria);
         const composites = objects(top.CompositeFilters);
         if (composites.length > 1 && top.CompositeOperator !== "AND") {
             reportViolation(
