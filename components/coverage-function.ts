@@ -78,6 +78,16 @@ export function coverageRolePolicy(params: CoverageRoleParams): IdentityPolicyDo
             Resource: `arn:${PARTITION}:s3:::${params.bucketName}/${COVERAGE_PREFIX}*`,
         },
         {
+            // A report is looked for by listing its key: S3 answers a read of a missing key 403 to a role
+            // without an unconditioned ListBucket (functions/shared/s3-objects.ts). ListObjectsV2 carries its
+            // Prefix as s3:prefix.
+            Sid: "FindCoverageReports",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: `arn:${PARTITION}:s3:::${params.bucketName}`,
+            Condition: { StringLike: { "s3:prefix": `${COVERAGE_PREFIX}*` } },
+        },
+        {
             // SSE-KMS: S3 asks for a data key on write and decrypts on read, on the caller's behalf.
             Sid: "EncryptCoverageReports",
             Effect: "Allow",

@@ -72,7 +72,6 @@ export function responderRolePolicy(params: ResponderRoleParams): IdentityPolicy
         {
             Sid: "KeepResponseRecords",
             Effect: "Allow",
-            // HeadObject is authorized as s3:GetObject.
             Action: ["s3:GetObject", "s3:PutObject"],
             Resource: `${bucket}/${RESPONSES_PREFIX}*`,
         },
@@ -83,11 +82,16 @@ export function responderRolePolicy(params: ResponderRoleParams): IdentityPolicy
             Resource: `${bucket}/${RESPONSES_PREFIX}blocks/*`,
         },
         {
-            Sid: "ListBlocks",
+            // The sweep lists blocks/; a done/ record is looked for by listing its key, since S3 answers a
+            // HeadObject on a missing key 403 to a role without an unconditioned ListBucket
+            // (functions/shared/s3-objects.ts). ListObjectsV2 carries its Prefix as s3:prefix.
+            Sid: "ListBlocksAndDoneRecords",
             Effect: "Allow",
             Action: "s3:ListBucket",
             Resource: bucket,
-            Condition: { StringLike: { "s3:prefix": `${RESPONSES_PREFIX}blocks/*` } },
+            Condition: {
+                StringLike: { "s3:prefix": [`${RESPONSES_PREFIX}blocks/*`, `${RESPONSES_PREFIX}done/*`] },
+            },
         },
         {
             // SSE-KMS: S3 asks for a data key on write and decrypts on read, on the caller's behalf.

@@ -2,10 +2,12 @@ import { strict as assert } from "node:assert";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
     GetObjectCommand,
-    NoSuchKey,
+    ListObjectsV2Command,
     PutObjectCommand,
     S3Client,
+    S3ServiceException,
     type GetObjectCommandOutput,
+    type ListObjectsV2CommandInput,
     type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -46,17 +48,33 @@ const s3 = mockClient(S3Client);
 const cloudwatch = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);
 
-/** The bucket as S3 keeps it: what was put can be got; anything else is NoSuchKey. */
+/**
+ * The bucket as S3 keeps it for the coverage role, which may list only coverage/: what was put can be got and
+ * listed; a read of anything else is 403 AccessDenied, never NoSuchKey (GetObject API reference: without
+ * s3:ListBucket on the bucket, a missing key is 403).
+ */
 function bucket(): Map<string, PutObjectCommandInput> {
     const objects = new Map<string, PutObjectCommandInput>();
     s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
         objects.set(String(input.Key), input);
         return {};
     });
+    s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
+        const prefix = String(input.Prefix);
+        assert.ok(prefix.startsWith("coverage/"), `the role may list only coverage/, not ${prefix}`);
+        const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+        const shown = keys.slice(0, input.MaxKeys ?? 1000);
+        return { Contents: shown.map((Key) => ({ Key })), IsTruncated: shown.length < keys.length };
+    });
     s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
         const object = objects.get(String(input.Key));
         if (object === undefined)
-            throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
+            throw new S3ServiceException({
+                name: "AccessDenied",
+                $fault: "client",
+                message: "Access Denied",
+                $metadata: { httpStatusCode: 403 },
+            });
         const text = String(object.Body);
         return { Body: { transformToString: async () => text } as unknown as GetObjectCommandOutput["Body"] };
     });
@@ -235,12 +253,29 @@ describe("the scheduled coverage run: rows refreshed stalest first, the matrix i
         assert.equal(row.covered, 0);
     });
 
-    it("fails loudly when the bucket refuses the read of a stored row, instead of taking it for a first run", async () => {
-        s3.on(GetObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    it("fails loudly when the bucket refuses the listing of the stored rows, instead of taking it for a first run", async () => {
+        s3.on(ListObjectsV2Command).rejects(
+            Object.assign(new Error("Access Denied"), { name: "AccessDenied" }),
+        );
         const w = world();
         await assert.rejects(
             runScheduledCoverage({ expectation: EXPECTATION, publish: PUBLISH }, dependencies(w, {}), w.run),
             /Access Denied/,
+        );
+        assert.equal(s3.commandCalls(PutObjectCommand).length, 0);
+    });
+
+    it("fails loudly when a listed row cannot be read (the key refused), instead of taking it for a first run", async () => {
+        const objects = bucket();
+        const w = world();
+        const row = "coverage/rows/macie/eu-west-1/latest.json";
+        objects.set(row, { Bucket: PUBLISH.bucket, Key: row, Body: "{}" });
+        s3.on(GetObjectCommand).rejects(
+            Object.assign(new Error("not authorized to perform kms:Decrypt"), { name: "AccessDenied" }),
+        );
+        await assert.rejects(
+            runScheduledCoverage({ expectation: EXPECTATION, publish: PUBLISH }, dependencies(w, {}), w.run),
+            /kms:Decrypt/,
         );
         assert.equal(s3.commandCalls(PutObjectCommand).length, 0);
     });

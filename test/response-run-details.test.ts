@@ -51,6 +51,7 @@ import {
     BUCKET,
     ec2Error,
     NOW,
+    doneLookupOf,
     publishOf,
     putOf,
     refused,
@@ -353,41 +354,39 @@ describe("the record store", () => {
         }
     });
 
-    it("recordExists: true when HeadObject answers; false for NotFound, NoSuchKey or any 404", async () => {
-        const cases: [Error | undefined, boolean][] = [
-            [undefined, true],
-            [s3Error("NotFound", 404), false],
-            // By name alone, and by status alone: a NoSuchKey without a status, a NotFound answered 400
-            // by an S3-compatible store, a 404 the SDK could not name.
-            [s3Error("NoSuchKey"), false],
-            [s3Error("NotFound", 400), false],
-            [s3Error("NotFound"), false],
-            [s3Error("UnknownError", 404), false],
+    it("recordExists: true only when the listing of its key starts with that very key", async () => {
+        const cases: [{ Key?: string }[] | undefined, boolean][] = [
+            [[{ Key: `responses/${EXPLICIT_KEY}` }], true],
+            [[], false],
+            [undefined, false],
+            // A longer key that the record's key prefixes is another object, not the record.
+            [[{ Key: `responses/${EXPLICIT_KEY}.bak` }], false],
+            [[{}], false],
         ];
-        for (const [error, expected] of cases) {
+        for (const [contents, expected] of cases) {
             const { s3, mock } = store();
-            if (error === undefined) mock.on(HeadObjectCommand).resolves({ ContentLength: 10 });
-            else mock.on(HeadObjectCommand).rejects(error);
+            mock.on(ListObjectsV2Command).resolves({ Contents: contents, IsTruncated: false });
             assert.equal(
                 await recordExists(s3, STORE, EXPLICIT_KEY, testRun()),
                 expected,
-                error?.name ?? "found",
+                JSON.stringify(contents),
             );
             assert.deepEqual(
-                mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input),
-                [{ Bucket: BUCKET, Key: `responses/${EXPLICIT_KEY}` }],
+                mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input),
+                [{ Bucket: BUCKET, Prefix: `responses/${EXPLICIT_KEY}`, MaxKeys: 1 }],
             );
+            assert.equal(mock.commandCalls(HeadObjectCommand).length, 0, "never a read S3 may answer 403");
         }
     });
 
-    it("recordExists rethrows what is not a missing key: a denied read must not look like a new finding", async () => {
+    it("recordExists rethrows every failure: a denied or broken listing must not look like a new finding", async () => {
         for (const error of [
-            s3Error("Forbidden", 403),
+            s3Error("AccessDenied", 403),
+            s3Error("NoSuchBucket", 404),
             new Error("socket closed"),
-            s3Error("BadRequest", 400),
         ]) {
             const { s3, mock } = store();
-            mock.on(HeadObjectCommand).rejects(error);
+            mock.on(ListObjectsV2Command).rejects(error);
             await assert.rejects(
                 recordExists(s3, STORE, EXPLICIT_KEY, testRun()),
                 (thrown) => thrown === error,
@@ -472,7 +471,6 @@ describe("the record store", () => {
 
     it("every store call stops at the deadline, naming the call, and is never read as absent or taken", async () => {
         const { s3, mock } = store();
-        mock.on(HeadObjectCommand).rejects(s3Error("NotFound", 404));
         mock.on(PutObjectCommand).resolves({});
         const late = () => testRun(0);
         await assert.rejects(putRecord(s3, STORE, EXPLICIT_KEY, {}, late()), refused("s3:PutObject"));
@@ -480,7 +478,7 @@ describe("the record store", () => {
             putRecord(s3, STORE, EXPLICIT_KEY, {}, late(), { onlyIfAbsent: true }),
             refused("s3:PutObject"),
         );
-        await assert.rejects(recordExists(s3, STORE, EXPLICIT_KEY, late()), refused("s3:HeadObject"));
+        await assert.rejects(recordExists(s3, STORE, EXPLICIT_KEY, late()), refused("s3:ListObjectsV2"));
         await assert.rejects(readRecord(s3, STORE, EXPLICIT_KEY, late()), refused("s3:GetObject"));
         await assert.rejects(deleteRecord(s3, STORE, EXPLICIT_KEY, late()), refused("s3:DeleteObject"));
         await assert.rejects(listRecords(s3, STORE, "blocks/", late()), refused("s3:ListObjectsV2"));
@@ -509,8 +507,8 @@ describe("the responder run's records", () => {
             key: "decisions/2026-12-01/f_1__x/blockRemoteAddress-notify-evt_1_2.json",
         };
         assert.deepEqual(records, [record]);
-        assert.deepEqual(w.heads(), [
-            { Bucket: BUCKET, Key: `responses/done/${MEMBER}/f_1__x/blockRemoteAddress-notify.json` },
+        assert.deepEqual(w.doneLookups(), [
+            doneLookupOf(`done/${MEMBER}/f_1__x/blockRemoteAddress-notify.json`),
         ]);
         assert.deepEqual(w.puts(), [
             putOf(record.key, record),
@@ -546,8 +544,8 @@ describe("the responder run's records", () => {
         // 1796119200000 is NOW in epoch milliseconds.
         const key = "decisions/2026-12-01/unknown/blockRemoteAddress-notify-1796119200000.json";
         assert.deepEqual([record.findingId, record.eventId, record.key], ["unknown", "1796119200000", key]);
-        assert.deepEqual(w.heads(), [
-            { Bucket: BUCKET, Key: `responses/done/${MEMBER}/unknown/blockRemoteAddress-notify.json` },
+        assert.deepEqual(w.doneLookups(), [
+            doneLookupOf(`done/${MEMBER}/unknown/blockRemoteAddress-notify.json`),
         ]);
         assert.deepEqual(
             w.puts().map((p) => p.Key),
@@ -583,8 +581,8 @@ describe("the responder run's records", () => {
         assert.deepEqual(records, [record]);
         // No account to look up: ListParents of undefined would only fail.
         assert.deepEqual(w.ousAsked, []);
-        assert.deepEqual(w.heads(), [
-            { Bucket: BUCKET, Key: `responses/done/unknown/${findingId}/blockRemoteAddress-skip.json` },
+        assert.deepEqual(w.doneLookups(), [
+            doneLookupOf(`done/unknown/${findingId}/blockRemoteAddress-skip.json`),
         ]);
         assert.deepEqual(w.puts(), [
             putOf(record.key, record),
@@ -869,9 +867,9 @@ describe("the responder run at its deadline", () => {
         const w = world();
         const run = testRun(1_000);
         // The clock reaches the deadline while the done/ record is looked up.
-        w.mocks.s3.on(HeadObjectCommand).callsFake(async () => {
+        w.mocks.s3.on(ListObjectsV2Command).callsFake(async () => {
             run.clock.now = 1_000;
-            throw s3Error("NotFound", 404);
+            return { KeyCount: 0, IsTruncated: false };
         });
         await assert.rejects(
             respondToFinding(

@@ -1,7 +1,8 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Run } from "../shared/run";
+import { readObjectIfPresent } from "../shared/s3-objects";
 import { coverageDrops, type CoverageReport, type CoverageRow } from "./matrix";
 
 /** Where the scheduled function leaves its proof, and whom it tells when coverage falls. */
@@ -39,23 +40,19 @@ export function rowFolder(prefix: string, row: Pick<CoverageRow, "service" | "re
     return `${prefix}rows/${row.service}/${row.region}/`;
 }
 
-/** A stored report, or undefined when there is none yet. Any other failure (access, KMS) is real and thrown. */
+/**
+ * A stored report, or undefined when there is none yet (the first run). The role may list only the reports'
+ * prefix, so a missing report is found by listing, never by a read that S3 would answer 403 (s3-objects.ts).
+ * Any other failure (access, KMS) is real and thrown.
+ */
 export async function readReport(
     clients: PublishClients,
     settings: PublishSettings,
     key: string,
     run: Run,
 ): Promise<CoverageReport | undefined> {
-    try {
-        const object = await run.call("s3:GetObject", () =>
-            clients.s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key: key })),
-        );
-        const text = await object.Body?.transformToString();
-        return text === undefined ? undefined : (JSON.parse(text) as CoverageReport);
-    } catch (error) {
-        if (error instanceof Error && error.name === "NoSuchKey") return undefined;
-        throw error;
-    }
+    const text = await readObjectIfPresent(clients.s3, settings.bucket, key, run);
+    return text === undefined ? undefined : (JSON.parse(text) as CoverageReport);
 }
 
 /** Writes `report` as `<folder>latest.json` and a dated copy, SSE-KMS with the findings key. Returns the keys. */

@@ -1,12 +1,11 @@
 import {
     DeleteObjectCommand,
-    GetObjectCommand,
-    HeadObjectCommand,
     ListObjectsV2Command,
     PutObjectCommand,
     type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Run } from "../shared/run";
+import { objectExists, readObject } from "../shared/s3-objects";
 
 /*
  * What the responder leaves in the findings bucket, under one prefix (default responses/):
@@ -29,15 +28,6 @@ function isTaken(error: unknown): boolean {
     const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
         ?.httpStatusCode;
     return status === 412 || status === 409;
-}
-
-function isMissing(error: unknown): boolean {
-    const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
-        ?.httpStatusCode;
-    return (
-        (error instanceof Error && (error.name === "NotFound" || error.name === "NoSuchKey")) ||
-        status === 404
-    );
 }
 
 /** A key part: S3 accepts any UTF-8, but keys stay readable and listable with only these. */
@@ -74,29 +64,18 @@ export async function putRecord(
     }
 }
 
+/** Whether `key` exists: by listing, since the role may list only done/ and blocks/ (shared/s3-objects.ts). */
 export async function recordExists(
     s3: S3Client,
     store: RecordStore,
     key: string,
     run: Run,
 ): Promise<boolean> {
-    try {
-        await run.call("s3:HeadObject", () =>
-            s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: store.prefix + key })),
-        );
-        return true;
-    } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-    }
+    return objectExists(s3, store.bucket, store.prefix + key, run);
 }
 
 export async function readRecord(s3: S3Client, store: RecordStore, key: string, run: Run): Promise<unknown> {
-    const got = await run.call("s3:GetObject", () =>
-        s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: store.prefix + key })),
-    );
-    const text = (await got.Body?.transformToString()) ?? "";
-    return JSON.parse(text) as unknown;
+    return JSON.parse(await readObject(s3, store.bucket, store.prefix + key, run)) as unknown;
 }
 
 export async function deleteRecord(s3: S3Client, store: RecordStore, key: string, run: Run): Promise<void> {

@@ -1,7 +1,7 @@
 import { DescribeNetworkAclsCommand, EC2Client, EC2ServiceException } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import {
-    HeadObjectCommand,
+    ListObjectsV2Command,
     PutObjectCommand,
     S3Client,
     S3ServiceException,
@@ -81,7 +81,8 @@ export function world(options: { ous?: () => Promise<string[]> } = {}) {
         iam: mockClient(iam),
         memberS3: mockClient(memberS3),
     };
-    mocks.s3.on(HeadObjectCommand).rejects(s3Error("NotFound", 404));
+    // No done/ record yet: the role finds one by listing its key (functions/shared/s3-objects.ts).
+    mocks.s3.on(ListObjectsV2Command).resolves({ KeyCount: 0, IsTruncated: false });
     mocks.s3.on(PutObjectCommand).resolves({});
     mocks.sns.on(PublishCommand).resolves({ MessageId: "m-1" });
     const members: [string, string][] = [];
@@ -101,10 +102,15 @@ export function world(options: { ous?: () => Promise<string[]> } = {}) {
     };
     const puts = () =>
         mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input as PutObjectCommandInput);
-    const heads = () => mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    const doneLookups = () => mocks.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
     const published = () =>
         mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
-    return { deps, mocks, members, ousAsked, puts, heads, published };
+    return { deps, mocks, members, ousAsked, puts, doneLookups, published };
+}
+
+/** The listing a done/ record is looked for with: its whole key as the prefix, one entry. */
+export function doneLookupOf(key: string) {
+    return { Bucket: BUCKET, Prefix: `responses/${key}`, MaxKeys: 1 };
 }
 
 /** The PutObject a record is written with: pretty JSON, SSE-KMS with the findings key. */
