@@ -405,10 +405,11 @@ describe("the response actions", () => {
                 (await containCredentials(iam, key, { mode: "act", now }, testRun())).status,
                 "already done",
             );
+            // A deleted key can never be used again: settled as gone, not retried as a failure.
             mock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
             assert.equal(
                 (await containCredentials(iam, key, { mode: "act", now }, testRun())).status,
-                "failed",
+                "gone",
             );
             assert.equal(mock.commandCalls(UpdateAccessKeyCommand).length, 1);
         });

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
     IAMClient,
     ListAccessKeysCommand,
+    NoSuchEntityException,
     PutRolePolicyCommand,
     UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
@@ -331,14 +332,14 @@ describe("response config and action details", () => {
                 AccessKeyMetadata: [{ UserName: "ci", AccessKeyId: "AKIAOTHER000", Status: "Active" }],
             });
             assert.deepEqual(await containCredentials(iam, key, { mode: "act", now }, testRun()), {
-                status: "failed",
-                details: [`${NAME} not found`],
+                status: "gone",
+                details: [`${NAME} no longer exists`],
             });
             // A user with no keys at all: IAM may leave the list out.
             mock.on(ListAccessKeysCommand).resolves({});
             assert.deepEqual(await containCredentials(iam, key, { mode: "dry-run", now }, testRun()), {
-                status: "failed",
-                details: [`${NAME} not found`],
+                status: "gone",
+                details: [`${NAME} no longer exists`],
             });
             assert.equal(mock.commandCalls(UpdateAccessKeyCommand).length, 1);
             assert.deepEqual(
@@ -400,10 +401,74 @@ describe("response config and action details", () => {
             });
             assert.equal(mock.commandCalls(PutRolePolicyCommand).length, 0);
         });
+        it("a deleted user, key or role (IAM's NoSuchEntity) is gone; any other IAM error fails", async () => {
+            // IAM API reference: ListAccessKeys, UpdateAccessKey and PutRolePolicy answer NoSuchEntity (404).
+            const noSuch = () => new NoSuchEntityException({ message: "cannot be found", $metadata: {} });
+            const iam = new IAMClient({ region: "us-east-1" });
+            const mock = mockClient(iam);
+            mock.on(ListAccessKeysCommand).rejects(noSuch());
+            assert.deepEqual(await containCredentials(iam, key, { mode: "act", now }, testRun()), {
+                status: "gone",
+                details: ["user ci no longer exists: NoSuchEntityException: cannot be found"],
+            });
+            mock.reset();
+            mock.on(ListAccessKeysCommand).resolves({
+                AccessKeyMetadata: [{ UserName: "ci", AccessKeyId: "AKIAEXAMPLE1", Status: "Active" }],
+            });
+            mock.on(UpdateAccessKeyCommand).rejects(noSuch());
+            assert.equal(
+                (await containCredentials(iam, key, { mode: "act", now }, testRun())).status,
+                "gone",
+            );
+            mock.reset();
+            mock.on(PutRolePolicyCommand).rejects(noSuch());
+            assert.deepEqual(await containCredentials(iam, role, { mode: "act", now }, testRun()), {
+                status: "gone",
+                details: ["role app no longer exists: NoSuchEntityException: cannot be found"],
+            });
+            mock.reset();
+            mock.on(PutRolePolicyCommand).rejects(
+                Object.assign(new Error("denied"), { name: "AccessDenied" }),
+            );
+            assert.equal(
+                (await containCredentials(iam, role, { mode: "act", now }, testRun())).status,
+                "failed",
+            );
+        });
     });
 
     describe("blockPublicBuckets, exactly", () => {
         const OWNER = "444444444444";
+
+        it("a deleted bucket (NoSuchBucket) is gone; all gone is gone, gone beside a change is acted", async () => {
+            const s3 = new S3Client({ region: "eu-west-1" });
+            const mock = mockClient(s3);
+            const noBucket = new S3ServiceException({
+                name: "NoSuchBucket",
+                $fault: "client",
+                message: "The specified bucket does not exist",
+                $metadata: { httpStatusCode: 404 },
+            });
+            mock.on(GetPublicAccessBlockCommand, { Bucket: "deleted" }).rejects(noBucket);
+            mock.on(GetPublicAccessBlockCommand, { Bucket: "open" }).resolves({
+                PublicAccessBlockConfiguration: {},
+            });
+            mock.on(PutPublicAccessBlockCommand).resolves({});
+            const run = (buckets: string[]) =>
+                blockPublicBuckets(
+                    s3,
+                    { action: "blockPublicBucket", buckets },
+                    { mode: "act", accountId: OWNER },
+                    testRun(),
+                );
+            assert.deepEqual(await run(["deleted"]), {
+                status: "gone",
+                details: ["deleted: no longer exists"],
+            });
+            const both = await run(["deleted", "open"]);
+            assert.equal(both.status, "acted");
+            assert.equal(both.details[0], "deleted: no longer exists");
+        });
 
         it("in dry-run says, bucket by bucket, which settings it would turn on, and puts nothing", async () => {
             // Catches the rehearsal's detail emptied or its list run together.

@@ -283,10 +283,10 @@ describe("the network response actions, in detail", () => {
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
         });
 
-        it("a subnet with no network ACL in the answer fails the action, and the next subnets are still blocked", async () => {
-            // EC2 may answer without NetworkAcls, with none, or with one lacking its ID: each must be reported,
-            // not crash the action (losing the blocks made) nor pass as success. An ACL without Entries is
-            // simply empty.
+        it("a subnet with no network ACL is gone, one without an ID fails, and the next subnets are still blocked", async () => {
+            // EC2 may answer without NetworkAcls, with none (the subnet was deleted: every subnet has one ACL),
+            // or with one lacking its ID: each must be reported, not crash the action (losing the blocks made)
+            // nor pass as success. An ACL without Entries is simply empty.
             const { ec2, mock } = newEc2();
             const subnets = ["subnet-a", "subnet-b", "subnet-c", "subnet-d"];
             mock.on(DescribeNetworkAclsCommand)
@@ -299,9 +299,9 @@ describe("the network response actions, in detail", () => {
             assert.deepEqual(outcome, {
                 status: "failed",
                 details: [
-                    "subnet subnet-a: no network ACL found",
-                    "subnet subnet-b: no network ACL found",
-                    "subnet subnet-c: no network ACL found",
+                    "subnet subnet-a: no network ACL found: the subnet no longer exists",
+                    "subnet subnet-b: no network ACL found: the subnet no longer exists",
+                    "subnet subnet-c: the network ACL was described without its ID",
                     `${ACL}: rule 1 denies all traffic inbound from ${ATTACKER}`,
                     `${ACL}: rule 1 denies all traffic outbound to ${ATTACKER}`,
                 ],
@@ -467,6 +467,35 @@ describe("the network response actions, in detail", () => {
                 mock.on(DescribeNetworkAclsCommand).resolves(answer);
                 assert.equal(await liftBlock(ec2, mine, testRun()), "gone", JSON.stringify(answer));
                 assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
+            }
+        });
+
+        it("a deleted ACL, or an entry deleted between the read and the delete, settles the block", async () => {
+            // EC2 API reference, error codes: InvalidNetworkAclID.NotFound and InvalidNetworkAclEntry.NotFound.
+            // Thrown, the sweep would keep the record and say FAILED TO LIFT every hour for ever.
+            const deleted = newEc2();
+            deleted.mock.on(DescribeNetworkAclsCommand).rejects(ec2Error("InvalidNetworkAclID.NotFound"));
+            assert.equal(await liftBlock(deleted.ec2, mine, testRun()), "acl gone");
+            assert.deepEqual(sent(deleted.mock), ["DescribeNetworkAcls"]);
+            for (const [code, expected] of [
+                ["InvalidNetworkAclEntry.NotFound", "gone"],
+                ["InvalidNetworkAclID.NotFound", "acl gone"],
+            ] as const) {
+                const { ec2, mock } = newEc2();
+                mock.on(DescribeNetworkAclsCommand).resolves(
+                    acl([entry(2, false, "deny", `${ATTACKER}/32`)]),
+                );
+                mock.on(DeleteNetworkAclEntryCommand).rejects(ec2Error(code));
+                assert.equal(await liftBlock(ec2, mine, testRun()), expected, code);
+            }
+            // Any other answer is a failure to lift, tried again at the next sweep.
+            for (const code of ["UnauthorizedOperation", "InvalidNetworkAclID.Malformed"]) {
+                const { ec2, mock } = newEc2();
+                mock.on(DescribeNetworkAclsCommand).resolves(
+                    acl([entry(2, false, "deny", `${ATTACKER}/32`)]),
+                );
+                mock.on(DeleteNetworkAclEntryCommand).rejects(ec2Error(code));
+                await assert.rejects(liftBlock(ec2, mine, testRun()), (e: Error) => e.name === code);
             }
         });
 
@@ -690,7 +719,7 @@ describe("the network response actions, in detail", () => {
             ]);
         });
 
-        it("reports an instance missing from the answer, however the answer lacks it, and touches nothing", async () => {
+        it("settles an instance missing from the answer as gone, however the answer lacks it, and touches nothing", async () => {
             // Catches a crash on a missing Reservations or Instances list, and acting on no instance.
             const answers: DescribeInstancesCommandOutput[] = [
                 { $metadata: {} },
@@ -704,7 +733,7 @@ describe("the network response actions, in detail", () => {
                 const outcome = await isolateInstance(ec2, isolate, act, testRun());
                 assert.deepEqual(
                     outcome,
-                    { status: "failed", details: [`instance ${INSTANCE} not found`] },
+                    { status: "gone", details: [`instance ${INSTANCE} no longer exists`] },
                     JSON.stringify(answer),
                 );
                 assert.deepEqual(
@@ -713,6 +742,58 @@ describe("the network response actions, in detail", () => {
                 );
                 assert.deepEqual(sent(mock), ["DescribeInstances"]);
             }
+        });
+
+        it("settles an instance EC2 no longer knows, or one terminated or shutting down, as gone, touching nothing", async () => {
+            // EC2 API reference, error codes: InvalidInstanceID.NotFound; a terminated instance stays listed
+            // for a while after termination (DescribeInstances API reference).
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeInstancesCommand).rejects(ec2Error("InvalidInstanceID.NotFound"));
+            assert.deepEqual(await isolateInstance(ec2, isolate, act, testRun()), {
+                status: "gone",
+                details: [`instance ${INSTANCE} no longer exists`],
+            });
+            for (const Name of ["terminated", "shutting-down"] as const) {
+                const other = newEc2();
+                other.mock.on(DescribeInstancesCommand).resolves({
+                    Reservations: [
+                        { Instances: [{ InstanceId: INSTANCE, State: { Name }, NetworkInterfaces: [] }] },
+                    ],
+                });
+                assert.deepEqual(await isolateInstance(other.ec2, isolate, act, testRun()), {
+                    status: "gone",
+                    details: [`instance ${INSTANCE} is ${Name}`],
+                });
+                assert.deepEqual(sent(other.mock), ["DescribeInstances"]);
+            }
+            // Anything else is a failure of the action, never "gone".
+            const denied = newEc2();
+            denied.mock.on(DescribeInstancesCommand).rejects(ec2Error("UnauthorizedOperation"));
+            await assert.rejects(
+                isolateInstance(denied.ec2, isolate, act, testRun()),
+                /UnauthorizedOperation/,
+            );
+        });
+
+        it("an interface deleted while the instance is isolated is noted, and the rest are still isolated", async () => {
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
+            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
+            mock.on(CreateSnapshotsCommand).resolves({});
+            mock.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: "eni-a" }).rejects(
+                ec2Error("InvalidNetworkInterfaceID.NotFound"),
+            );
+            mock.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: "eni-b" }).resolves({});
+            mock.on(CreateTagsCommand).resolves({});
+            mock.on(StopInstancesCommand).resolves({});
+            const outcome = await isolateInstance(ec2, isolate, act, testRun());
+            assert.equal(outcome.status, "acted");
+            assert.deepEqual(outcome.details, [
+                snapshotLine,
+                "eni-a: no longer exists",
+                `eni-b: security groups sg-db, sg-ssh replaced by ${QUARANTINE}`,
+                `${INSTANCE} stopped`,
+            ]);
         });
 
         it("an instance alone in the quarantine group on every interface is already done, with that one line", async () => {

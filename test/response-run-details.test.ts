@@ -202,7 +202,7 @@ describe("the responder's topic message", () => {
         ]);
     });
 
-    it("heads the subject with what happened: each verdict, already done, failed, lifted", () => {
+    it("heads the subject with what happened: each verdict, already done, gone, failed, lifted", () => {
         const record = (edit: Partial<DecisionRecord>): DecisionRecord => ({
             action: "blockRemoteAddress",
             mode: "act",
@@ -221,6 +221,7 @@ describe("the responder's topic message", () => {
             record({ outcome: { status: "acted", details: [] } }),
             // "already done" is its own headline, not ACTED: nothing was changed this time.
             record({ outcome: { status: "already done", details: [] } }),
+            record({ outcome: { status: "gone", details: [] } }),
             record({ outcome: { status: "failed", details: [] } }),
             record({ lift: true, outcome: { status: "acted", details: [] } }),
             record({ lift: true, outcome: { status: "failed", details: [] } }),
@@ -232,6 +233,7 @@ describe("the responder's topic message", () => {
             `DRY RUN: blockRemoteAddress ${MALICIOUS}`,
             `ACTED: blockRemoteAddress ${MALICIOUS}`,
             `ALREADY DONE: blockRemoteAddress ${MALICIOUS}`,
+            `TARGET GONE: blockRemoteAddress ${MALICIOUS}`,
             `FAILED: blockRemoteAddress ${MALICIOUS}`,
             `LIFTED EXPIRED BLOCK: blockRemoteAddress ${MALICIOUS}`,
             `FAILED TO LIFT: blockRemoteAddress ${MALICIOUS}`,

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, type S3Client } from "@aws-sdk/client-s3";
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
+import { isBucketGone, isIamEntityGone } from "./gone";
 import type { Target } from "./ladder";
 import { overallStatus, type ActionOutcome, type Mode } from "./network";
 
@@ -43,12 +44,14 @@ async function deactivateKey(
     mode: Mode,
     run: Run,
 ): Promise<ActionOutcome> {
+    const name = `access key ${target.accessKeyId} of user ${target.userName}`;
+    const gone: ActionOutcome = { status: "gone", details: [`${name} no longer exists`] };
     const keys = await run.call("iam:ListAccessKeys", () =>
         iam.send(new ListAccessKeysCommand({ UserName: target.userName })),
     );
     const key = (keys.AccessKeyMetadata ?? []).find((k) => k.AccessKeyId === target.accessKeyId);
-    const name = `access key ${target.accessKeyId} of user ${target.userName}`;
-    if (key === undefined) return { status: "failed", details: [`${name} not found`] };
+    // A deleted key can never be used again: there is nothing left to contain.
+    if (key === undefined) return gone;
     if (key.Status === "Inactive")
         return { status: "already done", details: [`${name} is already inactive`] };
     if (mode === "dry-run") return { status: "would act", details: [`${name} would be deactivated`] };
@@ -87,6 +90,11 @@ export async function containCredentials(
         return { status: "acted", details: [`${what} revoked (inline policy ${REVOKE_POLICY_NAME})`] };
     } catch (error) {
         rethrowDeadline(error);
+        // The user (with its keys) or the role was deleted: its credentials no longer work.
+        if (isIamEntityGone(error)) {
+            const who = target.kind === "accessKey" ? `user ${target.userName}` : `role ${target.roleName}`;
+            return { status: "gone", details: [`${who} no longer exists: ${reasonOf(error)}`] };
+        }
         return { status: "failed", details: [reasonOf(error)] };
     }
 }
@@ -113,6 +121,7 @@ export async function blockPublicBuckets(
     const details: string[] = [];
     let failed = false;
     let changed = false;
+    let gone = 0;
     for (const bucket of target.buckets) {
         try {
             let current: Partial<Record<keyof typeof ALL_BLOCKED, boolean>> = {};
@@ -155,9 +164,15 @@ export async function blockPublicBuckets(
             details.push(`${bucket}: turned on ${off.join(", ")}`);
         } catch (error) {
             rethrowDeadline(error);
+            if (isBucketGone(error)) {
+                gone++;
+                details.push(`${bucket}: no longer exists`);
+                continue;
+            }
             failed = true;
             details.push(`${bucket}: ${reasonOf(error)}`);
         }
     }
-    return { status: overallStatus(failed, changed, options.mode), details };
+    const allGone = gone > 0 && gone === target.buckets.length;
+    return { status: overallStatus(failed, changed, options.mode, allGone), details };
 }

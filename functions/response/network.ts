@@ -15,6 +15,7 @@ import {
     type NetworkAclEntry,
 } from "@aws-sdk/client-ec2";
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
+import { isEc2Gone } from "./gone";
 import type { Target } from "./ladder";
 
 /*
@@ -26,7 +27,8 @@ import type { Target } from "./ladder";
 export type Mode = "dry-run" | "act";
 
 export interface ActionOutcome {
-    status: "acted" | "would act" | "already done" | "failed";
+    /** "gone": what it would act on no longer exists (deleted meanwhile), so nothing is left to do. */
+    status: "acted" | "would act" | "already done" | "gone" | "failed";
     /** One line per change made (or that would be made), or the reason it failed. */
     details: string[];
     /** Network ACL entries created, to be lifted when they expire. */
@@ -54,11 +56,19 @@ export const QUARANTINE_TAG = { Key: "security-governance:purpose", Value: "quar
 /** The tag an isolated instance and its evidence snapshots carry, valued with the finding's ID. */
 export const FINDING_TAG_KEY = "security-governance:finding";
 
-/** The status of an action over several resources: any failure fails it; no change needed is "already done". */
-export function overallStatus(failed: boolean, changed: boolean, mode: Mode): ActionOutcome["status"] {
+/**
+ * The status of an action over several resources: any failure fails it; any change makes it acted (or would
+ * act); with neither, it is "gone" when every resource was gone, else "already done".
+ */
+export function overallStatus(
+    failed: boolean,
+    changed: boolean,
+    mode: Mode,
+    allGone = false,
+): ActionOutcome["status"] {
     if (failed) return "failed";
-    if (!changed) return "already done";
-    return mode === "act" ? "acted" : "would act";
+    if (changed) return mode === "act" ? "acted" : "would act";
+    return allGone ? "gone" : "already done";
 }
 
 function isDryRunSuccess(error: unknown): boolean {
@@ -94,6 +104,7 @@ export async function blockRemoteAddresses(
     const blocks: Block[] = [];
     let failed = false;
     let changed = false;
+    let gone = 0;
     for (const subnet of target.subnets) {
         const page = await run.call("ec2:DescribeNetworkAcls", () =>
             ec2.send(
@@ -103,8 +114,15 @@ export async function blockRemoteAddresses(
             ),
         );
         const acl = page.NetworkAcls?.[0];
-        if (acl?.NetworkAclId === undefined) {
-            details.push(`subnet ${subnet}: no network ACL found`);
+        if (acl === undefined) {
+            // Every subnet is associated with exactly one network ACL (VPC user guide, "Control subnet traffic
+            // with network access control lists"), so none means the subnet no longer exists.
+            details.push(`subnet ${subnet}: no network ACL found: the subnet no longer exists`);
+            gone++;
+            continue;
+        }
+        if (acl.NetworkAclId === undefined) {
+            details.push(`subnet ${subnet}: the network ACL was described without its ID`);
             failed = true;
             continue;
         }
@@ -173,7 +191,7 @@ export async function blockRemoteAddresses(
         }
     }
     return {
-        status: overallStatus(failed, changed, mode),
+        status: overallStatus(failed, changed, mode, gone > 0 && gone === target.subnets.length),
         details,
         ...(mode === "act" && blocks.length > 0 ? { blocks } : {}),
     };
@@ -187,24 +205,38 @@ export async function liftBlock(
     ec2: EC2Client,
     block: Block,
     run: Run,
-): Promise<"lifted" | "gone" | "replaced"> {
-    const page = await run.call("ec2:DescribeNetworkAcls", () =>
-        ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [block.networkAclId] })),
-    );
+): Promise<"lifted" | "gone" | "acl gone" | "replaced"> {
+    let page;
+    try {
+        page = await run.call("ec2:DescribeNetworkAcls", () =>
+            ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [block.networkAclId] })),
+        );
+    } catch (error) {
+        // Its entries went with it: the block is lifted.
+        if (isEc2Gone(error, "networkAcl")) return "acl gone";
+        throw error;
+    }
     const entry = (page.NetworkAcls?.[0]?.Entries ?? []).find(
         (e) => e.RuleNumber === block.ruleNumber && e.Egress === block.egress,
     );
     if (entry === undefined) return "gone";
     if (entry.RuleAction !== "deny" || entryCidr(entry) !== block.cidr) return "replaced";
-    await run.call("ec2:DeleteNetworkAclEntry", () =>
-        ec2.send(
-            new DeleteNetworkAclEntryCommand({
-                NetworkAclId: block.networkAclId,
-                RuleNumber: block.ruleNumber,
-                Egress: block.egress,
-            }),
-        ),
-    );
+    try {
+        await run.call("ec2:DeleteNetworkAclEntry", () =>
+            ec2.send(
+                new DeleteNetworkAclEntryCommand({
+                    NetworkAclId: block.networkAclId,
+                    RuleNumber: block.ruleNumber,
+                    Egress: block.egress,
+                }),
+            ),
+        );
+    } catch (error) {
+        // Deleted by someone else between the read and the delete.
+        if (isEc2Gone(error, "networkAclEntry")) return "gone";
+        if (isEc2Gone(error, "networkAcl")) return "acl gone";
+        throw error;
+    }
     return "lifted";
 }
 
@@ -277,12 +309,22 @@ export async function isolateInstance(
     run: Run,
 ): Promise<ActionOutcome> {
     const { mode, findingId } = options;
-    const described = await run.call("ec2:DescribeInstances", () =>
-        ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] })),
-    );
+    const gone = { status: "gone" as const, details: [`instance ${target.instanceId} no longer exists`] };
+    let described;
+    try {
+        described = await run.call("ec2:DescribeInstances", () =>
+            ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] })),
+        );
+    } catch (error) {
+        if (isEc2Gone(error, "instance")) return gone;
+        throw error;
+    }
     const instance = described.Reservations?.[0]?.Instances?.[0];
-    if (instance === undefined)
-        return { status: "failed", details: [`instance ${target.instanceId} not found`] };
+    if (instance === undefined) return gone;
+    // A terminated instance stays listed for a while (DescribeInstances API reference); nothing is left to isolate.
+    const state = instance.State?.Name;
+    if (state === "terminated" || state === "shutting-down")
+        return { status: "gone", details: [`instance ${target.instanceId} is ${state}`] };
     const groupId = await quarantineGroup(ec2, target.vpcId, mode, run);
     const interfaces = instance.NetworkInterfaces ?? [];
     const isolated =
@@ -321,15 +363,22 @@ export async function isolateInstance(
             // In a dry run the group may not exist yet; EC2 checks the call's permission with the current groups.
             const groups =
                 groupId !== undefined ? [groupId] : (ni.Groups ?? []).flatMap((g) => g.GroupId ?? []);
-            await change(run, "ec2:ModifyNetworkInterfaceAttribute", mode, (DryRun) =>
-                ec2.send(
-                    new ModifyNetworkInterfaceAttributeCommand({
-                        NetworkInterfaceId: id,
-                        Groups: groups,
-                        DryRun,
-                    }),
-                ),
-            );
+            try {
+                await change(run, "ec2:ModifyNetworkInterfaceAttribute", mode, (DryRun) =>
+                    ec2.send(
+                        new ModifyNetworkInterfaceAttributeCommand({
+                            NetworkInterfaceId: id,
+                            Groups: groups,
+                            DryRun,
+                        }),
+                    ),
+                );
+            } catch (error) {
+                // Detached and deleted meanwhile: no traffic of the instance's goes through it any more.
+                if (!isEc2Gone(error, "networkInterface")) throw error;
+                details.push(`${id}: no longer exists`);
+                continue;
+            }
             details.push(
                 `${id}: security groups ${before || "(none)"} replaced by ${groupId ?? QUARANTINE_GROUP}`,
             );

@@ -81,6 +81,7 @@ function headline(record: DecisionRecord): string {
     if (record.outcome?.status === "failed") return record.lift === true ? "FAILED TO LIFT" : "FAILED";
     if (record.lift === true) return "LIFTED EXPIRED BLOCK";
     if (record.outcome?.status === "already done") return "ALREADY DONE";
+    if (record.outcome?.status === "gone") return "TARGET GONE";
     return HEADLINES[record.verdict];
 }
 

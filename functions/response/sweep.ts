@@ -31,9 +31,10 @@ function isBlockRecord(value: unknown): value is BlockRecord {
     );
 }
 
-const LIFTED: Record<"lifted" | "gone" | "replaced", string> = {
+const LIFTED: Record<Awaited<ReturnType<typeof liftBlock>>, string> = {
     lifted: "deleted",
     gone: "already gone: someone deleted it",
+    "acl gone": "already gone: the network ACL was deleted",
     replaced: "not deleted: the rule number now holds someone else's rule",
 };
 
