@@ -54,7 +54,9 @@ export class DelegatedAdministration extends pulumi.ComponentResource {
                     `${name}-${service}-${region}`,
                     region,
                     args.adminAccountId,
-                    { parent: this, dependsOn: [prerequisite] },
+                    // Kept: removing a designation ends the region's administration, and Detective's "Deletes
+                    // the organization behavior graph" (stacks/delete-effects.ts).
+                    { parent: this, retainOnDelete: true, dependsOn: [prerequisite] },
                 );
             }
             this.designations[service] = byRegion;

@@ -56,6 +56,8 @@ export class FindingsExport extends pulumi.ComponentResource {
      * for a locked version, and the update would fail halfway.
      */
     public readonly objectLocked: boolean;
+    /** The bucket and key are protected and kept on delete: what writes to them is kept with them. */
+    public readonly protectsData: boolean;
 
     constructor(name: string, args: FindingsExportArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:findings:FindingsExport", name, {}, opts);
@@ -97,7 +99,12 @@ export class FindingsExport extends pulumi.ComponentResource {
             },
             dataOptions,
         );
-        const bucketOptions: pulumi.CustomResourceOptions = { parent: this };
+        // The bucket's guards go with the bucket: a kept bucket without its policy, encryption default or public
+        // access block would take exports unguarded, or refuse them (stacks/delete-effects.ts).
+        const bucketOptions: pulumi.CustomResourceOptions = {
+            parent: this,
+            retainOnDelete: args.protectData,
+        };
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access-block`,
             {
@@ -174,7 +181,7 @@ export class FindingsExport extends pulumi.ComponentResource {
                 ),
             },
             // S3 refuses a policy while the public access block is being written.
-            { parent: this, dependsOn: [publicAccessBlock, ownership] },
+            { ...bucketOptions, dependsOn: [publicAccessBlock, ownership] },
         );
 
         // Object Lock on a versioned bucket, new or existing: PutObjectLockConfiguration "can enable Object Lock
@@ -208,6 +215,7 @@ export class FindingsExport extends pulumi.ComponentResource {
         }
 
         this.objectLocked = args.objectLock !== undefined;
+        this.protectsData = args.protectData;
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.keyArn = key.arn;

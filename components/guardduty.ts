@@ -115,6 +115,8 @@ export interface GuardDutyExportDestination {
     ready: pulumi.Resource[];
     /** Object Lock on: the list and folder objects are kept when the stack lets go of them. Default false. */
     objectLocked?: boolean;
+    /** The bucket is kept on delete: so are the publishing destinations that write to it. Default false. */
+    protectsData?: boolean;
 }
 
 export interface GuardDutyOrganizationArgs {
@@ -274,7 +276,12 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     destinationArn: pulumi.interpolate`${args.destination.bucketArn}/${EXPORT_PREFIXES.guardduty}`,
                     kmsKeyArn: args.destination.keyArn,
                 },
-                { ...inRegion, dependsOn: [...args.destination.ready, exportFolder] },
+                // Kept with the bucket: deleted, the region's later findings would never reach the archive.
+                {
+                    ...inRegion,
+                    retainOnDelete: args.destination.protectsData,
+                    dependsOn: [...args.destination.ready, exportFolder],
+                },
             );
             for (const list of lists) {
                 const listArgs = {

@@ -183,7 +183,8 @@ export class InspectorOrganization extends pulumi.ComponentResource {
                             codeRepository: types.has("CODE_REPOSITORY"),
                         },
                     },
-                    { parent: this, dependsOn: [designation] },
+                    // Kept: its delete turns auto-enable off for new members (stacks/delete-effects.ts).
+                    { parent: this, retainOnDelete: true, dependsOn: [designation] },
                 ),
             );
         }

@@ -53,6 +53,8 @@ export interface MacieExportDestination {
     keyArn: pulumi.Input<string>;
     /** Resources (bucket policy, encryption) that must be in place: Macie checks it can write when configured. */
     ready: pulumi.Resource[];
+    /** The bucket is kept on delete: so is the export configuration that writes to it. Default false. */
+    protectsData?: boolean;
 }
 
 export interface MacieOrganizationArgs {
@@ -94,7 +96,12 @@ export class MacieOrganization extends pulumi.ComponentResource {
                         kmsKeyArn: args.destination.keyArn,
                     },
                 },
-                { parent: this, dependsOn: [account, ...args.destination.ready] },
+                // Kept with the bucket: deleting it empties the configuration, and results stop being kept.
+                {
+                    parent: this,
+                    retainOnDelete: args.destination.protectsData,
+                    dependsOn: [account, ...args.destination.ready],
+                },
             );
         }
         this.registerOutputs({ regions: Object.keys(this.configurations) });

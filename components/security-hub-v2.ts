@@ -85,7 +85,7 @@ export class SecurityHubV2 extends pulumi.ComponentResource {
             const aggregator = new aws.securityhub.AggregatorV2(
                 `${name}-aggregator`,
                 { region: home, regionLinkingMode: "SPECIFIED_REGIONS", linkedRegions: this.linkedRegions },
-                { parent: this, dependsOn: [account] },
+                { parent: this, retainOnDelete: true, dependsOn: [account] },
             );
             this.ready.push(aggregator);
         }

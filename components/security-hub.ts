@@ -126,7 +126,10 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
             this.linkedRegions.length > 0
                 ? { region, linkingMode: "SPECIFIED_REGIONS", specifiedRegions: this.linkedRegions }
                 : { region, linkingMode: "NO_REGIONS" },
-            { parent: this, dependsOn: [args.admin.hub] },
+            // Kept, like the organization configuration and the root's policy and association below: their
+            // deletes end aggregation or central configuration (stacks/delete-effects.ts). An OU's policy and
+            // association are not: deleting them returns the OU to the root's policy.
+            { parent: this, retainOnDelete: true, dependsOn: [args.admin.hub] },
         );
 
         const organizationConfiguration = new aws.securityhub.OrganizationConfiguration(
@@ -138,7 +141,7 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
                 autoEnableStandards: "NONE",
                 organizationConfiguration: { configurationType: "CENTRAL" },
             },
-            { parent: this, dependsOn: [args.designation, aggregator] },
+            { parent: this, retainOnDelete: true, dependsOn: [args.designation, aggregator] },
         );
 
         const policyName = args.policyName ?? name;
@@ -150,6 +153,7 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
             {
                 region,
                 parent: this,
+                retainOnDelete: true,
                 dependsOn: [organizationConfiguration],
             },
         );
@@ -157,7 +161,7 @@ export class SecurityHubOrganization extends pulumi.ComponentResource {
             `${name}-root`,
             { region, targetId: args.rootId, policyId: policy.id },
             // Named as well as referenced, so the plan records which policy the root gets.
-            { parent: this, dependsOn: [policy] },
+            { parent: this, retainOnDelete: true, dependsOn: [policy] },
         );
         // Keyed by OU ID, so renaming a scope renames its policy in place. Removing one disassociates it, and
         // "an affected target inherits the configuration policy ... of the closest parent"
