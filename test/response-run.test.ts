@@ -221,6 +221,35 @@ describe("the responder run", () => {
         assert.match(w.published()[0].Subject ?? "", /^SKIPPED: blockRemoteAddress/);
     });
 
+    it("a skip is claimed under done/ once: the finding's next event is a repeat, told to nobody", async () => {
+        // README, "What it leaves behind": skipped decisions are written to done/ like the others, so an
+        // update of a skipped finding (GuardDuty sends one each time the activity recurs) is not mailed again.
+        const settings = responderSettings({ blockRemoteAddress: { mode: "act" } });
+        const security = Object.keys(settings.neverTouch)[0];
+        const event = maliciousCallerEvent((d) => (d.accountId = security));
+        const first = world();
+        const [record] = await respondToFinding(event, settings, first.deps, testRun());
+        const done = `responses/done/${security}/${event.detail.id}/blockRemoteAddress-skip.json`;
+        assert.equal(record.verdict, "skip");
+        assert.deepEqual(
+            first.puts().map((p) => [p.Key, p.IfNoneMatch]),
+            [
+                [`responses/${record.key}`, undefined],
+                [done, "*"],
+            ],
+        );
+        assert.equal(first.published().length, 1);
+        const next = world();
+        next.mocks.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: done }], IsTruncated: false });
+        const [again] = await respondToFinding(event, settings, next.deps, testRun());
+        assert.equal(again.repeat, true);
+        assert.deepEqual(next.published(), []);
+        assert.deepEqual(
+            next.puts().map((p) => p.Key),
+            [`responses/${again.key}`],
+        );
+    });
+
     it("reads the account's OUs only when OUs are exempt, and refuses to act when they cannot be read", async () => {
         const plain = world();
         await respondToFinding(
