@@ -29,7 +29,7 @@ export interface IamRequest {
     /** The account owning the resource (S3 ARNs name none). */
     resourceAccount: string;
     /** Request context: aws:SourceAccount, aws:SourceArn, aws:SecureTransport, s3:x-amz-... */
-    context: Record<string, string>;
+    context: Record<string, string | string[]>;
     /** Identity policies of the caller. None for service principals and anonymous callers. */
     identityPolicies?: SimulationIdentityPolicy[];
     /** SCPs in force on the caller's account, root level first. Default: none (no organization). */

@@ -1,0 +1,201 @@
+import { strict as assert } from "node:assert";
+import {
+    CreateNetworkAclCommand,
+    DeleteNetworkAclCommand,
+    DescribeNetworkAclsCommand,
+    EC2Client,
+    ReplaceNetworkAclAssociationCommand,
+} from "@aws-sdk/client-ec2";
+import { handler } from "../../functions/response/handler";
+import { PUBLIC_IP } from "../helpers/response";
+import { aclOf, blockEvent, entries, expire, findingId, inbox, network, records, type Inbox } from "./seed";
+import { HOME, world, type Deployed, type World } from "./world";
+
+/*
+ * The responder's real handler, deployed as planned (its settings and role from the plan, the member role from
+ * the StackSet's template), against the emulator through AWS_ENDPOINT_URL, each call simulated under those
+ * roles first. Outcomes are read through the emulator's API: the ACLs, the bucket, the topic's messages.
+ */
+
+const context = { getRemainingTimeInMillis: () => 300_000 };
+const SWEEP = { source: "aws.events", "detail-type": "Scheduled Event", id: "sweep" };
+
+describe("integration: the responder's network ACL blocks, under its planned roles", function () {
+    this.timeout(120_000);
+    let w: World;
+    let responder: Deployed;
+    let bucket: string;
+    let mail: Inbox;
+    const member = () => w.workloads[0];
+
+    before(async () => {
+        w = await world();
+        responder = await w.deploy("responder");
+        const settings = responder.settings as { records: { bucket: string }; topicArn: string };
+        bucket = settings.records.bucket;
+        mail = await inbox(w, settings.topicArn);
+    });
+
+    beforeEach(() => {
+        w.gate.calls.length = 0;
+    });
+
+    afterEach(function () {
+        // Every call any test made was allowed by the planned roles: a denied one fails the test that made it.
+        const denied = w.gate.calls.filter((c) => c.requests.some((r) => r.decision !== "Allowed"));
+        if (this.currentTest?.state === "passed")
+            assert.deepEqual(
+                denied.map((c) => `${c.service}:${c.command} ${c.outcome}`),
+                [],
+            );
+    });
+
+    it("a first event acts: both denies in the subnet's ACL, a customer's rule untouched, recorded, told once; a repeat does nothing", async () => {
+        const net = await network(w, member(), "10.11");
+        const id = findingId("block");
+        const event = blockEvent(member(), id, net);
+        const result = await responder.run(() => handler(event, context));
+        assert.equal(result.kind, "finding");
+        const acl = await aclOf(w, member(), net.subnetId);
+        assert.deepEqual(entries(acl.Entries), [
+            `in 1 deny ${PUBLIC_IP}/32`,
+            "in 50 deny 203.0.113.99/32",
+            `out 1 deny ${PUBLIC_IP}/32`,
+        ]);
+        // The first event of a finding: no done/ record existed, and the role may not list the bucket's keys
+        // beyond its own prefixes, so S3's 403-for-missing-keys rule was in force (the gate applies it).
+        const lookups = w.gate.calls.filter(
+            (c) => c.command === "ListObjectsV2" || c.command === "HeadObject",
+        );
+        assert.deepEqual(
+            lookups.map((c) => `${c.command} ${c.outcome}`),
+            ["ListObjectsV2 ok"],
+        );
+        const kept = await records(w, bucket, "responses/");
+        const decision = Object.entries(kept).find(
+            ([k]) => k.startsWith(`responses/decisions/`) && k.includes(`/${id}/`),
+        );
+        assert.ok(decision, "the decision is recorded");
+        assert.equal((decision[1].outcome as { status: string }).status, "acted");
+        assert.ok(Object.keys(kept).includes(`responses/done/${member()}/${id}/blockRemoteAddress-act.json`));
+        const blocks = Object.keys(kept).filter((k) =>
+            k.startsWith(`responses/blocks/${member()}/${HOME}/${net.aclId}-1-`),
+        );
+        assert.deepEqual(blocks.sort(), [
+            `responses/blocks/${member()}/${HOME}/${net.aclId}-1-in.json`,
+            `responses/blocks/${member()}/${HOME}/${net.aclId}-1-out.json`,
+        ]);
+        const told = (await mail.read()).filter((m) => m.message.includes(id));
+        assert.deepEqual(
+            told.map((m) => m.subject),
+            ["ACTED: blockRemoteAddress UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"],
+        );
+
+        // The finding's next event (GuardDuty sends one each time the activity recurs): a repeat.
+        const again = await responder.run(() => handler({ ...event, id: "second-event" }, context));
+        assert.equal(again.kind === "finding" && again.decisions[0].repeat, true);
+        assert.deepEqual(entries((await aclOf(w, member(), net.subnetId)).Entries).length, 3);
+        assert.deepEqual(
+            (await mail.read()).filter((m) => m.message.includes(id)),
+            [],
+        );
+    });
+
+    it("dry-run sends every change with DryRun, records no block, and says DRY RUN", async () => {
+        const rehearsal = await w.deploy("responder", (s) => {
+            (s.remediation as { blockRemoteAddress: { mode: string } }).blockRemoteAddress.mode = "dry-run";
+        });
+        const net = await network(w, member(), "10.12");
+        const id = findingId("block-dry");
+        await rehearsal.run(() => handler(blockEvent(member(), id, net), context));
+        const creates = w.gate.calls.filter((c) => c.command === "CreateNetworkAclEntry");
+        assert.equal(creates.length, 2);
+        assert.ok(creates.every((c) => c.input.DryRun === true));
+        // moto ignores DryRun on network ACL calls and makes the entry (AWS answers DryRunOperation and
+        // changes nothing): the ACL itself is not checked here; the mocked tests hold the DryRunOperation path.
+        const kept = await records(w, bucket, `responses/blocks/${member()}/${HOME}/${net.aclId}`);
+        assert.deepEqual(Object.keys(kept), []);
+        const told = (await mail.read()).filter((m) => m.message.includes(id));
+        assert.deepEqual(
+            told.map((m) => m.subject.split(":")[0]),
+            ["DRY RUN"],
+        );
+    });
+
+    it("the sweep keeps a block until it expires, then lifts only its own rules, forgets it and says so", async () => {
+        const net = await network(w, member(), "10.13");
+        const id = findingId("sweep");
+        await responder.run(() => handler(blockEvent(member(), id, net), context));
+        await mail.read();
+        const before = await responder.run(() => handler(SWEEP, context));
+        assert.equal(before.kind, "sweep");
+        assert.deepEqual(entries((await aclOf(w, member(), net.subnetId)).Entries).length, 3);
+        for (const direction of ["in", "out"])
+            await expire(w, bucket, `responses/blocks/${member()}/${HOME}/${net.aclId}-1-${direction}.json`);
+        const after = await responder.run(() => handler(SWEEP, context));
+        assert.ok(after.kind === "sweep" && after.sweep.lifted >= 2, JSON.stringify(after));
+        assert.deepEqual(entries((await aclOf(w, member(), net.subnetId)).Entries), [
+            "in 50 deny 203.0.113.99/32",
+        ]);
+        assert.deepEqual(
+            Object.keys(await records(w, bucket, `responses/blocks/${member()}/${HOME}/${net.aclId}`)),
+            [],
+        );
+        const told = (await mail.read()).filter((m) => m.message.includes(id));
+        assert.deepEqual(
+            told.map((m) => m.subject.split(":")[0]),
+            ["LIFTED EXPIRED BLOCK", "LIFTED EXPIRED BLOCK"],
+        );
+    });
+
+    it("the sweep settles a block whose network ACL was deleted meanwhile, once, instead of failing every hour", async () => {
+        const net = await network(w, member(), "10.14");
+        const ec2 = await w.client(EC2Client, member(), HOME);
+        // A custom ACL of the subnet, which its owner later deletes after moving the subnet back.
+        const custom = await ec2.send(new CreateNetworkAclCommand({ VpcId: net.vpcId }));
+        const customId = String(custom.NetworkAcl?.NetworkAclId);
+        const association = (await aclOf(w, member(), net.subnetId)).Associations?.find(
+            (a) => a.SubnetId === net.subnetId,
+        );
+        const moved = await ec2.send(
+            new ReplaceNetworkAclAssociationCommand({
+                AssociationId: association?.NetworkAclAssociationId,
+                NetworkAclId: customId,
+            }),
+        );
+        const id = findingId("deleted-acl");
+        await responder.run(() => handler(blockEvent(member(), id, net), context));
+        await mail.read();
+        const blocks = Object.keys(
+            await records(w, bucket, `responses/blocks/${member()}/${HOME}/${customId}`),
+        );
+        assert.equal(blocks.length, 2);
+        await ec2.send(
+            new ReplaceNetworkAclAssociationCommand({
+                AssociationId: moved.NewAssociationId,
+                NetworkAclId: net.aclId,
+            }),
+        );
+        await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: customId }));
+        await assert.rejects(ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [customId] })));
+        for (const key of blocks) await expire(w, bucket, key);
+        const sweep = await responder.run(() => handler(SWEEP, context));
+        assert.ok(sweep.kind === "sweep" && sweep.sweep.failed === 0, JSON.stringify(sweep));
+        assert.deepEqual(
+            Object.keys(await records(w, bucket, `responses/blocks/${member()}/${HOME}/${customId}`)),
+            [],
+        );
+        const told = (await mail.read()).filter((m) => m.message.includes(id));
+        assert.equal(told.length, 2);
+        assert.ok(
+            told.every((m) => m.message.includes("already gone: the network ACL was deleted")),
+            told[0]?.message,
+        );
+        // The next sweep has nothing left of it to say.
+        await responder.run(() => handler(SWEEP, context));
+        assert.deepEqual(
+            (await mail.read()).filter((m) => m.message.includes(id)),
+            [],
+        );
+    });
+});
