@@ -626,6 +626,7 @@ describe("the network response actions, in detail", () => {
                                 Tags: [{ Key: "security-governance:purpose", Value: "quarantine" }],
                             },
                         ],
+                        DryRun: false,
                     },
                 ] satisfies CreateSecurityGroupCommandInput[],
             );
@@ -918,14 +919,15 @@ describe("the network response actions, in detail", () => {
             ]);
         });
 
-        it("in dry-run with no group yet, rehearses each interface with its current groups and names the group to be", async () => {
-            // EC2 checks a dry run's permission with real groups; `Groups: [undefined]` or `[]` would fail the
-            // rehearsal for the wrong reason. The lines name the group by the name it will be created with.
+        it("in dry-run with no group yet, rehearses the group's creation, not the moves, and names the group to be", async () => {
+            // The member role may move an interface into the tagged quarantine group only (IAM simulation of the
+            // planned role, test/integration): rehearsing the move with the current groups would be refused, and
+            // `Groups: [undefined]` or `[]` is malformed. The lines name the group by the name it will be made with.
             const { ec2, mock } = newEc2();
             mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
             mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+            mock.on(CreateSecurityGroupCommand).rejects(ec2Error("DryRunOperation"));
             mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
             mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
             mock.on(StopInstancesCommand).rejects(ec2Error("DryRunOperation"));
             const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
@@ -933,17 +935,15 @@ describe("the network response actions, in detail", () => {
                 status: "would act",
                 details: [
                     snapshotLine,
-                    `eni-a: security groups sg-web replaced by ${GROUP_NAME}`,
-                    `eni-b: security groups sg-db, sg-ssh replaced by ${GROUP_NAME}`,
-                    `${INSTANCE} stopped`,
+                    `eni-a: security groups sg-web would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
+                    `eni-b: security groups sg-db, sg-ssh would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
+                    // The member role stops only an instance tagged with the finding, which a rehearsal does not tag.
+                    `${INSTANCE} would be stopped (once tagged ${findingTag.Key}; the stop is rehearsed on a tagged instance only)`,
                 ],
             });
             assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [
-                    { NetworkInterfaceId: "eni-a", Groups: ["sg-web"], DryRun: true },
-                    { NetworkInterfaceId: "eni-b", Groups: ["sg-db", "sg-ssh"], DryRun: true },
-                ],
+                mock.commandCalls(CreateSecurityGroupCommand).map((c) => c.args[0].input.DryRun),
+                [true],
             );
             assert.deepEqual(
                 mock.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input),
@@ -953,22 +953,38 @@ describe("the network response actions, in detail", () => {
                 mock.commandCalls(CreateTagsCommand).map((c) => c.args[0].input),
                 [{ Resources: [INSTANCE], Tags: [findingTag], DryRun: true }],
             );
+            assert.equal(mock.commandCalls(StopInstancesCommand).length, 0);
+            assert.deepEqual(sent(mock), [
+                "DescribeInstances",
+                "DescribeSecurityGroups",
+                "CreateSecurityGroup",
+                "CreateSnapshots",
+                "CreateTags",
+            ]);
+        });
+
+        it("in dry-run, the stop of an instance already tagged with a finding is rehearsed with DryRun", async () => {
+            const { ec2, mock } = newEc2();
+            const tagged = twoInterfaces();
+            const first = tagged.Reservations?.[0]?.Instances?.[0];
+            assert.ok(first);
+            first.Tags = [{ Key: findingTag.Key, Value: "an-earlier-finding" }];
+            mock.on(DescribeInstancesCommand).resolves(tagged);
+            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
+            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
+            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
+            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
+            mock.on(StopInstancesCommand).rejects(ec2Error("DryRunOperation"));
+            const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
+            assert.equal(outcome.status, "would act");
+            assert.equal(outcome.details.at(-1), `${INSTANCE} stopped`);
             assert.deepEqual(
                 mock.commandCalls(StopInstancesCommand).map((c) => c.args[0].input),
                 [{ InstanceIds: [INSTANCE], DryRun: true }],
             );
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
-                "ModifyNetworkInterfaceAttribute",
-                "CreateTags",
-                "StopInstances",
-            ]);
         });
 
-        it("in dry-run with no group yet, an interface whose group has no GroupId is rehearsed, not taken as isolated", async () => {
+        it("in dry-run with no group yet, an interface whose group has no GroupId is not taken as isolated", async () => {
             // With no quarantine group, `undefined === undefined` must not make a group without an ID look
             // like the quarantine group; and a group without an ID is left out of the rehearsed list.
             const { ec2, mock } = newEc2();
@@ -976,8 +992,8 @@ describe("the network response actions, in detail", () => {
                 described([{ NetworkInterfaceId: "eni-a", Groups: [{ GroupName: "launch-wizard-1" }] }]),
             );
             mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+            mock.on(CreateSecurityGroupCommand).rejects(ec2Error("DryRunOperation"));
             mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
             mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
             const outcome = await isolateInstance(
                 ec2,
@@ -987,17 +1003,16 @@ describe("the network response actions, in detail", () => {
             );
             assert.deepEqual(outcome, {
                 status: "would act",
-                details: [snapshotLine, `eni-a: security groups (none) replaced by ${GROUP_NAME}`],
+                details: [
+                    snapshotLine,
+                    `eni-a: security groups (none) would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
+                ],
             });
-            assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [{ NetworkInterfaceId: "eni-a", Groups: [], DryRun: true }],
-            );
             assert.deepEqual(sent(mock), [
                 "DescribeInstances",
                 "DescribeSecurityGroups",
+                "CreateSecurityGroup",
                 "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
                 "CreateTags",
             ]);
         });

@@ -764,7 +764,7 @@ describe("the responder run's other actions", () => {
                 status: "would act",
                 details: [
                     `snapshots of every volume of i-99999999, tagged security-governance:finding=${tag}`,
-                    "eni-bfcffe88: security groups sg-0app0000000000000 replaced by security-governance-quarantine",
+                    "eni-bfcffe88: security groups sg-0app0000000000000 would be replaced by security-governance-quarantine (made by the first act; the move is rehearsed once the group exists)",
                 ],
             });
             assert.deepEqual(w.members, [[MEMBER, "us-west-2"]]);

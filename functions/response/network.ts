@@ -258,8 +258,8 @@ async function quarantineGroup(
         ),
     );
     const existing = found.SecurityGroups?.[0]?.GroupId;
-    if (existing !== undefined || mode === "dry-run") return existing;
-    const created = await run.call("ec2:CreateSecurityGroup", () =>
+    if (existing !== undefined) return existing;
+    const create = (DryRun: boolean) =>
         ec2.send(
             new CreateSecurityGroupCommand({
                 GroupName: QUARANTINE_GROUP,
@@ -271,9 +271,15 @@ async function quarantineGroup(
                         Tags: [QUARANTINE_TAG],
                     },
                 ],
+                DryRun,
             }),
-        ),
-    );
+        );
+    if (mode === "dry-run") {
+        // Rehearsed, not made: a rehearsal changes nothing, so the group is made by the first act.
+        await change(run, "ec2:CreateSecurityGroup", mode, create);
+        return undefined;
+    }
+    const created = await run.call("ec2:CreateSecurityGroup", () => create(false));
     const groupId = created.GroupId;
     if (groupId === undefined) throw new Error("CreateSecurityGroup returned no GroupId");
     const rules = await run.call("ec2:DescribeSecurityGroupRules", () =>
@@ -360,9 +366,16 @@ export async function isolateInstance(
             const id = ni.NetworkInterfaceId;
             if (id === undefined) continue;
             const before = (ni.Groups ?? []).map((g) => g.GroupId).join(", ");
-            // In a dry run the group may not exist yet; EC2 checks the call's permission with the current groups.
-            const groups =
-                groupId !== undefined ? [groupId] : (ni.Groups ?? []).flatMap((g) => g.GroupId ?? []);
+            if (groupId === undefined) {
+                // A rehearsal before the group exists: the move cannot be rehearsed, since the member role may put
+                // an interface in the tagged quarantine group only, and sending its current groups instead would
+                // be refused for the same reason. The group's creation was rehearsed above.
+                details.push(
+                    `${id}: security groups ${before || "(none)"} would be replaced by ${QUARANTINE_GROUP} (made by the first act; the move is rehearsed once the group exists)`,
+                );
+                continue;
+            }
+            const groups = [groupId];
             try {
                 await change(run, "ec2:ModifyNetworkInterfaceAttribute", mode, (DryRun) =>
                     ec2.send(
@@ -386,7 +399,14 @@ export async function isolateInstance(
         await change(run, "ec2:CreateTags", mode, (DryRun) =>
             ec2.send(new CreateTagsCommand({ Resources: [target.instanceId], Tags: [tag], DryRun })),
         );
-        if (options.stopInstance) {
+        const tagged = (instance.Tags ?? []).some((t) => t.Key === FINDING_TAG_KEY);
+        if (options.stopInstance && mode === "dry-run" && !tagged) {
+            // The member role may stop only an instance that carries the finding tag, which the act adds just
+            // before; a rehearsal adds no tag, so its stop would be refused for that alone.
+            details.push(
+                `${target.instanceId} would be stopped (once tagged ${FINDING_TAG_KEY}; the stop is rehearsed on a tagged instance only)`,
+            );
+        } else if (options.stopInstance) {
             await change(run, "ec2:StopInstances", mode, (DryRun) =>
                 ec2.send(new StopInstancesCommand({ InstanceIds: [target.instanceId], DryRun })),
             );
