@@ -32,12 +32,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { blockPublicBuckets, containCredentials, REVOKE_POLICY_NAME } from "../functions/response/access";
-import {
-    blockRemoteAddresses,
-    isolateInstance,
-    liftBlock,
-    QUARANTINE_GROUP,
-} from "../functions/response/network";
+import { isolateInstance } from "../functions/response/isolate";
+import { blockRemoteAddresses, liftBlock, QUARANTINE_GROUP } from "../functions/response/network";
 import { testRun } from "./helpers/run";
 
 /*

@@ -33,7 +33,8 @@ import {
     type StopInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { blockRemoteAddresses, isolateInstance, liftBlock, type Block } from "../functions/response/network";
+import { isolateInstance } from "../functions/response/isolate";
+import { blockRemoteAddresses, liftBlock, type Block } from "../functions/response/network";
 import { testRun } from "./helpers/run";
 
 /*

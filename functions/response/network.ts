@@ -1,16 +1,7 @@
 import {
     CreateNetworkAclEntryCommand,
-    CreateSecurityGroupCommand,
-    CreateSnapshotsCommand,
-    CreateTagsCommand,
     DeleteNetworkAclEntryCommand,
-    DescribeInstancesCommand,
     DescribeNetworkAclsCommand,
-    DescribeSecurityGroupRulesCommand,
-    DescribeSecurityGroupsCommand,
-    ModifyNetworkInterfaceAttributeCommand,
-    RevokeSecurityGroupEgressCommand,
-    StopInstancesCommand,
     type EC2Client,
     type NetworkAclEntry,
 } from "@aws-sdk/client-ec2";
@@ -76,7 +67,12 @@ function isDryRunSuccess(error: unknown): boolean {
 }
 
 /** Sends a changing call; in dry-run, "would succeed" is success and the change is not made. */
-async function change(run: Run, scope: string, mode: Mode, send: (dryRun: boolean) => Promise<unknown>) {
+export async function change(
+    run: Run,
+    scope: string,
+    mode: Mode,
+    send: (dryRun: boolean) => Promise<unknown>,
+) {
     try {
         await run.call(scope, () => send(mode === "dry-run"));
     } catch (error) {
@@ -238,183 +234,4 @@ export async function liftBlock(
         throw error;
     }
     return "lifted";
-}
-
-/** The VPC's quarantine group, created with no rules at all (a new group allows all egress until revoked). */
-async function quarantineGroup(
-    ec2: EC2Client,
-    vpcId: string,
-    mode: Mode,
-    run: Run,
-): Promise<string | undefined> {
-    const found = await run.call("ec2:DescribeSecurityGroups", () =>
-        ec2.send(
-            new DescribeSecurityGroupsCommand({
-                Filters: [
-                    { Name: "vpc-id", Values: [vpcId] },
-                    { Name: "group-name", Values: [QUARANTINE_GROUP] },
-                ],
-            }),
-        ),
-    );
-    const existing = found.SecurityGroups?.[0]?.GroupId;
-    if (existing !== undefined) return existing;
-    const create = (DryRun: boolean) =>
-        ec2.send(
-            new CreateSecurityGroupCommand({
-                GroupName: QUARANTINE_GROUP,
-                Description: "No traffic in or out: instances isolated by security-governance",
-                VpcId: vpcId,
-                TagSpecifications: [
-                    {
-                        ResourceType: "security-group",
-                        Tags: [QUARANTINE_TAG],
-                    },
-                ],
-                DryRun,
-            }),
-        );
-    if (mode === "dry-run") {
-        // Rehearsed, not made: a rehearsal changes nothing, so the group is made by the first act.
-        await change(run, "ec2:CreateSecurityGroup", mode, create);
-        return undefined;
-    }
-    const created = await run.call("ec2:CreateSecurityGroup", () => create(false));
-    const groupId = created.GroupId;
-    if (groupId === undefined) throw new Error("CreateSecurityGroup returned no GroupId");
-    const rules = await run.call("ec2:DescribeSecurityGroupRules", () =>
-        ec2.send(
-            new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }),
-        ),
-    );
-    const egress = (rules.SecurityGroupRules ?? [])
-        .filter((r) => r.IsEgress === true && r.SecurityGroupRuleId !== undefined)
-        .map((r) => r.SecurityGroupRuleId as string);
-    if (egress.length > 0) {
-        await run.call("ec2:RevokeSecurityGroupEgress", () =>
-            ec2.send(
-                new RevokeSecurityGroupEgressCommand({ GroupId: groupId, SecurityGroupRuleIds: egress }),
-            ),
-        );
-    }
-    return groupId;
-}
-
-/**
- * Isolates an instance for investigation (the Detective talk): snapshots of every attached volume first,
- * without a reboot (CreateSnapshots is crash-consistent and takes none), tagged with the finding; then each
- * network interface's groups replaced by the quarantine group (ModifyNetworkInterfaceAttribute per interface,
- * as the EC2 API reference advises for instances with several); then a tag; then, if asked, a stop. Tracked
- * connections outlive a security group change (EC2 user guide, "Security group connection tracking"): pair
- * this with blockRemoteAddress to cut a live session.
- */
-export async function isolateInstance(
-    ec2: EC2Client,
-    target: Extract<Target, { action: "isolateInstance" }>,
-    options: { mode: Mode; findingId: string; stopInstance: boolean },
-    run: Run,
-): Promise<ActionOutcome> {
-    const { mode, findingId } = options;
-    const gone = { status: "gone" as const, details: [`instance ${target.instanceId} no longer exists`] };
-    let described;
-    try {
-        described = await run.call("ec2:DescribeInstances", () =>
-            ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] })),
-        );
-    } catch (error) {
-        if (isEc2Gone(error, "instance")) return gone;
-        throw error;
-    }
-    const instance = described.Reservations?.[0]?.Instances?.[0];
-    if (instance === undefined) return gone;
-    // A terminated instance stays listed for a while (DescribeInstances API reference); nothing is left to isolate.
-    const state = instance.State?.Name;
-    if (state === "terminated" || state === "shutting-down")
-        return { status: "gone", details: [`instance ${target.instanceId} is ${state}`] };
-    const groupId = await quarantineGroup(ec2, target.vpcId, mode, run);
-    const interfaces = instance.NetworkInterfaces ?? [];
-    const isolated =
-        groupId !== undefined &&
-        interfaces.length > 0 &&
-        interfaces.every((ni) => (ni.Groups ?? []).length === 1 && ni.Groups?.[0]?.GroupId === groupId);
-    if (isolated)
-        return { status: "already done", details: [`${target.instanceId} is already in ${groupId}`] };
-    const details: string[] = [];
-    const tag = { Key: FINDING_TAG_KEY, Value: findingId };
-    // Evidence first; but a snapshot that fails must not leave a compromised instance connected.
-    let evidenceFailed = false;
-    try {
-        await change(run, "ec2:CreateSnapshots", mode, (DryRun) =>
-            ec2.send(
-                new CreateSnapshotsCommand({
-                    InstanceSpecification: { InstanceId: target.instanceId },
-                    Description: `Evidence for GuardDuty finding ${findingId}`,
-                    CopyTagsFromSource: "volume",
-                    TagSpecifications: [{ ResourceType: "snapshot", Tags: [tag] }],
-                    DryRun,
-                }),
-            ),
-        );
-        details.push(`snapshots of every volume of ${target.instanceId}, tagged ${tag.Key}=${findingId}`);
-    } catch (error) {
-        rethrowDeadline(error);
-        evidenceFailed = true;
-        details.push(`snapshots not taken: ${reasonOf(error)}`);
-    }
-    try {
-        for (const ni of interfaces) {
-            const id = ni.NetworkInterfaceId;
-            if (id === undefined) continue;
-            const before = (ni.Groups ?? []).map((g) => g.GroupId).join(", ");
-            if (groupId === undefined) {
-                // A rehearsal before the group exists: the move cannot be rehearsed, since the member role may put
-                // an interface in the tagged quarantine group only, and sending its current groups instead would
-                // be refused for the same reason. The group's creation was rehearsed above.
-                details.push(
-                    `${id}: security groups ${before || "(none)"} would be replaced by ${QUARANTINE_GROUP} (made by the first act; the move is rehearsed once the group exists)`,
-                );
-                continue;
-            }
-            const groups = [groupId];
-            try {
-                await change(run, "ec2:ModifyNetworkInterfaceAttribute", mode, (DryRun) =>
-                    ec2.send(
-                        new ModifyNetworkInterfaceAttributeCommand({
-                            NetworkInterfaceId: id,
-                            Groups: groups,
-                            DryRun,
-                        }),
-                    ),
-                );
-            } catch (error) {
-                // Detached and deleted meanwhile: no traffic of the instance's goes through it any more.
-                if (!isEc2Gone(error, "networkInterface")) throw error;
-                details.push(`${id}: no longer exists`);
-                continue;
-            }
-            details.push(
-                `${id}: security groups ${before || "(none)"} replaced by ${groupId ?? QUARANTINE_GROUP}`,
-            );
-        }
-        await change(run, "ec2:CreateTags", mode, (DryRun) =>
-            ec2.send(new CreateTagsCommand({ Resources: [target.instanceId], Tags: [tag], DryRun })),
-        );
-        const tagged = (instance.Tags ?? []).some((t) => t.Key === FINDING_TAG_KEY);
-        if (options.stopInstance && mode === "dry-run" && !tagged) {
-            // The member role may stop only an instance that carries the finding tag, which the act adds just
-            // before; a rehearsal adds no tag, so its stop would be refused for that alone.
-            details.push(
-                `${target.instanceId} would be stopped (once tagged ${FINDING_TAG_KEY}; the stop is rehearsed on a tagged instance only)`,
-            );
-        } else if (options.stopInstance) {
-            await change(run, "ec2:StopInstances", mode, (DryRun) =>
-                ec2.send(new StopInstancesCommand({ InstanceIds: [target.instanceId], DryRun })),
-            );
-            details.push(`${target.instanceId} stopped`);
-        }
-    } catch (error) {
-        rethrowDeadline(error);
-        return { status: "failed", details: [...details, reasonOf(error)] };
-    }
-    return { status: evidenceFailed ? "failed" : mode === "act" ? "acted" : "would act", details };
 }

@@ -6,7 +6,8 @@ import type { RemediationConfig } from "../../stacks/remediation";
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import { blockPublicBuckets, containCredentials } from "./access";
 import { decide, type Decision, type FindingDetail } from "./ladder";
-import { blockRemoteAddresses, isolateInstance, type ActionOutcome, type Block } from "./network";
+import { isolateInstance } from "./isolate";
+import { blockRemoteAddresses, type ActionOutcome, type Block } from "./network";
 import { keyPart, putRecord, recordExists, type RecordStore } from "./records";
 
 /*
