@@ -105,6 +105,24 @@ export const EMULATOR_CORRECTIONS: {
     },
 ];
 
+/**
+ * Operations moto 5.2.1 does not implement (its server answers 404, 500 or NotImplementedError). They are still
+ * simulated under the caller's policies like every call; then, instead of waiting out the retries of a 500, the
+ * caller gets this at once, as a client error it does not retry. Their effects are tested with mocks.
+ */
+export const EMULATOR_LACKS: Record<string, string> = {
+    Detective: "moto has no Detective backend",
+    "GuardDuty:ListMembers": "moto has no GuardDuty ListMembers",
+    "GuardDuty:GetMemberDetectors": "moto has no GuardDuty GetMemberDetectors",
+    "SecurityHub:ListConfigurationPolicies": "moto has no Security Hub configuration policies",
+    "SecurityHub:ListConfigurationPolicyAssociations": "moto has no Security Hub configuration policies",
+    "Macie2:CreateMember": "moto's Macie CreateMember raises NotImplementedError",
+};
+
+function lacks(service: string, command: string): string | undefined {
+    return EMULATOR_LACKS[`${service}:${command}`] ?? EMULATOR_LACKS[service];
+}
+
 function corrected(call: string, error: unknown): unknown {
     const name = error instanceof Error ? error.name : undefined;
     const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
@@ -117,12 +135,15 @@ function corrected(call: string, error: unknown): unknown {
 
 export interface Gate {
     calls: ObservedCall[];
+    /** Failures of the gate itself: each fails the suite (see test/integration/iam-from-code.test.ts). */
+    errors: string[];
     uninstall(): void;
 }
 
 export function installGate(settings: GateSettings): Gate {
     const original = Client.prototype.send;
     const calls: ObservedCall[] = [];
+    const errors: string[] = [];
     type Sendable = Parameters<typeof original>[0];
 
     async function gated(client: Client<never, never, never, never>, command: Sendable): Promise<unknown> {
@@ -172,16 +193,29 @@ export function installGate(settings: GateSettings): Gate {
                         resourcePolicyOf(settings, request.resource),
                 )
             ).decision;
-        for (const request of await iamRequests({
-            service,
-            command: name,
-            input,
-            region,
-            account: principal.account,
-            partition: settings.partition,
-            facts,
-        })) {
-            const decision = await decide(request);
+        // A failure of the gate itself (no mapping, a request the simulator refuses) must fail the test, never
+        // be taken by the code under test for an AWS error: it is kept and thrown.
+        const internal = async <T>(work: () => Promise<T>): Promise<T> => {
+            try {
+                return await work();
+            } catch (error) {
+                errors.push(`${service}:${name}: ${error instanceof Error ? error.message : String(error)}`);
+                throw error;
+            }
+        };
+        const requests = await internal(() =>
+            iamRequests({
+                service,
+                command: name,
+                input,
+                region,
+                account: principal.account,
+                partition: settings.partition,
+                facts,
+            }),
+        );
+        for (const request of requests) {
+            const decision = await internal(() => decide(request));
             observed.requests.push({ ...request, decision });
             if (decision !== "Allowed") {
                 const error = accessDenied(
@@ -209,6 +243,11 @@ export function installGate(settings: GateSettings): Gate {
                 },
                 { step: "build", name: "motoOrganizationsAsManagement" },
             );
+        }
+        const missing = lacks(service, name);
+        if (missing !== undefined) {
+            observed.outcome = "NotInEmulator";
+            throw awsError("NotInEmulator", `${service}:${name}: ${missing}`, 400);
         }
         try {
             const output = (await (original as (c: unknown) => Promise<unknown>).call(
@@ -270,6 +309,7 @@ export function installGate(settings: GateSettings): Gate {
     } as typeof original;
     return {
         calls,
+        errors,
         uninstall: () => {
             Client.prototype.send = original;
         },
@@ -280,4 +320,17 @@ export function installGate(settings: GateSettings): Gate {
 function resourcePolicyOf(settings: GateSettings, resource: string): PolicyDocument | undefined {
     const bucket = /^(arn:[^:]+:s3:::[^/]+)\//.exec(resource)?.[1];
     return bucket === undefined ? undefined : settings.resourcePolicies.get(bucket);
+}
+
+/** Calls the planned policies did not allow, and failures of the gate itself: each a line, none expected. */
+export function refusals(gate: Gate): string[] {
+    return [
+        ...gate.errors.map((e) => `gate: ${e}`),
+        ...gate.calls
+            .filter((c) => c.requests.some((r) => r.decision !== "Allowed"))
+            .map((c) => {
+                const request = c.requests.find((r) => r.decision !== "Allowed");
+                return `${c.principal} ${c.service}:${c.command}: ${request?.action} on ${request?.resource} ${request?.decision}`;
+            }),
+    ];
 }

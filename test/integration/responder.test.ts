@@ -9,6 +9,7 @@ import {
 import { handler } from "../../functions/response/handler";
 import { PUBLIC_IP } from "../helpers/response";
 import { aclOf, blockEvent, entries, expire, findingId, inbox, network, records, type Inbox } from "./seed";
+import { refusals } from "./aws-gate";
 import { HOME, world, type Deployed, type World } from "./world";
 
 /*
@@ -30,11 +31,14 @@ describe("integration: the responder's network ACL blocks, under its planned rol
 
     before(async () => {
         w = await world();
+        w.open();
         responder = await w.deploy("responder");
         const settings = responder.settings as { records: { bucket: string }; topicArn: string };
         bucket = settings.records.bucket;
         mail = await inbox(w, settings.topicArn);
     });
+
+    after(() => w.close());
 
     beforeEach(() => {
         w.gate.calls.length = 0;
@@ -42,12 +46,8 @@ describe("integration: the responder's network ACL blocks, under its planned rol
 
     afterEach(function () {
         // Every call any test made was allowed by the planned roles: a denied one fails the test that made it.
-        const denied = w.gate.calls.filter((c) => c.requests.some((r) => r.decision !== "Allowed"));
-        if (this.currentTest?.state === "passed")
-            assert.deepEqual(
-                denied.map((c) => `${c.service}:${c.command} ${c.outcome}`),
-                [],
-            );
+        if (this.currentTest?.state === "passed") assert.deepEqual(refusals(w.gate), []);
+        w.gate.errors.length = 0;
     });
 
     it("a first event acts: both denies in the subnet's ACL, a customer's rule untouched, recorded, told once; a repeat does nothing", async () => {

@@ -24,7 +24,7 @@ import type { PolicyDocument } from "../../components/policy-documents";
 import type { PlanDocument, PlannedResource } from "../../tools/plan-runtime";
 import { readStackConfigValues } from "../../tools/plan-runtime";
 import { plan } from "../helpers/plan";
-import { installGate, ungated, type Gate, type Principal } from "./aws-gate";
+import { installGate, ungated, type Gate, type GateSettings, type Principal } from "./aws-gate";
 import type { Facts } from "./iam-requests";
 import { motoEndpoint } from "./moto";
 
@@ -64,7 +64,13 @@ export interface World {
         fn: "responder" | "coverage" | "enrollment",
         settings?: (s: Record<string, unknown>) => void,
     ): Promise<Deployed>;
-    gate: Gate;
+    /**
+     * The gate in front of the emulator. Every SDK call of the process goes through it while it is open, so a
+     * describe block opens it in before() and closes it in after(): no other test file's clients meet it.
+     */
+    readonly gate: Gate;
+    open(): void;
+    close(): void;
 }
 
 export interface Deployed {
@@ -312,7 +318,8 @@ async function make(): Promise<World> {
 
     const principals = new Map<string, Principal>();
     const factsCache = new Map<string, Facts>();
-    const gate = installGate({
+    let installed: Gate | undefined;
+    const gateSettings: GateSettings = {
         partition: PARTITION,
         principals,
         roles,
@@ -362,7 +369,7 @@ async function make(): Promise<World> {
             }
             return facts;
         },
-    });
+    };
 
     const variablesOf = (name: RegExp) =>
         (
@@ -398,7 +405,18 @@ async function make(): Promise<World> {
         scopedOu,
         plan: planned,
         client,
-        gate,
+        get gate(): Gate {
+            if (installed === undefined)
+                throw new Error("the gate is closed: open() it in before(), close() it in after()");
+            return installed;
+        },
+        open() {
+            installed ??= installGate(gateSettings);
+        },
+        close() {
+            installed?.uninstall();
+            installed = undefined;
+        },
         async deploy(fn, edit) {
             const spec = functions[fn];
             const rolePolicy = only(planned, "aws:iam/rolePolicy:RolePolicy", spec.policy);

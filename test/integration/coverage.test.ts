@@ -1,0 +1,102 @@
+import { strict as assert } from "node:assert";
+import { CreateDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
+import { EnableMacieCommand, Macie2Client } from "@aws-sdk/client-macie2";
+import { EnableSecurityHubCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { handler } from "../../functions/coverage/handler";
+import type { CoverageReport } from "../../functions/coverage/matrix";
+import { refusals } from "./aws-gate";
+import { HOME, OTHER, world, type Deployed, type World } from "./world";
+
+/*
+ * The scheduled coverage function's real handler, deployed as planned, against the emulator: its first run finds
+ * no report (S3 answers its role 403 for a missing key, so it must list), writes every row and the combined matrix
+ * SSE-KMS, publishes its metrics; its next run reads what the first wrote. The emulator lacks several reads
+ * (GuardDuty ListMembers and GetMemberDetectors, Security Hub's configuration policy lists, all of Detective):
+ * their rows say so in the report, and their mocked tests (test/coverage-*.test.ts) stay.
+ */
+
+const context = { getRemainingTimeInMillis: () => 600_000 };
+
+describe("integration: the scheduled coverage function, under its planned role", function () {
+    this.timeout(180_000);
+    let w: World;
+    let coverage: Deployed;
+    let bucket: string;
+
+    before(async () => {
+        w = await world();
+        w.open();
+        coverage = await w.deploy("coverage");
+        bucket = (coverage.settings as { publish: { bucket: string } }).publish.bucket;
+        // The security account's own enablement, as the plan makes it, where the emulator has it.
+        for (const region of [HOME, OTHER]) {
+            await (
+                await w.client(GuardDutyClient, w.security, region)
+            ).send(new CreateDetectorCommand({ Enable: true }));
+            await (await w.client(Macie2Client, w.security, region)).send(new EnableMacieCommand({}));
+        }
+        await (await w.client(SecurityHubClient, w.security, HOME)).send(new EnableSecurityHubCommand({}));
+    });
+
+    after(() => w.close());
+
+    beforeEach(() => {
+        w.gate.calls.length = 0;
+    });
+
+    it("a first run with no report writes every row and the matrix, and the next run reads them back", async () => {
+        const s3 = await w.client(S3Client, w.security, HOME);
+        const before = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "coverage/" }));
+        assert.equal(before.KeyCount ?? 0, 0, "no report yet");
+        const first = await coverage.run(() => handler({}, context));
+        // Every call was allowed by the planned role; no missing report was read (which S3 would answer 403).
+        assert.deepEqual(refusals(w.gate), []);
+        assert.deepEqual(
+            w.gate.calls.filter((c) => c.command === "GetObject" || c.command === "HeadObject"),
+            [],
+        );
+        assert.deepEqual(first.notReached, []);
+        // Every service and region the plan expects is a row: five services and Config in two regions.
+        assert.equal(first.refreshed.length, 12);
+        const latest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "coverage/latest.json" }));
+        const report = JSON.parse(await (latest.Body?.transformToString() ?? "{}")) as CoverageReport;
+        const rows = report.rows.map((r) => `${r.service}/${r.region}`).sort();
+        assert.deepEqual(rows, [...first.refreshed].sort());
+        // Every row was read, or names the operation the emulator lacks: none failed on a denial or a crash.
+        for (const row of report.rows)
+            assert.ok(
+                row.error === undefined || row.error.startsWith("NotInEmulator: "),
+                `${row.service}/${row.region}: ${row.error}`,
+            );
+        // Macie's members are read from the emulator: the administrator alone is covered, as nothing is enrolled.
+        const macie = report.rows.find((r) => r.service === "macie" && r.region === HOME);
+        assert.ok(macie, JSON.stringify(rows));
+        assert.deepEqual([macie.error, macie.covered, macie.gaps.length], [undefined, 1, 3]);
+        const written = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "coverage/rows/" }));
+        assert.ok((written.Contents ?? []).some((o) => o.Key === `coverage/rows/macie/${HOME}/latest.json`));
+        const puts = w.gate.calls.filter((c) => c.command === "PutObject");
+        assert.ok(puts.length > 0 && puts.every((c) => c.input.ServerSideEncryption === "aws:kms"));
+        const metrics = await (
+            await w.client(CloudWatchClient, w.security, HOME)
+        ).send(new ListMetricsCommand({ Namespace: "SecurityGovernance/Coverage" }));
+        assert.ok((metrics.Metrics ?? []).some((m) => m.MetricName === "CoveredAccounts"));
+
+        w.gate.calls.length = 0;
+        const second = await coverage.run(() => handler({}, context));
+        assert.deepEqual(second.notReached, []);
+        const reads = w.gate.calls.filter((c) => c.command === "GetObject");
+        assert.ok(reads.length > 0, "the stored rows are read back");
+        assert.ok(
+            reads.every((c) => c.outcome === "ok"),
+            JSON.stringify(reads.map((c) => c.outcome)),
+        );
+        assert.ok(
+            reads.every((c) =>
+                c.requests.some((r) => r.action === "kms:Decrypt" && r.decision === "Allowed"),
+            ),
+        );
+        assert.deepEqual(refusals(w.gate), []);
+    });
+});
