@@ -169,30 +169,7 @@ export function installGate(settings: GateSettings): Gate {
         };
         calls.push(observed);
         const facts = settings.facts(principal.account, region);
-        const decide = async (request: IamRequest): Promise<Decision> =>
-            (
-                await simulate(
-                    {
-                        principal: principal.arn,
-                        action: request.action,
-                        resource: request.resource,
-                        resourceAccount: request.resourceAccount,
-                        context: {
-                            // Every request of a principal in an organization carries these (IAM user guide,
-                            // global condition context keys).
-                            "aws:PrincipalArn": principal.arn,
-                            "aws:PrincipalAccount": principal.account,
-                            "aws:PrincipalOrgID": settings.organizationId,
-                            ...request.context,
-                        },
-                        identityPolicies: principal.policies,
-                        serviceControlPolicies: settings.serviceControlPolicies(principal.account),
-                        resourceControlPolicies: settings.resourceControlPolicies(request.resourceAccount),
-                    },
-                    settings.resourcePolicies.get(request.resource) ??
-                        resourcePolicyOf(settings, request.resource),
-                )
-            ).decision;
+        const decide = (request: IamRequest) => decideRequest(settings, principal, request);
         // A failure of the gate itself (no mapping, a request the simulator refuses) must fail the test, never
         // be taken by the code under test for an AWS error: it is kept and thrown.
         const internal = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -314,6 +291,38 @@ export function installGate(settings: GateSettings): Gate {
             Client.prototype.send = original;
         },
     };
+}
+
+/**
+ * One request as IAM decides it: the principal's identity policies, the SCPs on its account, the RCPs on the
+ * resource's, and the resource's own policy (a bucket's for its objects).
+ */
+export async function decideRequest(
+    settings: GateSettings,
+    principal: Principal,
+    request: IamRequest,
+): Promise<Decision> {
+    const outcome = await simulate(
+        {
+            principal: principal.arn,
+            action: request.action,
+            resource: request.resource,
+            resourceAccount: request.resourceAccount,
+            context: {
+                // Every request of a principal in an organization carries these (IAM user guide, global
+                // condition context keys).
+                "aws:PrincipalArn": principal.arn,
+                "aws:PrincipalAccount": principal.account,
+                "aws:PrincipalOrgID": settings.organizationId,
+                ...request.context,
+            },
+            identityPolicies: principal.policies,
+            serviceControlPolicies: settings.serviceControlPolicies(principal.account),
+            resourceControlPolicies: settings.resourceControlPolicies(request.resourceAccount),
+        },
+        settings.resourcePolicies.get(request.resource) ?? resourcePolicyOf(settings, request.resource),
+    );
+    return outcome.decision;
 }
 
 /** A bucket's policy decides for its objects too. */

@@ -18,15 +18,14 @@ import {
     DescribeVolumesCommand,
     EC2Client,
 } from "@aws-sdk/client-ec2";
-import type { SimulationOrgPolicies } from "@cloud-copilot/iam-simulate";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import type { PolicyDocument } from "../../components/policy-documents";
-import type { PlanDocument, PlannedResource } from "../../tools/plan-runtime";
+import type { PlanDocument } from "../../tools/plan-runtime";
 import { readStackConfigValues } from "../../tools/plan-runtime";
 import { plan } from "../helpers/plan";
 import { installGate, ungated, type Gate, type GateSettings, type Principal } from "./aws-gate";
 import type { Facts } from "./iam-requests";
 import { motoEndpoint } from "./moto";
+import { FUNCTIONS, plannedAccess, roleOf, variablesOf, type Fn } from "./planned";
 
 /*
  * The organization the integration tests run in, made once per run in the emulator: a management account (the
@@ -60,10 +59,7 @@ export interface World {
     /** Ungated clients acting in `account`, for seeding and for reading what a function did. */
     client<C>(Client: new (config: object) => C, account: string, region?: string): Promise<C>;
     /** A function's deployed environment, and its role as the gate's principal for the keys it runs with. */
-    deploy(
-        fn: "responder" | "coverage" | "enrollment",
-        settings?: (s: Record<string, unknown>) => void,
-    ): Promise<Deployed>;
+    deploy(fn: Fn, settings?: (s: Record<string, unknown>) => void): Promise<Deployed>;
     /**
      * The gate in front of the emulator. Every SDK call of the process goes through it while it is open, so a
      * describe block opens it in before() and closes it in after(): no other test file's clients meet it.
@@ -71,6 +67,12 @@ export interface World {
     readonly gate: Gate;
     open(): void;
     close(): void;
+    /** What the gate decides with: the planned roles' policies, the resource policies, SCPs and RCPs. */
+    settings: GateSettings;
+    /** A function's planned role, as a principal. */
+    role(fn: Fn): Principal;
+    /** The member role the StackSet deploys in `account`, as a principal. */
+    memberRole(account: string): Principal;
 }
 
 export interface Deployed {
@@ -102,31 +104,6 @@ async function assumed(endpoint: string, account: string): Promise<AwsCredential
     const c = out.Credentials;
     if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new Error("no credentials");
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-function byType(planned: PlanDocument, type: string, name?: RegExp): PlannedResource[] {
-    return planned.resources.filter((r) => r.type === type && (name === undefined || name.test(r.name)));
-}
-
-function only(planned: PlanDocument, type: string, name?: RegExp): PlannedResource {
-    const found = byType(planned, type, name);
-    if (found.length !== 1) throw new Error(`expected one ${type} ${String(name)}, found ${found.length}`);
-    return found[0];
-}
-
-const json = (value: unknown) =>
-    typeof value === "string" ? (JSON.parse(value) as PolicyDocument) : (value as PolicyDocument);
-
-/** Resolves the StackSet template's Fn::Sub for one account. */
-function forAccount(value: unknown, account: string): unknown {
-    if (Array.isArray(value)) return value.map((v) => forAccount(v, account));
-    if (typeof value === "object" && value !== null) {
-        const record = value as Record<string, unknown>;
-        if (typeof record["Fn::Sub"] === "string")
-            return record["Fn::Sub"].replaceAll("${AWS::AccountId}", account);
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, forAccount(v, account)]));
-    }
-    return value;
 }
 
 async function make(): Promise<World> {
@@ -193,7 +170,7 @@ async function make(): Promise<World> {
             [`${NS}:organizationalUnits`]: [
                 { id: scopedOu, name: "sandbox", inspector: { resourceTypes: ["EC2", "ECR"] } },
             ],
-            [`${NS}:detective`]: { priorityOrganizationalUnits: [] },
+            [`${NS}:detective`]: { priorityOrganizationalUnits: [scopedOu] },
             [`${NS}:remediation`]: {
                 ...(prod[`${NS}:remediation`] as object),
                 exemptOrganizationalUnits: [exemptOu],
@@ -224,97 +201,14 @@ async function make(): Promise<World> {
         return ungated(new Client({ endpoint, region, credentials: c, maxAttempts: 1 }) as C & object);
     };
 
-    // What the plan deploys in the security account: the bucket, the topic, the keys' and topic's policies.
-    const responderSettings = JSON.parse(
-        String(
-            (
-                only(planned, "aws:lambda/function:Function", /^response-function$/).inputs.environment as {
-                    variables: Record<string, string>;
-                }
-            ).variables.RESPONDER_SETTINGS,
-        ),
-    ) as { records: { bucket: string; kmsKeyArn: string }; topicArn: string };
-    const bucket = responderSettings.records.bucket;
-    const findingsKey = responderSettings.records.kmsKeyArn;
+    // What the plan deploys in the security account, made in the emulator: the findings bucket and the topic.
+    const access = plannedAccess(planned, { management, security, workloads, rootId });
+    const { bucket, findingsKey, topicArn, topicKey, resourcePolicies, roles, levels } = access;
     await (await client(S3Client, security)).send(new CreateBucketCommand({ Bucket: bucket }));
-    const topicName = responderSettings.topicArn.split(":")[5];
-    const topic = await (await client(SNSClient, security)).send(new CreateTopicCommand({ Name: topicName }));
-    if (topic.TopicArn !== responderSettings.topicArn)
-        throw new Error(`topic ${topic.TopicArn} is not the planned one`);
-    // The topic is auto-named after its resource, and encrypted with the alert key.
-    const topicResource = byType(planned, "aws:sns/topic:Topic").find((t) =>
-        responderSettings.topicArn.endsWith(`:${t.name}`),
-    );
-    const findingsKeyResource = only(planned, "aws:kms/key:Key", /^findings-key$/);
-    const alertKeyResource = only(planned, "aws:kms/key:Key", /^finding-alerts-key$/);
-    const topicKey = String(topicResource?.inputs.kmsMasterKeyId ?? "");
-
-    const resourcePolicies = new Map<string, PolicyDocument>();
-    resourcePolicies.set(
-        `arn:aws:s3:::${bucket}`,
-        json(only(planned, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy),
-    );
-    resourcePolicies.set(findingsKey, json(findingsKeyResource.inputs.policy));
-    if (topicKey !== "") resourcePolicies.set(topicKey, json(alertKeyResource.inputs.policy));
-    for (const policy of byType(planned, "aws:sns/topicPolicy:TopicPolicy")) {
-        const document = json(policy.inputs.policy);
-        const arn = String(policy.inputs.arn);
-        resourcePolicies.set(arn, document);
-    }
-    // The member role, as the StackSet deploys it in every workload account.
-    const template = JSON.parse(
-        String(only(planned, "aws:cloudformation/stackSet:StackSet").inputs.templateBody),
-    ) as {
-        Resources: {
-            ResponderRole: {
-                Properties: {
-                    RoleName: string;
-                    AssumeRolePolicyDocument: unknown;
-                    Policies: { PolicyDocument: unknown }[];
-                };
-            };
-        };
-    };
-    const memberRole = template.Resources.ResponderRole.Properties;
-    const roles = new Map<string, Principal["policies"]>();
-    for (const account of [...workloads, management, security]) {
-        const arn = `arn:aws:iam::${account}:role/${memberRole.RoleName}`;
-        roles.set(arn, [
-            {
-                name: "respond",
-                policy: forAccount(memberRole.Policies[0].PolicyDocument, account) as PolicyDocument,
-            },
-        ]);
-        resourcePolicies.set(arn, forAccount(memberRole.AssumeRolePolicyDocument, account) as PolicyDocument);
-    }
-
-    // The guardrails: SCPs by target (the root, or an account), the RCP on the security account.
-    // Attachments are named `<policy>-<target>-attachment` (components/guardrails.ts). SCPs apply at every
-    // level, each needing an allow (FullAWSAccess at a level without one of ours); the root and the account are
-    // the only levels this plan attaches to.
-    const fullAccess = {
-        name: "FullAWSAccess",
-        policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-    };
-    const attachedAt = (kind: string, target: string) =>
-        byType(planned, "aws:organizations/policy:Policy")
-            .filter((p) => p.inputs.type === kind)
-            .filter((p) =>
-                byType(planned, "aws:organizations/policyAttachment:PolicyAttachment").some(
-                    (a) => a.name === `${p.name}-${target}-attachment`,
-                ),
-            )
-            .map((p) => ({ name: p.name, policy: json(p.inputs.content) }));
-    const levels = (kind: string, account: string): SimulationOrgPolicies[] =>
-        account === management
-            ? []
-            : [rootId, account].map((target) => ({
-                  orgIdentifier: target,
-                  policies: [
-                      ...(kind === "SERVICE_CONTROL_POLICY" ? [fullAccess] : []),
-                      ...attachedAt(kind, target),
-                  ],
-              }));
+    const topic = await (
+        await client(SNSClient, security)
+    ).send(new CreateTopicCommand({ Name: topicArn.split(":")[5] }));
+    if (topic.TopicArn !== topicArn) throw new Error(`topic ${topic.TopicArn} is not the planned one`);
 
     const principals = new Map<string, Principal>();
     const factsCache = new Map<string, Facts>();
@@ -362,8 +256,7 @@ async function make(): Promise<World> {
                     },
                     objectKey: (name) => (name === bucket ? findingsKey : undefined),
                     bucketOwner: (name) => (name === bucket ? security : account),
-                    topicKey: (arn) =>
-                        arn === responderSettings.topicArn && topicKey !== "" ? topicKey : undefined,
+                    topicKey: (arn) => (arn === topicArn && topicKey !== "" ? topicKey : undefined),
                 };
                 factsCache.set(key, facts);
             }
@@ -371,29 +264,11 @@ async function make(): Promise<World> {
         },
     };
 
-    const variablesOf = (name: RegExp) =>
-        (
-            only(planned, "aws:lambda/function:Function", name).inputs.environment as {
-                variables: Record<string, string>;
-            }
-        ).variables;
-    const functions = {
-        responder: {
-            fn: /^response-function$/,
-            policy: /^response-permissions$/,
-            variable: "RESPONDER_SETTINGS",
-        },
-        coverage: {
-            fn: /^coverage-function$/,
-            policy: /^coverage-permissions$/,
-            variable: "COVERAGE_SETTINGS",
-        },
-        enrollment: {
-            fn: /^enrollment-function$/,
-            policy: /^enrollment-permissions$/,
-            variable: "ENROLLMENT_SETTINGS",
-        },
-    } as const;
+    const role = (fn: Fn): Principal => roleOf(planned, security, fn);
+    const memberRole = (account: string): Principal => {
+        const arn = `arn:aws:iam::${account}:role/${access.memberRoleName}`;
+        return { arn, account, policies: roles.get(arn) ?? [] };
+    };
     return {
         endpoint,
         management,
@@ -417,21 +292,20 @@ async function make(): Promise<World> {
             installed?.uninstall();
             installed = undefined;
         },
+        settings: gateSettings,
+        role,
+        memberRole,
         async deploy(fn, edit) {
-            const spec = functions[fn];
-            const rolePolicy = only(planned, "aws:iam/rolePolicy:RolePolicy", spec.policy);
-            const roleArn = `arn:aws:iam::${security}:role/${String(rolePolicy.inputs.role)}`;
+            const spec = FUNCTIONS[fn];
+            const principal = role(fn);
+            const roleArn = principal.arn;
             // A session of the function's role: keys the emulator places in the security account.
             const keys = await assumed(endpoint, security);
-            principals.set(keys.accessKeyId, {
-                arn: roleArn,
-                account: security,
-                policies: [{ name: "permissions", policy: json(rolePolicy.inputs.policy) }],
-            });
-            const settings = JSON.parse(variablesOf(spec.fn)[spec.variable]) as Record<string, unknown>;
+            principals.set(keys.accessKeyId, principal);
+            const settings = JSON.parse(variablesOf(planned, fn)[spec.variable]) as Record<string, unknown>;
             edit?.(settings);
             const environment: Record<string, string> = {
-                ...variablesOf(spec.fn),
+                ...variablesOf(planned, fn),
                 [spec.variable]: JSON.stringify(settings),
                 AWS_ENDPOINT_URL: endpoint,
                 AWS_REGION: HOME,
