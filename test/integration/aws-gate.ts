@@ -1,6 +1,6 @@
 import type { SimulationOrgPolicies } from "@cloud-copilot/iam-simulate";
 import { Client } from "@smithy/core/client";
-import type { PolicyDocument } from "../../components/policy-documents";
+import type { IdentityPolicyDocument, PolicyDocument } from "../../components/policy-documents";
 import { simulate, type Decision } from "../helpers/iam";
 import { iamRequests, type Facts, type IamRequest } from "./iam-requests";
 
@@ -18,7 +18,7 @@ export interface Principal {
     /** The role the credentials are a session of. */
     arn: string;
     account: string;
-    policies: { name: string; policy: PolicyDocument }[];
+    policies: { name: string; policy: PolicyDocument | IdentityPolicyDocument }[];
 }
 
 export interface SimulatedRequest extends IamRequest {

@@ -4,7 +4,10 @@ import { EnableMacieCommand, Macie2Client } from "@aws-sdk/client-macie2";
 import { EnableSecurityHubCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import * as yaml from "js-yaml";
 import { handler } from "../../functions/coverage/handler";
+import { runCoverageCommand } from "../../tools/coverage";
+import { projectDir } from "../helpers/plan";
 import type { CoverageReport } from "../../functions/coverage/matrix";
 import { refusals } from "./aws-gate";
 import { HOME, OTHER, world, type Deployed, type World } from "./world";
@@ -98,5 +101,56 @@ describe("integration: the scheduled coverage function, under its planned role",
             ),
         );
         assert.deepEqual(refusals(w.gate), []);
+    });
+});
+
+describe("integration: npm run coverage, with a person's credentials in the security account", function () {
+    this.timeout(120_000);
+    let w: World;
+
+    before(async () => {
+        w = await world();
+        w.open();
+    });
+
+    after(() => w.close());
+
+    it("reads the same rows as the function and prints them; refuses credentials of another account with exit 2", async () => {
+        const dir = projectDir({ "Pulumi.moto.yaml": yaml.dump({ config: w.stackValues }) });
+        const out: string[] = [];
+        const err: string[] = [];
+        const output = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) };
+        const session = await w.userSession(w.security);
+        const saved = process.env.AWS_ENDPOINT_URL;
+        process.env.AWS_ENDPOINT_URL = w.endpoint;
+        try {
+            const code = await runCoverageCommand(["--stack", "moto"], output, {
+                stackDir: dir,
+                credentials: async () => session,
+            });
+            // Exit 1: workload accounts are not members anywhere yet, so there are gaps.
+            assert.equal(code, 1, err.join(""));
+            const printed = out.join("");
+            for (const row of [`macie ${HOME}`, `guardduty ${OTHER}`, `inspector ${HOME}`])
+                assert.ok(printed.includes(row.split(" ")[0]), row);
+            assert.match(printed, /NotInEmulator/, "the rows moto cannot read say so");
+            assert.deepEqual(refusals(w.gate), []);
+            const management = await w.userSession(w.management);
+            err.length = 0;
+            const refused = await runCoverageCommand(["--stack", "moto"], output, {
+                stackDir: dir,
+                credentials: async () => management,
+            });
+            assert.equal(refused, 2);
+            assert.match(
+                err.join(""),
+                new RegExp(
+                    `credentials belong to account ${w.management}; npm run coverage reads as the security account ${w.security}`,
+                ),
+            );
+        } finally {
+            if (saved === undefined) Reflect.deleteProperty(process.env, "AWS_ENDPOINT_URL");
+            else process.env.AWS_ENDPOINT_URL = saved;
+        }
     });
 });

@@ -247,6 +247,9 @@ export async function iamRequests(call: CallContext): Promise<IamRequest[]> {
                 arn.split(":")[4],
             );
         }
+        // "No permissions are required to perform this operation" (STS API reference, GetCallerIdentity).
+        case "STS:GetCallerIdentity":
+            return [];
         // ---- SNS: SSE-KMS topics need the publisher to use the topic's key ----
         case "SNS:Publish": {
             // "the publisher must have the kms:GenerateDataKey* and kms:Decrypt permissions" (SNS developer

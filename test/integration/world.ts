@@ -19,6 +19,7 @@ import {
     EC2Client,
 } from "@aws-sdk/client-ec2";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import type { IdentityPolicyDocument } from "../../components/policy-documents";
 import type { PlanDocument } from "../../tools/plan-runtime";
 import { readStackConfigValues } from "../../tools/plan-runtime";
 import { plan } from "../helpers/plan";
@@ -40,6 +41,11 @@ export const OTHER = "eu-west-1";
 const NS = "security-governance";
 const PARTITION = "aws";
 const DEFAULT_ACCOUNT = "123456789012";
+/** AWS's AdministratorAccess managed policy, as a person's credentials carry it. */
+const ADMINISTRATOR: IdentityPolicyDocument = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "AdministratorAccess", Effect: "Allow", Action: "*", Resource: "*" }],
+};
 const BASE_CREDENTIALS: AwsCredentialIdentity = {
     accessKeyId: "AKIAIOSFODNN7EXAMPLE",
     secretAccessKey: "not-a-secret",
@@ -56,6 +62,8 @@ export interface World {
     exemptOu: string;
     scopedOu: string;
     plan: PlanDocument;
+    /** The stack's configuration as planned: Pulumi.prod.yaml with this organization's accounts and OUs. */
+    stackValues: Record<string, unknown>;
     /** Ungated clients acting in `account`, for seeding and for reading what a function did. */
     client<C>(Client: new (config: object) => C, account: string, region?: string): Promise<C>;
     /** A function's deployed environment, and its role as the gate's principal for the keys it runs with. */
@@ -69,6 +77,8 @@ export interface World {
     close(): void;
     /** What the gate decides with: the planned roles' policies, the resource policies, SCPs and RCPs. */
     settings: GateSettings;
+    /** Credentials of a person administering `account` (AdministratorAccess), as `npm run coverage` uses. */
+    userSession(account: string): Promise<AwsCredentialIdentity>;
     /** A function's planned role, as a principal. */
     role(fn: Fn): Principal;
     /** The member role the StackSet deploys in `account`, as a principal. */
@@ -158,34 +168,32 @@ async function make(): Promise<World> {
     const prod = readStackConfigValues("prod");
     const deployer = (account: string) => `arn:aws:iam::${account}:role/SecurityGovernanceDeployer`;
     const act = { mode: "act" };
-    const planned = await plan("prod", {
-        orgFile,
-        configOverrides: {
-            [`${NS}:accounts`]: {
-                management,
-                securityAdmin: security,
-                managementRoleArn: deployer(management),
-            },
-            [`${NS}:regions`]: [HOME, OTHER],
-            [`${NS}:organizationalUnits`]: [
-                { id: scopedOu, name: "sandbox", inspector: { resourceTypes: ["EC2", "ECR"] } },
-            ],
-            [`${NS}:detective`]: { priorityOrganizationalUnits: [scopedOu] },
-            [`${NS}:remediation`]: {
-                ...(prod[`${NS}:remediation`] as object),
-                exemptOrganizationalUnits: [exemptOu],
-                blockRemoteAddress: { ...act, expiresAfterHours: 24 },
-                isolateInstance: { ...act, stopInstance: true },
-                containCredentials: act,
-                blockPublicBucket: act,
-            },
-            [`${NS}:guardrails`]: {
-                ...(prod[`${NS}:guardrails`] as object),
-                exemptRoleArns: [deployer(security), deployer(management)],
-                breakGlassRoleArns: [],
-            },
+    const overrides: Record<string, unknown> = {
+        [`${NS}:accounts`]: {
+            management,
+            securityAdmin: security,
+            managementRoleArn: deployer(management),
         },
-    });
+        [`${NS}:regions`]: [HOME, OTHER],
+        [`${NS}:organizationalUnits`]: [
+            { id: scopedOu, name: "sandbox", inspector: { resourceTypes: ["EC2", "ECR"] } },
+        ],
+        [`${NS}:detective`]: { priorityOrganizationalUnits: [scopedOu] },
+        [`${NS}:remediation`]: {
+            ...(prod[`${NS}:remediation`] as object),
+            exemptOrganizationalUnits: [exemptOu],
+            blockRemoteAddress: { ...act, expiresAfterHours: 24 },
+            isolateInstance: { ...act, stopInstance: true },
+            containCredentials: act,
+            blockPublicBucket: act,
+        },
+        [`${NS}:guardrails`]: {
+            ...(prod[`${NS}:guardrails`] as object),
+            exemptRoleArns: [deployer(security), deployer(management)],
+            breakGlassRoleArns: [],
+        },
+    };
+    const planned = await plan("prod", { orgFile, configOverrides: overrides });
 
     const credentials = new Map<string, AwsCredentialIdentity>();
     const client = async <C>(
@@ -279,6 +287,7 @@ async function make(): Promise<World> {
         exemptOu,
         scopedOu,
         plan: planned,
+        stackValues: { ...prod, ...overrides },
         client,
         get gate(): Gate {
             if (installed === undefined)
@@ -295,6 +304,20 @@ async function make(): Promise<World> {
         settings: gateSettings,
         role,
         memberRole,
+        async userSession(account) {
+            const keys = await assumed(endpoint, account);
+            principals.set(keys.accessKeyId, {
+                arn: `arn:aws:iam::${account}:role/SecurityAdministrator`,
+                account,
+                policies: [
+                    {
+                        name: "AdministratorAccess",
+                        policy: ADMINISTRATOR,
+                    },
+                ],
+            });
+            return keys;
+        },
         async deploy(fn, edit) {
             const spec = FUNCTIONS[fn];
             const principal = role(fn);
