@@ -11,7 +11,7 @@ import {
     type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type {
     CoverageExpectation,
     CoverageReport,
@@ -44,9 +44,11 @@ const EXPECTATION: CoverageExpectation = {
 };
 const ACCOUNTS: OrgAccount[] = [MANAGEMENT, ADMIN, W1].map((id) => ({ id, email: "", state: "ACTIVE" }));
 
-const s3 = mockClient(S3Client);
-const cloudwatch = mockClient(CloudWatchClient);
-const sns = mockClient(SNSClient);
+// Class mocks, made and restored by the describe block: left in place, they would answer every client of these
+// classes in the rest of the run (the integration suite's included).
+let s3: AwsClientStub<S3Client>;
+let cloudwatch: AwsClientStub<CloudWatchClient>;
+let sns: AwsClientStub<SNSClient>;
 
 /**
  * The bucket as S3 keeps it for the coverage role, which may list only coverage/: what was put can be got and
@@ -115,6 +117,14 @@ function dependencies(w: ReturnType<typeof world>, members: Members, readLog: st
 }
 
 describe("the scheduled coverage run: rows refreshed stalest first, the matrix in the bucket, metrics, alerts on drops", () => {
+    before(() => {
+        s3 = mockClient(S3Client);
+        cloudwatch = mockClient(CloudWatchClient);
+        sns = mockClient(SNSClient);
+    });
+    after(() => {
+        for (const mock of [s3, cloudwatch, sns]) mock.restore();
+    });
     afterEach(() => {
         s3.reset();
         cloudwatch.reset();

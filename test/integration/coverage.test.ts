@@ -10,7 +10,8 @@ import { runCoverageCommand } from "../../tools/coverage";
 import { projectDir } from "../helpers/plan";
 import type { CoverageReport } from "../../functions/coverage/matrix";
 import { refusals } from "./aws-gate";
-import { HOME, OTHER, world, type Deployed, type World } from "./world";
+import { gatedWorld } from "./gated-world";
+import { HOME, OTHER, type Deployed, type World } from "./world";
 
 /*
  * The scheduled coverage function's real handler, deployed as planned, against the emulator: its first run finds
@@ -24,13 +25,13 @@ const context = { getRemainingTimeInMillis: () => 600_000 };
 
 describe("integration: the scheduled coverage function, under its planned role", function () {
     this.timeout(180_000);
+    const opened = gatedWorld();
     let w: World;
     let coverage: Deployed;
     let bucket: string;
 
     before(async () => {
-        w = await world();
-        w.open();
+        w = opened();
         coverage = await w.deploy("coverage");
         bucket = (coverage.settings as { publish: { bucket: string } }).publish.bucket;
         // The security account's own enablement, as the plan makes it, where the emulator has it.
@@ -41,12 +42,6 @@ describe("integration: the scheduled coverage function, under its planned role",
             await (await w.client(Macie2Client, w.security, region)).send(new EnableMacieCommand({}));
         }
         await (await w.client(SecurityHubClient, w.security, HOME)).send(new EnableSecurityHubCommand({}));
-    });
-
-    after(() => w.close());
-
-    beforeEach(() => {
-        w.gate.calls.length = 0;
     });
 
     it("a first run with no report writes every row and the matrix, and the next run reads them back", async () => {
@@ -86,7 +81,7 @@ describe("integration: the scheduled coverage function, under its planned role",
         ).send(new ListMetricsCommand({ Namespace: "SecurityGovernance/Coverage" }));
         assert.ok((metrics.Metrics ?? []).some((m) => m.MetricName === "CoveredAccounts"));
 
-        w.gate.calls.length = 0;
+        w.gate.calls.splice(0);
         const second = await coverage.run(() => handler({}, context));
         assert.deepEqual(second.notReached, []);
         const reads = w.gate.calls.filter((c) => c.command === "GetObject");
@@ -106,14 +101,12 @@ describe("integration: the scheduled coverage function, under its planned role",
 
 describe("integration: npm run coverage, with a person's credentials in the security account", function () {
     this.timeout(120_000);
+    const opened = gatedWorld();
     let w: World;
 
     before(async () => {
-        w = await world();
-        w.open();
+        w = opened();
     });
-
-    after(() => w.close());
 
     it("reads the same rows as the function and prints them; refuses credentials of another account with exit 2", async () => {
         const dir = projectDir({ "Pulumi.moto.yaml": yaml.dump({ config: w.stackValues }) });

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { EnableMacieCommand, Macie2Client } from "@aws-sdk/client-macie2";
 import { handler } from "../../functions/enrollment/handler";
 import { refusals } from "./aws-gate";
-import { HOME, OTHER, world, type Deployed, type World } from "./world";
+import { gatedWorld } from "./gated-world";
+import { HOME, OTHER, type Deployed, type World } from "./world";
 
 /*
  * The enrollment function's real handler, deployed as planned, against the emulator. It reads the organization
@@ -16,21 +17,19 @@ const context = { getRemainingTimeInMillis: () => 600_000 };
 
 describe("integration: the enrollment function, under its planned role", function () {
     this.timeout(120_000);
+    const opened = gatedWorld();
     let w: World;
     let enrollment: Deployed;
 
     before(async () => {
-        w = await world();
-        w.open();
+        w = opened();
         enrollment = await w.deploy("enrollment");
         for (const region of [HOME, OTHER])
             await (await w.client(Macie2Client, w.security, region)).send(new EnableMacieCommand({}));
     });
 
-    after(() => w.close());
-
     it("reads the organization and Macie's members, and asks Macie to enroll each workload account, priority OU first", async () => {
-        w.gate.calls.length = 0;
+        w.gate.calls.splice(0);
         const report = await enrollment.run(() => handler({}, context));
         assert.deepEqual(refusals(w.gate), []);
         const listed = w.gate.calls.filter((c) => c.command === "ListAccounts");

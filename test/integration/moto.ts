@@ -32,8 +32,8 @@ function freePort(): Promise<number> {
 }
 
 /** One line naming the install command when python3 or moto's server is missing. */
-function checkInstalled(): void {
-    const probe = spawnSync("python3", ["-c", "import moto, flask, werkzeug; print(moto.__version__)"], {
+export function checkInstalled(python = "python3"): void {
+    const probe = spawnSync(python, ["-c", "import moto, flask, werkzeug; print(moto.__version__)"], {
         encoding: "utf8",
     });
     if (probe.error !== undefined || probe.status !== 0)

@@ -29,8 +29,8 @@ import {
     network,
     type Inbox,
 } from "./seed";
-import { refusals } from "./aws-gate";
-import { HOME, world, type Deployed, type World } from "./world";
+import { gatedWorld } from "./gated-world";
+import { HOME, type Deployed, type World } from "./world";
 
 /*
  * The responder's instance, credential and bucket actions in a member account, acting and rehearsing, through
@@ -49,6 +49,7 @@ function outcome(result: ResponderResult): { status: string; details: string[] }
 
 describe("integration: the responder's instance, credential and bucket actions, under its planned roles", function () {
     this.timeout(120_000);
+    const opened = gatedWorld();
     let w: World;
     let acting: Deployed;
     let rehearsing: Deployed;
@@ -56,8 +57,7 @@ describe("integration: the responder's instance, credential and bucket actions, 
     const member = () => w.workloads[0];
 
     before(async () => {
-        w = await world();
-        w.open();
+        w = opened();
         acting = await w.deploy("responder");
         rehearsing = await w.deploy("responder", (s) => {
             const remediation = s.remediation as Record<string, { mode: string }>;
@@ -65,18 +65,6 @@ describe("integration: the responder's instance, credential and bucket actions, 
                 remediation[rung].mode = "dry-run";
         });
         mail = await inbox(w, (acting.settings as { topicArn: string }).topicArn);
-    });
-
-    after(() => w.close());
-
-    beforeEach(() => {
-        w.gate.calls.length = 0;
-    });
-
-    afterEach(function () {
-        // Every call any test made was allowed by the planned roles: a denied one fails the test that made it.
-        if (this.currentTest?.state === "passed") assert.deepEqual(refusals(w.gate), []);
-        w.gate.errors.length = 0;
     });
 
     it("isolates an instance: evidence snapshots tagged, a quarantine group with no rules, its interface moved, tagged, stopped", async () => {

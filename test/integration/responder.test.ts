@@ -9,8 +9,8 @@ import {
 import { handler } from "../../functions/response/handler";
 import { PUBLIC_IP } from "../helpers/response";
 import { aclOf, blockEvent, entries, expire, findingId, inbox, network, records, type Inbox } from "./seed";
-import { refusals } from "./aws-gate";
-import { HOME, world, type Deployed, type World } from "./world";
+import { gatedWorld } from "./gated-world";
+import { HOME, type Deployed, type World } from "./world";
 
 /*
  * The responder's real handler, deployed as planned (its settings and role from the plan, the member role from
@@ -23,6 +23,7 @@ const SWEEP = { source: "aws.events", "detail-type": "Scheduled Event", id: "swe
 
 describe("integration: the responder's network ACL blocks, under its planned roles", function () {
     this.timeout(120_000);
+    const opened = gatedWorld();
     let w: World;
     let responder: Deployed;
     let bucket: string;
@@ -30,24 +31,11 @@ describe("integration: the responder's network ACL blocks, under its planned rol
     const member = () => w.workloads[0];
 
     before(async () => {
-        w = await world();
-        w.open();
+        w = opened();
         responder = await w.deploy("responder");
         const settings = responder.settings as { records: { bucket: string }; topicArn: string };
         bucket = settings.records.bucket;
         mail = await inbox(w, settings.topicArn);
-    });
-
-    after(() => w.close());
-
-    beforeEach(() => {
-        w.gate.calls.length = 0;
-    });
-
-    afterEach(function () {
-        // Every call any test made was allowed by the planned roles: a denied one fails the test that made it.
-        if (this.currentTest?.state === "passed") assert.deepEqual(refusals(w.gate), []);
-        w.gate.errors.length = 0;
     });
 
     it("a first event acts: both denies in the subnet's ACL, a customer's rule untouched, recorded, told once; a repeat does nothing", async () => {
