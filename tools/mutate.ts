@@ -68,6 +68,7 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "functions/response/*.ts",
             "!functions/response/handler.ts",
             "!functions/response/aws.ts",
+            "functions/shared/s3-objects.ts",
             "stacks/remediation.ts",
         ],
         tests: [
