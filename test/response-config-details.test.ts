@@ -468,6 +468,16 @@ describe("response config and action details", () => {
             const both = await run(["deleted", "open"]);
             assert.equal(both.status, "acted");
             assert.equal(both.details[0], "deleted: no longer exists");
+            // One gone beside one already closed: the target is not gone as a whole.
+            mock.on(GetPublicAccessBlockCommand, { Bucket: "closed" }).resolves({
+                PublicAccessBlockConfiguration: {
+                    BlockPublicAcls: true,
+                    IgnorePublicAcls: true,
+                    BlockPublicPolicy: true,
+                    RestrictPublicBuckets: true,
+                },
+            });
+            assert.equal((await run(["deleted", "closed"])).status, "already done");
         });
 
         it("in dry-run says, bucket by bucket, which settings it would turn on, and puts nothing", async () => {

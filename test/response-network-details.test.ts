@@ -284,6 +284,58 @@ describe("the network response actions, in detail", () => {
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
         });
 
+        it("is gone only when every subnet is gone: one gone beside one already denied is already done", async () => {
+            // The subnets were deleted: nothing is left to block (settled, not retried). One of two gone is not
+            // the whole target gone.
+            const gone = newEc2();
+            gone.mock.on(DescribeNetworkAclsCommand).resolves({ NetworkAcls: [] });
+            const all = await blockRemoteAddresses(
+                gone.ec2,
+                { ...target, subnets: ["subnet-a", "subnet-b"] },
+                "act",
+                testRun(),
+            );
+            assert.equal(all.status, "gone");
+            assert.equal(all.details.length, 2);
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeNetworkAclsCommand)
+                .resolvesOnce({ NetworkAcls: [] })
+                .resolves(
+                    acl([
+                        entry(7, false, "deny", `${ATTACKER}/32`),
+                        entry(7, true, "deny", `${ATTACKER}/32`),
+                    ]),
+                );
+            const one = await blockRemoteAddresses(
+                ec2,
+                { ...target, subnets: ["subnet-a", "subnet-b"] },
+                "act",
+                testRun(),
+            );
+            assert.equal(one.status, "already done");
+            assert.equal(mock.commandCalls(CreateNetworkAclEntryCommand).length, 0);
+        });
+
+        it("a customer's deny of the address above the responder's numbers is left theirs: never kept as a block to lift", async () => {
+            // Taken for the responder's own, the sweep would delete the customer's rule when the block expires.
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeNetworkAclsCommand).resolves(
+                acl([
+                    entry(150, false, "deny", `${ATTACKER}/32`),
+                    entry(150, true, "deny", `${ATTACKER}/32`),
+                ]),
+            );
+            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            assert.deepEqual(outcome, {
+                status: "already done",
+                details: [
+                    `${ACL}: inbound from ${ATTACKER} already denied`,
+                    `${ACL}: outbound to ${ATTACKER} already denied`,
+                ],
+            });
+            assert.equal(mock.commandCalls(CreateNetworkAclEntryCommand).length, 0);
+        });
+
         it("a subnet with no network ACL is gone, one without an ID fails, and the next subnets are still blocked", async () => {
             // EC2 may answer without NetworkAcls, with none (the subnet was deleted: every subnet has one ACL),
             // or with one lacking its ID: each must be reported, not crash the action (losing the blocks made)
@@ -962,6 +1014,36 @@ describe("the network response actions, in detail", () => {
                 "CreateSnapshots",
                 "CreateTags",
             ]);
+        });
+
+        it("in dry-run, an instance with other tags but not the finding's is not stopped in rehearsal", async () => {
+            const { ec2, mock } = newEc2();
+            const described = twoInterfaces();
+            const first = described.Reservations?.[0]?.Instances?.[0];
+            assert.ok(first);
+            first.Tags = [{ Key: "Name", Value: "web-1" }];
+            mock.on(DescribeInstancesCommand).resolves(described);
+            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
+            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
+            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
+            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
+            const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
+            assert.equal(outcome.status, "would act");
+            assert.equal(mock.commandCalls(StopInstancesCommand).length, 0);
+        });
+
+        it("a rehearsal stopped by the deadline before the group's creation names that call", async () => {
+            const { ec2, mock } = newEc2();
+            const run = testRun(LIMIT);
+            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
+            mock.on(DescribeSecurityGroupsCommand).callsFake(() => {
+                run.clock.now = LIMIT;
+                return { SecurityGroups: [] };
+            });
+            await assert.rejects(
+                isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, run),
+                deadline("ec2:CreateSecurityGroup"),
+            );
         });
 
         it("in dry-run, the stop of an instance already tagged with a finding is rehearsed with DryRun", async () => {

@@ -354,6 +354,24 @@ describe("the expiry sweep", () => {
         );
     });
 
+    it("settles a block whose network ACL was deleted: the record goes, the topic is told once, nothing fails", async () => {
+        // EC2 API reference, error codes: InvalidNetworkAclID.NotFound. Counted as a failure, the record would
+        // stay and FAILED TO LIFT would be sent every hour for ever.
+        const w = sweepWorld({
+            [`blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`]: block(1, "2026-12-01T09:00:00.000Z"),
+        });
+        w.mocks.ec2.on(DescribeNetworkAclsCommand).rejects(ec2Error("InvalidNetworkAclID.NotFound"));
+        const result = await sweepExpiredBlocks(responderSettings(), w.deps, testRun());
+        assert.deepEqual(result, { lifted: 1, waiting: 0, failed: 0 });
+        assert.equal(w.mocks.ec2.commandCalls(DeleteNetworkAclEntryCommand).length, 0);
+        assert.deepEqual(
+            w.mocks.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key),
+            [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`],
+        );
+        assert.match(w.published()[0].Subject ?? "", /^LIFTED EXPIRED BLOCK/);
+        assert.match(w.published()[0].Message ?? "", /already gone: the network ACL was deleted/);
+    });
+
     it("keeps the record of a block it could not lift, to try again; never deletes someone else's rule", async () => {
         const w = sweepWorld({
             [`blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`]: block(1, "2026-12-01T09:00:00.000Z"),

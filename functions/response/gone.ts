@@ -18,9 +18,8 @@ export const EC2_GONE = {
 
 const nameOf = (error: unknown) => (error instanceof Error ? error.name : undefined);
 
-export function isEc2Gone(error: unknown, ...what: (keyof typeof EC2_GONE)[]): boolean {
-    const name = nameOf(error);
-    return what.some((w) => EC2_GONE[w] === name);
+export function isEc2Gone(error: unknown, what: keyof typeof EC2_GONE): boolean {
+    return nameOf(error) === EC2_GONE[what];
 }
 
 export function isIamEntityGone(error: unknown): boolean {

@@ -55,7 +55,7 @@ export function overallStatus(
     failed: boolean,
     changed: boolean,
     mode: Mode,
-    allGone = false,
+    allGone: boolean,
 ): ActionOutcome["status"] {
     if (failed) return "failed";
     if (changed) return mode === "act" ? "acted" : "would act";
