@@ -439,6 +439,13 @@ describe("response config and action details", () => {
 
     describe("blockPublicBuckets, exactly", () => {
         const OWNER = "444444444444";
+        /** All four settings on: a closed bucket. */
+        const CLOSED = {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+        };
 
         it("a deleted bucket (NoSuchBucket) is gone; all gone is gone, gone beside a change is acted", async () => {
             const s3 = new S3Client({ region: "eu-west-1" });
@@ -470,12 +477,7 @@ describe("response config and action details", () => {
             assert.equal(both.details[0], "deleted: no longer exists");
             // One gone beside one already closed: the target is not gone as a whole.
             mock.on(GetPublicAccessBlockCommand, { Bucket: "closed" }).resolves({
-                PublicAccessBlockConfiguration: {
-                    BlockPublicAcls: true,
-                    IgnorePublicAcls: true,
-                    BlockPublicPolicy: true,
-                    RestrictPublicBuckets: true,
-                },
+                PublicAccessBlockConfiguration: { ...CLOSED },
             });
             assert.equal((await run(["deleted", "closed"])).status, "already done");
         });
@@ -488,12 +490,7 @@ describe("response config and action details", () => {
                 PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: false },
             });
             mock.on(GetPublicAccessBlockCommand, { Bucket: "closed" }).resolves({
-                PublicAccessBlockConfiguration: {
-                    BlockPublicAcls: true,
-                    IgnorePublicAcls: true,
-                    BlockPublicPolicy: true,
-                    RestrictPublicBuckets: true,
-                },
+                PublicAccessBlockConfiguration: { ...CLOSED },
             });
             mock.on(GetPublicAccessBlockCommand, { Bucket: "bare" }).rejects(
                 new S3ServiceException({

@@ -316,26 +316,6 @@ describe("the network response actions, in detail", () => {
             assert.equal(mock.commandCalls(CreateNetworkAclEntryCommand).length, 0);
         });
 
-        it("a customer's deny of the address above the responder's numbers is left theirs: never kept as a block to lift", async () => {
-            // Taken for the responder's own, the sweep would delete the customer's rule when the block expires.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeNetworkAclsCommand).resolves(
-                acl([
-                    entry(150, false, "deny", `${ATTACKER}/32`),
-                    entry(150, true, "deny", `${ATTACKER}/32`),
-                ]),
-            );
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
-            assert.deepEqual(outcome, {
-                status: "already done",
-                details: [
-                    `${ACL}: inbound from ${ATTACKER} already denied`,
-                    `${ACL}: outbound to ${ATTACKER} already denied`,
-                ],
-            });
-            assert.equal(mock.commandCalls(CreateNetworkAclEntryCommand).length, 0);
-        });
-
         it("a subnet with no network ACL is gone, one without an ID fails, and the next subnets are still blocked", async () => {
             // EC2 may answer without NetworkAcls, with none (the subnet was deleted: every subnet has one ACL),
             // or with one lacking its ID: each must be reported, not crash the action (losing the blocks made)
