@@ -10,8 +10,9 @@ import { objectExists, readObject } from "../shared/s3-objects";
 /*
  * What the responder leaves in the findings bucket, under one prefix (default responses/):
  * - decisions/<yyyy-mm-dd>/<finding>/<action>-<verdict>-<event>.json: one record per decision, whatever it was;
- * - done/<account>/<finding>/<action>-<verdict>.json: written once, with If-None-Match "*", when a decision
- *   was carried out (or found already done); its existence is what makes a repeated finding idempotent;
+ * - done/<account>/<finding>/<action>-<verdict>.json: written once, with If-None-Match "*", for every decision
+ *   that did not fail (skipped and notified ones too); its existence makes the finding's later events with the
+ *   same verdict repeats, neither acted on nor told again;
  * - blocks/<account>/<region>/<acl>-<rule>-<in|out>.json: a network ACL entry to lift when it expires.
  * Every object is SSE-KMS with the findings key, as the bucket's policy requires.
  */
