@@ -48,7 +48,13 @@ export function findingAlertPattern(
             service:
                 occurrence === undefined
                     ? { archived: [false] }
-                    : { archived: [false], count: [{ numeric: OCCURRENCE_COUNT[occurrence] }] },
+                    : occurrence === "sample"
+                      ? { archived: [false], additionalInfo: { sample: [true] } }
+                      : {
+                            archived: [false],
+                            count: [{ numeric: OCCURRENCE_COUNT[occurrence] }],
+                            additionalInfo: { sample: NOT_A_SAMPLE },
+                        },
             $or: [
                 { severity: [{ numeric: [">=", minSeverity] }] },
                 { type: [...types, { suffix: CUSTOM_THREAT_LIST_SUFFIX }] },
@@ -61,9 +67,20 @@ export function findingAlertPattern(
  * A new finding or a later occurrence of one. `detail.service.count` is "the total count of the occurrences
  * of this finding type" (GuardDuty API reference, Service): 1 when GuardDuty raises the finding, higher in
  * each event it sends for the occurrences aggregated into it since (guardduty_findings_eventbridge.html).
+ * A sample (CreateSampleFindings: `service.additionalInfo.sample` true, the field GuardDuty's guide filters
+ * samples by) is alerted by a rule of its own, whose e-mail says it is a test.
  */
-export type Occurrence = "new" | "update";
-const OCCURRENCE_COUNT: Record<Occurrence, [string, number]> = { new: ["=", 1], update: [">", 1] };
+export type Occurrence = "new" | "update" | "sample";
+const OCCURRENCE_COUNT: Record<Exclude<Occurrence, "sample">, [string, number]> = {
+    new: ["=", 1],
+    update: [">", 1],
+};
+
+/**
+ * Not a sample: no `sample` field, or false. An array is an OR of its values, and `exists` matches a leaf
+ * (EventBridge user guide, "Amazon EventBridge event patterns": matching values, exists matching).
+ */
+export const NOT_A_SAMPLE = [{ exists: false }, false];
 
 /** GuardDuty names a finding raised by a custom threat list with this suffix. */
 export const CUSTOM_THREAT_LIST_SUFFIX = ".Custom";
@@ -93,6 +110,9 @@ export const ALERT_INPUT_PATHS: Record<string, string> = {
 export const ALERT_INPUT_TEMPLATES: Record<Occurrence, string> = {
     new: alertTemplate('"NEW GuardDuty finding: <title>"'),
     update: alertTemplate('"UPDATED GuardDuty finding, occurrence <count>: <title>"'),
+    sample: alertTemplate(
+        '"SAMPLE GuardDuty finding (made by CreateSampleFindings to test alerting: not an incident): <title>"',
+    ),
 };
 
 function alertTemplate(headline: string): string {
@@ -111,6 +131,13 @@ function alertTemplate(headline: string): string {
         '"Console (security account): https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<findingId>"',
     ].join("\n");
 }
+
+const HOME_RULE_SUFFIX: Record<Occurrence, string> = { new: "", update: "-updates", sample: "-samples" };
+const HOME_RULE_WHAT: Record<Occurrence, string> = {
+    new: "new findings",
+    update: "updates",
+    sample: "sample findings (tests, not incidents)",
+};
 
 /** The home region's default bus, where every region's forwarded findings arrive. */
 export function homeEventBusArn(securityAccountId: string, homeRegion: string): string {
@@ -190,13 +217,13 @@ export class FindingNotifications extends pulumi.ComponentResource {
         );
         const topic = alertTopic(`${name}-topic`, home, "Security finding alerts", key.arn, this);
 
-        // Two home rules, so that the e-mail can say whether the finding is new or an update.
-        const homeRules = (["new", "update"] as const).map((occurrence) => {
+        // Three home rules, so that the e-mail can say whether the finding is new, an update, or a sample.
+        const homeRules = (["new", "update", "sample"] as const).map((occurrence) => {
             const rule = new aws.cloudwatch.EventRule(
-                occurrence === "new" ? `${name}-${home}` : `${name}-${home}-updates`,
+                `${name}-${home}${HOME_RULE_SUFFIX[occurrence]}`,
                 {
                     region: home,
-                    description: `${description}: ${occurrence === "new" ? "new findings" : "updates"}`,
+                    description: `${description}: ${HOME_RULE_WHAT[occurrence]}`,
                     eventPattern: JSON.stringify(
                         findingAlertPattern(args.minSeverity, args.alwaysAlertOn ?? [], occurrence),
                     ),
@@ -225,7 +252,7 @@ export class FindingNotifications extends pulumi.ComponentResource {
         );
         for (const { occurrence, rule } of homeRules) {
             new aws.cloudwatch.EventTarget(
-                occurrence === "new" ? `${name}-${home}` : `${name}-${home}-updates`,
+                `${name}-${home}${HOME_RULE_SUFFIX[occurrence]}`,
                 {
                     region: home,
                     rule: rule.name,

@@ -59,10 +59,15 @@ describe("real GuardDuty finding events through the planned alert rules", () => 
     });
 
     it("says NEW for the first occurrence of a HIGH finding and UPDATED for the later ones", () => {
+        // The fixture is a GuardDuty sample; a real finding of the same type carries no sample mark.
+        const real = (detail: Json) => {
+            delete ((detail.service as Json).additionalInfo as Json).sample;
+        };
         const first = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1", (detail) => {
+            real(detail);
             (detail.service as Json).count = 1;
         });
-        const later = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1");
+        const later = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1", real);
         const [newMail, ...extraNew] = emails(dev, first);
         assert.equal(extraNew.length, 0);
         assert.match(newMail[0], /^NEW GuardDuty finding: /);
@@ -70,6 +75,23 @@ describe("real GuardDuty finding events through the planned alert rules", () => 
         const [updateMail, ...extraUpdates] = emails(dev, later);
         assert.equal(extraUpdates.length, 0);
         assert.match(updateMail[0], /^UPDATED GuardDuty finding, occurrence 21: /);
+    });
+
+    it("says a sample is a sample, once, in every region: never as a NEW or UPDATED finding", () => {
+        // The fixture as GuardDuty published it: service.additionalInfo.sample true.
+        for (const region of dev.regions) {
+            const mails = emails(dev, raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), region));
+            assert.equal(mails.length, 1, region);
+            assert.match(
+                mails[0][0],
+                /^SAMPLE GuardDuty finding \(made by CreateSampleFindings to test alerting: not an incident\): /,
+            );
+        }
+        // A real finding whose sample field is false is alerted as real.
+        const explicit = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1", (detail) => {
+            ((detail.service as Json).additionalInfo as Json).sample = false;
+        });
+        assert.match(emails(dev, explicit)[0][0], /^UPDATED GuardDuty finding/);
     });
 
     it("stays silent for a LOW finding of an ordinary type, and for any finding an analyst archived", () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { matches } from "./helpers/event-pattern";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
 import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES, findingAlertPattern } from "../components/notifications";
@@ -20,34 +21,6 @@ const ofAlerts = (r: PlannedResource) =>
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;
-
-/**
- * EventBridge matching, for the subset of the pattern language the alert patterns use: exact values in
- * arrays, `{ numeric: [op, n] }` with op >=, > or =, `{ suffix }`, nested objects and `$or`.
- */
-function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
-    return Object.entries(pattern).every(([key, rule]) => {
-        if (key === "$or") return (rule as Pattern[]).some((branch) => matches(branch, event));
-        const value = event[key];
-        if (Array.isArray(rule)) return rule.some((allowed) => matchesValue(allowed, value));
-        return typeof value === "object" && value !== null && matches(rule as Pattern, value as Pattern);
-    });
-}
-
-function matchesValue(allowed: unknown, value: unknown): boolean {
-    if (typeof allowed === "object" && allowed !== null && "suffix" in allowed) {
-        return typeof value === "string" && value.endsWith((allowed as { suffix: string }).suffix);
-    }
-    if (typeof allowed === "object" && allowed !== null && "numeric" in allowed) {
-        const [operator, bound] = (allowed as { numeric: [string, number] }).numeric;
-        if (typeof value !== "number") return false;
-        if (operator === ">=") return value >= bound;
-        if (operator === ">") return value > bound;
-        if (operator === "=") return value === bound;
-        assert.fail(`the alert patterns use >=, > and =, not ${operator}`);
-    }
-    return allowed === value;
-}
 
 function finding(
     severity: number,
@@ -158,15 +131,13 @@ describe("finding notifications", () => {
 
         const alertKey = (planned: PlanDocument) =>
             single(planned, KEY, (r) => r.name === "finding-alerts-key");
-        const homeRule = (planned: PlanDocument, occurrence: "new" | "update" = "new") =>
+        const homeRule = (planned: PlanDocument, occurrence: "new" | "update" | "sample" = "new") =>
             single(
                 planned,
                 RULE,
                 (r) =>
                     r.name ===
-                    (occurrence === "new"
-                        ? `finding-alerts-${planned.homeRegion}`
-                        : `finding-alerts-${planned.homeRegion}-updates`),
+                    `finding-alerts-${planned.homeRegion}${{ new: "", update: "-updates", sample: "-samples" }[occurrence]}`,
             );
 
         it("encrypts the topic with its own rotating, protected key that EventBridge may use for our account", () => {
@@ -216,7 +187,7 @@ describe("finding notifications", () => {
             for (const planned of [dev, prod]) {
                 const topic = single(planned, TOPIC, ofAlerts);
                 const policy = single(planned, TOPIC_POLICY, ofAlerts);
-                // GuardDuty's two, then one per other service, in the order the program makes them.
+                // GuardDuty's three (new, updates, samples), then one per other service, in the order made.
                 const others = ["macie", "inspector", "securityhub"].map((service) =>
                     single(
                         planned,
@@ -224,7 +195,12 @@ describe("finding notifications", () => {
                         (r) => r.name === `finding-alerts-${service}-${planned.homeRegion}`,
                     ),
                 );
-                const ruleArn = [homeRule(planned, "new"), homeRule(planned, "update"), ...others].map(
+                const ruleArn = [
+                    homeRule(planned, "new"),
+                    homeRule(planned, "update"),
+                    homeRule(planned, "sample"),
+                    ...others,
+                ].map(
                     (rule) =>
                         `arn:aws:events:${planned.homeRegion}:${planned.accounts.securityAdmin}:rule/${rule.name}`,
                 );
@@ -268,7 +244,7 @@ describe("finding notifications", () => {
         it("matches the configured findings in every governed region, new and updated apart at home", () => {
             for (const planned of [dev, prod]) {
                 const rules = ofType(planned, RULE).filter(ofAlerts);
-                const expected = [...planned.regions, planned.homeRegion].sort();
+                const expected = [...planned.regions, planned.homeRegion, planned.homeRegion].sort();
                 assert.deepEqual(rules.map((r) => r.inputs.region).sort(), expected);
                 for (const rule of rules) {
                     const pattern = JSON.parse(rule.inputs.eventPattern as string) as Pattern;
@@ -276,22 +252,39 @@ describe("finding notifications", () => {
                     if (rule.inputs.region !== planned.homeRegion) {
                         assert.deepEqual(service, { archived: [false] });
                     }
-                    for (const count of [1, 2]) {
-                        const here = { archived: false, count };
-                        // A rule matches an event, new or update, exactly when its occurrence says so.
+                    for (const [count, sampled] of [
+                        [1, false],
+                        [2, false],
+                        [1, true],
+                        [2, true],
+                    ] as const) {
+                        const here = {
+                            archived: false,
+                            count,
+                            ...(sampled ? { additionalInfo: { sample: true } } : {}),
+                        };
+                        // A rule matches an event, new, update or sample, exactly when its occurrence says so.
+                        const home = rule.inputs.region === planned.homeRegion;
                         const wanted =
-                            rule.inputs.region !== planned.homeRegion ||
-                            (rule.name.endsWith("-updates") ? count > 1 : count === 1);
+                            !home ||
+                            (rule.name.endsWith("-samples")
+                                ? sampled
+                                : !sampled && (rule.name.endsWith("-updates") ? count > 1 : count === 1));
                         const custom = finding(
                             2,
                             "Recon:IAMUser/MaliciousIPCaller.Custom",
                             "aws.guardduty",
                             here,
                         );
-                        assert.equal(matches(pattern, custom), wanted, `${rule.name} count ${count}`);
+                        assert.equal(
+                            matches(pattern, custom),
+                            wanted,
+                            `${rule.name} count ${count} sampled ${sampled}`,
+                        );
                         assert.equal(
                             matches(pattern, finding(7, "Recon:EC2/Portscan", "aws.guardduty", here)),
                             wanted,
+                            `${rule.name} count ${count} sample ${sampled}`,
                         );
                         assert.ok(!matches(pattern, finding(6, "Recon:EC2/Portscan", "aws.guardduty", here)));
                     }
@@ -302,7 +295,7 @@ describe("finding notifications", () => {
         it("sends the home region's new findings and updates to the topic, each with its own e-mail", () => {
             for (const planned of [dev, prod]) {
                 const topic = single(planned, TOPIC, ofAlerts);
-                for (const occurrence of ["new", "update"] as const) {
+                for (const occurrence of ["new", "update", "sample"] as const) {
                     const rule = homeRule(planned, occurrence);
                     const target = single(
                         planned,
@@ -322,7 +315,7 @@ describe("finding notifications", () => {
                 assert.equal(
                     ofType(planned, TARGET).filter((r) => ofAlerts(r) && inRegion(planned.homeRegion)(r))
                         .length,
-                    2,
+                    3,
                 );
             }
         });
@@ -350,13 +343,13 @@ describe("finding notifications", () => {
                     );
                     assert.ok(target.dependsOn.includes(rolePolicy.urn));
                 }
-                assert.equal(ofType(planned, TARGET).filter(ofAlerts).length, planned.regions.length + 1);
+                assert.equal(ofType(planned, TARGET).filter(ofAlerts).length, planned.regions.length + 2);
             }
         });
 
         it("needs no forwarding rule or role in a single-region organization", () => {
-            assert.equal(ofType(singleRegion, RULE).filter(ofAlerts).length, 2);
-            assert.equal(ofType(singleRegion, TARGET).filter(ofAlerts).length, 2);
+            assert.equal(ofType(singleRegion, RULE).filter(ofAlerts).length, 3);
+            assert.equal(ofType(singleRegion, TARGET).filter(ofAlerts).length, 3);
             assert.equal(ofType(singleRegion, ROLE).filter(ofAlerts).length, 0);
         });
 
@@ -375,7 +368,12 @@ describe("finding notifications", () => {
                 const count =
                     rule.inputs.region !== custom.homeRegion
                         ? {}
-                        : { count: [{ numeric: rule.name.endsWith("-updates") ? [">", 1] : ["=", 1] }] };
+                        : rule.name.endsWith("-samples")
+                          ? { additionalInfo: { sample: [true] } }
+                          : {
+                                count: [{ numeric: rule.name.endsWith("-updates") ? [">", 1] : ["=", 1] }],
+                                additionalInfo: { sample: [{ exists: false }, false] },
+                            };
                 assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
                     source: ["aws.guardduty"],
                     "detail-type": ["GuardDuty Finding"],

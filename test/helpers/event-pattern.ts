@@ -38,18 +38,29 @@ export function matches(pattern: unknown, event: unknown): boolean {
         const values: unknown[] = Array.isArray(event) ? event : [event];
         return values.some((value) => pattern.some((allowed) => matchesValue(allowed, value)));
     }
-    const value = event as Json;
+    // A field the event lacks (or that sits under a value that is no object) is absent: only `exists: false`
+    // matches it ("Exists matching", which applies to leaf fields).
+    const value = typeof event === "object" && event !== null ? (event as Json) : {};
     return Object.entries(pattern as Json).every(([key, rule]) => {
         if (key === "$or") return (rule as Json[]).some((branch) => matches(branch, value));
-        if (typeof value !== "object" || value === null) return false;
         return matches(rule, value[key]);
     });
 }
 
 function matchesValue(allowed: unknown, value: unknown): boolean {
     if (typeof allowed === "object" && allowed !== null) {
-        const rule = allowed as { numeric?: (string | number)[]; suffix?: string };
+        const rule = allowed as {
+            exists?: boolean;
+            numeric?: (string | number)[];
+            suffix?: string;
+            "anything-but"?: { prefix?: string };
+        };
+        if (rule.exists !== undefined) return (value !== undefined) === rule.exists;
         if (rule.suffix !== undefined) return typeof value === "string" && value.endsWith(rule.suffix);
+        // "anything-but" with "prefix" (EventBridge user guide, "Comparison operators"): a string that does not
+        // begin with it. Comparison operators apply to leaf values; a missing field matches nothing.
+        const but = rule["anything-but"]?.prefix;
+        if (but !== undefined) return typeof value === "string" && !value.startsWith(but);
         if (rule.numeric !== undefined) {
             if (typeof value !== "number") return false;
             const comparisons: Record<string, (a: number, b: number) => boolean> = {
