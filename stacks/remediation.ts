@@ -97,6 +97,16 @@ function actionSchema<T extends z.ZodRawShape>(action: RemediationAction, extra:
             .default([...ACTION_DEFAULTS[action].findingTypes]),
         /** The lowest severity that triggers it. */
         minSeverity: severity.default(ACTION_DEFAULTS[action].minSeverity),
+        /**
+         * Where it may dry-run or act: accounts in these OUs, nested OUs included. Left out: the whole
+         * organization. The exemptions apply within it. The member role is deployed only where some rung may
+         * change something.
+         */
+        organizationalUnits: uniqueArray(organizationalUnitId, "OU")
+            .min(1, {
+                error: "at least one OU; leave organizationalUnits out to cover the whole organization",
+            })
+            .optional(),
         ...extra,
     });
 }
@@ -141,3 +151,11 @@ export const remediationSchema = z.strictObject({
 });
 
 export type RemediationConfig = z.output<typeof remediationSchema>;
+
+/** Whether the ladder needs to know which OUs a finding's account is in: some OU is exempt or scoped. */
+export function readsOrganizationalUnits(remediation: RemediationConfig): boolean {
+    return (
+        remediation.exemptOrganizationalUnits.length > 0 ||
+        REMEDIATION_ACTIONS.some((action) => remediation[action].organizationalUnits !== undefined)
+    );
+}

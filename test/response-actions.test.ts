@@ -1,19 +1,10 @@
 import { strict as assert } from "node:assert";
 import {
     CreateNetworkAclEntryCommand,
-    CreateSecurityGroupCommand,
-    CreateSnapshotsCommand,
-    CreateTagsCommand,
     DeleteNetworkAclEntryCommand,
-    DescribeInstancesCommand,
     DescribeNetworkAclsCommand,
-    DescribeSecurityGroupRulesCommand,
-    DescribeSecurityGroupsCommand,
     EC2Client,
     EC2ServiceException,
-    ModifyNetworkInterfaceAttributeCommand,
-    RevokeSecurityGroupEgressCommand,
-    StopInstancesCommand,
     type CreateNetworkAclEntryCommandInput,
     type NetworkAclEntry,
 } from "@aws-sdk/client-ec2";
@@ -32,8 +23,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { blockPublicBuckets, containCredentials, REVOKE_POLICY_NAME } from "../functions/response/access";
-import { isolateInstance } from "../functions/response/isolate";
-import { blockRemoteAddresses, liftBlock, QUARANTINE_GROUP } from "../functions/response/network";
+import { blockRemoteAddresses, liftBlock } from "../functions/response/network";
+import { blockOptions } from "./helpers/response-world";
 import { testRun } from "./helpers/run";
 
 /*
@@ -45,9 +36,6 @@ import { testRun } from "./helpers/run";
 const ATTACKER = "185.220.101.7";
 const ACL = "acl-0123456789abcdef0";
 const SUBNET = "subnet-0123456789abcdef0";
-const INSTANCE = "i-0123456789abcdef0";
-const VPC = "vpc-0123456789abcdef0";
-const QUARANTINE = "sg-0quarantine0000000";
 
 /** EC2 answers a DryRun call that would succeed with this error (EC2 API reference, DryRun). */
 function ec2Error(name: string): EC2ServiceException {
@@ -82,7 +70,7 @@ describe("the response actions", () => {
                 ]),
             );
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const outcome = await blockRemoteAddresses(ec2, block, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, block, blockOptions("act"), testRun());
             assert.equal(outcome.status, "acted");
             assert.deepEqual(mock.commandCalls(DescribeNetworkAclsCommand)[0].args[0].input.Filters, [
                 { Name: "association.subnet-id", Values: [SUBNET] },
@@ -119,7 +107,12 @@ describe("the response actions", () => {
             const mock = mockClient(ec2);
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            await blockRemoteAddresses(ec2, { ...block, addresses: ["2a00:1450::1"] }, "act", testRun());
+            await blockRemoteAddresses(
+                ec2,
+                { ...block, addresses: ["2a00:1450::1"] },
+                blockOptions("act"),
+                testRun(),
+            );
             const [first] = mock.commandCalls(CreateNetworkAclEntryCommand).map((c) => c.args[0].input);
             assert.equal(first.Ipv6CidrBlock, "2a00:1450::1/128");
             assert.equal(first.CidrBlock, undefined);
@@ -130,16 +123,16 @@ describe("the response actions", () => {
             const mock = mockClient(ec2);
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             mock.on(CreateNetworkAclEntryCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await blockRemoteAddresses(ec2, block, "dry-run", testRun());
+            const outcome = await blockRemoteAddresses(ec2, block, blockOptions("dry-run"), testRun());
             assert.equal(outcome.status, "would act");
             assert.equal(outcome.blocks, undefined);
             assert.ok(
                 mock.commandCalls(CreateNetworkAclEntryCommand).every((c) => c.args[0].input.DryRun === true),
             );
             mock.on(CreateNetworkAclEntryCommand).rejects(ec2Error("UnauthorizedOperation"));
-            const denied = await blockRemoteAddresses(ec2, block, "dry-run", testRun());
+            const denied = await blockRemoteAddresses(ec2, block, blockOptions("dry-run"), testRun());
             assert.equal(denied.status, "failed");
-            assert.match(denied.details[0], /not denied: UnauthorizedOperation/);
+            assert.match(denied.details[0], /NOT blocked: UnauthorizedOperation/);
         });
 
         it("leaves an address already denied alone, and reports a full ACL or no free number", async () => {
@@ -153,13 +146,13 @@ describe("the response actions", () => {
                 CidrBlock: `${ATTACKER}/32`,
             }));
             mock.on(DescribeNetworkAclsCommand).resolves(acl(denied));
-            const again = await blockRemoteAddresses(ec2, block, "act", testRun());
+            const again = await blockRemoteAddresses(ec2, block, blockOptions("act"), testRun());
             assert.equal(again.status, "already done");
             assert.equal(mock.commandCalls(CreateNetworkAclEntryCommand).length, 0);
 
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             mock.on(CreateNetworkAclEntryCommand).rejects(ec2Error("NetworkAclEntryLimitExceeded"));
-            const full = await blockRemoteAddresses(ec2, block, "act", testRun());
+            const full = await blockRemoteAddresses(ec2, block, blockOptions("act"), testRun());
             assert.equal(full.status, "failed");
             assert.match(full.details[0], /the network ACL is full/);
 
@@ -172,9 +165,13 @@ describe("the response actions", () => {
             }));
             mock.on(DescribeNetworkAclsCommand).resolves(acl(taken));
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const crowded = await blockRemoteAddresses(ec2, block, "act", testRun());
+            const crowded = await blockRemoteAddresses(ec2, block, blockOptions("act"), testRun());
             assert.equal(crowded.status, "failed");
-            assert.ok(crowded.details.includes(`${ACL}: no free rule number in 1-99`));
+            assert.ok(
+                crowded.details.includes(
+                    `${ACL}: inbound from ${ATTACKER} NOT blocked: no free rule number in 1-99`,
+                ),
+            );
         });
 
         it("lifts only the responder's own deny, still as it left it", async () => {
@@ -214,155 +211,6 @@ describe("the response actions", () => {
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             assert.equal(await liftBlock(ec2, mine, testRun()), "gone");
             assert.equal(mock.commandCalls(DeleteNetworkAclEntryCommand).length, 1);
-        });
-    });
-
-    describe("isolateInstance", () => {
-        const target = {
-            action: "isolateInstance" as const,
-            instanceId: INSTANCE,
-            networkInterfaces: ["eni-a", "eni-b"],
-            vpcId: VPC,
-        };
-
-        function instance(groups: string[][]) {
-            return {
-                Reservations: [
-                    {
-                        Instances: [
-                            {
-                                InstanceId: INSTANCE,
-                                NetworkInterfaces: groups.map((g, i) => ({
-                                    NetworkInterfaceId: `eni-${"ab"[i]}`,
-                                    Groups: g.map((GroupId) => ({ GroupId })),
-                                })),
-                            },
-                        ],
-                    },
-                ],
-            };
-        }
-
-        it("snapshots, creates a group with no rules, moves every interface into it, tags and optionally stops", async () => {
-            const ec2 = new EC2Client({ region: "eu-west-1" });
-            const mock = mockClient(ec2);
-            mock.on(DescribeInstancesCommand).resolves(instance([["sg-web"], ["sg-db", "sg-ssh"]]));
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-            mock.on(CreateSecurityGroupCommand).resolves({ GroupId: QUARANTINE });
-            mock.on(DescribeSecurityGroupRulesCommand).resolves({
-                SecurityGroupRules: [
-                    { SecurityGroupRuleId: "sgr-egress4", IsEgress: true },
-                    { SecurityGroupRuleId: "sgr-egress6", IsEgress: true },
-                ],
-            });
-            mock.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
-            mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: "snap-1" }] });
-            mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-            mock.on(CreateTagsCommand).resolves({});
-            mock.on(StopInstancesCommand).resolves({});
-            const outcome = await isolateInstance(
-                ec2,
-                target,
-                { mode: "act", findingId: "f-1", stopInstance: true },
-                testRun(),
-            );
-            assert.equal(outcome.status, "acted", outcome.details.join("\n"));
-            assert.equal(
-                mock.commandCalls(CreateSecurityGroupCommand)[0].args[0].input.GroupName,
-                QUARANTINE_GROUP,
-            );
-            assert.deepEqual(mock.commandCalls(RevokeSecurityGroupEgressCommand)[0].args[0].input, {
-                GroupId: QUARANTINE,
-                SecurityGroupRuleIds: ["sgr-egress4", "sgr-egress6"],
-            });
-            const snapshot = mock.commandCalls(CreateSnapshotsCommand)[0].args[0].input;
-            assert.deepEqual(snapshot.InstanceSpecification, { InstanceId: INSTANCE });
-            assert.deepEqual(snapshot.TagSpecifications, [
-                { ResourceType: "snapshot", Tags: [{ Key: "security-governance:finding", Value: "f-1" }] },
-            ]);
-            assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [
-                    { NetworkInterfaceId: "eni-a", Groups: [QUARANTINE], DryRun: false },
-                    { NetworkInterfaceId: "eni-b", Groups: [QUARANTINE], DryRun: false },
-                ],
-            );
-            assert.deepEqual(mock.commandCalls(StopInstancesCommand)[0].args[0].input.InstanceIds, [
-                INSTANCE,
-            ]);
-            // Evidence before isolation, isolation before the stop.
-            const order = mock
-                .calls()
-                .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
-            assert.ok(
-                order.indexOf("CreateSnapshotsCommand") <
-                    order.indexOf("ModifyNetworkInterfaceAttributeCommand"),
-            );
-            assert.ok(
-                order.indexOf("ModifyNetworkInterfaceAttributeCommand") <
-                    order.indexOf("StopInstancesCommand"),
-            );
-        });
-
-        it("does nothing to an instance already in the quarantine group alone, and never stops unless asked", async () => {
-            const ec2 = new EC2Client({ region: "eu-west-1" });
-            const mock = mockClient(ec2);
-            mock.on(DescribeInstancesCommand).resolves(instance([[QUARANTINE], [QUARANTINE]]));
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            const outcome = await isolateInstance(
-                ec2,
-                target,
-                { mode: "act", findingId: "f-1", stopInstance: false },
-                testRun(),
-            );
-            assert.equal(outcome.status, "already done");
-            assert.equal(mock.commandCalls(CreateSnapshotsCommand).length, 0);
-            assert.equal(mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).length, 0);
-        });
-
-        it("isolates even when the snapshot fails, and says the evidence is missing", async () => {
-            const ec2 = new EC2Client({ region: "eu-west-1" });
-            const mock = mockClient(ec2);
-            mock.on(DescribeInstancesCommand).resolves(instance([["sg-web"]]));
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("SnapshotCreationPerVolumeRateExceeded"));
-            mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-            mock.on(CreateTagsCommand).resolves({});
-            const outcome = await isolateInstance(
-                ec2,
-                target,
-                { mode: "act", findingId: "f-1", stopInstance: false },
-                testRun(),
-            );
-            assert.equal(outcome.status, "failed");
-            assert.match(outcome.details[0], /snapshots not taken: SnapshotCreationPerVolumeRateExceeded/);
-            assert.equal(mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).length, 1);
-            assert.equal(mock.commandCalls(StopInstancesCommand).length, 0);
-        });
-
-        it("in dry-run creates no group and rehearses every change with DryRun", async () => {
-            const ec2 = new EC2Client({ region: "eu-west-1" });
-            const mock = mockClient(ec2);
-            mock.on(DescribeInstancesCommand).resolves(instance([["sg-web"]]));
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-            mock.on(CreateSecurityGroupCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await isolateInstance(
-                ec2,
-                target,
-                { mode: "dry-run", findingId: "f-1", stopInstance: false },
-                testRun(),
-            );
-            assert.equal(outcome.status, "would act", outcome.details.join("\n"));
-            // The group's creation is rehearsed, never made; the move waits for the group (the member role may
-            // put an interface in the tagged quarantine group only, so no other group can stand in for it).
-            assert.deepEqual(
-                mock.commandCalls(CreateSecurityGroupCommand).map((c) => c.args[0].input.DryRun),
-                [true],
-            );
-            assert.equal(mock.commandCalls(CreateSnapshotsCommand)[0].args[0].input.DryRun, true);
-            assert.equal(mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).length, 0);
         });
     });
 

@@ -268,11 +268,11 @@ describe("response config and action details", () => {
                 [{ exempt: true }, `${NS}.exempt: unknown key; allowed keys here: ${TOP_KEYS}`],
                 [
                     { blockRemoteAddress: { mod: "act" } },
-                    `${NS}.blockRemoteAddress.mod: unknown key; allowed keys here: mode, findingTypes, minSeverity, expiresAfterHours`,
+                    `${NS}.blockRemoteAddress.mod: unknown key; allowed keys here: mode, findingTypes, minSeverity, organizationalUnits, expiresAfterHours`,
                 ],
                 [
                     { isolateInstance: { expiresAfterHours: 24 } },
-                    `${NS}.isolateInstance.expiresAfterHours: unknown key; allowed keys here: mode, findingTypes, minSeverity, stopInstance`,
+                    `${NS}.isolateInstance.expiresAfterHours: unknown key; allowed keys here: mode, findingTypes, minSeverity, organizationalUnits, stopInstance`,
                 ],
                 [
                     { containCredentials: { stopInstance: true } },

@@ -2,7 +2,11 @@ import { strict as assert } from "node:assert";
 import { bundleFunction } from "../components/function-bundle";
 import type { DeployedResponderSettings } from "../functions/response/handler";
 import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { matches } from "./helpers/event-pattern";
+import { memberRoleTargets } from "../components/response-member-role";
 import { plan, single } from "./helpers/plan";
+import { responderSettings } from "./helpers/response-world";
+import { findingEvent, sampleEvent } from "./helpers/response";
 
 /*
  * The responder as `npm run plan` deploys it (index.ts under the mock runtime): which findings reach it, the
@@ -73,8 +77,23 @@ describe("the responder, as the plan deploys it", () => {
         assert.deepEqual(pattern(rule), {
             source: ["aws.guardduty"],
             "detail-type": ["GuardDuty Finding"],
-            detail: { type: PROD_TYPES, service: { archived: [false] } },
+            detail: {
+                type: PROD_TYPES,
+                title: [{ "anything-but": { prefix: "[SAMPLE]" } }],
+                service: { archived: [false] },
+            },
         });
+        // Through EventBridge's matching: a sample (its title "[SAMPLE] ...") never invokes the responder; the
+        // same finding with a real title does.
+        const real = findingEvent("CryptoCurrency:EC2/BitcoinTool.B!DNS") as unknown as Record<
+            string,
+            unknown
+        >;
+        assert.ok(matches(pattern(rule), real));
+        const sample = sampleEvent("CryptoCurrency:EC2/BitcoinTool.B!DNS", (d) => {
+            d.title = `[SAMPLE] ${d.title ?? ""}`;
+        }) as unknown as Record<string, unknown>;
+        assert.ok(!matches(pattern(rule), sample));
         const target = single(
             prod,
             "aws:cloudwatch/eventTarget:EventTarget",
@@ -189,5 +208,110 @@ describe("the responder, as the plan deploys it", () => {
         assert.ok(!allOff.resources.some((r) => r.name === "response-findings"));
         // The sweep stays: blocks made earlier are still lifted when they expire.
         assert.ok(allOff.resources.some((r) => r.name === "response-schedule"));
+    });
+});
+
+describe("the responder's safety nets, as planned", () => {
+    let planned: PlanDocument;
+    before(async () => {
+        planned = await plan("prod");
+    });
+
+    it("an event it cannot handle goes to an encrypted queue kept on delete, from Lambda and from EventBridge", () => {
+        const queue = single(planned, "aws:sqs/queue:Queue", RESPONSE);
+        assert.equal(queue.inputs.name, "security-governance-responder-failed-events");
+        // SQS's longest retention, 14 days; the alert key, which EventBridge and the responder may use.
+        assert.equal(queue.inputs.messageRetentionSeconds, 1_209_600);
+        assert.ok(String(queue.inputs.kmsMasterKeyId).length > 0);
+        assert.equal(queue.retainOnDelete, true);
+        const config = single(
+            planned,
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+            RESPONSE,
+        );
+        assert.equal(config.inputs.maximumRetryAttempts, 2);
+        assert.equal(config.inputs.maximumEventAgeInSeconds, 21_600);
+        const target = single(
+            planned,
+            "aws:cloudwatch/eventTarget:EventTarget",
+            (r) => r.name === "response-findings-target",
+        );
+        assert.ok(
+            target.inputs.deadLetterConfig !== undefined,
+            "the findings rule's target has a dead-letter queue",
+        );
+        const policy = JSON.parse(
+            String(single(planned, "aws:sqs/queuePolicy:QueuePolicy", RESPONSE).inputs.policy),
+        ) as {
+            Statement: { Principal: unknown; Action: string; Condition: Record<string, unknown> }[];
+        };
+        assert.deepEqual(
+            policy.Statement.map((s) => [s.Principal, s.Action]),
+            [[{ Service: "events.amazonaws.com" }, "sqs:SendMessage"]],
+        );
+        assert.ok("ArnEquals" in policy.Statement[0].Condition, "only the findings rule may send");
+    });
+
+    it("only the responder's role may write or delete under responses/ of the findings bucket", () => {
+        const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", (r) =>
+            r.name.startsWith("findings"),
+        );
+        const document = JSON.parse(String(bucketPolicy.inputs.policy)) as {
+            Statement: {
+                Sid: string;
+                Effect: string;
+                Action: string[];
+                Resource: string;
+                Condition: unknown;
+            }[];
+        };
+        const deny = document.Statement.find((s) => s.Sid === "OnlyTheResponderWritesItsRecords");
+        assert.ok(deny);
+        assert.equal(deny.Effect, "Deny");
+        assert.ok(deny.Resource.endsWith("/responses/*"));
+        for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"])
+            assert.ok(deny.Action.includes(action), action);
+        const role = single(planned, "aws:iam/role:Role", (r) => r.name === "response-role");
+        const condition = (deny.Condition as { ArnNotEquals: Record<string, string> }).ArnNotEquals;
+        assert.deepEqual(Object.keys(condition), ["aws:PrincipalArn"]);
+        // The role as planned: its name, in the security account (the account of the planned topic's ARN).
+        assert.match(
+            condition["aws:PrincipalArn"],
+            new RegExp(`^arn:aws:iam::\\d{12}:role/${String(role.inputs.name)}$`),
+        );
+    });
+});
+
+describe("the member role's reach", () => {
+    const remediation = (edit: Record<string, unknown>) => responderSettings(edit).remediation;
+
+    it("is the root unless every rung that may change something is scoped to OUs; then exactly those OUs", () => {
+        const a = "ou-ab12-pilot001";
+        const b = "ou-ab12-pilot002";
+        assert.deepEqual(
+            memberRoleTargets(
+                remediation({ blockRemoteAddress: { mode: "act" } }),
+                ["blockRemoteAddress"],
+                "r-root",
+            ),
+            ["r-root"],
+        );
+        const scoped = remediation({
+            blockRemoteAddress: { mode: "act", organizationalUnits: [b] },
+            isolateInstance: { mode: "dry-run", organizationalUnits: [a, b] },
+            // A rung that only notifies reaches no member: its scope does not matter.
+            containCredentials: { mode: "notify" },
+        });
+        assert.deepEqual(memberRoleTargets(scoped, ["blockRemoteAddress", "isolateInstance"], "r-root"), [
+            a,
+            b,
+        ]);
+        const mixed = remediation({
+            blockRemoteAddress: { mode: "act", organizationalUnits: [a] },
+            isolateInstance: { mode: "act" },
+        });
+        assert.deepEqual(memberRoleTargets(mixed, ["blockRemoteAddress", "isolateInstance"], "r-root"), [
+            "r-root",
+        ]);
     });
 });

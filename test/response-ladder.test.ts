@@ -378,7 +378,7 @@ describe("the response ladder", () => {
                 ],
                 [
                     { blockRemoteAddress: { mod: "act" } },
-                    `${NS}.blockRemoteAddress.mod: unknown key; allowed keys here: mode, findingTypes, minSeverity, expiresAfterHours`,
+                    `${NS}.blockRemoteAddress.mod: unknown key; allowed keys here: mode, findingTypes, minSeverity, organizationalUnits, expiresAfterHours`,
                 ],
             ];
             for (const [remediation, expected] of cases) {

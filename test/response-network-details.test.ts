@@ -1,40 +1,19 @@
 import { strict as assert } from "node:assert";
 import {
     CreateNetworkAclEntryCommand,
-    CreateSecurityGroupCommand,
-    CreateSnapshotsCommand,
-    CreateTagsCommand,
     DeleteNetworkAclEntryCommand,
-    DescribeInstancesCommand,
     DescribeNetworkAclsCommand,
-    DescribeSecurityGroupRulesCommand,
-    DescribeSecurityGroupsCommand,
     EC2Client,
     EC2ServiceException,
-    ModifyNetworkInterfaceAttributeCommand,
-    RevokeSecurityGroupEgressCommand,
-    StopInstancesCommand,
     type CreateNetworkAclEntryCommandInput,
-    type CreateSecurityGroupCommandInput,
-    type CreateSnapshotsCommandInput,
-    type CreateTagsCommandInput,
     type DeleteNetworkAclEntryCommandInput,
-    type DescribeInstancesCommandInput,
-    type DescribeInstancesCommandOutput,
     type DescribeNetworkAclsCommandInput,
     type DescribeNetworkAclsCommandOutput,
-    type DescribeSecurityGroupRulesCommandInput,
-    type DescribeSecurityGroupsCommandInput,
-    type InstanceNetworkInterface,
-    type ModifyNetworkInterfaceAttributeCommandInput,
     type NetworkAclEntry,
-    type RevokeSecurityGroupEgressCommandInput,
-    type SecurityGroupRule,
-    type StopInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { isolateInstance } from "../functions/response/isolate";
 import { blockRemoteAddresses, liftBlock, type Block } from "../functions/response/network";
+import { blockOptions, memoryLedger } from "./helpers/response-world";
 import { testRun } from "./helpers/run";
 
 /*
@@ -48,11 +27,6 @@ const ATTACKER = "185.220.101.7";
 const ATTACKER6 = "2a00:1450:4001:81b::200e";
 const ACL = "acl-0123456789abcdef0";
 const SUBNET = "subnet-0123456789abcdef0";
-const INSTANCE = "i-0123456789abcdef0";
-const VPC = "vpc-0123456789abcdef0";
-const QUARANTINE = "sg-0quarantine0000000";
-const GROUP_NAME = "security-governance-quarantine";
-const FINDING = "7ac6f1d6e3b24bb2a0b1c2d3e4f50617";
 const LIMIT = 600_000;
 
 function ec2Error(name: string): EC2ServiceException {
@@ -128,7 +102,7 @@ describe("the network response actions, in detail", () => {
             const outcome = await blockRemoteAddresses(
                 ec2,
                 { ...target, addresses: [ATTACKER, ATTACKER6] },
-                "act",
+                blockOptions("act"),
                 testRun(),
             );
             assert.deepEqual(outcome, {
@@ -166,15 +140,15 @@ describe("the network response actions, in detail", () => {
 
         it("a deny in one direction only leaves the other direction to block", async () => {
             // Catches a check for "already denied" that ignores the direction: an inbound deny does not stop
-            // the instance from calling out to the address.
+            // the instance from calling out to the address. The inbound deny at 50 decides before the allow at 100.
             const { ec2, mock } = newEc2();
-            mock.on(DescribeNetworkAclsCommand).resolves(acl([entry(150, false, "deny", `${ATTACKER}/32`)]));
+            mock.on(DescribeNetworkAclsCommand).resolves(acl([entry(50, false, "deny", `${ATTACKER}/32`)]));
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
             assert.deepEqual(outcome, {
                 status: "acted",
                 details: [
-                    `${ACL}: inbound from ${ATTACKER} already denied`,
+                    `${ACL}: inbound from ${ATTACKER} already denied by rule 50 (deny ${ATTACKER}/32, protocol -1) (not the responder's: left as it is, never lifted)`,
                     `${ACL}: rule 1 denies all traffic outbound to ${ATTACKER}`,
                 ],
                 blocks: [{ networkAclId: ACL, ruleNumber: 1, egress: true, cidr: `${ATTACKER}/32` }],
@@ -185,29 +159,83 @@ describe("the network response actions, in detail", () => {
             );
         });
 
-        it("an allow of the address, or a deny of another address, is no deny of it", async () => {
-            // Catches a check that counts any rule of the address (an allow someone made for it) or any deny
-            // (of another address) as the block already in place.
+        it("an allow of the address that decides first is reported NOT blocked; a deny of another address is no deny of it", async () => {
+            // Catches a deny placed after an allow that matches first (traffic would still flow while the team
+            // reads ACTED), and a check that counts a deny of another address as the block in place.
             const { ec2, mock } = newEc2();
             mock.on(DescribeNetworkAclsCommand).resolves(
                 acl([entry(1, false, "allow", `${ATTACKER}/32`), entry(1, true, "deny", "198.51.100.9/32")]),
             );
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
             assert.deepEqual(outcome, {
-                status: "acted",
+                status: "failed",
                 details: [
-                    `${ACL}: rule 2 denies all traffic inbound from ${ATTACKER}`,
+                    `${ACL}: inbound from ${ATTACKER} NOT blocked: rule 1 (allow ${ATTACKER}/32, protocol -1) allows it first and no rule number below it is free in 1-99`,
                     `${ACL}: rule 2 denies all traffic outbound to ${ATTACKER}`,
                 ],
-                blocks: [
-                    { networkAclId: ACL, ruleNumber: 2, egress: false, cidr: `${ATTACKER}/32` },
-                    { networkAclId: ACL, ruleNumber: 2, egress: true, cidr: `${ATTACKER}/32` },
-                ],
+                blocks: [{ networkAclId: ACL, ruleNumber: 2, egress: true, cidr: `${ATTACKER}/32` }],
             });
             assert.deepEqual(
                 mock.commandCalls(CreateNetworkAclEntryCommand).map((c) => c.args[0].input),
-                [creation(2, false, ATTACKER), creation(2, true, ATTACKER)],
+                [creation(2, true, ATTACKER)],
+            );
+        });
+
+        it("the deny goes below the first allow that matches, even one of a wider range, and a partial deny does not count", async () => {
+            // Catches the lowest free number chosen without regard to the deciding allow: 1-4 are taken, 5 allows
+            // 185.220.0.0/16 (which holds the address) and 3 denies TCP only, so the deny must be at... nowhere:
+            // no number below 5 is free. With 4 free it goes to 4.
+            const partial = { ...entry(3, false, "deny", `${ATTACKER}/32`), Protocol: "6" };
+            const taken = [1, 2, 4].map((n) => entry(n, false, "allow", `10.0.${n}.0/24`));
+            const wide = entry(5, false, "allow", "185.220.0.0/16");
+            const full = newEc2();
+            full.mock.on(DescribeNetworkAclsCommand).resolves(acl([...taken, partial, wide]));
+            const refused = await blockRemoteAddresses(
+                full.ec2,
+                { ...target },
+                blockOptions("act"),
+                testRun(),
+            );
+            assert.equal(refused.status, "failed");
+            assert.equal(
+                refused.details[0],
+                `${ACL}: inbound from ${ATTACKER} NOT blocked: rule 5 (allow 185.220.0.0/16, protocol -1) allows it first and no rule number below it is free in 1-99`,
+            );
+            const room = newEc2();
+            room.mock.on(DescribeNetworkAclsCommand).resolves(acl([...taken.slice(0, 2), partial, wide]));
+            room.mock.on(CreateNetworkAclEntryCommand).resolves({});
+            const placed = await blockRemoteAddresses(room.ec2, target, blockOptions("act"), testRun());
+            assert.equal(placed.status, "acted");
+            assert.deepEqual(
+                room.mock.commandCalls(CreateNetworkAclEntryCommand).map((c) => c.args[0].input.RuleNumber),
+                [4, 1],
+            );
+            // IPv6: an IPv4 allow of 0.0.0.0/0 does not match; the IPv6 one at 101 does, so 1 is below it.
+            const six = newEc2();
+            six.mock
+                .on(DescribeNetworkAclsCommand)
+                .resolves(
+                    acl([
+                        {
+                            RuleNumber: 101,
+                            Protocol: "-1",
+                            RuleAction: "allow",
+                            Egress: false,
+                            Ipv6CidrBlock: "::/0",
+                        },
+                    ]),
+                );
+            six.mock.on(CreateNetworkAclEntryCommand).resolves({});
+            await blockRemoteAddresses(
+                six.ec2,
+                { ...target, addresses: [ATTACKER6] },
+                blockOptions("act"),
+                testRun(),
+            );
+            assert.deepEqual(
+                six.mock.commandCalls(CreateNetworkAclEntryCommand).map((c) => c.args[0].input.RuleNumber),
+                [1, 1],
             );
         });
 
@@ -219,7 +247,7 @@ describe("the network response actions, in detail", () => {
             );
             mock.on(DescribeNetworkAclsCommand).resolves(acl(taken));
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
             assert.deepEqual(outcome, {
                 status: "acted",
                 details: [
@@ -237,51 +265,106 @@ describe("the network response actions, in detail", () => {
             );
         });
 
-        it("a deny already in the responder's numbers is kept again as its own block, to expire", async () => {
-            // Catches a deny the responder made in a run stopped before recording it being left for good:
-            // 1-99 are the responder's numbers, so the deny is taken as its own and kept with a new expiry.
+        it("a deny in the responder's numbers is its own only when its record says so; its own is kept again", async () => {
+            // Catches any deny in 1-99 adopted as the responder's (a network team's permanent rule, later deleted
+            // by the sweep): only a deny its ledger records is kept again, with a new expiry.
+            const denies = acl([
+                entry(99, false, "deny", `${ATTACKER}/32`),
+                entry(1, true, "deny", `${ATTACKER}/32`),
+            ]);
             const { ec2, mock } = newEc2();
-            mock.on(DescribeNetworkAclsCommand).resolves(
-                acl([entry(99, false, "deny", `${ATTACKER}/32`), entry(1, true, "deny", `${ATTACKER}/32`)]),
-            );
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
-            assert.deepEqual(outcome, {
+            mock.on(DescribeNetworkAclsCommand).resolves(denies);
+            const foreign = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
+            assert.deepEqual(foreign, {
                 status: "already done",
                 details: [
-                    `${ACL}: inbound from ${ATTACKER} already denied`,
-                    `${ACL}: outbound to ${ATTACKER} already denied`,
-                ],
-                blocks: [
-                    { networkAclId: ACL, ruleNumber: 99, egress: false, cidr: `${ATTACKER}/32` },
-                    { networkAclId: ACL, ruleNumber: 1, egress: true, cidr: `${ATTACKER}/32` },
+                    `${ACL}: inbound from ${ATTACKER} already denied by rule 99 (deny ${ATTACKER}/32, protocol -1) (not the responder's: left as it is, never lifted)`,
+                    `${ACL}: outbound to ${ATTACKER} already denied by rule 1 (deny ${ATTACKER}/32, protocol -1) (not the responder's: left as it is, never lifted)`,
                 ],
             });
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
+            const own: Block = { networkAclId: ACL, ruleNumber: 99, egress: false, cidr: `${ATTACKER}/32` };
+            const ledger = memoryLedger([own]);
+            const mine = await blockRemoteAddresses(
+                ec2,
+                target,
+                { mode: "act", ledger: ledger.ledger },
+                testRun(),
+            );
+            assert.deepEqual(mine.blocks, [own]);
+            assert.equal(
+                mine.details[0],
+                `${ACL}: inbound from ${ATTACKER} already denied by the responder's rule 99; its expiry starts again`,
+            );
+            assert.deepEqual(ledger.kept, [own]);
             // In a dry run nothing is kept: nothing will need lifting.
-            const dry = await blockRemoteAddresses(ec2, target, "dry-run", testRun());
+            const dryLedger = memoryLedger([own]);
+            const dry = await blockRemoteAddresses(
+                ec2,
+                target,
+                { mode: "dry-run", ledger: dryLedger.ledger },
+                testRun(),
+            );
             assert.ok(!("blocks" in dry));
+            assert.deepEqual(dryLedger.kept, []);
         });
 
         it("an address denied both ways by someone else's rules is already done, with no blocks key at all", async () => {
             // Catches `blocks: []` in an outcome that created nothing: the caller writes a record per block,
-            // and an empty list must not read as "blocks to lift". Rules 100 and 32766 are not the responder's.
+            // and an empty list must not read as "blocks to lift".
             const { ec2, mock } = newEc2();
             mock.on(DescribeNetworkAclsCommand).resolves(
-                acl([
-                    entry(100, false, "deny", `${ATTACKER}/32`),
-                    entry(32766, true, "deny", `${ATTACKER}/32`),
-                ]),
+                acl([entry(50, false, "deny", "185.220.0.0/16"), entry(60, true, "deny", `${ATTACKER}/32`)]),
             );
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
             assert.deepEqual(outcome, {
                 status: "already done",
                 details: [
-                    `${ACL}: inbound from ${ATTACKER} already denied`,
-                    `${ACL}: outbound to ${ATTACKER} already denied`,
+                    `${ACL}: inbound from ${ATTACKER} already denied by rule 50 (deny 185.220.0.0/16, protocol -1) (not the responder's: left as it is, never lifted)`,
+                    `${ACL}: outbound to ${ATTACKER} already denied by rule 60 (deny ${ATTACKER}/32, protocol -1) (not the responder's: left as it is, never lifted)`,
                 ],
             });
             assert.ok(!("blocks" in outcome));
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
+        });
+
+        it("the record is written before the entry is made, and forgotten when it could not be", async () => {
+            // Catches a record written after the change (a run stopped between leaves an unrecorded rule) and a
+            // record left for an entry that was never made.
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeNetworkAclsCommand).resolves(acl());
+            const order: string[] = [];
+            const ledger = memoryLedger();
+            const traced = {
+                ...ledger.ledger,
+                keep: async (b: Block) => {
+                    order.push(`keep ${b.ruleNumber} ${b.egress ? "out" : "in"}`);
+                    await ledger.ledger.keep(b);
+                },
+            };
+            mock.on(CreateNetworkAclEntryCommand)
+                .callsFakeOnce(() => {
+                    order.push("create in");
+                    return {};
+                })
+                .callsFake(() => {
+                    order.push("create out");
+                    throw ec2Error("NetworkAclEntryAlreadyExists");
+                });
+            const outcome = await blockRemoteAddresses(
+                ec2,
+                target,
+                { mode: "act", ledger: traced },
+                testRun(),
+            );
+            assert.deepEqual(order, ["keep 1 in", "create in", "keep 1 out", "create out"]);
+            assert.deepEqual(ledger.forgotten, [
+                { networkAclId: ACL, ruleNumber: 1, egress: true, cidr: `${ATTACKER}/32` },
+            ]);
+            assert.equal(outcome.status, "failed");
+            assert.deepEqual(outcome.blocks, [
+                { networkAclId: ACL, ruleNumber: 1, egress: false, cidr: `${ATTACKER}/32` },
+            ]);
         });
 
         it("is gone only when every subnet is gone: one gone beside one already denied is already done", async () => {
@@ -292,7 +375,7 @@ describe("the network response actions, in detail", () => {
             const all = await blockRemoteAddresses(
                 gone.ec2,
                 { ...target, subnets: ["subnet-a", "subnet-b"] },
-                "act",
+                blockOptions("act"),
                 testRun(),
             );
             assert.equal(all.status, "gone");
@@ -309,7 +392,7 @@ describe("the network response actions, in detail", () => {
             const one = await blockRemoteAddresses(
                 ec2,
                 { ...target, subnets: ["subnet-a", "subnet-b"] },
-                "act",
+                blockOptions("act"),
                 testRun(),
             );
             assert.equal(one.status, "already done");
@@ -328,7 +411,12 @@ describe("the network response actions, in detail", () => {
                 .resolvesOnce({ NetworkAcls: [{ Entries: [] }] })
                 .resolvesOnce({ NetworkAcls: [{ NetworkAclId: ACL }] });
             mock.on(CreateNetworkAclEntryCommand).resolves({});
-            const outcome = await blockRemoteAddresses(ec2, { ...target, subnets }, "act", testRun());
+            const outcome = await blockRemoteAddresses(
+                ec2,
+                { ...target, subnets },
+                blockOptions("act"),
+                testRun(),
+            );
             assert.deepEqual(outcome, {
                 status: "failed",
                 details: [
@@ -361,12 +449,12 @@ describe("the network response actions, in detail", () => {
             const { ec2, mock } = newEc2();
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             mock.on(CreateNetworkAclEntryCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await blockRemoteAddresses(ec2, target, "act", testRun());
+            const outcome = await blockRemoteAddresses(ec2, target, blockOptions("act"), testRun());
             assert.deepEqual(outcome, {
                 status: "failed",
                 details: [
-                    `${ACL}: inbound from ${ATTACKER} not denied: DryRunOperation: DryRunOperation`,
-                    `${ACL}: outbound to ${ATTACKER} not denied: DryRunOperation: DryRunOperation`,
+                    `${ACL}: inbound from ${ATTACKER} NOT blocked: DryRunOperation: DryRunOperation`,
+                    `${ACL}: outbound to ${ATTACKER} NOT blocked: DryRunOperation: DryRunOperation`,
                 ],
             });
             assert.deepEqual(
@@ -380,7 +468,7 @@ describe("the network response actions, in detail", () => {
             // stopped.
             const { ec2, mock } = newEc2();
             await assert.rejects(
-                blockRemoteAddresses(ec2, target, "act", testRun(0)),
+                blockRemoteAddresses(ec2, target, blockOptions("act"), testRun(0)),
                 deadline("ec2:DescribeNetworkAcls"),
             );
             assert.deepEqual(sent(mock), []);
@@ -396,7 +484,7 @@ describe("the network response actions, in detail", () => {
                 return acl();
             });
             await assert.rejects(
-                blockRemoteAddresses(ec2, target, "act", run),
+                blockRemoteAddresses(ec2, target, blockOptions("act"), run),
                 deadline("ec2:CreateNetworkAclEntry"),
             );
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
@@ -545,628 +633,6 @@ describe("the network response actions, in detail", () => {
             });
             await assert.rejects(liftBlock(ec2, mine, run), deadline("ec2:DeleteNetworkAclEntry"));
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
-        });
-    });
-
-    describe("isolateInstance", () => {
-        const isolate = {
-            action: "isolateInstance" as const,
-            instanceId: INSTANCE,
-            networkInterfaces: ["eni-a", "eni-b"],
-            vpcId: VPC,
-        };
-        const act = { mode: "act" as const, findingId: FINDING, stopInstance: true };
-        const findingTag = { Key: "security-governance:finding", Value: FINDING };
-
-        function described(NetworkInterfaces?: InstanceNetworkInterface[]): DescribeInstancesCommandOutput {
-            return {
-                Reservations: [{ Instances: [{ InstanceId: INSTANCE, NetworkInterfaces }] }],
-                $metadata: {},
-            };
-        }
-
-        function eni(id: string | undefined, groups?: string[]): InstanceNetworkInterface {
-            return {
-                ...(id === undefined ? {} : { NetworkInterfaceId: id }),
-                ...(groups === undefined ? {} : { Groups: groups.map((GroupId) => ({ GroupId })) }),
-            };
-        }
-
-        const twoInterfaces = () => described([eni("eni-a", ["sg-web"]), eni("eni-b", ["sg-db", "sg-ssh"])]);
-
-        const snapshotInput = (DryRun: boolean): CreateSnapshotsCommandInput => ({
-            InstanceSpecification: { InstanceId: INSTANCE },
-            Description: `Evidence for GuardDuty finding ${FINDING}`,
-            CopyTagsFromSource: "volume",
-            TagSpecifications: [{ ResourceType: "snapshot", Tags: [findingTag] }],
-            DryRun,
-        });
-        const snapshotLine = `snapshots of every volume of ${INSTANCE}, tagged security-governance:finding=${FINDING}`;
-
-        it("creates the quarantine group as documented, revokes only its egress rules with IDs, and sends every call exactly", async () => {
-            // The whole act, call by call: the group's name, description and tag (the member role may revoke
-            // rules of tagged groups only), a revoke of egress rules alone (an ingress rule ID or a missing ID
-            // would make EC2 refuse the whole call), the snapshot and tag inputs, and the lines reported.
-            // DescribeSecurityGroups answers without SecurityGroups at all.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).resolves({});
-            mock.on(CreateSecurityGroupCommand).resolves({ GroupId: QUARANTINE });
-            const rules: SecurityGroupRule[] = [
-                { SecurityGroupRuleId: "sgr-egress4", GroupId: QUARANTINE, IsEgress: true, IpProtocol: "-1" },
-                {
-                    SecurityGroupRuleId: "sgr-ingress",
-                    GroupId: QUARANTINE,
-                    IsEgress: false,
-                    IpProtocol: "-1",
-                },
-                { GroupId: QUARANTINE, IsEgress: true, IpProtocol: "-1" },
-                { SecurityGroupRuleId: "sgr-egress6", GroupId: QUARANTINE, IsEgress: true, IpProtocol: "-1" },
-            ];
-            mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: rules });
-            mock.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
-            mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: "snap-1" }] });
-            mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-            mock.on(CreateTagsCommand).resolves({});
-            mock.on(StopInstancesCommand).resolves({});
-            const outcome = await isolateInstance(ec2, isolate, act, testRun());
-            assert.deepEqual(outcome, {
-                status: "acted",
-                details: [
-                    snapshotLine,
-                    `eni-a: security groups sg-web replaced by ${QUARANTINE}`,
-                    `eni-b: security groups sg-db, sg-ssh replaced by ${QUARANTINE}`,
-                    `${INSTANCE} stopped`,
-                ],
-            });
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSecurityGroup",
-                "DescribeSecurityGroupRules",
-                "RevokeSecurityGroupEgress",
-                "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
-                "ModifyNetworkInterfaceAttribute",
-                "CreateTags",
-                "StopInstances",
-            ]);
-            assert.deepEqual(
-                mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input),
-                [{ InstanceIds: [INSTANCE] }] satisfies DescribeInstancesCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(DescribeSecurityGroupsCommand).map((c) => c.args[0].input),
-                [
-                    {
-                        Filters: [
-                            { Name: "vpc-id", Values: [VPC] },
-                            { Name: "group-name", Values: [GROUP_NAME] },
-                        ],
-                    },
-                ] satisfies DescribeSecurityGroupsCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(CreateSecurityGroupCommand).map((c) => c.args[0].input),
-                [
-                    {
-                        GroupName: GROUP_NAME,
-                        Description: "No traffic in or out: instances isolated by security-governance",
-                        VpcId: VPC,
-                        TagSpecifications: [
-                            {
-                                ResourceType: "security-group",
-                                Tags: [{ Key: "security-governance:purpose", Value: "quarantine" }],
-                            },
-                        ],
-                        DryRun: false,
-                    },
-                ] satisfies CreateSecurityGroupCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(DescribeSecurityGroupRulesCommand).map((c) => c.args[0].input),
-                [
-                    { Filters: [{ Name: "group-id", Values: [QUARANTINE] }] },
-                ] satisfies DescribeSecurityGroupRulesCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(RevokeSecurityGroupEgressCommand).map((c) => c.args[0].input),
-                [
-                    { GroupId: QUARANTINE, SecurityGroupRuleIds: ["sgr-egress4", "sgr-egress6"] },
-                ] satisfies RevokeSecurityGroupEgressCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input),
-                [snapshotInput(false)],
-            );
-            assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [
-                    { NetworkInterfaceId: "eni-a", Groups: [QUARANTINE], DryRun: false },
-                    { NetworkInterfaceId: "eni-b", Groups: [QUARANTINE], DryRun: false },
-                ] satisfies ModifyNetworkInterfaceAttributeCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(CreateTagsCommand).map((c) => c.args[0].input),
-                [
-                    { Resources: [INSTANCE], Tags: [findingTag], DryRun: false },
-                ] satisfies CreateTagsCommandInput[],
-            );
-            assert.deepEqual(
-                mock.commandCalls(StopInstancesCommand).map((c) => c.args[0].input),
-                [{ InstanceIds: [INSTANCE], DryRun: false }] satisfies StopInstancesCommandInput[],
-            );
-        });
-
-        it("a new group with no egress rule to revoke gets no RevokeSecurityGroupEgress", async () => {
-            // An empty SecurityGroupRuleIds is a malformed request; the rules list may be missing, or hold
-            // only an ingress rule someone added meanwhile.
-            const answers = [
-                {},
-                { SecurityGroupRules: [{ SecurityGroupRuleId: "sgr-ingress", IsEgress: false }] },
-            ];
-            for (const answer of answers) {
-                const { ec2, mock } = newEc2();
-                mock.on(DescribeInstancesCommand).resolves(described([eni("eni-a", ["sg-web"])]));
-                mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-                mock.on(CreateSecurityGroupCommand).resolves({ GroupId: QUARANTINE });
-                mock.on(DescribeSecurityGroupRulesCommand).resolves(answer);
-                mock.on(CreateSnapshotsCommand).resolves({});
-                mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-                mock.on(CreateTagsCommand).resolves({});
-                const outcome = await isolateInstance(
-                    ec2,
-                    isolate,
-                    { ...act, stopInstance: false },
-                    testRun(),
-                );
-                assert.deepEqual(outcome, {
-                    status: "acted",
-                    details: [snapshotLine, `eni-a: security groups sg-web replaced by ${QUARANTINE}`],
-                });
-                assert.deepEqual(sent(mock), [
-                    "DescribeInstances",
-                    "DescribeSecurityGroups",
-                    "CreateSecurityGroup",
-                    "DescribeSecurityGroupRules",
-                    "CreateSnapshots",
-                    "ModifyNetworkInterfaceAttribute",
-                    "CreateTags",
-                ]);
-            }
-        });
-
-        it("fails, sending nothing more, when CreateSecurityGroup answers without a GroupId", async () => {
-            // Catches going on with an undefined group: every interface would be sent `Groups: [undefined]`.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-            mock.on(CreateSecurityGroupCommand).resolves({});
-            await assert.rejects(isolateInstance(ec2, isolate, act, testRun()), {
-                name: "Error",
-                message: "CreateSecurityGroup returned no GroupId",
-            });
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSecurityGroup",
-            ]);
-        });
-
-        it("settles an instance missing from the answer as gone, however the answer lacks it, and touches nothing", async () => {
-            // Catches a crash on a missing Reservations or Instances list, and acting on no instance.
-            const answers: DescribeInstancesCommandOutput[] = [
-                { $metadata: {} },
-                { Reservations: [], $metadata: {} },
-                { Reservations: [{}], $metadata: {} },
-                { Reservations: [{ Instances: [] }], $metadata: {} },
-            ];
-            for (const answer of answers) {
-                const { ec2, mock } = newEc2();
-                mock.on(DescribeInstancesCommand).resolves(answer);
-                const outcome = await isolateInstance(ec2, isolate, act, testRun());
-                assert.deepEqual(
-                    outcome,
-                    { status: "gone", details: [`instance ${INSTANCE} no longer exists`] },
-                    JSON.stringify(answer),
-                );
-                assert.deepEqual(
-                    mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input),
-                    [{ InstanceIds: [INSTANCE] }],
-                );
-                assert.deepEqual(sent(mock), ["DescribeInstances"]);
-            }
-        });
-
-        it("settles an instance EC2 no longer knows, or one terminated or shutting down, as gone, touching nothing", async () => {
-            // EC2 API reference, error codes: InvalidInstanceID.NotFound; a terminated instance stays listed
-            // for a while after termination (DescribeInstances API reference).
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).rejects(ec2Error("InvalidInstanceID.NotFound"));
-            assert.deepEqual(await isolateInstance(ec2, isolate, act, testRun()), {
-                status: "gone",
-                details: [`instance ${INSTANCE} no longer exists`],
-            });
-            for (const Name of ["terminated", "shutting-down"] as const) {
-                const other = newEc2();
-                other.mock.on(DescribeInstancesCommand).resolves({
-                    Reservations: [
-                        { Instances: [{ InstanceId: INSTANCE, State: { Name }, NetworkInterfaces: [] }] },
-                    ],
-                });
-                assert.deepEqual(await isolateInstance(other.ec2, isolate, act, testRun()), {
-                    status: "gone",
-                    details: [`instance ${INSTANCE} is ${Name}`],
-                });
-                assert.deepEqual(sent(other.mock), ["DescribeInstances"]);
-            }
-            // Anything else is a failure of the action, never "gone".
-            const denied = newEc2();
-            denied.mock.on(DescribeInstancesCommand).rejects(ec2Error("UnauthorizedOperation"));
-            await assert.rejects(
-                isolateInstance(denied.ec2, isolate, act, testRun()),
-                /UnauthorizedOperation/,
-            );
-        });
-
-        it("an interface deleted while the instance is isolated is noted, and the rest are still isolated", async () => {
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).resolves({});
-            mock.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: "eni-a" }).rejects(
-                ec2Error("InvalidNetworkInterfaceID.NotFound"),
-            );
-            mock.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: "eni-b" }).resolves({});
-            mock.on(CreateTagsCommand).resolves({});
-            mock.on(StopInstancesCommand).resolves({});
-            const outcome = await isolateInstance(ec2, isolate, act, testRun());
-            assert.equal(outcome.status, "acted");
-            assert.deepEqual(outcome.details, [
-                snapshotLine,
-                "eni-a: no longer exists",
-                `eni-b: security groups sg-db, sg-ssh replaced by ${QUARANTINE}`,
-                `${INSTANCE} stopped`,
-            ]);
-        });
-
-        it("an instance alone in the quarantine group on every interface is already done, with that one line", async () => {
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(
-                described([eni("eni-a", [QUARANTINE]), eni("eni-b", [QUARANTINE])]),
-            );
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            const outcome = await isolateInstance(ec2, isolate, act, testRun());
-            assert.deepEqual(outcome, {
-                status: "already done",
-                details: [`${INSTANCE} is already in ${QUARANTINE}`],
-            });
-            assert.deepEqual(sent(mock), ["DescribeInstances", "DescribeSecurityGroups"]);
-        });
-
-        it("is not already done while one interface still has another group, or with no interface at all", async () => {
-            // Catches `some` for `every` (an earlier run that moved eni-a only, then failed), a group count
-            // not checked (quarantine plus the old group still lets the old rules through), and an empty
-            // interface list counted as isolated.
-            const cases: { name: string; answer: DescribeInstancesCommandOutput; details: string[] }[] = [
-                {
-                    name: "one interface moved, one not",
-                    answer: described([eni("eni-a", [QUARANTINE]), eni("eni-b", ["sg-web"])]),
-                    details: [
-                        snapshotLine,
-                        `eni-a: security groups ${QUARANTINE} replaced by ${QUARANTINE}`,
-                        `eni-b: security groups sg-web replaced by ${QUARANTINE}`,
-                        `${INSTANCE} stopped`,
-                    ],
-                },
-                {
-                    name: "quarantine and another group",
-                    answer: described([eni("eni-a", [QUARANTINE, "sg-web"])]),
-                    details: [
-                        snapshotLine,
-                        `eni-a: security groups ${QUARANTINE}, sg-web replaced by ${QUARANTINE}`,
-                        `${INSTANCE} stopped`,
-                    ],
-                },
-                {
-                    name: "no interfaces",
-                    answer: described([]),
-                    details: [snapshotLine, `${INSTANCE} stopped`],
-                },
-                {
-                    name: "no NetworkInterfaces field",
-                    answer: described(),
-                    details: [snapshotLine, `${INSTANCE} stopped`],
-                },
-            ];
-            for (const { name, answer, details } of cases) {
-                const { ec2, mock } = newEc2();
-                mock.on(DescribeInstancesCommand).resolves(answer);
-                mock.on(DescribeSecurityGroupsCommand).resolves({
-                    SecurityGroups: [{ GroupId: QUARANTINE }],
-                });
-                mock.on(CreateSnapshotsCommand).resolves({});
-                mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-                mock.on(CreateTagsCommand).resolves({});
-                mock.on(StopInstancesCommand).resolves({});
-                const outcome = await isolateInstance(ec2, isolate, act, testRun());
-                assert.deepEqual(outcome, { status: "acted", details }, name);
-                const interfaces = answer.Reservations?.[0]?.Instances?.[0]?.NetworkInterfaces ?? [];
-                assert.deepEqual(
-                    mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                    interfaces.map((ni) => ({
-                        NetworkInterfaceId: ni.NetworkInterfaceId,
-                        Groups: [QUARANTINE],
-                        DryRun: false,
-                    })),
-                    name,
-                );
-                assert.deepEqual(
-                    sent(mock),
-                    [
-                        "DescribeInstances",
-                        "DescribeSecurityGroups",
-                        "CreateSnapshots",
-                        ...interfaces.map(() => "ModifyNetworkInterfaceAttribute"),
-                        "CreateTags",
-                        "StopInstances",
-                    ],
-                    name,
-                );
-            }
-        });
-
-        it("says (none) for an interface without groups and skips one without an ID", async () => {
-            // Catches a blank or wrong placeholder for no groups, and a Modify sent with no interface ID.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(
-                described([eni("eni-a", []), eni(undefined, ["sg-web"]), eni("eni-c")]),
-            );
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).resolves({});
-            mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-            mock.on(CreateTagsCommand).resolves({});
-            const outcome = await isolateInstance(ec2, isolate, { ...act, stopInstance: false }, testRun());
-            assert.deepEqual(outcome, {
-                status: "acted",
-                details: [
-                    snapshotLine,
-                    `eni-a: security groups (none) replaced by ${QUARANTINE}`,
-                    `eni-c: security groups (none) replaced by ${QUARANTINE}`,
-                ],
-            });
-            assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [
-                    { NetworkInterfaceId: "eni-a", Groups: [QUARANTINE], DryRun: false },
-                    { NetworkInterfaceId: "eni-c", Groups: [QUARANTINE], DryRun: false },
-                ],
-            );
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
-                "ModifyNetworkInterfaceAttribute",
-                "CreateTags",
-            ]);
-        });
-
-        it("in dry-run with no group yet, rehearses the group's creation, not the moves, and names the group to be", async () => {
-            // The member role may move an interface into the tagged quarantine group only (IAM simulation of the
-            // planned role, test/integration): rehearsing the move with the current groups would be refused, and
-            // `Groups: [undefined]` or `[]` is malformed. The lines name the group by the name it will be made with.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-            mock.on(CreateSecurityGroupCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(StopInstancesCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
-            assert.deepEqual(outcome, {
-                status: "would act",
-                details: [
-                    snapshotLine,
-                    `eni-a: security groups sg-web would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
-                    `eni-b: security groups sg-db, sg-ssh would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
-                    // The member role stops only an instance tagged with the finding, which a rehearsal does not tag.
-                    `${INSTANCE} would be stopped (once tagged ${findingTag.Key}; the stop is rehearsed on a tagged instance only)`,
-                ],
-            });
-            assert.deepEqual(
-                mock.commandCalls(CreateSecurityGroupCommand).map((c) => c.args[0].input.DryRun),
-                [true],
-            );
-            assert.deepEqual(
-                mock.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input),
-                [snapshotInput(true)],
-            );
-            assert.deepEqual(
-                mock.commandCalls(CreateTagsCommand).map((c) => c.args[0].input),
-                [{ Resources: [INSTANCE], Tags: [findingTag], DryRun: true }],
-            );
-            assert.equal(mock.commandCalls(StopInstancesCommand).length, 0);
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSecurityGroup",
-                "CreateSnapshots",
-                "CreateTags",
-            ]);
-        });
-
-        it("in dry-run, an instance with other tags but not the finding's is not stopped in rehearsal", async () => {
-            const { ec2, mock } = newEc2();
-            const described = twoInterfaces();
-            const first = described.Reservations?.[0]?.Instances?.[0];
-            assert.ok(first);
-            first.Tags = [{ Key: "Name", Value: "web-1" }];
-            mock.on(DescribeInstancesCommand).resolves(described);
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
-            assert.equal(outcome.status, "would act");
-            assert.equal(mock.commandCalls(StopInstancesCommand).length, 0);
-        });
-
-        it("a rehearsal stopped by the deadline before the group's creation names that call", async () => {
-            const { ec2, mock } = newEc2();
-            const run = testRun(LIMIT);
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).callsFake(() => {
-                run.clock.now = LIMIT;
-                return { SecurityGroups: [] };
-            });
-            await assert.rejects(
-                isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, run),
-                deadline("ec2:CreateSecurityGroup"),
-            );
-        });
-
-        it("in dry-run, the stop of an instance already tagged with a finding is rehearsed with DryRun", async () => {
-            const { ec2, mock } = newEc2();
-            const tagged = twoInterfaces();
-            const first = tagged.Reservations?.[0]?.Instances?.[0];
-            assert.ok(first);
-            first.Tags = [{ Key: findingTag.Key, Value: "an-earlier-finding" }];
-            mock.on(DescribeInstancesCommand).resolves(tagged);
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(StopInstancesCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await isolateInstance(ec2, isolate, { ...act, mode: "dry-run" }, testRun());
-            assert.equal(outcome.status, "would act");
-            assert.equal(outcome.details.at(-1), `${INSTANCE} stopped`);
-            assert.deepEqual(
-                mock.commandCalls(StopInstancesCommand).map((c) => c.args[0].input),
-                [{ InstanceIds: [INSTANCE], DryRun: true }],
-            );
-        });
-
-        it("in dry-run with no group yet, an interface whose group has no GroupId is not taken as isolated", async () => {
-            // With no quarantine group, `undefined === undefined` must not make a group without an ID look
-            // like the quarantine group; and a group without an ID is left out of the rehearsed list.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(
-                described([{ NetworkInterfaceId: "eni-a", Groups: [{ GroupName: "launch-wizard-1" }] }]),
-            );
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-            mock.on(CreateSecurityGroupCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateSnapshotsCommand).rejects(ec2Error("DryRunOperation"));
-            mock.on(CreateTagsCommand).rejects(ec2Error("DryRunOperation"));
-            const outcome = await isolateInstance(
-                ec2,
-                isolate,
-                { ...act, mode: "dry-run", stopInstance: false },
-                testRun(),
-            );
-            assert.deepEqual(outcome, {
-                status: "would act",
-                details: [
-                    snapshotLine,
-                    `eni-a: security groups (none) would be replaced by ${GROUP_NAME} (made by the first act; the move is rehearsed once the group exists)`,
-                ],
-            });
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSecurityGroup",
-                "CreateSnapshots",
-                "CreateTags",
-            ]);
-        });
-
-        it("a refused interface change fails the action with the lines so far, and tags and stops nothing", async () => {
-            // Catches a swallowed isolation failure: the instance would be reported isolated, and stopped
-            // without its tag, while eni-b still has its groups.
-            const { ec2, mock } = newEc2();
-            mock.on(DescribeInstancesCommand).resolves(twoInterfaces());
-            mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: QUARANTINE }] });
-            mock.on(CreateSnapshotsCommand).resolves({});
-            mock.on(ModifyNetworkInterfaceAttributeCommand)
-                .resolvesOnce({})
-                .rejectsOnce(ec2Error("UnauthorizedOperation"));
-            mock.on(CreateTagsCommand).resolves({});
-            mock.on(StopInstancesCommand).resolves({});
-            const outcome = await isolateInstance(ec2, isolate, act, testRun());
-            assert.deepEqual(outcome, {
-                status: "failed",
-                details: [
-                    snapshotLine,
-                    `eni-a: security groups sg-web replaced by ${QUARANTINE}`,
-                    "UnauthorizedOperation: UnauthorizedOperation",
-                ],
-            });
-            assert.deepEqual(
-                mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
-                [
-                    { NetworkInterfaceId: "eni-a", Groups: [QUARANTINE], DryRun: false },
-                    { NetworkInterfaceId: "eni-b", Groups: [QUARANTINE], DryRun: false },
-                ],
-            );
-            assert.deepEqual(sent(mock), [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
-                "ModifyNetworkInterfaceAttribute",
-            ]);
-        });
-
-        describe("stops at the deadline and names the call it would have made", () => {
-            // Each call's scope is what the deadline message names; each row runs out of time as the call
-            // before answers, and the run must stop (not record a failure) with nothing after it sent.
-            const steps = [
-                "DescribeInstances",
-                "DescribeSecurityGroups",
-                "CreateSecurityGroup",
-                "DescribeSecurityGroupRules",
-                "RevokeSecurityGroupEgress",
-                "CreateSnapshots",
-                "ModifyNetworkInterfaceAttribute",
-                "CreateTags",
-                "StopInstances",
-            ];
-            for (const [index, next] of steps.entries()) {
-                it(`before ec2:${next}`, async () => {
-                    const { ec2, mock } = newEc2();
-                    const run = testRun(index === 0 ? 0 : LIMIT);
-                    const last = steps[index - 1];
-                    const reply = (name: string, value: object) => (): object => {
-                        if (name === last) run.clock.now = LIMIT;
-                        return value;
-                    };
-                    mock.on(DescribeInstancesCommand).callsFake(
-                        reply("DescribeInstances", described([eni("eni-a", ["sg-web"])])),
-                    );
-                    mock.on(DescribeSecurityGroupsCommand).callsFake(
-                        reply("DescribeSecurityGroups", { SecurityGroups: [] }),
-                    );
-                    mock.on(CreateSecurityGroupCommand).callsFake(
-                        reply("CreateSecurityGroup", { GroupId: QUARANTINE }),
-                    );
-                    mock.on(DescribeSecurityGroupRulesCommand).callsFake(
-                        reply("DescribeSecurityGroupRules", {
-                            SecurityGroupRules: [{ SecurityGroupRuleId: "sgr-egress4", IsEgress: true }],
-                        }),
-                    );
-                    mock.on(RevokeSecurityGroupEgressCommand).callsFake(
-                        reply("RevokeSecurityGroupEgress", { Return: true }),
-                    );
-                    mock.on(CreateSnapshotsCommand).callsFake(reply("CreateSnapshots", {}));
-                    mock.on(ModifyNetworkInterfaceAttributeCommand).callsFake(
-                        reply("ModifyNetworkInterfaceAttribute", {}),
-                    );
-                    mock.on(CreateTagsCommand).callsFake(reply("CreateTags", {}));
-                    mock.on(StopInstancesCommand).callsFake(reply("StopInstances", {}));
-                    await assert.rejects(isolateInstance(ec2, isolate, act, run), deadline(`ec2:${next}`));
-                    assert.deepEqual(sent(mock), steps.slice(0, index));
-                });
-            }
         });
     });
 });

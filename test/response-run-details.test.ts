@@ -37,15 +37,17 @@ import {
     readRecord,
     recordExists,
 } from "../functions/response/records";
-import {
-    decisionMessage,
-    respondToFinding,
-    type BlockRecord,
-    type DecisionRecord,
-} from "../functions/response/respond";
+import { decisionMessage, type DecisionRecord } from "../functions/response/respond";
 import { sweepExpiredBlocks } from "../functions/response/sweep";
 import { DeadlineReached } from "../functions/shared/run";
-import { MEMBER, PUBLIC_IP, findingEvent, maliciousCallerEvent, type Json } from "./helpers/response";
+import {
+    INSTANCE,
+    MEMBER,
+    PUBLIC_IP,
+    findingEvent,
+    maliciousCallerEvent,
+    type Json,
+} from "./helpers/response";
 import {
     ACL,
     BUCKET,
@@ -64,8 +66,13 @@ import {
     textBody,
     TOPIC,
     world,
+    respondHeld,
 } from "./helpers/response-world";
+import type { BlockRecord } from "../functions/response/ledgers";
 import { testRun } from "./helpers/run";
+
+/** The malicious-caller fixture's occurrence: its count 1 and eventLastSeen 2018-05-11T14:56:39.976Z, ":" escaped. */
+const OCCURRENCE = "1-2018-05-11T14_56_39.976Z";
 
 /*
  * The details of the responder's run that test/response-run.test.ts leaves open: every line of the topic
@@ -104,6 +111,7 @@ describe("the responder's topic message", () => {
             accountId: MEMBER,
             region: "us-east-1",
             eventId: "e-1",
+            occurrence: "o-1",
             decidedAt: NOW.toISOString(),
             key: "decisions/2026-12-01/f-1/blockRemoteAddress-act-e-1.json",
             outcome: {
@@ -124,6 +132,7 @@ describe("the responder's topic message", () => {
                 `Account: ${MEMBER}`,
                 "Region: us-east-1",
                 "Finding: f-1",
+                "Occurrence: o-1",
                 "Mode: act (remediation.blockRemoteAddress.mode)",
                 `Target: {"action":"blockRemoteAddress","addresses":["${PUBLIC_IP}"],"subnets":["subnet-1"]}`,
                 "Outcome: acted",
@@ -143,6 +152,7 @@ describe("the responder's topic message", () => {
             reason: "the finding names no account",
             findingId: "unknown",
             eventId: "e-2",
+            occurrence: "o-2",
             decidedAt: NOW.toISOString(),
             key: "decisions/2026-12-01/unknown/containCredentials-skip-e-2.json",
         };
@@ -157,6 +167,7 @@ describe("the responder's topic message", () => {
                 "Account: (missing)",
                 "Region: (missing)",
                 "Finding: unknown",
+                "Occurrence: o-2",
                 "Mode: notify (remediation.containCredentials.mode)",
                 "Why skipped: the finding names no account",
                 `Record: s3://${BUCKET}/responses/decisions/2026-12-01/unknown/containCredentials-skip-e-2.json`,
@@ -174,6 +185,7 @@ describe("the responder's topic message", () => {
             severity: 8,
             accountId: MEMBER,
             eventId: "e-3",
+            occurrence: "o-3",
             decidedAt: NOW.toISOString(),
             key: "decisions/2026-12-01/f-3/blockRemoteAddress-dry-run-e-3.json",
             outcome: { status: "failed", details: ["the finding names no account or region to act in"] },
@@ -188,13 +200,14 @@ describe("the responder's topic message", () => {
             lastLine({ ...base, region: "eu-west-1" }),
             "Console (security account): https://eu-west-1.console.aws.amazon.com/guardduty/home?region=eu-west-1#/findings?macros=current&fId=f-3",
         );
-        assert.deepEqual(decisionMessage(base, STORE).message.split("\n").slice(0, 10), [
+        assert.deepEqual(decisionMessage(base, STORE).message.split("\n").slice(0, 11), [
             `FAILED: blockRemoteAddress for GuardDuty finding ${MALICIOUS}`,
             "",
             "Severity: 8",
             `Account: ${MEMBER}`,
             "Region: (missing)",
             "Finding: f-3",
+            "Occurrence: o-3",
             "Mode: dry-run (remediation.blockRemoteAddress.mode)",
             "Outcome: failed",
             "  - the finding names no account or region to act in",
@@ -210,6 +223,7 @@ describe("the responder's topic message", () => {
             findingId: "f-4",
             findingType: MALICIOUS,
             eventId: "e-4",
+            occurrence: "o-4",
             decidedAt: NOW.toISOString(),
             key: "decisions/k.json",
             ...edit,
@@ -255,6 +269,7 @@ describe("the responder's topic message", () => {
                     findingId: "f-5",
                     findingType,
                     eventId: "e-5",
+                    occurrence: "o-5",
                     decidedAt: NOW.toISOString(),
                     key: "decisions/k.json",
                 },
@@ -280,7 +295,7 @@ describe("the responder's topic message", () => {
 });
 
 describe("the record store", () => {
-    const EXPLICIT_KEY = "done/444444444444/f-1/blockRemoteAddress-act.json";
+    const EXPLICIT_KEY = "done/444444444444/f-1/${OCCURRENCE}/blockRemoteAddress-act.json";
 
     function store() {
         const s3 = new S3Client({ region: "eu-west-1" });
@@ -493,7 +508,7 @@ describe("the responder run's records", () => {
         const w = world();
         const event = maliciousCallerEvent((d) => (d.id = "f/1 +x"));
         event.id = "evt:1/2";
-        const records = await respondToFinding(event, responderSettings(), w.deps, testRun());
+        const records = await respondHeld(w, event, responderSettings(), testRun());
         const record: DecisionRecord = {
             action: "blockRemoteAddress",
             mode: "notify",
@@ -505,16 +520,18 @@ describe("the responder run's records", () => {
             accountId: MEMBER,
             region: "us-east-1",
             eventId: "evt:1/2",
+            occurrence: OCCURRENCE,
+            count: 1,
             decidedAt: NOW.toISOString(),
             key: "decisions/2026-12-01/f_1__x/blockRemoteAddress-notify-evt_1_2.json",
         };
         assert.deepEqual(records, [record]);
         assert.deepEqual(w.doneLookups(), [
-            doneLookupOf(`done/${MEMBER}/f_1__x/blockRemoteAddress-notify.json`),
+            doneLookupOf(`done/${MEMBER}/f_1__x/${OCCURRENCE}/blockRemoteAddress-notify.json`),
         ]);
         assert.deepEqual(w.puts(), [
             putOf(record.key, record),
-            putOf(`done/${MEMBER}/f_1__x/blockRemoteAddress-notify.json`, record, true),
+            putOf(`done/${MEMBER}/f_1__x/${OCCURRENCE}/blockRemoteAddress-notify.json`, record, true),
         ]);
         assert.deepEqual(w.published(), [
             {
@@ -528,6 +545,7 @@ describe("the responder run's records", () => {
                     `Account: ${MEMBER}`,
                     "Region: us-east-1",
                     "Finding: f/1 +x",
+                    `Occurrence: ${OCCURRENCE}`,
                     "Mode: notify (remediation.blockRemoteAddress.mode)",
                     `Target: {"action":"blockRemoteAddress","addresses":["${PUBLIC_IP}"],"subnets":["${SUBNET}"]}`,
                     `Record: s3://${BUCKET}/responses/${record.key}`,
@@ -542,16 +560,25 @@ describe("the responder run's records", () => {
         const w = world();
         const event = maliciousCallerEvent((d) => delete d.id);
         delete event.id;
-        const [record] = await respondToFinding(event, responderSettings(), w.deps, testRun());
-        // 1796119200000 is NOW in epoch milliseconds.
-        const key = "decisions/2026-12-01/unknown/blockRemoteAddress-notify-1796119200000.json";
+        const [record] = await respondHeld(w, event, responderSettings(), testRun());
+        // 1796119200000 is NOW in epoch milliseconds. Without an ID the finding cannot be read back from
+        // GuardDuty, so even a notification is refused: nothing unconfirmed is told as an incident.
+        const key = "decisions/2026-12-01/unknown/blockRemoteAddress-skip-1796119200000.json";
         assert.deepEqual([record.findingId, record.eventId, record.key], ["unknown", "1796119200000", key]);
+        assert.equal(
+            record.reason,
+            "not confirmed: the event names no finding ID or region to read it back from",
+        );
+        assert.equal(w.mocks.guardduty.calls().length, 0);
         assert.deepEqual(w.doneLookups(), [
-            doneLookupOf(`done/${MEMBER}/unknown/blockRemoteAddress-notify.json`),
+            doneLookupOf(`done/${MEMBER}/unknown/${OCCURRENCE}/blockRemoteAddress-skip.json`),
         ]);
         assert.deepEqual(
             w.puts().map((p) => p.Key),
-            [`responses/${key}`, `responses/done/${MEMBER}/unknown/blockRemoteAddress-notify.json`],
+            [
+                `responses/${key}`,
+                `responses/done/${MEMBER}/unknown/${OCCURRENCE}/blockRemoteAddress-skip.json`,
+            ],
         );
         assert.deepEqual(w.published(), [publishOf(record)]);
         assert.ok(!(w.published()[0].Message ?? "").includes("Console"), "no link to fId=unknown");
@@ -564,7 +591,7 @@ describe("the responder run's records", () => {
             exemptOrganizationalUnits: ["ou-ab12-sandbox1"],
             blockRemoteAddress: { mode: "act" },
         });
-        const records = await respondToFinding(event, settings, w.deps, testRun());
+        const records = await respondHeld(w, event, settings, testRun());
         const findingId = event.detail.id ?? "";
         const record: DecisionRecord = {
             action: "blockRemoteAddress",
@@ -577,6 +604,8 @@ describe("the responder run's records", () => {
             accountId: undefined,
             region: "us-east-1",
             eventId: event.id ?? "",
+            occurrence: OCCURRENCE,
+            count: 1,
             decidedAt: NOW.toISOString(),
             key: `decisions/2026-12-01/${findingId}/blockRemoteAddress-skip-${event.id}.json`,
         };
@@ -584,38 +613,38 @@ describe("the responder run's records", () => {
         // No account to look up: ListParents of undefined would only fail.
         assert.deepEqual(w.ousAsked, []);
         assert.deepEqual(w.doneLookups(), [
-            doneLookupOf(`done/unknown/${findingId}/blockRemoteAddress-skip.json`),
+            doneLookupOf(`done/unknown/${findingId}/${OCCURRENCE}/blockRemoteAddress-skip.json`),
         ]);
         assert.deepEqual(w.puts(), [
             putOf(record.key, record),
-            putOf(`done/unknown/${findingId}/blockRemoteAddress-skip.json`, record, true),
+            putOf(`done/unknown/${findingId}/${OCCURRENCE}/blockRemoteAddress-skip.json`, record, true),
         ]);
         assert.deepEqual(w.published(), [publishOf(record)]);
         assert.equal((w.published()[0].Message ?? "").split("\n")[3], "Account: (missing)");
         assert.deepEqual(w.members, []);
     });
 
-    it("an act on a finding without a region fails without reaching the member, and is not claimed", async () => {
+    it("an act on a finding without a region is never confirmed, so never reaches the member", async () => {
         const w = world();
         const event = maliciousCallerEvent((d) => delete d.region);
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             event,
             responderSettings({ blockRemoteAddress: { mode: "act" } }),
-            w.deps,
             testRun(),
         );
-        assert.deepEqual(record.outcome, {
-            status: "failed",
-            details: ["the finding names no account or region to act in"],
-        });
+        assert.equal(record.verdict, "skip");
+        assert.equal(
+            record.reason,
+            "not confirmed: the event names no finding ID or region to read it back from",
+        );
+        assert.equal(record.outcome, undefined);
         assert.equal(record.region, undefined);
         assert.deepEqual(w.members, []);
         assert.equal(w.mocks.ec2.calls().length, 0);
-        // The decision only: no block, no done/ claim, so the next event tries again.
-        assert.deepEqual(w.puts(), [putOf(record.key, record)]);
         assert.deepEqual(w.published(), [publishOf(record)]);
         const lines = (w.published()[0].Message ?? "").split("\n");
-        assert.equal(lines[0], `FAILED: blockRemoteAddress for GuardDuty finding ${MALICIOUS}`);
+        assert.equal(lines[0], `SKIPPED: blockRemoteAddress for GuardDuty finding ${MALICIOUS}`);
         assert.equal(lines[4], "Region: (missing)");
         assert.equal(lines.at(-1), `Record: s3://${BUCKET}/responses/${record.key}`);
     });
@@ -625,10 +654,10 @@ describe("the responder run's records", () => {
         subnetAcl(w);
         w.mocks.ec2.on(CreateNetworkAclEntryCommand).resolves({});
         const event = maliciousCallerEvent();
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             event,
             responderSettings({ blockRemoteAddress: { mode: "act", expiresAfterHours: 6 } }),
-            w.deps,
             testRun(),
         );
         const blocks = [false, true].map((egress) => ({
@@ -657,33 +686,36 @@ describe("the responder run's records", () => {
             putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, kept(blocks[0])),
             putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, kept(blocks[1])),
             putOf(record.key, record),
-            putOf(`done/${MEMBER}/${event.detail.id}/blockRemoteAddress-act.json`, record, true),
+            putOf(
+                `done/${MEMBER}/${event.detail.id}/${OCCURRENCE}/blockRemoteAddress-act.json`,
+                record,
+                true,
+            ),
         ]);
         assert.deepEqual(w.published(), [publishOf(record)]);
     });
 
     it("act with nothing to create keeps no block; a partly failed act keeps the block it made, unclaimed", async () => {
         const done = world();
-        // Denies someone else made (outside the responder's rules 1-99).
+        // Denies someone else made (not recorded as the responder's), deciding before the allow at 100.
         subnetAcl(done, [
-            { RuleNumber: 150, Egress: false },
-            { RuleNumber: 150, Egress: true },
+            { RuleNumber: 50, Egress: false },
+            { RuleNumber: 50, Egress: true },
         ]);
         const settings = responderSettings({ blockRemoteAddress: { mode: "act" } });
-        const [already] = await respondToFinding(maliciousCallerEvent(), settings, done.deps, testRun());
+        const [already] = await respondHeld(done, maliciousCallerEvent(), settings, testRun());
+        const foreign = (direction: string) =>
+            `${ACL}: ${direction} ${PUBLIC_IP} already denied by rule 50 (deny ${PUBLIC_IP}/32, protocol -1) (not the responder's: left as it is, never lifted)`;
         assert.deepEqual(already.outcome, {
             status: "already done",
-            details: [
-                `${ACL}: inbound from ${PUBLIC_IP} already denied`,
-                `${ACL}: outbound to ${PUBLIC_IP} already denied`,
-            ],
+            details: [foreign("inbound from"), foreign("outbound to")],
         });
         assert.deepEqual(
             done.puts().map((p) => [p.Key, p.IfNoneMatch]),
             [
                 [`responses/${already.key}`, undefined],
                 [
-                    `responses/done/${MEMBER}/${maliciousCallerEvent().detail.id}/blockRemoteAddress-act.json`,
+                    `responses/done/${MEMBER}/${maliciousCallerEvent().detail.id}/${OCCURRENCE}/blockRemoteAddress-act.json`,
                     "*",
                 ],
             ],
@@ -698,23 +730,29 @@ describe("the responder run's records", () => {
                 if (input.Egress === true) throw ec2Error("NetworkAclEntryLimitExceeded");
                 return {};
             });
-        const [half] = await respondToFinding(maliciousCallerEvent(), settings, partial.deps, testRun());
+        const [half] = await respondHeld(partial, maliciousCallerEvent(), settings, testRun());
         const inbound = { networkAclId: ACL, ruleNumber: 1, egress: false, cidr: `${PUBLIC_IP}/32` };
         assert.deepEqual(half.outcome, {
             status: "failed",
             details: [
                 `${ACL}: rule 1 denies all traffic inbound from ${PUBLIC_IP}`,
-                `${ACL}: the network ACL is full (its rules-per-network-ACL quota); outbound to ${PUBLIC_IP} not denied`,
+                `${ACL}: the network ACL is full (its rules-per-network-ACL quota); outbound to ${PUBLIC_IP} NOT blocked`,
             ],
             blocks: [inbound],
         });
-        // The deny that was made must still expire, even though the decision failed.
+        // The deny that was made must still expire, even though the decision failed; the record written
+        // before the refused one is deleted again.
         assert.deepEqual(
             partial.puts().map((p) => [p.Key, p.IfNoneMatch]),
             [
                 [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, undefined],
+                [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, undefined],
                 [`responses/${half.key}`, undefined],
             ],
+        );
+        assert.deepEqual(
+            partial.mocks.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key),
+            [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`],
         );
     });
 });
@@ -729,7 +767,7 @@ describe("the responder run's other actions", () => {
                 {
                     Instances: [
                         {
-                            InstanceId: "i-99999999",
+                            InstanceId: INSTANCE,
                             NetworkInterfaces: [
                                 {
                                     NetworkInterfaceId: "eni-bfcffe88",
@@ -749,21 +787,21 @@ describe("the responder run's other actions", () => {
     }
 
     it("isolateInstance rehearses in the finding's account and region, tagging the evidence with the finding", async () => {
-        for (const id of ["26b6396cc2a7b63020d30bc0606267af", undefined]) {
+        for (const id of ["26b6396cc2a7b63020d30bc0606267af"]) {
             const w = world();
             instance(w);
-            const event = mining((d) => (id === undefined ? delete d.id : undefined));
-            const [record] = await respondToFinding(
+            const event = mining();
+            const [record] = await respondHeld(
+                w,
                 event,
                 responderSettings({ isolateInstance: { mode: "dry-run" } }),
-                w.deps,
                 testRun(),
             );
-            const tag = id ?? "unknown";
+            const tag = id;
             assert.deepEqual(record.outcome, {
                 status: "would act",
                 details: [
-                    `snapshots of every volume of i-99999999, tagged security-governance:finding=${tag}`,
+                    `snapshots of every volume of ${INSTANCE}, tagged security-governance:finding=${tag}`,
                     "eni-bfcffe88: security groups sg-0app0000000000000 would be replaced by security-governance-quarantine (made by the first act; the move is rehearsed once the group exists)",
                 ],
             });
@@ -772,7 +810,7 @@ describe("the responder run's other actions", () => {
                 w.mocks.ec2.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input),
                 [
                     {
-                        InstanceSpecification: { InstanceId: "i-99999999" },
+                        InstanceSpecification: { InstanceId: INSTANCE },
                         Description: `Evidence for GuardDuty finding ${tag}`,
                         CopyTagsFromSource: "volume",
                         TagSpecifications: [
@@ -801,7 +839,7 @@ describe("the responder run's other actions", () => {
             });
         const settings = responderSettings({ containCredentials: { mode: "dry-run" } });
         const w = world();
-        const [app] = await respondToFinding(exfiltration("app-role"), settings, w.deps, testRun());
+        const [app] = await respondHeld(w, exfiltration("app-role"), settings, testRun());
         assert.deepEqual(app.outcome, {
             status: "would act",
             details: ["sessions of role app-role issued before 2026-12-01T10:00:00.000Z would be revoked"],
@@ -811,7 +849,7 @@ describe("the responder run's other actions", () => {
 
         const own = world();
         const event = exfiltration(ROLE);
-        const records = await respondToFinding(event, settings, own.deps, testRun());
+        const records = await respondHeld(own, event, settings, testRun());
         assert.deepEqual(records, [
             {
                 action: "containCredentials",
@@ -824,6 +862,9 @@ describe("the responder run's other actions", () => {
                 accountId: MEMBER,
                 region: "us-west-2",
                 eventId: event.id,
+                // The fixture's count 54 and eventLastSeen 2018-02-20T21:59:26Z, ":" escaped.
+                occurrence: "54-2018-02-20T21_59_26Z",
+                count: 54,
                 decidedAt: NOW.toISOString(),
                 key: `decisions/2026-12-01/${event.detail.id}/containCredentials-skip-${event.id}.json`,
             },
@@ -845,10 +886,10 @@ describe("the responder run's other actions", () => {
             d.type = "Policy:S3/BucketPublicAccessGranted";
             d.resource = { resourceType: "S3Bucket", s3BucketDetails: [{ name: "b-one" }] };
         });
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             event,
             responderSettings({ blockPublicBucket: { mode: "dry-run" } }),
-            w.deps,
             testRun(),
         );
         assert.deepEqual(record.outcome, {
@@ -874,10 +915,10 @@ describe("the responder run at its deadline", () => {
             return { KeyCount: 0, IsTruncated: false };
         });
         await assert.rejects(
-            respondToFinding(
+            respondHeld(
+                w,
                 maliciousCallerEvent(),
                 responderSettings({ blockRemoteAddress: { mode: "act" } }),
-                w.deps,
                 run,
             ),
             refused("ec2:DescribeNetworkAcls"),
@@ -895,7 +936,7 @@ describe("the responder run at its deadline", () => {
             return {};
         });
         await assert.rejects(
-            respondToFinding(maliciousCallerEvent(), responderSettings(), w.deps, run),
+            respondHeld(w, maliciousCallerEvent(), responderSettings(), run),
             refused("sns:Publish"),
         );
         assert.equal(w.puts().length, 2);
@@ -912,13 +953,13 @@ describe("the responder run at its deadline", () => {
             },
         });
         await assert.rejects(
-            respondToFinding(
+            respondHeld(
+                w,
                 maliciousCallerEvent(),
                 responderSettings({
                     exemptOrganizationalUnits: ["ou-ab12-sandbox1"],
                     blockRemoteAddress: { mode: "act" },
                 }),
-                w.deps,
                 testRun(),
             ),
             (thrown) => thrown === deadline,
@@ -962,6 +1003,7 @@ describe("the expiry sweep's details", () => {
         accountId: MEMBER,
         region: "us-east-1",
         eventId: "sweep-1796119200000",
+        occurrence: "sweep",
         decidedAt: NOW.toISOString(),
         key: `decisions/2026-12-01/f_1/liftBlock-${MEMBER}_us-east-1_${ACL}-3-out.json`,
         outcome,
@@ -977,7 +1019,13 @@ describe("the expiry sweep's details", () => {
                 {
                     NetworkAclId: ACL,
                     Entries: [
-                        { RuleNumber: 3, Egress: true, RuleAction: "deny", CidrBlock: `${PUBLIC_IP}/32` },
+                        {
+                            RuleNumber: 3,
+                            Egress: true,
+                            RuleAction: "deny",
+                            Protocol: "-1",
+                            CidrBlock: `${PUBLIC_IP}/32`,
+                        },
                     ],
                 },
             ],

@@ -8,7 +8,6 @@ import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organiz
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { organizationalUnitsOf } from "../functions/response/organization";
-import { respondToFinding } from "../functions/response/respond";
 import { sweepExpiredBlocks } from "../functions/response/sweep";
 import { MEMBER, PUBLIC_IP, maliciousCallerEvent, type Json } from "./helpers/response";
 import {
@@ -22,8 +21,12 @@ import {
     subnetAcl,
     textBody,
     world,
+    respondHeld,
 } from "./helpers/response-world";
 import { testRun } from "./helpers/run";
+
+/** The malicious-caller fixture's occurrence: its count 1 and eventLastSeen 2018-05-11T14:56:39.976Z, ":" escaped. */
+const OCCURRENCE = "1-2018-05-11T14_56_39.976Z";
 
 /*
  * The responder's run through the same path the Lambda takes, every AWS call answered by aws-sdk-client-mock in
@@ -35,7 +38,7 @@ describe("the responder run", () => {
     it("notify (the default): records the decision SSE-KMS, claims it once, tells the topic, touches no member", async () => {
         const w = world();
         const event = maliciousCallerEvent();
-        const [record] = await respondToFinding(event, responderSettings(), w.deps, testRun());
+        const [record] = await respondHeld(w, event, responderSettings(), testRun());
         assert.equal(record.verdict, "notify");
         assert.deepEqual(w.members, [], "no member account is reached in notify mode");
         const puts = w.puts();
@@ -51,7 +54,7 @@ describe("the responder run", () => {
                     BUCKET,
                 ],
                 [
-                    `responses/done/${MEMBER}/${findingId}/blockRemoteAddress-notify.json`,
+                    `responses/done/${MEMBER}/${findingId}/${OCCURRENCE}/blockRemoteAddress-notify.json`,
                     "*",
                     "aws:kms",
                     KEY,
@@ -91,10 +94,10 @@ describe("the responder run", () => {
         subnetAcl(w);
         w.mocks.ec2.on(CreateNetworkAclEntryCommand).resolves({});
         const event = maliciousCallerEvent();
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             event,
             responderSettings({ blockRemoteAddress: { mode: "act", expiresAfterHours: 6 } }),
-            w.deps,
             testRun(),
         );
         assert.equal(record.outcome?.status, "acted");
@@ -124,12 +127,12 @@ describe("the responder run", () => {
 
     it("a repeated finding is recorded as a repeat: nothing acted, nothing told again", async () => {
         const w = world();
-        const done = `responses/done/${MEMBER}/${maliciousCallerEvent().detail.id}/blockRemoteAddress-act.json`;
+        const done = `responses/done/${MEMBER}/${maliciousCallerEvent().detail.id}/${OCCURRENCE}/blockRemoteAddress-act.json`;
         w.mocks.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: done }], IsTruncated: false });
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             maliciousCallerEvent(),
             responderSettings({ blockRemoteAddress: { mode: "act" } }),
-            w.deps,
             testRun(),
         );
         assert.equal(record.repeat, true);
@@ -150,10 +153,10 @@ describe("the responder run", () => {
         const w = world();
         subnetAcl(w);
         w.mocks.ec2.on(CreateNetworkAclEntryCommand).rejects(ec2Error("UnauthorizedOperation"));
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             maliciousCallerEvent(),
             responderSettings({ blockRemoteAddress: { mode: "act" } }),
-            w.deps,
             testRun(),
         );
         assert.equal(record.outcome?.status, "failed");
@@ -167,10 +170,10 @@ describe("the responder run", () => {
         w.deps.member = () => {
             throw new Error("AccessDenied: not authorized to perform sts:AssumeRole");
         };
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             maliciousCallerEvent(),
             responderSettings({ blockRemoteAddress: { mode: "dry-run" } }),
-            w.deps,
             testRun(),
         );
         assert.deepEqual(record.outcome, {
@@ -183,10 +186,10 @@ describe("the responder run", () => {
         const w = world();
         subnetAcl(w);
         w.mocks.ec2.on(CreateNetworkAclEntryCommand).rejects(ec2Error("DryRunOperation"));
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             maliciousCallerEvent(),
             responderSettings({ blockRemoteAddress: { mode: "dry-run" } }),
-            w.deps,
             testRun(),
         );
         assert.equal(record.outcome?.status, "would act");
@@ -206,10 +209,10 @@ describe("the responder run", () => {
             /security/.test(settings.neverTouch[a]),
         );
         assert.ok(security);
-        const [record] = await respondToFinding(
+        const [record] = await respondHeld(
+            w,
             maliciousCallerEvent((d) => (d.accountId = security)),
             settings,
-            w.deps,
             testRun(),
         );
         assert.equal(record.verdict, "skip");
@@ -228,8 +231,8 @@ describe("the responder run", () => {
         const security = Object.keys(settings.neverTouch)[0];
         const event = maliciousCallerEvent((d) => (d.accountId = security));
         const first = world();
-        const [record] = await respondToFinding(event, settings, first.deps, testRun());
-        const done = `responses/done/${security}/${event.detail.id}/blockRemoteAddress-skip.json`;
+        const [record] = await respondHeld(first, event, settings, testRun());
+        const done = `responses/done/${security}/${event.detail.id}/${OCCURRENCE}/blockRemoteAddress-skip.json`;
         assert.equal(record.verdict, "skip");
         assert.deepEqual(
             first.puts().map((p) => [p.Key, p.IfNoneMatch]),
@@ -241,7 +244,7 @@ describe("the responder run", () => {
         assert.equal(first.published().length, 1);
         const next = world();
         next.mocks.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: done }], IsTruncated: false });
-        const [again] = await respondToFinding(event, settings, next.deps, testRun());
+        const [again] = await respondHeld(next, event, settings, testRun());
         assert.equal(again.repeat, true);
         assert.deepEqual(next.published(), []);
         assert.deepEqual(
@@ -252,10 +255,10 @@ describe("the responder run", () => {
 
     it("reads the account's OUs only when OUs are exempt, and refuses to act when they cannot be read", async () => {
         const plain = world();
-        await respondToFinding(
+        await respondHeld(
+            plain,
             maliciousCallerEvent(),
             responderSettings({ blockRemoteAddress: { mode: "act" } }),
-            plain.deps,
             testRun(),
         );
         assert.deepEqual(plain.ousAsked, []);
@@ -265,10 +268,10 @@ describe("the responder run", () => {
             blockRemoteAddress: { mode: "act" },
         };
         const inSandbox = world({ ous: async () => ["ou-ab12-sandbox1", "ou-ab12-parent01"] });
-        const [skipped] = await respondToFinding(
+        const [skipped] = await respondHeld(
+            inSandbox,
             maliciousCallerEvent(),
             responderSettings(exempt),
-            inSandbox.deps,
             testRun(),
         );
         assert.deepEqual(inSandbox.ousAsked, [MEMBER]);
@@ -282,10 +285,10 @@ describe("the responder run", () => {
                 throw new Error("AccessDenied");
             },
         });
-        const [refused] = await respondToFinding(
+        const [refused] = await respondHeld(
+            unreadable,
             maliciousCallerEvent(),
             responderSettings(exempt),
-            unreadable.deps,
             testRun(),
         );
         assert.equal(refused.verdict, "skip");
@@ -330,7 +333,13 @@ describe("the expiry sweep", () => {
                 {
                     NetworkAclId: ACL,
                     Entries: [
-                        { RuleNumber: 1, Egress: false, RuleAction: "deny", CidrBlock: `${PUBLIC_IP}/32` },
+                        {
+                            RuleNumber: 1,
+                            Egress: false,
+                            RuleAction: "deny",
+                            Protocol: "-1",
+                            CidrBlock: `${PUBLIC_IP}/32`,
+                        },
                     ],
                 },
             ],

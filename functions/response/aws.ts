@@ -1,4 +1,5 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -26,9 +27,18 @@ export function awsResponderDependencies(options: {
     const base = { maxAttempts: 1 };
     const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
     const organizations = new OrganizationsClient({ ...base, region: options.homeRegion });
+    const guardduty = new Map<string, GuardDutyClient>();
     return {
         s3: new S3Client({ ...base, region: options.homeRegion }),
         sns: new SNSClient({ ...base, region: options.homeRegion }),
+        guardduty(region: string): GuardDutyClient {
+            let client = guardduty.get(region);
+            if (client === undefined) {
+                client = new GuardDutyClient({ ...base, region });
+                guardduty.set(region, client);
+            }
+            return client;
+        },
         member(accountId: string, region: string): MemberClients {
             let assumed = credentials.get(accountId);
             if (assumed === undefined) {

@@ -14,6 +14,7 @@ export const EC2_GONE = {
     networkAclEntry: "InvalidNetworkAclEntry.NotFound",
     instance: "InvalidInstanceID.NotFound",
     networkInterface: "InvalidNetworkInterfaceID.NotFound",
+    securityGroup: "InvalidGroup.NotFound",
 } as const;
 
 const nameOf = (error: unknown) => (error instanceof Error ? error.name : undefined);

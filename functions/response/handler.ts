@@ -1,6 +1,12 @@
 import { Run } from "../shared/run";
 import { awsResponderDependencies } from "./aws";
-import { respondToFinding, type DecisionRecord, type FindingEvent, type ResponderSettings } from "./respond";
+import {
+    respondToFinding,
+    type DecisionRecord,
+    type FindingEvent,
+    type ResponderDependencies,
+    type ResponderSettings,
+} from "./respond";
 import { sweepExpiredBlocks, type SweepResult } from "./sweep";
 
 /** The Lambda context fields this handler reads. */
@@ -30,13 +36,19 @@ export type ResponderResult =
  * of an asynchronous event (EventBridge invokes asynchronously) try again; the done/ records keep a retried
  * event from acting twice.
  */
+/** Kept while Lambda keeps the execution environment warm: clients and member credentials outlive one event. */
+let dependencies: { settings: string; deps: ResponderDependencies } | undefined;
+
 export async function handler(
     event: FindingEvent | undefined,
     context: LambdaContext,
 ): Promise<ResponderResult> {
     const settings = settingsFromEnvironment(process.env);
     const run = new Run({ deadlineMs: Date.now() + context.getRemainingTimeInMillis() });
-    const deps = awsResponderDependencies(settings);
+    const text = process.env.RESPONDER_SETTINGS ?? "";
+    if (dependencies?.settings !== text)
+        dependencies = { settings: text, deps: awsResponderDependencies(settings) };
+    const { deps } = dependencies;
     let result: ResponderResult;
     if (event?.source === "aws.guardduty" && event["detail-type"] === "GuardDuty Finding")
         result = { kind: "finding", decisions: await respondToFinding(event, settings, deps, run) };

@@ -27,43 +27,78 @@ import {
  * stop. Changing calls go through network.ts's `change`, so a rehearsal sends each with DryRun.
  */
 
-/** The VPC's quarantine group, created with no rules at all (a new group allows all egress until revoked). */
+/**
+ * Where the responder keeps the quarantine group it made in each VPC, by ID (respond.ts keeps it in its records,
+ * which only its role may write). A group's name or tag is never trusted: a member can give its own group both.
+ */
+export interface QuarantineLedger {
+    recorded(vpcId: string): Promise<string | undefined>;
+    record(vpcId: string, groupId: string): Promise<void>;
+}
+
+/** The rules of a group, as "in|out <rule id>"; undefined when the group does not exist in the VPC. */
+async function rulesOf(
+    ec2: EC2Client,
+    groupId: string,
+    vpcId: string,
+    run: Run,
+): Promise<string[] | undefined> {
+    try {
+        const found = await run.call("ec2:DescribeSecurityGroups", () =>
+            ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })),
+        );
+        if (found.SecurityGroups?.[0]?.VpcId !== vpcId) return undefined;
+    } catch (error) {
+        if (isEc2Gone(error, "securityGroup")) return undefined;
+        throw error;
+    }
+    // A filter on a missing group lists nothing, which is why the group was described first.
+    const rules = await run.call("ec2:DescribeSecurityGroupRules", () =>
+        ec2.send(
+            new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }),
+        ),
+    );
+    return (rules.SecurityGroupRules ?? []).map(
+        (r) => `${r.IsEgress === true ? "out" : "in"} ${r.SecurityGroupRuleId ?? "?"}`,
+    );
+}
+
+/**
+ * The VPC's quarantine group, verified to have no rules at all: the recorded one while it exists and is still
+ * empty, else a new one, created with a name of its own (a name can be taken by anyone's group), emptied (a new
+ * group allows all egress until revoked), verified and recorded. In dry-run nothing is created: undefined.
+ */
 async function quarantineGroup(
     ec2: EC2Client,
     vpcId: string,
-    mode: Mode,
+    options: { mode: Mode; ledger: QuarantineLedger; now: Date },
     run: Run,
+    details: string[],
 ): Promise<string | undefined> {
-    const found = await run.call("ec2:DescribeSecurityGroups", () =>
-        ec2.send(
-            new DescribeSecurityGroupsCommand({
-                Filters: [
-                    { Name: "vpc-id", Values: [vpcId] },
-                    { Name: "group-name", Values: [QUARANTINE_GROUP] },
-                ],
-            }),
-        ),
-    );
-    const existing = found.SecurityGroups?.[0]?.GroupId;
-    if (existing !== undefined) return existing;
+    const recorded = await options.ledger.recorded(vpcId);
+    if (recorded !== undefined) {
+        const rules = await rulesOf(ec2, recorded, vpcId, run);
+        if (rules !== undefined && rules.length === 0) return recorded;
+        details.push(
+            rules === undefined
+                ? `quarantine group ${recorded} no longer exists in ${vpcId}: a new one is made`
+                : `quarantine group ${recorded} has rules now (${rules.join(", ")}): not used, a new one is made`,
+        );
+    }
     const create = (DryRun: boolean) =>
         ec2.send(
             new CreateSecurityGroupCommand({
-                GroupName: QUARANTINE_GROUP,
+                // Names are unique per VPC and may not begin with "sg-" (CreateSecurityGroup).
+                GroupName: `${QUARANTINE_GROUP}-${options.now.getTime().toString(36)}`,
                 Description: "No traffic in or out: instances isolated by security-governance",
                 VpcId: vpcId,
-                TagSpecifications: [
-                    {
-                        ResourceType: "security-group",
-                        Tags: [QUARANTINE_TAG],
-                    },
-                ],
+                TagSpecifications: [{ ResourceType: "security-group", Tags: [QUARANTINE_TAG] }],
                 DryRun,
             }),
         );
-    if (mode === "dry-run") {
+    if (options.mode === "dry-run") {
         // Rehearsed, not made: a rehearsal changes nothing, so the group is made by the first act.
-        await change(run, "ec2:CreateSecurityGroup", mode, create);
+        await change(run, "ec2:CreateSecurityGroup", options.mode, create);
         return undefined;
     }
     const created = await run.call("ec2:CreateSecurityGroup", () => create(false));
@@ -84,6 +119,13 @@ async function quarantineGroup(
             ),
         );
     }
+    const left = await rulesOf(ec2, groupId, vpcId, run);
+    if (left === undefined || left.length > 0)
+        throw new Error(
+            `the new quarantine group ${groupId} is not empty after its egress rule was revoked: ${left?.join(", ") ?? "gone"}`,
+        );
+    await options.ledger.record(vpcId, groupId);
+    details.push(`quarantine group ${groupId} made in ${vpcId}, with no rules`);
     return groupId;
 }
 
@@ -98,7 +140,7 @@ async function quarantineGroup(
 export async function isolateInstance(
     ec2: EC2Client,
     target: Extract<Target, { action: "isolateInstance" }>,
-    options: { mode: Mode; findingId: string; stopInstance: boolean },
+    options: { mode: Mode; findingId: string; stopInstance: boolean; ledger: QuarantineLedger; now: Date },
     run: Run,
 ): Promise<ActionOutcome> {
     const { mode, findingId } = options;
@@ -118,7 +160,14 @@ export async function isolateInstance(
     const state = instance.State?.Name;
     if (state === "terminated" || state === "shutting-down")
         return { status: "gone", details: [`instance ${target.instanceId} is ${state}`] };
-    const groupId = await quarantineGroup(ec2, target.vpcId, mode, run);
+    const details: string[] = [];
+    let groupId: string | undefined;
+    try {
+        groupId = await quarantineGroup(ec2, target.vpcId, options, run, details);
+    } catch (error) {
+        rethrowDeadline(error);
+        return { status: "failed", details: [...details, `no empty quarantine group: ${reasonOf(error)}`] };
+    }
     const interfaces = instance.NetworkInterfaces ?? [];
     const isolated =
         groupId !== undefined &&
@@ -126,7 +175,6 @@ export async function isolateInstance(
         interfaces.every((ni) => (ni.Groups ?? []).length === 1 && ni.Groups?.[0]?.GroupId === groupId);
     if (isolated)
         return { status: "already done", details: [`${target.instanceId} is already in ${groupId}`] };
-    const details: string[] = [];
     const tag = { Key: FINDING_TAG_KEY, Value: findingId };
     // Evidence first; but a snapshot that fails must not leave a compromised instance connected.
     let evidenceFailed = false;
@@ -198,6 +246,14 @@ export async function isolateInstance(
                 ec2.send(new StopInstancesCommand({ InstanceIds: [target.instanceId], DryRun })),
             );
             details.push(`${target.instanceId} stopped`);
+        }
+        if (groupId !== undefined) {
+            // Checked again now the instance is in it: rules added meanwhile would be access, not isolation.
+            const rules = await rulesOf(ec2, groupId, target.vpcId, run);
+            if (rules === undefined || rules.length > 0)
+                throw new Error(
+                    `quarantine group ${groupId} ${rules === undefined ? "was deleted" : `gained rules (${rules.join(", ")})`} during isolation`,
+                );
         }
     } catch (error) {
         rethrowDeadline(error);

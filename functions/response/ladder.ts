@@ -14,9 +14,12 @@ import type { RemediationAction, RemediationConfig, RemediationMode } from "../.
 export interface FindingDetail {
     id?: string;
     type?: string;
+    /** "[SAMPLE] ..." on a finding made by CreateSampleFindings. */
+    title?: string;
     severity?: number;
     accountId?: string;
     region?: string;
+    updatedAt?: string;
     resource?: {
         resourceType?: string;
         instanceDetails?: {
@@ -34,6 +37,8 @@ export interface FindingDetail {
     };
     service?: {
         archived?: boolean;
+        /** `sample: true` on a finding made by CreateSampleFindings. */
+        additionalInfo?: { sample?: boolean };
         count?: number;
         eventFirstSeen?: string;
         eventLastSeen?: string;
@@ -89,6 +94,18 @@ const ACTIONS: readonly RemediationAction[] = [
     "blockPublicBucket",
 ];
 
+/**
+ * Whether a finding is one of GuardDuty's samples (CreateSampleFindings): users make them to test alerting,
+ * and their resources are placeholders (i-99999999). GuardDuty marks them with `service.additionalInfo.sample`
+ * true and a title beginning "[SAMPLE]" (GuardDuty user guide, sample findings); either mark is enough.
+ */
+export function isSample(finding: FindingDetail): boolean {
+    return finding.service?.additionalInfo?.sample === true || (finding.title ?? "").startsWith("[SAMPLE]");
+}
+
+export const SAMPLE_REASON =
+    "a sample finding (CreateSampleFindings), made to test alerting: never acted on, rehearsed or told as an incident";
+
 /** The decisions for one finding, in ladder order, one per action whose finding types include its type. */
 export function decide(
     finding: FindingDetail,
@@ -100,10 +117,12 @@ export function decide(
         const rung = settings.remediation[action];
         if (finding.type === undefined || !rung.findingTypes.includes(finding.type)) continue;
         const skip = (reason: string): Decision => ({ action, mode: rung.mode, verdict: "skip", reason });
-        const why =
-            rung.mode === "off"
-                ? `${action}.mode is off`
-                : refusal(finding, settings, context, rung.minSeverity);
+        const why = isSample(finding)
+            ? SAMPLE_REASON
+            : rung.mode === "off"
+              ? `${action}.mode is off`
+              : (refusal(finding, settings, context, rung.minSeverity) ??
+                outOfScope(action, finding, rung.organizationalUnits, context));
         if (why !== undefined) {
             decisions.push(skip(why));
             continue;
@@ -143,6 +162,21 @@ function refusal(
     if (tags.some((tag) => tag.key === key && tag.value === value))
         return `the instance is tagged ${remediation.exemptTag} (remediation.exemptTag)`;
     return undefined;
+}
+
+/** Why the account is outside the rung's OUs (remediation.<action>.organizationalUnits), or undefined. */
+function outOfScope(
+    action: RemediationAction,
+    finding: FindingDetail,
+    scope: readonly string[] | undefined,
+    context: LadderContext,
+): string | undefined {
+    if (scope === undefined) return undefined;
+    const where = `remediation.${action}.organizationalUnits (${scope.join(", ")})`;
+    if (context.accountOus === undefined)
+        return `could not read which OUs account ${finding.accountId} is in, so cannot tell whether it is in ${where}`;
+    if (context.accountOus.some((ou) => scope.includes(ou))) return undefined;
+    return `account ${finding.accountId} is not in ${where}`;
 }
 
 function splitTag(tag: string): [string, string] {

@@ -5,6 +5,7 @@ import {
     type EC2Client,
     type NetworkAclEntry,
 } from "@aws-sdk/client-ec2";
+import ipaddr from "ipaddr.js";
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
 import { isEc2Gone } from "./gone";
 import type { Target } from "./ladder";
@@ -84,23 +85,72 @@ export async function change(
 const cidrOf = (address: string) => (address.includes(":") ? `${address}/128` : `${address}/32`);
 const entryCidr = (entry: NetworkAclEntry) => entry.CidrBlock ?? entry.Ipv6CidrBlock;
 
+/** Whether an entry's CIDR holds the address (an IPv4 entry never holds an IPv6 address, nor the reverse). */
+function holds(entry: NetworkAclEntry, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+    const cidr = entryCidr(entry);
+    if (cidr === undefined) return false;
+    try {
+        const range = ipaddr.parseCIDR(cidr);
+        return range[0].kind() === address.kind() && address.match(range);
+    } catch {
+        return false;
+    }
+}
+
+/** A deny of every protocol: whatever it matches goes no further. Protocol "-1" is all (CreateNetworkAclEntry). */
+const deniesAll = (entry: NetworkAclEntry) => entry.RuleAction === "deny" && entry.Protocol === "-1";
+
 /**
- * Denies each address, in and out, in the network ACL of each subnet, with the lowest free rule numbers of
- * RESPONDER_RULES. An address already denied by a rule of its own is left as it is. A full ACL (its "rules per
- * network ACL" quota, 20 by default, each direction and IP version apart) is reported, never worked around by
- * removing someone else's rule.
+ * The entry that decides the address's traffic in one direction: rules are evaluated "starting with the lowest
+ * numbered rule" and the first match applies (VPC user guide, "Network ACL rules"). A deny of some protocols only
+ * passes the rest on, so the deciding entry is the first that allows something or denies everything; the
+ * default rule (*, number 32767, deny all) is among the entries DescribeNetworkAcls returns.
+ */
+export function decidingEntry(
+    entries: readonly NetworkAclEntry[],
+    egress: boolean,
+    address: string,
+): NetworkAclEntry | undefined {
+    const parsed = ipaddr.parse(address);
+    return entries
+        .filter((e) => e.Egress === egress && e.RuleNumber !== undefined && holds(e, parsed))
+        .sort((a, b) => (a.RuleNumber ?? 0) - (b.RuleNumber ?? 0))
+        .find((e) => e.RuleAction === "allow" || deniesAll(e));
+}
+
+/**
+ * What the responder made, as it keeps it in its records (respond.ts): the only entries it will ever call its
+ * own. `keep` is written before the entry is made (so a run stopped in between leaves a record, never an
+ * unrecorded rule) and again to push back the expiry of a block the finding's recurrence found in place;
+ * `forget` removes the record of an entry that could not be made.
+ */
+export interface BlockLedger {
+    isOwn(block: Block): Promise<boolean>;
+    keep(block: Block): Promise<void>;
+    forget(block: Block): Promise<void>;
+}
+
+/**
+ * Denies each address, in and out, in the network ACL of each subnet, at a rule number of RESPONDER_RULES below
+ * the entry that decides the address's traffic (decidingEntry), so the deny is the first match. An address
+ * already denied by an earlier rule is left as it is; that rule is the responder's only when its record says so.
+ * When every number below the deciding allow is taken, or the ACL is full (its "rules per network ACL" quota,
+ * 20 by default, each direction and IP version apart), the address is reported as not blocked, with why; no one
+ * else's rule is ever removed or moved.
  */
 export async function blockRemoteAddresses(
     ec2: EC2Client,
     target: Extract<Target, { action: "blockRemoteAddress" }>,
-    mode: Mode,
+    options: { mode: Mode; ledger: BlockLedger },
     run: Run,
 ): Promise<ActionOutcome> {
+    const { mode, ledger } = options;
     const details: string[] = [];
     const blocks: Block[] = [];
     let failed = false;
     let changed = false;
     let gone = 0;
+    const seen = new Set<string>();
     for (const subnet of target.subnets) {
         const page = await run.call("ec2:DescribeNetworkAcls", () =>
             ec2.send(
@@ -123,38 +173,47 @@ export async function blockRemoteAddresses(
             continue;
         }
         const aclId = acl.NetworkAclId;
-        const entries = acl.Entries ?? [];
+        // Subnets sharing an ACL share its rules: one pass per ACL.
+        if (seen.has(aclId)) continue;
+        seen.add(aclId);
+        const entries = [...(acl.Entries ?? [])];
         for (const egress of [false, true]) {
             const used = new Set(entries.filter((e) => e.Egress === egress).map((e) => e.RuleNumber));
             for (const address of target.addresses) {
                 const cidr = cidrOf(address);
                 const direction = egress ? "outbound to" : "inbound from";
-                const denied = entries.find(
-                    (e) => e.Egress === egress && e.RuleAction === "deny" && entryCidr(e) === cidr,
-                );
-                if (denied !== undefined) {
-                    details.push(`${aclId}: ${direction} ${address} already denied`);
-                    // A deny in the responder's own numbers is taken as its own, and kept again with a new
-                    // expiry: a run stopped between creating it and recording it would otherwise leave it for good.
-                    const number = denied.RuleNumber;
-                    if (
-                        number !== undefined &&
-                        number >= RESPONDER_RULES.first &&
-                        number <= RESPONDER_RULES.last
-                    )
-                        blocks.push({ networkAclId: aclId, ruleNumber: number, egress, cidr });
+                const deciding = decidingEntry(entries, egress, address);
+                if (deciding !== undefined && deniesAll(deciding)) {
+                    const block = { networkAclId: aclId, ruleNumber: deciding.RuleNumber ?? 0, egress, cidr };
+                    const own = entryCidr(deciding) === cidr && (await ledger.isOwn(block));
+                    if (own) {
+                        // The responder's own deny, found again by the finding's recurrence: kept longer.
+                        if (mode === "act") await ledger.keep(block);
+                        blocks.push(block);
+                        details.push(
+                            `${aclId}: ${direction} ${address} already denied by the responder's rule ${block.ruleNumber}; ${mode === "act" ? "its expiry starts again" : "its expiry would start again"}`,
+                        );
+                    } else
+                        details.push(
+                            `${aclId}: ${direction} ${address} already denied by rule ${ruleName(deciding)} (not the responder's: left as it is, never lifted)`,
+                        );
                     continue;
                 }
+                const below = Math.min(RESPONDER_RULES.last, (deciding?.RuleNumber ?? Infinity) - 1);
                 let number = RESPONDER_RULES.first;
-                while (used.has(number) && number <= RESPONDER_RULES.last) number++;
-                if (number > RESPONDER_RULES.last) {
+                while (used.has(number) && number <= below) number++;
+                if (number > below) {
                     details.push(
-                        `${aclId}: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`,
+                        deciding !== undefined && below < RESPONDER_RULES.last
+                            ? `${aclId}: ${direction} ${address} NOT blocked: rule ${ruleName(deciding)} allows it first and no rule number below it is free in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
+                            : `${aclId}: ${direction} ${address} NOT blocked: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`,
                     );
                     failed = true;
                     continue;
                 }
+                const block = { networkAclId: aclId, ruleNumber: number, egress, cidr };
                 try {
+                    if (mode === "act") await ledger.keep(block);
                     await change(run, "ec2:CreateNetworkAclEntry", mode, (DryRun) =>
                         ec2.send(
                             new CreateNetworkAclEntryCommand({
@@ -168,21 +227,24 @@ export async function blockRemoteAddresses(
                             }),
                         ),
                     );
-                    used.add(number);
-                    changed = true;
-                    blocks.push({ networkAclId: aclId, ruleNumber: number, egress, cidr });
-                    details.push(`${aclId}: rule ${number} denies all traffic ${direction} ${address}`);
                 } catch (error) {
-                    // Out of time stops the run (its event is retried); a rule made before stays in place,
-                    // unrecorded, so it is never lifted: blocked for good is the safe side.
+                    // Out of time stops the run (its event is retried) with the record in place: the sweep lifts
+                    // the entry if it was made, and forgets the record if it was not.
                     rethrowDeadline(error);
                     failed = true;
+                    if (mode === "act") await ledger.forget(block);
                     details.push(
                         error instanceof Error && error.name === "NetworkAclEntryLimitExceeded"
-                            ? `${aclId}: the network ACL is full (its rules-per-network-ACL quota); ${direction} ${address} not denied`
-                            : `${aclId}: ${direction} ${address} not denied: ${reasonOf(error)}`,
+                            ? `${aclId}: the network ACL is full (its rules-per-network-ACL quota); ${direction} ${address} NOT blocked`
+                            : `${aclId}: ${direction} ${address} NOT blocked: ${reasonOf(error)}`,
                     );
+                    continue;
                 }
+                used.add(number);
+                entries.push({ RuleNumber: number, Egress: egress, RuleAction: "deny", Protocol: "-1" });
+                changed = true;
+                blocks.push(block);
+                details.push(`${aclId}: rule ${number} denies all traffic ${direction} ${address}`);
             }
         }
     }
@@ -193,15 +255,24 @@ export async function blockRemoteAddresses(
     };
 }
 
+function ruleName(entry: NetworkAclEntry): string {
+    const number = entry.RuleNumber === 32767 ? "* (32767, the default)" : String(entry.RuleNumber);
+    return `${number} (${entry.RuleAction} ${entryCidr(entry) ?? "?"}, protocol ${entry.Protocol ?? "?"})`;
+}
+
 /**
- * Lifts an expired block: deletes the entry only while it is still the deny this responder made (same number,
- * direction and address), so a rule someone put in its place since is never removed.
+ * Lifts an expired block: deletes the entry only within the responder's numbers and only while it is still the
+ * deny this responder made (same number, direction, address, every protocol), so a rule someone put in its place
+ * since is never removed.
  */
 export async function liftBlock(
     ec2: EC2Client,
     block: Block,
     run: Run,
-): Promise<"lifted" | "gone" | "acl gone" | "replaced"> {
+): Promise<"lifted" | "gone" | "acl gone" | "replaced" | "not the responder's"> {
+    // Only the responder's own numbers: a record naming any other rule was not written by this responder.
+    if (block.ruleNumber < RESPONDER_RULES.first || block.ruleNumber > RESPONDER_RULES.last)
+        return "not the responder's";
     let page;
     try {
         page = await run.call("ec2:DescribeNetworkAcls", () =>
@@ -216,7 +287,7 @@ export async function liftBlock(
         (e) => e.RuleNumber === block.ruleNumber && e.Egress === block.egress,
     );
     if (entry === undefined) return "gone";
-    if (entry.RuleAction !== "deny" || entryCidr(entry) !== block.cidr) return "replaced";
+    if (!deniesAll(entry) || entryCidr(entry) !== block.cidr) return "replaced";
     try {
         await run.call("ec2:DeleteNetworkAclEntry", () =>
             ec2.send(

@@ -1,7 +1,8 @@
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
-import type { DecisionRecord, ResponderDependencies, ResponderSettings, BlockRecord } from "./respond";
+import { isBlockRecord } from "./ledgers";
+import type { DecisionRecord, ResponderDependencies, ResponderSettings } from "./respond";
 import { publishDecision } from "./respond";
-import { liftBlock } from "./network";
+import { liftBlock, RESPONDER_RULES } from "./network";
 import { deleteRecord, keyPart, listRecords, putRecord, readRecord } from "./records";
 
 /*
@@ -17,25 +18,12 @@ export interface SweepResult {
     failed: number;
 }
 
-function isBlockRecord(value: unknown): value is BlockRecord {
-    const r = value as Partial<BlockRecord> | null;
-    return (
-        typeof r === "object" &&
-        r !== null &&
-        typeof r.accountId === "string" &&
-        typeof r.region === "string" &&
-        typeof r.expiresAt === "string" &&
-        typeof r.findingId === "string" &&
-        typeof r.block?.networkAclId === "string" &&
-        typeof r.block.ruleNumber === "number"
-    );
-}
-
 const LIFTED: Record<Awaited<ReturnType<typeof liftBlock>>, string> = {
     lifted: "deleted",
     gone: "already gone: someone deleted it",
     "acl gone": "already gone: the network ACL was deleted",
     replaced: "not deleted: the rule number now holds someone else's rule",
+    "not the responder's": `not deleted: outside the responder's rule numbers ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}, so not a rule it made; the record is dropped`,
 };
 
 export async function sweepExpiredBlocks(
@@ -75,6 +63,7 @@ export async function sweepExpiredBlocks(
             accountId: kept.accountId,
             region: kept.region,
             eventId: `sweep-${now.getTime()}`,
+            occurrence: "sweep",
             decidedAt: now.toISOString(),
             key: `decisions/${now.toISOString().slice(0, 10)}/${keyPart(kept.findingId)}/liftBlock-${keyPart(key.replace(/^blocks\//, ""))}`,
             outcome: { status: "acted", details: [] },
@@ -83,11 +72,13 @@ export async function sweepExpiredBlocks(
         try {
             const lifted = await liftBlock(deps.member(kept.accountId, kept.region).ec2, block, run);
             record.outcome = {
-                status: "acted",
+                // A record naming a rule the responder cannot have made is told as a failure, once.
+                status: lifted === "not the responder's" ? "failed" : "acted",
                 details: [`expired ${kept.expiresAt}: ${entry} ${LIFTED[lifted]}`],
             };
             await deleteRecord(deps.s3, settings.records, key, run);
-            result.lifted++;
+            if (lifted === "not the responder's") result.failed++;
+            else result.lifted++;
         } catch (error) {
             rethrowDeadline(error);
             record.outcome = {

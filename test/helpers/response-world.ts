@@ -1,4 +1,10 @@
 import { DescribeNetworkAclsCommand, EC2Client, EC2ServiceException } from "@aws-sdk/client-ec2";
+import {
+    GetFindingsCommand,
+    GuardDutyClient,
+    ListDetectorsCommand,
+    type Finding,
+} from "@aws-sdk/client-guardduty";
 import { IAMClient } from "@aws-sdk/client-iam";
 import {
     ListObjectsV2Command,
@@ -10,14 +16,20 @@ import {
 } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
+import type { QuarantineLedger } from "../../functions/response/isolate";
+import type { Block, BlockLedger } from "../../functions/response/network";
 import type { RecordStore } from "../../functions/response/records";
+import type { FindingDetail } from "../../functions/response/ladder";
 import {
     decisionMessage,
+    respondToFinding,
     type DecisionRecord,
+    type FindingEvent,
     type ResponderDependencies,
     type ResponderSettings,
 } from "../../functions/response/respond";
-import { PUBLIC_IP, ladderSettings, type Json } from "./response";
+import type { Run } from "../../functions/shared/run";
+import { PUBLIC_IP, SUBNET_ID, ladderSettings, type Json } from "./response";
 
 /*
  * The responder's world for its run tests: the security account's S3 and SNS and a member's EC2, IAM and S3,
@@ -31,8 +43,8 @@ export const TOPIC = "arn:aws:sns:eu-west-1:222222222222:security-findings";
 export const ACL = "acl-0123456789abcdef0";
 export const NOW = new Date("2026-12-01T10:00:00.000Z");
 export const STORE: RecordStore = { bucket: BUCKET, prefix: "responses/", kmsKeyArn: KEY };
-/** The fixture's subnet ID, as GuardDuty's sample finding has it. */
-export const SUBNET = "Replace with valid SubnetID";
+/** The real-shaped fixture's subnet (test/helpers/response.ts). */
+export const SUBNET = SUBNET_ID;
 export const ROLE = "security-governance-responder";
 
 export function s3Error(name: string, status?: number): S3ServiceException {
@@ -74,7 +86,9 @@ export function world(options: { ous?: () => Promise<string[]> } = {}) {
     const ec2 = new EC2Client({ region: "us-east-1" });
     const iam = new IAMClient({ region: "us-east-1" });
     const memberS3 = new S3Client({ region: "us-east-1" });
+    const guardduty = new GuardDutyClient({ region: "us-east-1" });
     const mocks = {
+        guardduty: mockClient(guardduty),
         s3: mockClient(s3),
         sns: mockClient(sns),
         ec2: mockClient(ec2),
@@ -85,11 +99,25 @@ export function world(options: { ous?: () => Promise<string[]> } = {}) {
     mocks.s3.on(ListObjectsV2Command).resolves({ KeyCount: 0, IsTruncated: false });
     mocks.s3.on(PutObjectCommand).resolves({});
     mocks.sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+    // The administrator's GuardDuty: one detector, and the findings a test says it holds.
+    const held = new Map<string, Finding>();
+    mocks.guardduty.on(ListDetectorsCommand).resolves({ DetectorIds: [DETECTOR] });
+    mocks.guardduty.on(GetFindingsCommand).callsFake((input: { FindingIds?: string[] }) => ({
+        Findings: (input.FindingIds ?? []).flatMap((id) => {
+            const finding = held.get(id);
+            return finding === undefined ? [] : [finding];
+        }),
+    }));
+    const guarddutyRegions: string[] = [];
     const members: [string, string][] = [];
     const ousAsked: string[] = [];
     const deps: ResponderDependencies = {
         s3,
         sns,
+        guardduty(region) {
+            guarddutyRegions.push(region);
+            return guardduty;
+        },
         member(accountId, region) {
             members.push([accountId, region]);
             return { ec2, iam, s3: memberS3 };
@@ -105,7 +133,41 @@ export function world(options: { ous?: () => Promise<string[]> } = {}) {
     const doneLookups = () => mocks.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
     const published = () =>
         mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
-    return { deps, mocks, members, ousAsked, puts, doneLookups, published };
+    /** The administrator's GuardDuty holds this finding (in the wire format the event carries). */
+    const hold = (detail: FindingDetail | Record<string, unknown>) => {
+        const finding = asSdkFinding(detail);
+        if (finding.Id !== undefined) held.set(finding.Id, finding);
+    };
+    return { deps, mocks, members, ousAsked, puts, doneLookups, published, hold, guarddutyRegions };
+}
+
+export const DETECTOR = "12abc34d567e8fa901bc2d34e56789f0";
+
+/**
+ * A finding as the SDK returns it from GetFindings: the wire format's camelCase members in PascalCase, and
+ * `service.additionalInfo` as the SDK models it, { Value: the JSON document, Type } (ServiceAdditionalInfo).
+ */
+export function asSdkFinding(detail: unknown): Finding {
+    const convert = (value: unknown, key?: string): unknown => {
+        if (key === "additionalInfo") return { Value: JSON.stringify(value), Type: "default" };
+        if (Array.isArray(value)) return value.map((v) => convert(v));
+        if (typeof value !== "object" || value === null) return value;
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), convert(v, k)]),
+        );
+    };
+    return convert(structuredClone(detail)) as Finding;
+}
+
+/** The responder's run on an event whose finding the administrator's GuardDuty holds as the event says. */
+export function respondHeld(
+    w: ReturnType<typeof world>,
+    event: FindingEvent,
+    settings: ResponderSettings,
+    run: Run,
+): Promise<DecisionRecord[]> {
+    if (event.detail !== undefined) w.hold(event.detail);
+    return respondToFinding(event, settings, w.deps, run);
 }
 
 /** The listing a done/ record is looked for with: its whole key as the prefix, one entry. */
@@ -167,3 +229,41 @@ export function subnetAcl(
 }
 
 /** Collects console.log lines while `fn` runs. */
+
+/** A ledger of the responder's blocks in memory: `own` are the entries its records name. */
+export function memoryLedger(own: Block[] = []) {
+    const kept: Block[] = [];
+    const forgotten: Block[] = [];
+    const same = (a: Block, b: Block) =>
+        a.networkAclId === b.networkAclId &&
+        a.ruleNumber === b.ruleNumber &&
+        a.egress === b.egress &&
+        a.cidr === b.cidr;
+    const ledger: BlockLedger = {
+        isOwn: async (block) => own.some((o) => same(o, block)),
+        keep: async (block) => {
+            kept.push(block);
+        },
+        forget: async (block) => {
+            forgotten.push(block);
+        },
+    };
+    return { ledger, kept, forgotten };
+}
+
+/** Options for blockRemoteAddresses with a fresh memory ledger. */
+export function blockOptions(mode: "act" | "dry-run", own: Block[] = []) {
+    return { mode, ledger: memoryLedger(own).ledger };
+}
+
+/** A quarantine ledger in memory, by VPC. */
+export function memoryQuarantine(recorded: Record<string, string> = {}) {
+    const records: [string, string][] = [];
+    const ledger: QuarantineLedger = {
+        recorded: async (vpcId) => recorded[vpcId],
+        record: async (vpcId, groupId) => {
+            records.push([vpcId, groupId]);
+        },
+    };
+    return { ledger, records };
+}

@@ -22,8 +22,42 @@ const samples = (
     }
 ).samples;
 
-/** A fixture's event (deep copy) of the given type, in the member account, with `edit` applied to its detail. */
+/** Well-formed IDs in place of a sample's placeholders (EC2 IDs: prefix, "-", 17 hex digits). */
+export const INSTANCE = "i-0a1b2c3d4e5f60718";
+export const SUBNET_ID = "subnet-0a1b2c3d4e5f60719";
+export const VPC_ID = "vpc-0a1b2c3d4e5f6071a";
+
+/**
+ * A fixture's event (deep copy) of the given type, in the member account, with `edit` applied to its detail.
+ * Two of the fixtures are GuardDuty samples, which the responder must never act on; this returns them
+ * real-shaped, as a real finding of the same type is: the sample mark (`service.additionalInfo.sample`) taken
+ * out, and the placeholders (instance i-99999999, "Replace with valid SubnetID", "GeneratedFinding..." VPC,
+ * subnet and tags) replaced by well-formed IDs. `sampleEvent` gives the sample as GuardDuty sent it.
+ */
 export function findingEvent(
+    type: string,
+    edit: (d: FindingDetail & Json) => void = () => undefined,
+): FindingEvent & { detail: FindingDetail } {
+    const event = sampleEvent(type);
+    const detail = event.detail as FindingDetail & Json;
+    const info = detail.service?.additionalInfo as Json | undefined;
+    if (info !== undefined) delete info.sample;
+    const instance = detail.resource?.instanceDetails;
+    if (instance?.instanceId === "i-99999999") {
+        instance.instanceId = INSTANCE;
+        instance.tags = [{ key: "Name", value: "web-1" }];
+        for (const ni of instance.networkInterfaces ?? []) {
+            ni.subnetId = SUBNET_ID;
+            ni.vpcId = VPC_ID;
+        }
+        detail.title = (detail.title ?? "").replace("i-99999999", INSTANCE);
+    }
+    edit(detail);
+    return event;
+}
+
+/** A fixture's event exactly as published (samples keep their marks and placeholders), in the member account. */
+export function sampleEvent(
     type: string,
     edit: (d: FindingDetail & Json) => void = () => undefined,
 ): FindingEvent & { detail: FindingDetail } {

@@ -1,0 +1,135 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { readObjectIfPresent } from "../shared/s3-objects";
+import type { Run } from "../shared/run";
+import type { QuarantineLedger } from "./isolate";
+import type { Block, BlockLedger } from "./network";
+import { deleteRecord, keyPart, putRecord, type RecordStore } from "./records";
+
+/*
+ * What the responder made in member accounts, kept in its records in the findings bucket, where only its role
+ * may write under the records' prefix (the bucket policy denies every other principal): the network ACL entries
+ * to lift (blocks/) and the quarantine group of each VPC (quarantine/). These records, never a rule number, name
+ * or tag a member could set, are how the responder knows what is its own.
+ */
+
+/** The record of a block to lift, and where it is kept until then. */
+export interface BlockRecord {
+    accountId: string;
+    region: string;
+    block: Block;
+    findingId: string;
+    createdAt: string;
+    expiresAt: string;
+}
+
+export function blockKey(accountId: string, region: string, block: Block): string {
+    const direction = block.egress ? "out" : "in";
+    return `blocks/${keyPart(accountId)}/${keyPart(region)}/${keyPart(block.networkAclId)}-${block.ruleNumber}-${direction}.json`;
+}
+
+export function isBlockRecord(value: unknown): value is BlockRecord {
+    const r = value as Partial<BlockRecord> | null;
+    return (
+        typeof r === "object" &&
+        r !== null &&
+        typeof r.accountId === "string" &&
+        typeof r.region === "string" &&
+        typeof r.expiresAt === "string" &&
+        typeof r.findingId === "string" &&
+        typeof r.block?.networkAclId === "string" &&
+        typeof r.block.ruleNumber === "number" &&
+        typeof r.block.egress === "boolean" &&
+        typeof r.block.cidr === "string"
+    );
+}
+
+function parsed(text: string | undefined): unknown {
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+interface Where {
+    s3: S3Client;
+    store: RecordStore;
+    accountId: string;
+    region: string;
+    run: Run;
+}
+
+/** The blocks of one finding in one account and region, each kept until `expiresAt`. */
+export function blockLedger(where: Where, finding: { id: string; now: Date; expiresAt: Date }): BlockLedger {
+    const { s3, store, accountId, region, run } = where;
+    return {
+        async isOwn(block) {
+            const key = store.prefix + blockKey(accountId, region, block);
+            const kept = parsed(await readObjectIfPresent(s3, store.bucket, key, run));
+            return (
+                isBlockRecord(kept) &&
+                kept.accountId === accountId &&
+                kept.region === region &&
+                kept.block.networkAclId === block.networkAclId &&
+                kept.block.ruleNumber === block.ruleNumber &&
+                kept.block.egress === block.egress &&
+                kept.block.cidr === block.cidr
+            );
+        },
+        async keep(block) {
+            const record: BlockRecord = {
+                accountId,
+                region,
+                block,
+                findingId: finding.id,
+                createdAt: finding.now.toISOString(),
+                expiresAt: finding.expiresAt.toISOString(),
+            };
+            await putRecord(s3, store, blockKey(accountId, region, block), record, run);
+        },
+        async forget(block) {
+            await deleteRecord(s3, store, blockKey(accountId, region, block), run);
+        },
+    };
+}
+
+interface QuarantineRecord {
+    accountId: string;
+    region: string;
+    vpcId: string;
+    groupId: string;
+    createdAt: string;
+}
+
+export function quarantineKey(accountId: string, region: string, vpcId: string): string {
+    return `quarantine/${keyPart(accountId)}/${keyPart(region)}/${keyPart(vpcId)}.json`;
+}
+
+/** The quarantine groups the responder made in one account and region, by VPC. */
+export function quarantineLedger(where: Where, now: Date): QuarantineLedger {
+    const { s3, store, accountId, region, run } = where;
+    return {
+        async recorded(vpcId) {
+            const key = store.prefix + quarantineKey(accountId, region, vpcId);
+            const kept = parsed(await readObjectIfPresent(s3, store.bucket, key, run)) as
+                Partial<QuarantineRecord> | undefined;
+            const ok =
+                kept?.accountId === accountId &&
+                kept.region === region &&
+                kept.vpcId === vpcId &&
+                typeof kept.groupId === "string";
+            return ok ? kept.groupId : undefined;
+        },
+        async record(vpcId, groupId) {
+            const record: QuarantineRecord = {
+                accountId,
+                region,
+                vpcId,
+                groupId,
+                createdAt: now.toISOString(),
+            };
+            await putRecord(s3, store, quarantineKey(accountId, region, vpcId), record, run);
+        },
+    };
+}

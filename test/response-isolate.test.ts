@@ -1,0 +1,273 @@
+import { strict as assert } from "node:assert";
+import {
+    CreateSecurityGroupCommand,
+    CreateSnapshotsCommand,
+    CreateTagsCommand,
+    DescribeInstancesCommand,
+    DescribeSecurityGroupRulesCommand,
+    DescribeSecurityGroupsCommand,
+    EC2Client,
+    EC2ServiceException,
+    ModifyNetworkInterfaceAttributeCommand,
+    RevokeSecurityGroupEgressCommand,
+    StopInstancesCommand,
+    type CreateSecurityGroupCommandInput,
+    type Instance,
+} from "@aws-sdk/client-ec2";
+import { mockClient } from "aws-sdk-client-mock";
+import { isolateInstance } from "../functions/response/isolate";
+import { memoryQuarantine } from "./helpers/response-world";
+import { testRun } from "./helpers/run";
+
+/*
+ * Isolation never widens access: the instance goes only into a group the responder verified has no rules, one
+ * it made and recorded by ID, never one found by its name or tag (a member can give any group both). EC2 is a
+ * small stateful fake written from the EC2 API reference: a new VPC group has one egress rule allowing all
+ * (VPC user guide, "Security groups": "an outbound rule that allows all outbound traffic"), RevokeSecurityGroupEgress
+ * removes rules by ID, DescribeSecurityGroups by ID answers InvalidGroup.NotFound for a missing group, and a
+ * DescribeSecurityGroupRules filter on a missing group lists nothing.
+ */
+
+const INSTANCE = "i-0123456789abcdef0";
+const VPC = "vpc-0123456789abcdef0";
+const FINDING = "7ac6f1d6e3b24bb2a0b1c2d3e4f50617";
+const NOW = new Date("2026-12-01T10:00:00.000Z");
+const TAG = { Key: "security-governance:purpose", Value: "quarantine" };
+
+interface Group {
+    vpcId: string;
+    name: string;
+    rules: { id: string; egress: boolean }[];
+}
+
+function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
+    const ec2 = new EC2Client({ region: "us-east-1" });
+    const mock = mockClient(ec2);
+    const groups = new Map<string, Group>();
+    let made = 0;
+    const notFound = () =>
+        new EC2ServiceException({
+            name: "InvalidGroup.NotFound",
+            $fault: "client",
+            message: "The security group does not exist",
+            $metadata: {},
+        });
+    mock.on(DescribeInstancesCommand).callsFake(() => ({ Reservations: [{ Instances: [instance] }] }));
+    mock.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => {
+        const id = input.GroupIds?.[0] ?? "";
+        const group = groups.get(id);
+        if (group === undefined) throw notFound();
+        return { SecurityGroups: [{ GroupId: id, VpcId: group.vpcId, GroupName: group.name }] };
+    });
+    mock.on(DescribeSecurityGroupRulesCommand).callsFake(
+        (input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
+            const id = input.Filters?.find((f) => f.Name === "group-id")?.Values?.[0] ?? "";
+            return {
+                SecurityGroupRules: (groups.get(id)?.rules ?? []).map((r) => ({
+                    SecurityGroupRuleId: r.id,
+                    GroupId: id,
+                    IsEgress: r.egress,
+                })),
+            };
+        },
+    );
+    mock.on(CreateSecurityGroupCommand).callsFake((input: CreateSecurityGroupCommandInput) => {
+        const id = `sg-new${++made}`;
+        groups.set(id, {
+            vpcId: input.VpcId ?? "",
+            name: input.GroupName ?? "",
+            rules: [{ id: `sgr-${id}-out`, egress: true }],
+        });
+        return { GroupId: id };
+    });
+    mock.on(RevokeSecurityGroupEgressCommand).callsFake(
+        (input: { GroupId?: string; SecurityGroupRuleIds?: string[] }) => {
+            const group = groups.get(input.GroupId ?? "");
+            if (group !== undefined)
+                group.rules = group.rules.filter((r) => !(input.SecurityGroupRuleIds ?? []).includes(r.id));
+            return { Return: true };
+        },
+    );
+    mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: "snap-1" }] });
+    mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+    mock.on(CreateTagsCommand).resolves({});
+    mock.on(StopInstancesCommand).resolves({});
+    const moved = () =>
+        mock
+            .commandCalls(ModifyNetworkInterfaceAttributeCommand)
+            .map(
+                (c) => `${c.args[0].input.NetworkInterfaceId} -> ${(c.args[0].input.Groups ?? []).join(",")}`,
+            );
+    return { ec2, mock, groups, moved };
+}
+
+const target = {
+    action: "isolateInstance" as const,
+    instanceId: INSTANCE,
+    networkInterfaces: ["eni-a"],
+    vpcId: VPC,
+};
+const withInterface: Instance = {
+    InstanceId: INSTANCE,
+    State: { Name: "running" },
+    NetworkInterfaces: [{ NetworkInterfaceId: "eni-a", Groups: [{ GroupId: "sg-web" }] }],
+};
+
+function options(recorded: Record<string, string> = {}, mode: "act" | "dry-run" = "act") {
+    const quarantine = memoryQuarantine(recorded);
+    return {
+        quarantine,
+        options: { mode, findingId: FINDING, stopInstance: false, ledger: quarantine.ledger, now: NOW },
+    };
+}
+
+describe("isolation never widens access", () => {
+    it("without a recorded group: makes one with a name of its own, empties it, verifies it, records it, moves in", async () => {
+        const { ec2, mock, groups, moved } = fakeEc2(withInterface);
+        // A member's allow-all group carrying the quarantine group's old name and tag: never looked for.
+        groups.set("sg-planted", {
+            vpcId: VPC,
+            name: "security-governance-quarantine",
+            rules: [{ id: "sgr-all-in", egress: false }],
+        });
+        const { quarantine, options: o } = options();
+        const outcome = await isolateInstance(ec2, target, o, testRun());
+        assert.equal(outcome.status, "acted");
+        assert.deepEqual(moved(), ["eni-a -> sg-new1"]);
+        assert.deepEqual(quarantine.records, [[VPC, "sg-new1"]]);
+        assert.deepEqual(groups.get("sg-new1")?.rules, []);
+        const create = mock.commandCalls(CreateSecurityGroupCommand)[0].args[0].input;
+        // The name is the base name and the time in base 36: unique per VPC, never "sg-..." (CreateSecurityGroup).
+        assert.equal(create.GroupName, `security-governance-quarantine-${NOW.getTime().toString(36)}`);
+        assert.deepEqual(create.TagSpecifications, [{ ResourceType: "security-group", Tags: [TAG] }]);
+        assert.equal(create.VpcId, VPC);
+        // Found by name: never. Described by ID: the new group, twice (made, then after the move).
+        const byName = mock
+            .commandCalls(DescribeSecurityGroupsCommand)
+            .filter((c) => c.args[0].input.Filters !== undefined);
+        assert.deepEqual(byName, []);
+        assert.ok(outcome.details.includes(`quarantine group sg-new1 made in ${VPC}, with no rules`));
+    });
+
+    it("a recorded group that still exists with no rules is used as it is: nothing is created", async () => {
+        const { ec2, mock, groups, moved } = fakeEc2(withInterface);
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        const { quarantine, options: o } = options({ [VPC]: "sg-ours" });
+        const outcome = await isolateInstance(ec2, target, o, testRun());
+        assert.equal(outcome.status, "acted");
+        assert.deepEqual(moved(), ["eni-a -> sg-ours"]);
+        assert.equal(mock.commandCalls(CreateSecurityGroupCommand).length, 0);
+        assert.deepEqual(quarantine.records, []);
+    });
+
+    it("a recorded group that gained a rule, or was deleted, or sits in another VPC is not used: a new one is made", async () => {
+        for (const [group, why] of [
+            [
+                { vpcId: VPC, name: "x", rules: [{ id: "sgr-planted", egress: false }] },
+                "has rules now (in sgr-planted)",
+            ],
+            [undefined, `no longer exists in ${VPC}`],
+            [{ vpcId: "vpc-other", name: "x", rules: [] }, `no longer exists in ${VPC}`],
+        ] as const) {
+            const { ec2, groups, moved } = fakeEc2(withInterface);
+            if (group !== undefined) groups.set("sg-ours", { ...group, rules: [...group.rules] });
+            const { quarantine, options: o } = options({ [VPC]: "sg-ours" });
+            const outcome = await isolateInstance(ec2, target, o, testRun());
+            assert.equal(outcome.status, "acted", why);
+            assert.deepEqual(moved(), ["eni-a -> sg-new1"], why);
+            assert.deepEqual(quarantine.records, [[VPC, "sg-new1"]], why);
+            assert.ok(
+                outcome.details.some((d) => d.startsWith(`quarantine group sg-ours ${why}`)),
+                why,
+            );
+        }
+    });
+
+    it("a new group that stays open after the revoke is never used: the action fails, nothing is moved", async () => {
+        const { ec2, mock, moved } = fakeEc2(withInterface);
+        mock.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true }); // a revoke that removed nothing
+        const { quarantine, options: o } = options();
+        const outcome = await isolateInstance(ec2, target, o, testRun());
+        assert.equal(outcome.status, "failed");
+        assert.deepEqual(moved(), []);
+        assert.deepEqual(quarantine.records, []);
+        assert.match(
+            outcome.details.at(-1) ?? "",
+            /^no empty quarantine group: .*sg-new1 is not empty.*out sgr-sg-new1-out/,
+        );
+        assert.equal(mock.commandCalls(CreateTagsCommand).length, 0);
+        assert.equal(mock.commandCalls(CreateSnapshotsCommand).length, 0);
+    });
+
+    it("a group that gains a rule while the instance is moved in is reported: the action fails", async () => {
+        const { ec2, mock, groups } = fakeEc2(withInterface);
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        mock.on(ModifyNetworkInterfaceAttributeCommand).callsFake(() => {
+            groups.get("sg-ours")?.rules.push({ id: "sgr-late", egress: true });
+            return {};
+        });
+        const { options: o } = options({ [VPC]: "sg-ours" });
+        const outcome = await isolateInstance(ec2, target, o, testRun());
+        assert.equal(outcome.status, "failed");
+        assert.equal(
+            outcome.details.at(-1),
+            "Error: quarantine group sg-ours gained rules (out sgr-late) during isolation",
+        );
+    });
+
+    it("an instance already alone in the verified group is already done; one in the old named group is not", async () => {
+        const { ec2, groups } = fakeEc2({
+            ...withInterface,
+            NetworkInterfaces: [{ NetworkInterfaceId: "eni-a", Groups: [{ GroupId: "sg-ours" }] }],
+        });
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        const done = await isolateInstance(ec2, target, options({ [VPC]: "sg-ours" }).options, testRun());
+        assert.deepEqual(done, { status: "already done", details: [`${INSTANCE} is already in sg-ours`] });
+        // In a group the responder did not record (a member's, named as the quarantine group was): moved.
+        const other = fakeEc2({
+            ...withInterface,
+            NetworkInterfaces: [{ NetworkInterfaceId: "eni-a", Groups: [{ GroupId: "sg-planted" }] }],
+        });
+        other.groups.set("sg-planted", { vpcId: VPC, name: "security-governance-quarantine", rules: [] });
+        const moved = await isolateInstance(other.ec2, target, options().options, testRun());
+        assert.equal(moved.status, "acted");
+        assert.deepEqual(other.moved(), ["eni-a -> sg-new1"]);
+    });
+
+    it("a rehearsal with a recorded empty group rehearses the move into it; without one, only the creation", async () => {
+        const { ec2, mock, groups } = fakeEc2(withInterface);
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        const recorded = options({ [VPC]: "sg-ours" }, "dry-run");
+        mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(
+            new EC2ServiceException({
+                name: "DryRunOperation",
+                $fault: "client",
+                message: "ok",
+                $metadata: {},
+            }),
+        );
+        const rehearsed = await isolateInstance(ec2, target, recorded.options, testRun());
+        assert.equal(rehearsed.status, "would act");
+        assert.deepEqual(
+            mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
+            [{ NetworkInterfaceId: "eni-a", Groups: ["sg-ours"], DryRun: true }],
+        );
+        assert.deepEqual(recorded.quarantine.records, []);
+
+        const none = fakeEc2(withInterface);
+        none.mock.on(CreateSecurityGroupCommand).rejects(
+            new EC2ServiceException({
+                name: "DryRunOperation",
+                $fault: "client",
+                message: "ok",
+                $metadata: {},
+            }),
+        );
+        const fresh = options({}, "dry-run");
+        const outcome = await isolateInstance(none.ec2, target, fresh.options, testRun());
+        assert.equal(outcome.status, "would act");
+        assert.equal(none.mock.commandCalls(CreateSecurityGroupCommand)[0].args[0].input.DryRun, true);
+        assert.deepEqual(none.moved(), []);
+        assert.deepEqual(fresh.quarantine.records, []);
+    });
+});
