@@ -12,8 +12,14 @@ import { MacieAdmin, MacieOrganization } from "./components/macie";
 import { CoverageFunction } from "./components/coverage-function";
 import { EnrollmentFunction } from "./components/enrollment-function";
 import { FindingNotifications } from "./components/notifications";
-import { changingActions, responseFindingTypes, ResponseFunction } from "./components/response-function";
-import { ResponseMemberRole } from "./components/response-member-role";
+import {
+    changingActions,
+    responderRoleArn,
+    responseFindingTypes,
+    ResponseFunction,
+    RESPONSES_PREFIX,
+} from "./components/response-function";
+import { memberRoleTargets, ResponseMemberRole } from "./components/response-member-role";
 import type { ExportingService } from "./components/policy-documents";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "./stacks/organizational-units";
 import { FindingPages } from "./components/paging";
@@ -198,6 +204,11 @@ async function main(
             protectData,
             keyPolicyDependsOn: [detectors.detectors[homeRegion]],
             objectLock: config.findingsExport.objectLock,
+            // The responder's records: only its role may write them, whether or not it is deployed.
+            records: {
+                prefix: RESPONSES_PREFIX,
+                writerArn: responderRoleArn(accounts.securityAdmin, homeRegion),
+            },
         },
         { provider: security },
     );
@@ -419,7 +430,7 @@ async function main(
                 partition: PARTITION,
                 securityAccountId: accounts.securityAdmin,
                 organizationId: organization.id,
-                rootId: organization.rootId,
+                targetIds: memberRoleTargets(config.remediation, actions, organization.rootId),
                 homeRegion,
                 responderRoleArn: response.roleArn,
                 actions,

@@ -36,6 +36,8 @@ export interface FindingsExportArgs {
     bucketNamePrefix?: string;
     /** S3 Object Lock default retention for every new object version. Default: none. */
     objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+    /** A prefix only one role may write or delete under (the responder's records). Default: none. */
+    records?: { prefix: string; writerArn: string };
 }
 
 /**
@@ -177,7 +179,9 @@ export class FindingsExport extends pulumi.ComponentResource {
                 region,
                 bucket: bucket.id,
                 policy: key.arn.apply((keyArn) =>
-                    JSON.stringify(exportBucketPolicy({ ...policyParams, bucketName, keyArn })),
+                    JSON.stringify(
+                        exportBucketPolicy({ ...policyParams, bucketName, keyArn, records: args.records }),
+                    ),
                 ),
             },
             // S3 refuses a policy while the public access block is being written.

@@ -147,7 +147,27 @@ export function exportKeyPolicy(params: ExportPolicyParams): PolicyDocument {
 export interface BucketPolicyParams extends ExportPolicyParams {
     bucketName: string;
     keyArn: string;
+    /** A prefix only one role may write or delete under: the responder's records. */
+    records?: { prefix: string; writerArn: string };
 }
+
+/**
+ * The S3 actions that write, change or remove an object or one of its versions (Service Authorization
+ * Reference, Amazon S3, actions on the object resource type): PutObject covers CopyObject's destination and
+ * multipart uploads (S3 API reference, CopyObject; "Multipart upload API and permissions").
+ */
+export const OBJECT_WRITE_ACTIONS = [
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersionTagging",
+    "s3:RestoreObject",
+] as const;
 
 /**
  * The export bucket's policy. Baseline (seed 004): GuardDuty may GetBucketLocation and PutObject;
@@ -185,6 +205,18 @@ export function exportBucketPolicy(params: BucketPolicyParams): PolicyDocument {
             },
         },
     ];
+    if (params.records !== undefined)
+        statements.push({
+            // Anyone else who may write the bucket could plant a record that makes the responder lift someone's
+            // rule or trust a planted group. aws:PrincipalArn of an assumed-role session is the role's ARN (IAM
+            // user guide, condition keys).
+            Sid: "OnlyTheResponderWritesItsRecords",
+            Effect: "Deny",
+            Principal: "*",
+            Action: [...OBJECT_WRITE_ACTIONS],
+            Resource: `${bucketArn}/${params.records.prefix}*`,
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": params.records.writerArn } },
+        });
     for (const service of params.services) {
         const label = service === "guardduty" ? "GuardDuty" : "Macie";
         const principals = principalsOf(service, params.regions);

@@ -2,14 +2,38 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployedResponderSettings } from "../functions/response/handler";
 import { PARTITION } from "../stacks/regions";
-import { REMEDIATION_ACTIONS, type RemediationAction, type RemediationConfig } from "../stacks/remediation";
+import {
+    readsOrganizationalUnits,
+    REMEDIATION_ACTIONS,
+    type RemediationAction,
+    type RemediationConfig,
+} from "../stacks/remediation";
 import type { IdentityPolicyDocument } from "./policy-documents";
 import { MEMBER_ROLE_NAME } from "./response-member-role";
-import { logGroupArn, ownLogsStatement, scheduledFunction } from "./scheduled-function";
+import { functionRoleName, logGroupArn, ownLogsStatement, scheduledFunction } from "./scheduled-function";
 
 export const RESPONDER_FUNCTION_NAME = "security-governance-responder";
 /** Key prefix of the responder's records in the findings bucket. */
 export const RESPONSES_PREFIX = "responses/";
+/** The queue that keeps the events the responder could not handle (see ResponseFunction). */
+export const FAILED_EVENTS_QUEUE = `${RESPONDER_FUNCTION_NAME}-failed-events`;
+/**
+ * How long Lambda keeps retrying an event before it goes to the queue: the most it allows, 6 hours
+ * (MaximumEventAgeInSeconds 60 to 21600, PutFunctionEventInvokeConfig); a throttled event (one run at a time)
+ * waits in Lambda's queue meanwhile. An event that fails its two retries goes at once.
+ */
+export const MAXIMUM_EVENT_AGE_SECONDS = 21_600;
+/** SQS's longest retention, 14 days (SetQueueAttributes MessageRetentionPeriod: 60 to 1,209,600 seconds). */
+export const FAILED_EVENTS_RETENTION_SECONDS = 1_209_600;
+
+/** The responder's execution role, whose ARN alone may write the records (the findings bucket's policy). */
+export function responderRoleArn(securityAccountId: string, homeRegion: string): string {
+    return `arn:${PARTITION}:iam::${securityAccountId}:role/${functionRoleName(RESPONDER_FUNCTION_NAME, homeRegion)}`;
+}
+
+export function failedEventsQueueArn(securityAccountId: string, homeRegion: string): string {
+    return `arn:${PARTITION}:sqs:${homeRegion}:${securityAccountId}:${FAILED_EVENTS_QUEUE}`;
+}
 
 /** The rungs that may change something in a member account: their mode is dry-run or act. */
 export function changingActions(remediation: RemediationConfig): RemediationAction[] {
@@ -29,14 +53,21 @@ export function responseFindingTypes(remediation: RemediationConfig): string[] {
 
 /**
  * The findings the responder is invoked for, in the home region (where every region's findings arrive on the
- * default bus): GuardDuty findings of a responding rung's types, not archived. Severity is the ladder's rule,
- * per rung, so that a skipped finding is recorded with its reason.
+ * default bus): GuardDuty findings of a responding rung's types, not archived, and not samples, whose titles
+ * begin "[SAMPLE]" (GuardDuty user guide, guardduty_findings: sample findings "are marked with a prefix
+ * [SAMPLE]"; "anything-but" with "prefix", EventBridge user guide, eb-create-pattern-operators). The ladder
+ * refuses samples too, by either of their marks. Severity is the ladder's rule, per rung, so that a skipped
+ * finding is recorded with its reason.
  */
 export function responsePattern(findingTypes: readonly string[]): object {
     return {
         source: ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
-        detail: { type: [...findingTypes], service: { archived: [false] } },
+        detail: {
+            type: [...findingTypes],
+            title: [{ "anything-but": { prefix: "[SAMPLE]" } }],
+            service: { archived: [false] },
+        },
     };
 }
 
@@ -48,14 +79,15 @@ export interface ResponderRoleParams {
     bucketKeyArn: string;
     topicArn: string;
     topicKeyArn: string;
-    /** Exempt OUs are resolved per account with ListParents; without them the role cannot read the tree. */
+    /** Exempt or scoped OUs are resolved per account with ListParents; without them the role cannot read the tree. */
     readsOrganizationalUnits: boolean;
 }
 
 /**
  * The responder's own permissions: assume the member role (only that role name, in any account: each one
- * trusts this role alone), keep its records under responses/ of the findings bucket (delete only expired
- * blocks), publish to the alert topic, read the OU tree when OUs are exempt, write its logs.
+ * trusts this role alone), read findings back from the administrator's GuardDuty, keep its records under
+ * responses/ of the findings bucket (delete only expired blocks), publish to the alert topic, hand the events it
+ * could not handle to its queue, read the OU tree when OUs are exempt or scoped, write its logs.
  */
 export function responderRolePolicy(params: ResponderRoleParams): IdentityPolicyDocument {
     const bucket = `arn:${PARTITION}:s3:::${params.bucketName}`;
@@ -70,6 +102,23 @@ export function responderRolePolicy(params: ResponderRoleParams): IdentityPolicy
             logGroupArn(PARTITION, params.homeRegion, params.securityAccountId, RESPONDER_FUNCTION_NAME),
         ),
         {
+            // Act only on a finding the administrator holds (functions/response/confirm.ts). Neither call has a
+            // resource type (Service Authorization Reference, Amazon GuardDuty), so the resource is "*"; the
+            // role holds no credentials beyond the security account's own detectors.
+            Sid: "ReadFindingsBack",
+            Effect: "Allow",
+            Action: ["guardduty:ListDetectors", "guardduty:GetFindings"],
+            Resource: "*",
+        },
+        {
+            // The on-failure destination: Lambda sends with the function's role (Lambda developer guide,
+            // invocation-async-retain-records).
+            Sid: "KeepFailedEvents",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: failedEventsQueueArn(params.securityAccountId, params.homeRegion),
+        },
+        {
             Sid: "KeepResponseRecords",
             Effect: "Allow",
             Action: ["s3:GetObject", "s3:PutObject"],
@@ -82,15 +131,17 @@ export function responderRolePolicy(params: ResponderRoleParams): IdentityPolicy
             Resource: `${bucket}/${RESPONSES_PREFIX}blocks/*`,
         },
         {
-            // The sweep lists blocks/; a done/ record is looked for by listing its key, since S3 answers a
+            // The sweep lists blocks/; a done/, blocks/ or quarantine/ record is looked for by listing its key, since S3 answers a
             // HeadObject on a missing key 403 to a role without an unconditioned ListBucket
             // (functions/shared/s3-objects.ts). ListObjectsV2 carries its Prefix as s3:prefix.
-            Sid: "ListBlocksAndDoneRecords",
+            Sid: "ListOwnRecords",
             Effect: "Allow",
             Action: "s3:ListBucket",
             Resource: bucket,
             Condition: {
-                StringLike: { "s3:prefix": [`${RESPONSES_PREFIX}blocks/*`, `${RESPONSES_PREFIX}done/*`] },
+                StringLike: {
+                    "s3:prefix": ["blocks/*", "done/*", "quarantine/*"].map((sub) => RESPONSES_PREFIX + sub),
+                },
             },
         },
         {
@@ -143,6 +194,8 @@ export interface ResponseFunctionArgs {
  */
 export class ResponseFunction extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
+    /** The queue of events the responder could not handle: watched by the alarms, replayed as the README says. */
+    public readonly failedEventsQueueArn: pulumi.Output<string>;
 
     constructor(name: string, args: ResponseFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:response:ResponseFunction", name, {}, opts);
@@ -176,7 +229,7 @@ export class ResponseFunction extends pulumi.ComponentResource {
                         securityAccountId: args.securityAccountId,
                         managementAccountId: args.managementAccountId,
                         homeRegion: region,
-                        readsOrganizationalUnits: args.remediation.exemptOrganizationalUnits.length > 0,
+                        readsOrganizationalUnits: readsOrganizationalUnits(args.remediation),
                         ...r,
                     }),
                 ),
@@ -189,6 +242,34 @@ export class ResponseFunction extends pulumi.ComponentResource {
             memorySize: 512,
             after: [],
         });
+        // No event is lost: one that fails its two retries, or is still waiting (throttled, one run at a time)
+        // after six hours, goes to this queue instead of being dropped (Lambda developer guide,
+        // invocation-async-retain-records), and so does one EventBridge could not deliver (a target's
+        // dead-letter queue, eb-rule-dlq). Encrypted with the alert key, which EventBridge may already use and the
+        // responder's role already encrypts with; kept on delete, since deleting a queue deletes its messages
+        // (DeleteQueue API reference).
+        const queue = new aws.sqs.Queue(
+            `${name}-failed-events`,
+            {
+                region,
+                name: FAILED_EVENTS_QUEUE,
+                kmsMasterKeyId: args.topicKeyArn,
+                messageRetentionSeconds: FAILED_EVENTS_RETENTION_SECONDS,
+                tags: { "security-governance:purpose": "responder-failed-events" },
+            },
+            { parent: this, retainOnDelete: true },
+        );
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${name}-on-failure`,
+            {
+                region,
+                functionName: fn.function.name,
+                maximumRetryAttempts: 2,
+                maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS,
+                destinationConfig: { onFailure: { destination: queue.arn } },
+            },
+            { parent: this },
+        );
         const types = responseFindingTypes(args.remediation);
         if (types.length > 0) {
             const rule = new aws.cloudwatch.EventRule(
@@ -213,13 +294,39 @@ export class ResponseFunction extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            const queuePolicy = new aws.sqs.QueuePolicy(
+                `${name}-failed-events-policy`,
+                {
+                    region,
+                    queueUrl: queue.url,
+                    policy: pulumi.all([queue.arn, rule.arn]).apply(([queueArn, ruleArn]) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    // EventBridge user guide, eb-rule-dlq: the rule's service principal sends,
+                                    // for this rule only.
+                                    Sid: "EventBridgeKeepsUndeliveredFindings",
+                                    Effect: "Allow",
+                                    Principal: { Service: "events.amazonaws.com" },
+                                    Action: "sqs:SendMessage",
+                                    Resource: queueArn,
+                                    Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+                                },
+                            ],
+                        }),
+                    ),
+                },
+                { parent: this },
+            );
             new aws.cloudwatch.EventTarget(
                 `${name}-findings-target`,
-                { region, rule: rule.name, arn: fn.function.arn },
-                { parent: this, dependsOn: [permission] },
+                { region, rule: rule.name, arn: fn.function.arn, deadLetterConfig: { arn: queue.arn } },
+                { parent: this, dependsOn: [permission, queuePolicy] },
             );
         }
         this.roleArn = fn.role.arn;
-        this.registerOutputs({ roleArn: this.roleArn });
+        this.failedEventsQueueArn = queue.arn;
+        this.registerOutputs({ roleArn: this.roleArn, failedEventsQueueArn: this.failedEventsQueueArn });
     }
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FINDING_TAG_KEY, QUARANTINE_TAG } from "../functions/response/network";
-import type { RemediationAction } from "../stacks/remediation";
+import type { RemediationAction, RemediationConfig } from "../stacks/remediation";
 import type { IdentityPolicyDocument, TrustPolicyDocument } from "./policy-documents";
 
 /** The role the responder assumes in every member account. */
@@ -218,11 +218,27 @@ export function memberRoleTemplate(params: {
     };
 }
 
+/**
+ * Where the member role is deployed: the OUs of the rungs that may change something (dry-run or act), when
+ * every such rung is scoped to OUs; else the root. A StackSet that targets an OU "automatically includes any
+ * child OUs" (CloudFormation user guide, stacksets-orgs-associate-stackset-with-org), as the ladder's scope does.
+ */
+export function memberRoleTargets(
+    remediation: RemediationConfig,
+    changing: readonly RemediationAction[],
+    rootId: string,
+): string[] {
+    const scopes = changing.map((action) => remediation[action].organizationalUnits);
+    if (scopes.length === 0 || scopes.some((scope) => scope === undefined)) return [rootId];
+    return [...new Set(scopes.flatMap((scope) => scope ?? []))].sort();
+}
+
 export interface ResponseMemberRoleArgs {
     partition: string;
     securityAccountId: string;
     organizationId: string;
-    rootId: string;
+    /** The root, or the OUs the changing rungs are scoped to (memberRoleTargets). */
+    targetIds: string[];
     homeRegion: string;
     responderRoleArn: pulumi.Input<string>;
     actions: readonly RemediationAction[];
@@ -232,8 +248,9 @@ export interface ResponseMemberRoleArgs {
 }
 
 /**
- * The member role in every account of the organization, through a service-managed StackSet of the management
- * account targeting the root: StackSets deploys it to every account, and to each account that joins later
+ * The member role in every account of the organization (or of the OUs the changing rungs are scoped to), through
+ * a service-managed StackSet of the management account targeting the root (or those OUs): StackSets deploys it to
+ * every account there, and to each account that joins later
  * (autoDeployment), and "doesn't deploy stack instances to the organization's management account"
  * (CloudFormation user guide, stacksets-orgs-associate-stackset-with-org), which is never acted on anyway.
  * IAM is global, so one region, the home region, holds the instances.
@@ -272,7 +289,7 @@ export class ResponseMemberRole extends pulumi.ComponentResource {
                 region: args.homeRegion,
                 stackSetName: stackSet.name,
                 stackSetInstanceRegion: args.homeRegion,
-                deploymentTargets: { organizationalUnitIds: [args.rootId] },
+                deploymentTargets: { organizationalUnitIds: args.targetIds },
                 // Every account at once, whatever fails: one account's failure must not hold the others back
                 // (MaxConcurrentCount may be at most one more than FailureToleranceCount, so both are 100%).
                 operationPreferences: { maxConcurrentPercentage: 100, failureTolerancePercentage: 100 },

@@ -36,6 +36,11 @@ export interface ScheduledFunctionArgs {
     after: pulumi.Resource[];
 }
 
+/** The execution role's name: the function's, with its region (IAM is global, functions are regional). */
+export function functionRoleName(functionName: string, region: string): string {
+    return `${functionName}-${region}`;
+}
+
 /** The log group every scheduled function writes its run reports to. */
 export function logGroupArn(
     partition: string,
@@ -78,7 +83,7 @@ export function scheduledFunction(
     const role = new aws.iam.Role(
         `${name}-role`,
         {
-            name: `${args.functionName}-${region}`,
+            name: functionRoleName(args.functionName, region),
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [

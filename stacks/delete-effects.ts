@@ -33,6 +33,11 @@ export interface DeleteEffect {
 }
 
 export const DELETE_EFFECTS: Record<string, DeleteEffect> = {
+    "aws:sqs/queue:Queue": {
+        calls: "sqs:DeleteQueue",
+        effect: "the responder's failed events: DeleteQueue \"Deletes the queue ... regardless of the queue's contents\" (SQS API reference, DeleteQueue)",
+        loses: "data",
+    },
     "aws:guardduty/detector:Detector": {
         calls: "guardduty:DeleteDetector",
         effect: '"Deletes an Amazon GuardDuty detector" and with it every finding (GuardDuty user guide, guardduty_suspend-disable: "existing findings ... are deleted")',

@@ -20,6 +20,7 @@ import {
     exporterSourceArn,
     exportObjectKey,
     exportPolicyParams,
+    responseRecords,
     findingsBucketName,
     type IamRequest,
     kmsKeyArn,
@@ -117,7 +118,7 @@ function exportWorld(name: string, config: StackConfig): ExportWorld {
         account: config.accounts.securityAdmin,
         bucketArn: `arn:${PARTITION}:s3:::${bucketName}`,
         keyArn,
-        bucketPolicy: exportBucketPolicy({ ...params, bucketName, keyArn }),
+        bucketPolicy: exportBucketPolicy({ ...params, bucketName, keyArn, records: responseRecords(config) }),
         keyPolicy: exportKeyPolicy(params),
         ungoverned,
         ungovernedOptIn,
@@ -623,6 +624,41 @@ const CALLER_ROWS: CallerRow[] = [
         }),
     },
     {
+        name: "the deployer role (identity policy allows s3:PutObject) writes a block record under responses/: only the responder may",
+        target: "bucket",
+        expect: "ExplicitlyDenied",
+        by: "OnlyTheResponderWritesItsRecords",
+        request: (w) => ({
+            principal: DEPLOYER(w),
+            action: "s3:PutObject",
+            resource: `${w.bucketArn}/responses/blocks/444444444444/us-east-1/acl-0123-1-in.json`,
+            resourceAccount: w.account,
+            // aws:PrincipalArn is in every request's context (IAM user guide, global condition keys).
+            context: { ...TLS, ...sseKms(w.keyArn), "aws:PrincipalArn": DEPLOYER(w) },
+            identityPolicies: [DEPLOYER_POLICY],
+        }),
+    },
+    {
+        name: "the responder's role (identity policy allows s3:PutObject) writes the same record",
+        target: "bucket",
+        expect: "Allowed",
+        request: (w) => ({
+            principal: roleArn(w.account, `security-governance-responder-${w.config.homeRegion}`),
+            action: "s3:PutObject",
+            resource: `${w.bucketArn}/responses/blocks/444444444444/us-east-1/acl-0123-1-in.json`,
+            resourceAccount: w.account,
+            context: {
+                ...TLS,
+                ...sseKms(w.keyArn),
+                "aws:PrincipalArn": roleArn(
+                    w.account,
+                    `security-governance-responder-${w.config.homeRegion}`,
+                ),
+            },
+            identityPolicies: [DEPLOYER_POLICY],
+        }),
+    },
+    {
         name: "the deployer role (identity policy allows kms:GenerateDataKey) generates a data key: the key delegates to the account",
         target: "key",
         expect: "Allowed",
@@ -715,7 +751,12 @@ describe("resource policies proven by IAM simulation", function () {
                 const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy");
                 assert.deepEqual(
                     JSON.parse(bucketPolicy.inputs.policy as string),
-                    exportBucketPolicy({ ...params, bucketName: findingsBucketName(config), keyArn }),
+                    exportBucketPolicy({
+                        ...params,
+                        bucketName: findingsBucketName(config),
+                        keyArn,
+                        records: responseRecords(config),
+                    }),
                 );
             });
         }
@@ -772,6 +813,7 @@ describe("resource policies proven by IAM simulation", function () {
             keyArn: string;
             homeRuleArn: string;
             updatesRuleArn: string;
+            samplesRuleArn: string;
             serviceRuleArns: string[];
             forwardingRuleArns: string[];
             keyPolicy: PolicyDocument;
@@ -809,15 +851,20 @@ describe("resource policies proven by IAM simulation", function () {
                         nameOf(r).startsWith(`finding-alerts-${service}-`),
                 ),
             );
-            assert.equal(home.length, 2, "two alert rules in the home region: new findings and updates");
+            assert.equal(
+                home.length,
+                3,
+                "three alert rules in the home region: new findings, updates, samples",
+            );
             assert.equal(
                 serviceHome.length,
                 3,
                 "one home rule each for Macie, Inspector and Security Hub CSPM",
             );
             const updates = home.find((r) => nameOf(r).endsWith("-updates"));
-            const fresh = home.find((r) => !nameOf(r).endsWith("-updates"));
-            assert.ok(updates !== undefined && fresh !== undefined);
+            const samples = home.find((r) => nameOf(r).endsWith("-samples"));
+            const fresh = home.find((r) => !/-(updates|samples)$/.test(nameOf(r)));
+            assert.ok(updates !== undefined && fresh !== undefined && samples !== undefined);
             const forwarding = rules.filter((r) => r.inputs.region !== dev.homeRegion);
             assert.ok(forwarding.length > 0, "dev forwards from at least one other region");
             topicWorld = {
@@ -826,6 +873,7 @@ describe("resource policies proven by IAM simulation", function () {
                 keyArn: topic.inputs.kmsMasterKeyId as string,
                 homeRuleArn: ruleArn(dev.homeRegion, account, nameOf(fresh)),
                 updatesRuleArn: ruleArn(dev.homeRegion, account, nameOf(updates)),
+                samplesRuleArn: ruleArn(dev.homeRegion, account, nameOf(samples)),
                 serviceRuleArns: serviceHome.map((r) => ruleArn(dev.homeRegion, account, nameOf(r))),
                 forwardingRuleArns: forwarding.map((r) =>
                     ruleArn(r.inputs.region as string, account, nameOf(r)),
@@ -844,7 +892,7 @@ describe("resource policies proven by IAM simulation", function () {
                 alertTopicPolicy({
                     securityAccountId: w.account,
                     topicArn: w.topicArn,
-                    ruleArns: [w.homeRuleArn, w.updatesRuleArn, ...w.serviceRuleArns],
+                    ruleArns: [w.homeRuleArn, w.updatesRuleArn, w.samplesRuleArn, ...w.serviceRuleArns],
                 }),
             );
         });
@@ -882,13 +930,14 @@ describe("resource policies proven by IAM simulation", function () {
         const noSource = { "aws:SourceAccount": undefined, "aws:SourceArn": undefined };
         const TOPIC_ROWS: TopicRow[] = [
             {
-                name: "EventBridge publishes for the home region's alert rules (new findings and updates)",
+                name: "EventBridge publishes for the home region's alert rules (new findings, updates and samples)",
                 target: "topic",
                 expect: "Allowed",
                 by: "EventBridgePublishesFindingAlerts",
                 request: (w) => [
                     publish(w, EVENTS, {}),
                     publish(w, EVENTS, { "aws:SourceArn": w.updatesRuleArn }),
+                    publish(w, EVENTS, { "aws:SourceArn": w.samplesRuleArn }),
                 ],
             },
             {

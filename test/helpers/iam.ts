@@ -123,6 +123,17 @@ export function exportPolicyParams(config: StackConfig): ExportPolicyParams {
     };
 }
 
+/** The responder's records: only its execution role (named by its function and home region) writes them. */
+export function responseRecords(config: StackConfig): { prefix: string; writerArn: string } {
+    return {
+        prefix: "responses/",
+        writerArn: roleArn(
+            config.accounts.securityAdmin,
+            `security-governance-responder-${config.homeRegion}`,
+        ),
+    };
+}
+
 /** FindingsExport's bucket name (default prefix). */
 export function findingsBucketName(config: StackConfig): string {
     return `security-governance-findings-${config.accounts.securityAdmin}-${config.homeRegion}`;
