@@ -3,6 +3,7 @@ import { Client } from "@smithy/core/client";
 import type { IdentityPolicyDocument, PolicyDocument } from "../../components/policy-documents";
 import { simulate, type Decision } from "../helpers/iam";
 import { iamRequests, type Facts, type IamRequest } from "./iam-requests";
+import { answerInsteadOfEmulator, standInFor, type HeldFindings } from "./stand-ins";
 
 /*
  * IAM in front of the emulator. moto enforces no IAM, so every call the functions make through the real SDK
@@ -12,6 +13,8 @@ import { iamRequests, type Facts, type IamRequest } from "./iam-requests";
  * applied too: a GetObject or HeadObject of a missing key is answered 404 only to a caller allowed
  * s3:ListBucket on the bucket, and 403 to any other (GetObject and HeadObject API reference). Every call is
  * recorded with its simulated requests, so a test can show which calls were made and that each was allowed.
+ * Where moto lacks an operation the code cannot go on without, a stand-in answers it after the simulation, in
+ * the API's documented wire format (stand-ins.ts, EMULATOR_STANDS_IN).
  */
 
 export interface Principal {
@@ -53,6 +56,8 @@ export interface GateSettings {
     /** Organizations reads as the management account (see below). */
     managementAccount: string;
     organizationId: string;
+    /** What each account's GuardDuty detector holds, for the GetFindings stand-in (stand-ins.ts). */
+    guardDutyFindings: HeldFindings;
 }
 
 const BYPASS = Symbol("not gated");
@@ -108,7 +113,8 @@ export const EMULATOR_CORRECTIONS: {
 /**
  * Operations moto 5.2.1 does not implement (its server answers 404, 500 or NotImplementedError). They are still
  * simulated under the caller's policies like every call; then, instead of waiting out the retries of a 500, the
- * caller gets this at once, as a client error it does not retry. Their effects are tested with mocks.
+ * caller gets this at once, as a client error it does not retry. Their effects are tested with mocks. (An
+ * operation moto lacks that a run cannot go on without has a stand-in instead: stand-ins.ts.)
  */
 export const EMULATOR_LACKS: Record<string, string> = {
     Detective: "moto has no Detective backend",
@@ -226,6 +232,14 @@ export function installGate(settings: GateSettings): Gate {
             observed.outcome = "NotInEmulator";
             throw awsError("NotInEmulator", `${service}:${name}: ${missing}`, 400);
         }
+        const standIn = standInFor(service, name);
+        if (standIn !== undefined)
+            answerInsteadOfEmulator(command, standIn, {
+                account: principal.account,
+                region,
+                emulator: <O>(c: unknown) => (original as (c: unknown) => Promise<O>).call(client, c),
+                held: settings.guardDutyFindings,
+            });
         try {
             const output = (await (original as (c: unknown) => Promise<unknown>).call(
                 client,

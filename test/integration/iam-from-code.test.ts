@@ -97,10 +97,19 @@ describe("integration: IAM from the code, every call the functions make under it
             "cloudwatch:PutMetricData": [{ fn: "coverage", input: { Namespace: COVERAGE_NAMESPACE } }],
             "s3:PutObject": [
                 { fn: "coverage", input: put("coverage/rows/macie/us-east-1/latest.json") },
-                { fn: "responder", input: put(`responses/done/${member}/f/blockRemoteAddress-act.json`) },
+                {
+                    fn: "responder",
+                    input: put(
+                        `responses/done/${member}/f/1-2026-01-01T00_00_00Z/blockRemoteAddress-act.json`,
+                    ),
+                },
                 {
                     fn: "responder",
                     input: put(`responses/blocks/${member}/${HOME}/acl-0123456789abcdef0-1-in.json`),
+                },
+                {
+                    fn: "responder",
+                    input: put(`responses/quarantine/${member}/${HOME}/vpc-0123456789abcdef0.json`),
                 },
             ],
             "s3:GetObject": [
@@ -108,6 +117,13 @@ describe("integration: IAM from the code, every call the functions make under it
                 {
                     fn: "responder",
                     input: { Bucket: bucket, Key: `responses/blocks/${member}/${HOME}/acl-1-1-in.json` },
+                },
+                {
+                    fn: "responder",
+                    input: {
+                        Bucket: bucket,
+                        Key: `responses/quarantine/${member}/${HOME}/vpc-0123456789abcdef0.json`,
+                    },
                 },
             ],
             "s3:ListObjectsV2": [
@@ -119,10 +135,17 @@ describe("integration: IAM from the code, every call the functions make under it
                     fn: "responder",
                     input: {
                         Bucket: bucket,
-                        Prefix: `responses/done/${member}/f/blockRemoteAddress-act.json`,
+                        Prefix: `responses/done/${member}/f/1-2026-01-01T00_00_00Z/blockRemoteAddress-act.json`,
                     },
                 },
                 { fn: "responder", input: { Bucket: bucket, Prefix: "responses/blocks/" } },
+                {
+                    fn: "responder",
+                    input: {
+                        Bucket: bucket,
+                        Prefix: `responses/quarantine/${member}/${HOME}/vpc-0123456789abcdef0.json`,
+                    },
+                },
             ],
             "s3:DeleteObject": [
                 {
@@ -148,7 +171,16 @@ describe("integration: IAM from the code, every call the functions make under it
                 { fn: "enrollment", input: { ParentId: w.scopedOu } },
             ],
             "organizations:ListParents": [{ fn: "responder", input: { ChildId: member } }],
-            "guardduty:ListDetectors": [{ fn: "coverage", input: {} }],
+            "guardduty:ListDetectors": [
+                { fn: "coverage", input: {} },
+                { fn: "responder", input: {} },
+            ],
+            "guardduty:GetFindings": [
+                {
+                    fn: "responder",
+                    input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0", FindingIds: ["f"] },
+                },
+            ],
             "guardduty:ListMembers": [
                 { fn: "coverage", input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0" } },
             ],

@@ -286,10 +286,12 @@ export async function iamRequests(call: CallContext): Promise<IamRequest[]> {
         case "SecurityHub:ListConfigurationPolicies":
         case "SecurityHub:ListConfigurationPolicyAssociations":
             return one(`${serviceAction(call.service)}:${call.command}`, "*");
-        // ListMembers and GetMemberDetectors take no resource-level permission (Service Authorization Reference,
-        // GuardDuty): the simulator refuses a detector ARN for them.
+        // ListMembers, GetMemberDetectors and GetFindings take no resource-level permission (Service Authorization
+        // Reference, GuardDuty: no resource type, no condition key): the simulator refuses a detector ARN for them.
+        // ListDetectors likewise, above.
         case "GuardDuty:ListMembers":
         case "GuardDuty:GetMemberDetectors":
+        case "GuardDuty:GetFindings":
             return one(`guardduty:${call.command}`, "*");
         case "SecurityHub:ListMembers":
         case "SecurityHub:GetFindings":

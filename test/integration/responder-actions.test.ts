@@ -19,30 +19,20 @@ import {
 import { CreateBucketCommand, GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { handler, type ResponderResult } from "../../functions/response/handler";
 import { FINDING_TAG_KEY, QUARANTINE_GROUP, QUARANTINE_TAG } from "../../functions/response/network";
-import {
-    bucketEvent,
-    credentialsEvent,
-    findingId,
-    inbox,
-    instance,
-    isolateEvent,
-    network,
-    type Inbox,
-} from "./seed";
+import { bucketEvent, credentialsEvent, isolateEvent, published } from "./events";
+import { CONTEXT as context, onlyDecision } from "./runs";
+import { findingId, inbox, instance, network, records, type Inbox } from "./seed";
 import { gatedWorld } from "./gated-world";
 import { HOME, type Deployed, type World } from "./world";
 
 /*
  * The responder's instance, credential and bucket actions in a member account, acting and rehearsing, through
- * the real handler under the planned roles; each outcome read back through the emulator's API.
+ * the real handler under the planned roles, for findings the administrator's GuardDuty holds; each outcome read
+ * back through the emulator's API.
  */
 
-const context = { getRemainingTimeInMillis: () => 300_000 };
-
 function outcome(result: ResponderResult): { status: string; details: string[] } {
-    assert.equal(result.kind, "finding");
-    if (result.kind !== "finding") throw new Error("not a finding");
-    const [decision] = result.decisions;
+    const decision = onlyDecision(result);
     assert.ok(decision.outcome, JSON.stringify(decision));
     return decision.outcome;
 }
@@ -54,6 +44,7 @@ describe("integration: the responder's instance, credential and bucket actions, 
     let acting: Deployed;
     let rehearsing: Deployed;
     let mail: Inbox;
+    let bucket: string;
     const member = () => w.workloads[0];
 
     before(async () => {
@@ -64,26 +55,31 @@ describe("integration: the responder's instance, credential and bucket actions, 
             for (const rung of ["isolateInstance", "containCredentials", "blockPublicBucket"])
                 remediation[rung].mode = "dry-run";
         });
-        mail = await inbox(w, (acting.settings as { topicArn: string }).topicArn);
+        const settings = acting.settings as { records: { bucket: string }; topicArn: string };
+        bucket = settings.records.bucket;
+        mail = await inbox(w, settings.topicArn);
     });
 
     it("isolates an instance: evidence snapshots tagged, a quarantine group with no rules, its interface moved, tagged, stopped", async () => {
         const net = await network(w, member(), "10.21");
         const target = await instance(w, member(), net);
         const id = findingId("isolate");
-        const result = await acting.run(() => handler(isolateEvent(member(), id, net, target), context));
+        const result = await acting.run(() =>
+            handler(published(w, isolateEvent(member(), id, net, target)), context),
+        );
         assert.equal(outcome(result).status, "acted", JSON.stringify(result));
         const ec2 = await w.client(EC2Client, member(), HOME);
+        // The group it made is the one it recorded for the VPC, under a name of its own.
+        const key = `responses/quarantine/${member()}/${HOME}/${net.vpcId}.json`;
+        const recorded = (await records(w, bucket, key))[key];
+        assert.ok(recorded, "the VPC's quarantine group is recorded");
         const groups = await ec2.send(
-            new DescribeSecurityGroupsCommand({
-                Filters: [
-                    { Name: "group-name", Values: [QUARANTINE_GROUP] },
-                    { Name: "vpc-id", Values: [net.vpcId] },
-                ],
-            }),
+            new DescribeSecurityGroupsCommand({ GroupIds: [String(recorded.groupId)] }),
         );
         const group = groups.SecurityGroups?.[0];
         assert.ok(group?.GroupId);
+        assert.equal(group.VpcId, net.vpcId);
+        assert.match(String(group.GroupName), new RegExp(`^${QUARANTINE_GROUP}-[0-9a-z]+$`));
         assert.deepEqual(group.Tags, [QUARANTINE_TAG]);
         const rules = await ec2.send(
             new DescribeSecurityGroupRulesCommand({
@@ -121,20 +117,25 @@ describe("integration: the responder's instance, credential and bucket actions, 
         const net = await network(w, member(), "10.22");
         const target = await instance(w, member(), net);
         const id = findingId("isolate-dry");
-        const result = await rehearsing.run(() => handler(isolateEvent(member(), id, net, target), context));
+        const result = await rehearsing.run(() =>
+            handler(published(w, isolateEvent(member(), id, net, target)), context),
+        );
         assert.equal(outcome(result).status, "would act", JSON.stringify(result));
         const ec2 = await w.client(EC2Client, member(), HOME);
         const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] }));
         assert.equal(described.Reservations?.[0]?.Instances?.[0]?.State?.Name, "running");
+        // The VPC holds its default group alone, and no quarantine group is recorded.
         const groups = await ec2.send(
-            new DescribeSecurityGroupsCommand({
-                Filters: [
-                    { Name: "group-name", Values: [QUARANTINE_GROUP] },
-                    { Name: "vpc-id", Values: [net.vpcId] },
-                ],
-            }),
+            new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [net.vpcId] }] }),
         );
-        assert.deepEqual(groups.SecurityGroups ?? [], []);
+        assert.deepEqual(
+            (groups.SecurityGroups ?? []).map((g) => g.GroupName),
+            ["default"],
+        );
+        assert.deepEqual(
+            await records(w, bucket, `responses/quarantine/${member()}/${HOME}/${net.vpcId}`),
+            {},
+        );
         const snapshots = await ec2.send(
             new DescribeSnapshotsCommand({ Filters: [{ Name: `tag:${FINDING_TAG_KEY}`, Values: [id] }] }),
         );
@@ -166,7 +167,9 @@ describe("integration: the responder's instance, credential and bucket actions, 
         const ec2 = await w.client(EC2Client, member(), HOME);
         await ec2.send(new TerminateInstancesCommand({ InstanceIds: [target.instanceId] }));
         const id = findingId("isolate-gone");
-        const result = await acting.run(() => handler(isolateEvent(member(), id, net, target), context));
+        const result = await acting.run(() =>
+            handler(published(w, isolateEvent(member(), id, net, target)), context),
+        );
         assert.deepEqual(outcome(result), {
             status: "gone",
             details: [`instance ${target.instanceId} is terminated`],
@@ -192,11 +195,14 @@ describe("integration: the responder's instance, credential and bucket actions, 
             (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey?.AccessKeyId,
         );
         const keyEvent = (label: string) =>
-            credentialsEvent(member(), findingId(label), {
-                userType: "IAMUser",
-                userName: user,
-                accessKeyId: key,
-            });
+            published(
+                w,
+                credentialsEvent(member(), findingId(label), {
+                    userType: "IAMUser",
+                    userName: user,
+                    accessKeyId: key,
+                }),
+            );
         assert.equal(
             outcome(await rehearsing.run(() => handler(keyEvent("key-dry"), context))).status,
             "would act",
@@ -215,11 +221,14 @@ describe("integration: the responder's instance, credential and bucket actions, 
             }),
         );
         const before = Date.now();
-        const roleEvent = credentialsEvent(member(), findingId("role"), {
-            userType: "AssumedRole",
-            userName: role,
-            accessKeyId: "ASIAEXAMPLE",
-        });
+        const roleEvent = published(
+            w,
+            credentialsEvent(member(), findingId("role"), {
+                userType: "AssumedRole",
+                userName: role,
+                accessKeyId: "ASIAEXAMPLE",
+            }),
+        );
         assert.equal(outcome(await acting.run(() => handler(roleEvent, context))).status, "acted");
         const policy = await iam.send(
             new GetRolePolicyCommand({ RoleName: role, PolicyName: "AWSRevokeOlderSessions" }),
@@ -232,11 +241,14 @@ describe("integration: the responder's instance, credential and bucket actions, 
             Date.parse(document.Statement[0].Condition.DateLessThan["aws:TokenIssueTime"]) >= before - 1000,
         );
         // The user deleted since: nothing left to contain (IAM's NoSuchEntity), settled as gone.
-        const ghost = credentialsEvent(member(), findingId("ghost"), {
-            userType: "IAMUser",
-            userName: "deleted-user",
-            accessKeyId: "AKIAGHOST0000000000",
-        });
+        const ghost = published(
+            w,
+            credentialsEvent(member(), findingId("ghost"), {
+                userType: "IAMUser",
+                userName: "deleted-user",
+                accessKeyId: "AKIAGHOST0000000000",
+            }),
+        );
         assert.equal(outcome(await acting.run(() => handler(ghost, context))).status, "gone");
     });
 
@@ -248,7 +260,7 @@ describe("integration: the responder's instance, credential and bucket actions, 
         assert.equal(
             outcome(
                 await rehearsing.run(() =>
-                    handler(bucketEvent(member(), findingId("bucket-dry"), [name]), context),
+                    handler(published(w, bucketEvent(member(), findingId("bucket-dry"), [name])), context),
                 ),
             ).status,
             "would act",
@@ -256,7 +268,9 @@ describe("integration: the responder's instance, credential and bucket actions, 
         await assert.rejects(read(), (e: Error) => e.name === "NoSuchPublicAccessBlockConfiguration");
         assert.equal(
             outcome(
-                await acting.run(() => handler(bucketEvent(member(), findingId("bucket"), [name]), context)),
+                await acting.run(() =>
+                    handler(published(w, bucketEvent(member(), findingId("bucket"), [name])), context),
+                ),
             ).status,
             "acted",
         );
@@ -267,7 +281,10 @@ describe("integration: the responder's instance, credential and bucket actions, 
             RestrictPublicBuckets: true,
         });
         const gone = await acting.run(() =>
-            handler(bucketEvent(member(), findingId("bucket-gone"), [`${name}-deleted`]), context),
+            handler(
+                published(w, bucketEvent(member(), findingId("bucket-gone"), [`${name}-deleted`])),
+                context,
+            ),
         );
         assert.equal(outcome(gone).status, "gone");
     });

@@ -8,18 +8,18 @@ import {
 } from "@aws-sdk/client-ec2";
 import { handler } from "../../functions/response/handler";
 import { PUBLIC_IP } from "../helpers/response";
-import { aclOf, blockEvent, entries, expire, findingId, inbox, network, records, type Inbox } from "./seed";
+import { blockEvent, published } from "./events";
+import { CONTEXT as context, SWEEP } from "./runs";
+import { aclOf, entries, expire, findingId, inbox, network, records, type Inbox } from "./seed";
 import { gatedWorld } from "./gated-world";
 import { HOME, type Deployed, type World } from "./world";
 
 /*
  * The responder's real handler, deployed as planned (its settings and role from the plan, the member role from
  * the StackSet's template), against the emulator through AWS_ENDPOINT_URL, each call simulated under those
- * roles first. Outcomes are read through the emulator's API: the ACLs, the bucket, the topic's messages.
+ * roles first. Each event is one GuardDuty sends for a finding its administrator holds (events.ts). Outcomes are
+ * read through the emulator's API: the ACLs, the bucket, the topic's messages.
  */
-
-const context = { getRemainingTimeInMillis: () => 300_000 };
-const SWEEP = { source: "aws.events", "detail-type": "Scheduled Event", id: "sweep" };
 
 describe("integration: the responder's network ACL blocks, under its planned roles", function () {
     this.timeout(120_000);
@@ -41,9 +41,28 @@ describe("integration: the responder's network ACL blocks, under its planned rol
     it("a first event acts: both denies in the subnet's ACL, a customer's rule untouched, recorded, told once; a repeat does nothing", async () => {
         const net = await network(w, member(), "10.11");
         const id = findingId("block");
-        const event = blockEvent(member(), id, net);
+        const event = published(w, blockEvent(member(), id, net));
         const result = await responder.run(() => handler(event, context));
         assert.equal(result.kind, "finding");
+        // Read back first, from the administrator's GuardDuty, with the security account's own credentials.
+        const readBack = w.gate.calls.filter((c) => c.service === "GuardDuty");
+        assert.deepEqual(
+            readBack.map((c) => `${c.principal} ${c.command} ${c.region} ${c.outcome}`),
+            [`${responder.roleArn} ListDetectors ${HOME} ok`, `${responder.roleArn} GetFindings ${HOME} ok`],
+        );
+        // Each deny's record is kept before the deny is made: a run stopped in between leaves no unrecorded rule.
+        const order = w.gate.calls
+            .filter(
+                (c) =>
+                    c.command === "CreateNetworkAclEntry" ||
+                    (c.command === "PutObject" && String(c.input.Key).includes("/blocks/")),
+            )
+            .map((c) =>
+                c.command === "PutObject"
+                    ? `record ${String(c.input.Key).replace(/^.*-(\d+-(in|out))\.json$/, "$1")}`
+                    : `deny ${String(c.input.RuleNumber)}-${c.input.Egress === true ? "out" : "in"}`,
+            );
+        assert.deepEqual(order, ["record 1-in", "deny 1-in", "record 1-out", "deny 1-out"]);
         const acl = await aclOf(w, member(), net.subnetId);
         assert.deepEqual(entries(acl.Entries), [
             `in 1 deny ${PUBLIC_IP}/32`,
@@ -65,7 +84,12 @@ describe("integration: the responder's network ACL blocks, under its planned rol
         );
         assert.ok(decision, "the decision is recorded");
         assert.equal((decision[1].outcome as { status: string }).status, "acted");
-        assert.ok(Object.keys(kept).includes(`responses/done/${member()}/${id}/blockRemoteAddress-act.json`));
+        // Done per occurrence: the finding's count and last-seen time name it.
+        const occurrence = `1-${String(event.detail.service?.eventLastSeen).replaceAll(":", "_")}`;
+        assert.deepEqual(
+            Object.keys(kept).filter((k) => k.startsWith(`responses/done/${member()}/${id}/`)),
+            [`responses/done/${member()}/${id}/${occurrence}/blockRemoteAddress-act.json`],
+        );
         const blocks = Object.keys(kept).filter((k) =>
             k.startsWith(`responses/blocks/${member()}/${HOME}/${net.aclId}-1-`),
         );
@@ -79,7 +103,7 @@ describe("integration: the responder's network ACL blocks, under its planned rol
             ["ACTED: blockRemoteAddress UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"],
         );
 
-        // The finding's next event (GuardDuty sends one each time the activity recurs): a repeat.
+        // The same occurrence delivered again (EventBridge delivers at least once; Lambda retries): a repeat.
         const again = await responder.run(() => handler({ ...event, id: "second-event" }, context));
         assert.equal(again.kind === "finding" && again.decisions[0].repeat, true);
         assert.deepEqual(entries((await aclOf(w, member(), net.subnetId)).Entries).length, 3);
@@ -95,7 +119,7 @@ describe("integration: the responder's network ACL blocks, under its planned rol
         });
         const net = await network(w, member(), "10.12");
         const id = findingId("block-dry");
-        await rehearsal.run(() => handler(blockEvent(member(), id, net), context));
+        await rehearsal.run(() => handler(published(w, blockEvent(member(), id, net)), context));
         const creates = w.gate.calls.filter((c) => c.command === "CreateNetworkAclEntry");
         assert.equal(creates.length, 2);
         assert.ok(creates.every((c) => c.input.DryRun === true));
@@ -113,7 +137,7 @@ describe("integration: the responder's network ACL blocks, under its planned rol
     it("the sweep keeps a block until it expires, then lifts only its own rules, forgets it and says so", async () => {
         const net = await network(w, member(), "10.13");
         const id = findingId("sweep");
-        await responder.run(() => handler(blockEvent(member(), id, net), context));
+        await responder.run(() => handler(published(w, blockEvent(member(), id, net)), context));
         await mail.read();
         const before = await responder.run(() => handler(SWEEP, context));
         assert.equal(before.kind, "sweep");
@@ -152,7 +176,7 @@ describe("integration: the responder's network ACL blocks, under its planned rol
             }),
         );
         const id = findingId("deleted-acl");
-        await responder.run(() => handler(blockEvent(member(), id, net), context));
+        await responder.run(() => handler(published(w, blockEvent(member(), id, net)), context));
         await mail.read();
         const blocks = Object.keys(
             await records(w, bucket, `responses/blocks/${member()}/${HOME}/${customId}`),

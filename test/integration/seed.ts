@@ -17,15 +17,15 @@ import {
     ReceiveMessageCommand,
     SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { FindingDetail } from "../../functions/response/ladder";
-import type { FindingEvent } from "../../functions/response/respond";
-import { findingEvent, maliciousCallerEvent, type Json } from "../helpers/response";
+import ipaddr from "ipaddr.js";
+import type { Json } from "../helpers/response";
 import { HOME, type World } from "./world";
 
 /*
  * Realistic state for the responder, made through the emulator's API in a member account, and the ways a test
  * reads back what happened: the records in the findings bucket, the messages on the alert topic (through an SQS
- * queue subscribed to it, as a person's mail would be), the network ACLs.
+ * queue subscribed to it, as a person's mail would be), the network ACLs. The findings themselves, as GuardDuty
+ * sends them, are events.ts's.
  */
 
 let counter = 0;
@@ -80,6 +80,45 @@ export function entries(list: NetworkAclEntry[] | undefined): string[] {
         .sort();
 }
 
+/** A customer's own entry in a network ACL, every protocol. */
+export async function aclEntry(
+    w: World,
+    account: string,
+    aclId: string,
+    entry: { rule: number; action: "allow" | "deny"; cidr: string; egress: boolean },
+): Promise<void> {
+    const ec2 = await w.client(EC2Client, account, HOME);
+    await ec2.send(
+        new CreateNetworkAclEntryCommand({
+            NetworkAclId: aclId,
+            RuleNumber: entry.rule,
+            Protocol: "-1",
+            RuleAction: entry.action,
+            Egress: entry.egress,
+            CidrBlock: entry.cidr,
+        }),
+    );
+}
+
+/**
+ * The entry a packet to or from `address` meets first: the lowest-numbered entry of its direction whose CIDR
+ * holds the address ("rules are evaluated in order, starting with the lowest numbered rule", VPC user guide,
+ * network ACL rules). Worked out here on its own, never with the code under test's.
+ */
+export function firstMatch(list: NetworkAclEntry[] | undefined, egress: boolean, address: string): string {
+    const ip = ipaddr.parse(address);
+    const first = (list ?? [])
+        .filter((e) => e.Egress === egress && e.CidrBlock !== undefined)
+        .sort((a, b) => (a.RuleNumber ?? 0) - (b.RuleNumber ?? 0))
+        .find((e) => {
+            const range = ipaddr.parseCIDR(String(e.CidrBlock));
+            return range[0].kind() === ip.kind() && ip.match(range);
+        });
+    return first === undefined
+        ? "none"
+        : `${first.RuleNumber} ${first.RuleAction} ${first.CidrBlock} protocol ${first.Protocol}`;
+}
+
 /** An instance in the network, with its network interface, the volume RunInstances attaches. */
 export async function instance(
     w: World,
@@ -101,77 +140,6 @@ export async function instance(
         instanceId: String(created?.InstanceId),
         eniId: String(created?.NetworkInterfaces?.[0]?.NetworkInterfaceId),
     };
-}
-
-/** The threat-list hit of the workshop, from PUBLIC_IP, against an instance in `net`. */
-export function blockEvent(
-    account: string,
-    id: string,
-    net: Network,
-): FindingEvent & { detail: FindingDetail } {
-    return maliciousCallerEvent((d) => {
-        d.accountId = account;
-        d.region = HOME;
-        d.id = id;
-        const ni = d.resource?.instanceDetails?.networkInterfaces?.[0];
-        if (ni === undefined) throw new Error("fixture without an interface");
-        ni.subnetId = net.subnetId;
-        ni.vpcId = net.vpcId;
-    });
-}
-
-/** A bitcoin-mining finding against `instance`. */
-export function isolateEvent(
-    account: string,
-    id: string,
-    net: Network,
-    target: { instanceId: string; eniId: string },
-): FindingEvent & { detail: FindingDetail } {
-    return findingEvent("CryptoCurrency:EC2/BitcoinTool.B!DNS", (d) => {
-        d.accountId = account;
-        d.region = HOME;
-        d.id = id;
-        d.severity = 8;
-        const details = (d.resource as Json).instanceDetails as Json;
-        details.instanceId = target.instanceId;
-        details.tags = [];
-        details.networkInterfaces = [
-            { networkInterfaceId: target.eniId, subnetId: net.subnetId, vpcId: net.vpcId },
-        ];
-    });
-}
-
-/** The credential exfiltration finding, naming an IAM user's key or a role's session. */
-export function credentialsEvent(
-    account: string,
-    id: string,
-    key: { userType: "IAMUser" | "AssumedRole"; userName: string; accessKeyId: string },
-): FindingEvent & { detail: FindingDetail } {
-    return findingEvent("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
-        d.type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
-        d.accountId = account;
-        d.region = HOME;
-        d.id = id;
-        d.severity = 8;
-        (d.resource as Json).accessKeyDetails = { ...key, principalId: "AIDAEXAMPLE" };
-    });
-}
-
-/** A public bucket finding. */
-export function bucketEvent(
-    account: string,
-    id: string,
-    buckets: string[],
-): FindingEvent & { detail: FindingDetail } {
-    return findingEvent("Recon:IAMUser/MaliciousIPCaller.Custom", (d) => {
-        d.type = "Policy:S3/BucketBlockPublicAccessDisabled";
-        d.accountId = account;
-        d.region = HOME;
-        d.id = id;
-        d.severity = 5;
-        (d.resource as Json).resourceType = "S3Bucket";
-        (d.resource as Json).s3BucketDetails = buckets.map((name) => ({ name, type: "Destination" }));
-    });
 }
 
 // ---- what the responder left behind ----

@@ -18,6 +18,7 @@ import {
     DescribeVolumesCommand,
     EC2Client,
 } from "@aws-sdk/client-ec2";
+import { CreateDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { IdentityPolicyDocument } from "../../components/policy-documents";
 import type { PlanDocument } from "../../tools/plan-runtime";
@@ -33,7 +34,8 @@ import { FUNCTIONS, plannedAccess, roleOf, variablesOf, type Fn } from "./planne
  * emulator's default account), a security account and two workload accounts, an exempt OU and a scoped OU; the
  * prod stack planned for exactly these accounts, as `npm run plan -- --org` would; and from that plan, what each
  * function is deployed with (its settings, its role's policy, the member role of the StackSet, the bucket, key and
- * topic policies, the guardrails). The functions then run under the planned roles, through the gate.
+ * topic policies, the guardrails), and the security account's GuardDuty detectors. The functions then run under
+ * the planned roles, through the gate.
  */
 
 export const HOME = "us-east-1";
@@ -217,6 +219,13 @@ async function make(): Promise<World> {
         await client(SNSClient, security)
     ).send(new CreateTopicCommand({ Name: topicArn.split(":")[5] }));
     if (topic.TopicArn !== topicArn) throw new Error(`topic ${topic.TopicArn} is not the planned one`);
+    // The security account's GuardDuty detector in each region, as the plan enables it: the delegated
+    // administrator's, which holds every member's findings. moto makes a second detector on a second
+    // CreateDetector (AWS refuses one per account and region), so it is made here once for every test file.
+    for (const region of [HOME, OTHER])
+        await (
+            await client(GuardDutyClient, security, region)
+        ).send(new CreateDetectorCommand({ Enable: true }));
 
     const principals = new Map<string, Principal>();
     const factsCache = new Map<string, Facts>();
@@ -228,6 +237,7 @@ async function make(): Promise<World> {
         resourcePolicies,
         managementAccount: management,
         organizationId,
+        guardDutyFindings: new Map(),
         serviceControlPolicies: (account) => levels("SERVICE_CONTROL_POLICY", account),
         resourceControlPolicies: (account) => levels("RESOURCE_CONTROL_POLICY", account),
         facts(account, region) {
