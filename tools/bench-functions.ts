@@ -25,6 +25,10 @@ import {
     type EnrollmentSettings,
 } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
+import { TokenBuckets, VirtualTime, type Rate } from "./bench-sim";
+
+/** The virtual clock moved to tools/bench-sim.ts, shared with the responder's benchmark. */
+export { VirtualTime } from "./bench-sim";
 
 /**
  * Request rates per API and region. Organizations documents ListAccounts: "ListAccounts | 8, 12" per account
@@ -32,7 +36,7 @@ import { Run } from "../functions/shared/run";
  * document no rate for these calls (macie-quotas.html, Detective regions-limitations.html): those are assumed,
  * conservatively, and printed with the results as assumptions.
  */
-export const RATES: Record<string, { perSecond: number; burst: number; documented: boolean }> = {
+export const RATES: Record<string, Rate> = {
     "organizations:ListAccounts": { perSecond: 8, burst: 12, documented: true },
     "macie2:ListMembers": { perSecond: 5, burst: 10, documented: false },
     "macie2:CreateMember": { perSecond: 5, burst: 10, documented: false },
@@ -41,57 +45,6 @@ export const RATES: Record<string, { perSecond: number; burst: number; documente
     "detective:CreateMembers": { perSecond: 2, burst: 4, documented: false },
 };
 
-/**
- * Virtual time for concurrent work: every wait is a timer on a virtual clock, and `drive` moves the clock to
- * the next timer whenever all work is waiting, so regions running side by side overlap as they would for real.
- */
-export class VirtualTime {
-    now = 0;
-    /** The largest heap seen while driving, sampled between steps. */
-    peakHeapBytes = 0;
-    private timers: { at: number; seq: number; resolve: () => void }[] = [];
-    private seq = 0;
-    private steps = 0;
-
-    /**
-     * Live heap, not garbage: with node --expose-gc (npm run bench does) a collection runs first, so the
-     * number is what the run holds, the simulated services' members included.
-     */
-    sampleHeap(): void {
-        (globalThis as { gc?: () => void }).gc?.();
-        this.peakHeapBytes = Math.max(this.peakHeapBytes, process.memoryUsage().heapUsed);
-    }
-
-    sleep(ms: number): Promise<void> {
-        return new Promise((resolve) => {
-            this.timers.push({ at: this.now + Math.max(0, ms), seq: this.seq++, resolve });
-        });
-    }
-
-    async drive<T>(work: Promise<T>): Promise<T> {
-        let settled = false;
-        const result = work.finally(() => {
-            settled = true;
-        });
-        result.catch(() => undefined);
-        let idle = 0;
-        while (!settled) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            if (settled) break;
-            if (this.timers.length === 0) {
-                if (++idle > 1000) throw new Error("simulation deadlock: work waits on nothing");
-                continue;
-            }
-            idle = 0;
-            if (++this.steps % 2048 === 0) this.sampleHeap();
-            this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-            const [next] = this.timers.splice(0, 1);
-            this.now = Math.max(this.now, next.at);
-            next.resolve();
-        }
-        return result;
-    }
-}
 /** Time one call takes, on the virtual clock. */
 export const CALL_LATENCY_MS = 80;
 
@@ -123,20 +76,14 @@ class ThrottlingException extends Error {
 
 /** A token bucket per API and region on the virtual clock; every call, throttled or not, takes its latency. */
 class Limiter {
-    private readonly buckets = new Map<string, { tokens: number; at: number }>();
+    private readonly buckets: TokenBuckets;
     throttled = 0;
-    constructor(private readonly time: VirtualTime) {}
+    constructor(private readonly time: VirtualTime) {
+        this.buckets = new TokenBuckets(time);
+    }
 
     async take(api: string, region: string): Promise<void> {
-        const rate = RATES[api];
-        const key = `${api}@${region}`;
-        const now = this.time.now;
-        const bucket = this.buckets.get(key) ?? { tokens: rate.burst, at: now };
-        bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond);
-        bucket.at = now;
-        this.buckets.set(key, bucket);
-        const allowed = bucket.tokens >= 1;
-        if (allowed) bucket.tokens -= 1;
+        const allowed = this.buckets.take(`${api}@${region}`, RATES[api]);
         await this.time.sleep(CALL_LATENCY_MS);
         if (!allowed) {
             this.throttled++;

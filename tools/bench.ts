@@ -4,11 +4,14 @@
  * prints a table with the machine it ran on.
  *
  * usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod]
- *                         [--repeat N] [--json FILE] [--verbose]
+ *                         [--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost] [--responder]
  *
  * Then the enrollment function runs against a simulated 10,000-account organization in the stack's regions
- * (tools/bench-functions.ts), and the plan's cost at 12 and 10,000 accounts is measured in one process
- * (tools/bench-plan-cost.ts); --functions and --plan-cost run only those. --quick runs 10 and 1,000 accounts only. With --repeat, the run with the median plan+policy time of
+ * (tools/bench-functions.ts), the plan's cost at 12 and 10,000 accounts is measured in one process
+ * (tools/bench-plan-cost.ts), and the responder answers a burst of 1,000 GuardDuty findings in 10 minutes
+ * against simulated AWS, with the Lambda concurrency, timeout and queue the stack plans
+ * (tools/bench-responder.ts); --functions, --plan-cost and --responder run only those. --quick runs 10 and
+ * 1,000 accounts only. With --repeat, the run with the median plan+policy time of
  * each cell is reported. 1 region is the stack with `security-governance:regions` set to its home
  * region; any other count is the stack's own region list (17 for prod).
  */
@@ -22,11 +25,12 @@ import { parseArgs } from "node:util";
 import type { CellResult } from "./bench-cell";
 import { ENROLLMENT_TARGETS, formatSimulation, simulateEnrollment } from "./bench-functions";
 import { formatPlanCost, measurePlanCost } from "./bench-plan-cost";
+import { benchResponder } from "./bench-responder-report";
 import { readStackConfigValues, REPO_ROOT } from "./plan-runtime";
 
 export const BENCH_USAGE =
     "usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod] " +
-    "[--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost]";
+    "[--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost] [--responder]";
 
 /** The targets of issue 5, checked on the largest cell. */
 const TARGETS = {
@@ -49,6 +53,8 @@ interface BenchFlags {
     functionsOnly: boolean;
     /** Only the plan's cost at 12 and 10,000 accounts, in this process. */
     planCostOnly: boolean;
+    /** Only the responder's burst (tools/bench-responder.ts), in this process. */
+    responderOnly: boolean;
 }
 
 export interface BenchRow extends CellResult {
@@ -79,6 +85,7 @@ function parseFlags(argv: string[]): BenchFlags {
             verbose: { type: "boolean", default: false },
             functions: { type: "boolean", default: false },
             "plan-cost": { type: "boolean", default: false },
+            responder: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -98,6 +105,7 @@ function parseFlags(argv: string[]): BenchFlags {
         verbose: values.verbose === true,
         functionsOnly: values.functions === true,
         planCostOnly: values["plan-cost"] === true,
+        responderOnly: values.responder === true,
     };
 }
 
@@ -303,6 +311,12 @@ async function main(argv: string[]): Promise<number> {
         );
         return formatSimulation(options, await simulateEnrollment(options));
     };
+    const responder = () =>
+        benchResponder(flags.stack, { progress: (line) => process.stderr.write(`${line}\n`) });
+    if (flags.responderOnly) {
+        process.stdout.write(await responder());
+        return 0;
+    }
     if (flags.planCostOnly) {
         process.stdout.write(formatPlanCost(await measurePlanCost(flags.stack)));
         return 0;
@@ -345,6 +359,7 @@ async function main(argv: string[]): Promise<number> {
         "",
         formatPlanCost(await measurePlanCost(flags.stack)),
         await simulation(),
+        await responder(),
     ].join("\n");
     process.stdout.write(report);
     if (flags.jsonFile !== undefined) {
