@@ -15,6 +15,14 @@ import { functionRoleName, logGroupArn, ownLogsStatement, scheduledFunction } fr
 export const RESPONDER_FUNCTION_NAME = "security-governance-responder";
 /** Key prefix of the responder's records in the findings bucket. */
 export const RESPONSES_PREFIX = "responses/";
+/**
+ * Runs at a time. One run at a time decides a burst of 1,000 findings in an hour, not in 15 minutes (`npm run
+ * bench -- --responder`); five do, while staying under EC2's mutating-call rate (5 a second per account and
+ * region). Overlapping runs are safe: a rule number, a quarantine group and a done/ record are each claimed with
+ * S3's conditional write, and the sweep reads a block's record again before it lifts it.
+ */
+export const RESPONDER_CONCURRENCY = 5;
+
 /** The queue that keeps the events the responder could not handle (see ResponseFunction). */
 export const FAILED_EVENTS_QUEUE = `${RESPONDER_FUNCTION_NAME}-failed-events`;
 /**
@@ -240,6 +248,7 @@ export class ResponseFunction extends pulumi.ComponentResource {
             schedule: "rate(1 hour)",
             logRetentionDays: args.logRetentionDays ?? 365,
             memorySize: 512,
+            concurrency: RESPONDER_CONCURRENCY,
             after: [],
         });
         // No event is lost: one that fails its two retries, or is still waiting (throttled, one run at a time)

@@ -32,6 +32,8 @@ export interface ScheduledFunctionArgs {
     schedule: string;
     logRetentionDays: number;
     memorySize: number;
+    /** Runs at a time (reserved concurrency). Default 1: two overlapping runs would do the same work twice. */
+    concurrency?: number;
     /** What the function waits for before it is created. */
     after: pulumi.Resource[];
 }
@@ -117,8 +119,7 @@ export function scheduledFunction(
             sourceCodeHash: Buffer.from(bundle.sha256, "hex").toString("base64"),
             timeout: FUNCTION_TIMEOUT_SECONDS,
             memorySize: args.memorySize,
-            // One run at a time: two overlapping runs would do the same work twice.
-            reservedConcurrentExecutions: 1,
+            reservedConcurrentExecutions: args.concurrency ?? 1,
             environment: { variables: args.environment },
             loggingConfig: { logFormat: "Text", logGroup: logs.name },
         },

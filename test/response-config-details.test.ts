@@ -276,7 +276,7 @@ describe("response config and action details", () => {
                 ],
                 [
                     { containCredentials: { stopInstance: true } },
-                    `${NS}.containCredentials.stopInstance: unknown key; allowed keys here: mode, findingTypes, minSeverity`,
+                    `${NS}.containCredentials.stopInstance: unknown key; allowed keys here: mode, findingTypes, minSeverity, organizationalUnits`,
                 ],
             ];
             for (const [remediation, expected] of cases) {

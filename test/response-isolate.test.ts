@@ -38,6 +38,8 @@ interface Group {
     vpcId: string;
     name: string;
     rules: { id: string; egress: boolean }[];
+    /** Carries security-governance:purpose=quarantine (the member role moves interfaces only into such). */
+    tagged?: boolean;
 }
 
 function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
@@ -57,7 +59,16 @@ function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
         const id = input.GroupIds?.[0] ?? "";
         const group = groups.get(id);
         if (group === undefined) throw notFound();
-        return { SecurityGroups: [{ GroupId: id, VpcId: group.vpcId, GroupName: group.name }] };
+        return {
+            SecurityGroups: [
+                {
+                    GroupId: id,
+                    VpcId: group.vpcId,
+                    GroupName: group.name,
+                    Tags: group.tagged === true ? [TAG] : [],
+                },
+            ],
+        };
     });
     mock.on(DescribeSecurityGroupRulesCommand).callsFake(
         (input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
@@ -77,6 +88,9 @@ function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
             vpcId: input.VpcId ?? "",
             name: input.GroupName ?? "",
             rules: [{ id: `sgr-${id}-out`, egress: true }],
+            tagged: (input.TagSpecifications ?? []).some((t) =>
+                (t.Tags ?? []).some((tag) => tag.Key === TAG.Key && tag.Value === TAG.Value),
+            ),
         });
         return { GroupId: id };
     });
@@ -129,6 +143,7 @@ describe("isolation never widens access", () => {
             vpcId: VPC,
             name: "security-governance-quarantine",
             rules: [{ id: "sgr-all-in", egress: false }],
+            tagged: true,
         });
         const { quarantine, options: o } = options();
         const outcome = await isolateInstance(ec2, target, o, testRun());
@@ -151,7 +166,7 @@ describe("isolation never widens access", () => {
 
     it("a recorded group that still exists with no rules is used as it is: nothing is created", async () => {
         const { ec2, mock, groups, moved } = fakeEc2(withInterface);
-        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [], tagged: true });
         const { quarantine, options: o } = options({ [VPC]: "sg-ours" });
         const outcome = await isolateInstance(ec2, target, o, testRun());
         assert.equal(outcome.status, "acted");
@@ -201,7 +216,7 @@ describe("isolation never widens access", () => {
 
     it("a group that gains a rule while the instance is moved in is reported: the action fails", async () => {
         const { ec2, mock, groups } = fakeEc2(withInterface);
-        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [], tagged: true });
         mock.on(ModifyNetworkInterfaceAttributeCommand).callsFake(() => {
             groups.get("sg-ours")?.rules.push({ id: "sgr-late", egress: true });
             return {};
@@ -220,7 +235,7 @@ describe("isolation never widens access", () => {
             ...withInterface,
             NetworkInterfaces: [{ NetworkInterfaceId: "eni-a", Groups: [{ GroupId: "sg-ours" }] }],
         });
-        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [], tagged: true });
         const done = await isolateInstance(ec2, target, options({ [VPC]: "sg-ours" }).options, testRun());
         assert.deepEqual(done, { status: "already done", details: [`${INSTANCE} is already in sg-ours`] });
         // In a group the responder did not record (a member's, named as the quarantine group was): moved.
@@ -228,7 +243,12 @@ describe("isolation never widens access", () => {
             ...withInterface,
             NetworkInterfaces: [{ NetworkInterfaceId: "eni-a", Groups: [{ GroupId: "sg-planted" }] }],
         });
-        other.groups.set("sg-planted", { vpcId: VPC, name: "security-governance-quarantine", rules: [] });
+        other.groups.set("sg-planted", {
+            vpcId: VPC,
+            name: "security-governance-quarantine",
+            rules: [],
+            tagged: true,
+        });
         const moved = await isolateInstance(other.ec2, target, options().options, testRun());
         assert.equal(moved.status, "acted");
         assert.deepEqual(other.moved(), ["eni-a -> sg-new1"]);
@@ -236,7 +256,7 @@ describe("isolation never widens access", () => {
 
     it("a rehearsal with a recorded empty group rehearses the move into it; without one, only the creation", async () => {
         const { ec2, mock, groups } = fakeEc2(withInterface);
-        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [] });
+        groups.set("sg-ours", { vpcId: VPC, name: "x", rules: [], tagged: true });
         const recorded = options({ [VPC]: "sg-ours" }, "dry-run");
         mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(
             new EC2ServiceException({
@@ -269,5 +289,32 @@ describe("isolation never widens access", () => {
         assert.equal(none.mock.commandCalls(CreateSecurityGroupCommand)[0].args[0].input.DryRun, true);
         assert.deepEqual(none.moved(), []);
         assert.deepEqual(fresh.quarantine.records, []);
+    });
+
+    it("when another run recorded the VPC's group meanwhile, its own verified group still isolates the instance", async () => {
+        const { ec2, moved } = fakeEc2(withInterface);
+        const records: [string, string, string | undefined][] = [];
+        const ledger = {
+            recorded: async () => undefined,
+            record: async (vpcId: string, groupId: string, replaces?: string) => {
+                records.push([vpcId, groupId, replaces]);
+                return false;
+            },
+        };
+        const outcome = await isolateInstance(
+            ec2,
+            target,
+            { mode: "act", findingId: FINDING, stopInstance: false, ledger, now: NOW },
+            testRun(),
+        );
+        assert.equal(outcome.status, "acted");
+        assert.deepEqual(moved(), ["eni-a -> sg-new1"]);
+        // A first group is recorded only if none is (replaces undefined: a conditional write).
+        assert.deepEqual(records, [[VPC, "sg-new1", undefined]]);
+        assert.ok(
+            outcome.details.includes(
+                `another run recorded ${VPC}'s quarantine group meanwhile: sg-new1 serves this instance only`,
+            ),
+        );
     });
 });

@@ -213,19 +213,17 @@ describe("the network response actions, in detail", () => {
             );
             // IPv6: an IPv4 allow of 0.0.0.0/0 does not match; the IPv6 one at 101 does, so 1 is below it.
             const six = newEc2();
-            six.mock
-                .on(DescribeNetworkAclsCommand)
-                .resolves(
-                    acl([
-                        {
-                            RuleNumber: 101,
-                            Protocol: "-1",
-                            RuleAction: "allow",
-                            Egress: false,
-                            Ipv6CidrBlock: "::/0",
-                        },
-                    ]),
-                );
+            six.mock.on(DescribeNetworkAclsCommand).resolves(
+                acl([
+                    {
+                        RuleNumber: 101,
+                        Protocol: "-1",
+                        RuleAction: "allow",
+                        Egress: false,
+                        Ipv6CidrBlock: "::/0",
+                    },
+                ]),
+            );
             six.mock.on(CreateNetworkAclEntryCommand).resolves({});
             await blockRemoteAddresses(
                 six.ec2,
@@ -328,18 +326,18 @@ describe("the network response actions, in detail", () => {
             assert.deepEqual(sent(mock), ["DescribeNetworkAcls"]);
         });
 
-        it("the record is written before the entry is made, and forgotten when it could not be", async () => {
-            // Catches a record written after the change (a run stopped between leaves an unrecorded rule) and a
-            // record left for an entry that was never made.
+        it("the record is claimed before the entry is made, and forgotten when it could not be made", async () => {
+            // Catches a record written after the change (a run stopped between leaves an unrecorded rule), a
+            // claim that overwrites (two runs would share a number) and a record left for an entry never made.
             const { ec2, mock } = newEc2();
             mock.on(DescribeNetworkAclsCommand).resolves(acl());
             const order: string[] = [];
             const ledger = memoryLedger();
             const traced = {
                 ...ledger.ledger,
-                keep: async (b: Block) => {
-                    order.push(`keep ${b.ruleNumber} ${b.egress ? "out" : "in"}`);
-                    await ledger.ledger.keep(b);
+                claim: async (b: Block) => {
+                    order.push(`claim ${b.ruleNumber} ${b.egress ? "out" : "in"}`);
+                    return ledger.ledger.claim(b);
                 },
             };
             mock.on(CreateNetworkAclEntryCommand)
@@ -349,7 +347,7 @@ describe("the network response actions, in detail", () => {
                 })
                 .callsFake(() => {
                     order.push("create out");
-                    throw ec2Error("NetworkAclEntryAlreadyExists");
+                    throw ec2Error("NetworkAclEntryLimitExceeded");
                 });
             const outcome = await blockRemoteAddresses(
                 ec2,
@@ -357,7 +355,8 @@ describe("the network response actions, in detail", () => {
                 { mode: "act", ledger: traced },
                 testRun(),
             );
-            assert.deepEqual(order, ["keep 1 in", "create in", "keep 1 out", "create out"]);
+            assert.deepEqual(order, ["claim 1 in", "create in", "claim 1 out", "create out"]);
+            assert.deepEqual(ledger.kept, []);
             assert.deepEqual(ledger.forgotten, [
                 { networkAclId: ACL, ruleNumber: 1, egress: true, cidr: `${ATTACKER}/32` },
             ]);
@@ -365,6 +364,50 @@ describe("the network response actions, in detail", () => {
             assert.deepEqual(outcome.blocks, [
                 { networkAclId: ACL, ruleNumber: 1, egress: false, cidr: `${ATTACKER}/32` },
             ]);
+            // The ACL was read again by ID to see whether the entry was made after all: it was not.
+            assert.deepEqual(
+                mock.commandCalls(DescribeNetworkAclsCommand).map((c) => c.args[0].input),
+                [
+                    { Filters: [{ Name: "association.subnet-id", Values: [SUBNET] }] },
+                    { NetworkAclIds: [ACL] },
+                ],
+            );
+        });
+
+        it("a number another run claimed is stepped over; a create that failed but made the entry is the block", async () => {
+            // Catches two overlapping runs taking one number (the second would fail, and forget the first's
+            // record), and a lost answer to a create that EC2 carried out being reported NOT blocked.
+            const { ec2, mock } = newEc2();
+            mock.on(DescribeNetworkAclsCommand, { NetworkAclIds: [ACL] }).resolves(
+                acl([entry(2, true, "deny", `${ATTACKER}/32`)]),
+            );
+            mock.on(DescribeNetworkAclsCommand, {
+                Filters: [{ Name: "association.subnet-id", Values: [SUBNET] }],
+            }).resolves(acl());
+            mock.on(CreateNetworkAclEntryCommand, { Egress: false }).resolves({});
+            mock.on(CreateNetworkAclEntryCommand, { Egress: true }).rejects(ec2Error("InternalError"));
+            const ledger = memoryLedger([], [1]);
+            const outcome = await blockRemoteAddresses(
+                ec2,
+                target,
+                { mode: "act", ledger: ledger.ledger },
+                testRun(),
+            );
+            assert.equal(outcome.status, "acted");
+            assert.deepEqual(
+                mock
+                    .commandCalls(CreateNetworkAclEntryCommand)
+                    .map((c) => [c.args[0].input.Egress, c.args[0].input.RuleNumber]),
+                [
+                    [false, 2],
+                    [true, 2],
+                ],
+            );
+            assert.deepEqual(ledger.forgotten, []);
+            assert.deepEqual(
+                outcome.blocks?.map((b) => `${b.egress ? "out" : "in"} ${b.ruleNumber}`),
+                ["in 2", "out 2"],
+            );
         });
 
         it("is gone only when every subnet is gone: one gone beside one already denied is already done", async () => {

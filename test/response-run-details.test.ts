@@ -683,8 +683,9 @@ describe("the responder run's records", () => {
             expiresAt: "2026-12-01T16:00:00.000Z",
         });
         assert.deepEqual(w.puts(), [
-            putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, kept(blocks[0])),
-            putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, kept(blocks[1])),
+            // Claimed: written only if no record is at the key (another run's claim of the number).
+            putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, kept(blocks[0]), true),
+            putOf(`blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, kept(blocks[1]), true),
             putOf(record.key, record),
             putOf(
                 `done/${MEMBER}/${event.detail.id}/${OCCURRENCE}/blockRemoteAddress-act.json`,
@@ -745,8 +746,8 @@ describe("the responder run's records", () => {
         assert.deepEqual(
             partial.puts().map((p) => [p.Key, p.IfNoneMatch]),
             [
-                [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, undefined],
-                [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, undefined],
+                [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-in.json`, "*"],
+                [`responses/blocks/${MEMBER}/us-east-1/${ACL}-1-out.json`, "*"],
                 [`responses/${half.key}`, undefined],
             ],
         );
@@ -1115,10 +1116,14 @@ describe("the expiry sweep's details", () => {
     it("a deadline during a lift stops the sweep: no record of a failure, the block record kept", async () => {
         const w = sweepWorld({ [BLOCK_KEY]: JSON.stringify(kept()) });
         const run = testRun(1_000);
-        w.mocks.s3.on(GetObjectCommand).callsFake(async () => {
-            run.clock.now = 1_000;
-            return { Body: textBody(JSON.stringify(kept())) };
-        });
+        // The time runs out while the record is read again just before the lift.
+        w.mocks.s3
+            .on(GetObjectCommand)
+            .resolvesOnce({ Body: textBody(JSON.stringify(kept())) })
+            .callsFake(async () => {
+                run.clock.now = 1_000;
+                return { Body: textBody(JSON.stringify(kept())) };
+            });
         await assert.rejects(sweepExpiredBlocks(settings(), w.deps, run), refused("ec2:DescribeNetworkAcls"));
         assert.deepEqual(w.puts(), []);
         assert.deepEqual(w.published(), []);

@@ -84,7 +84,6 @@ describe("the responder's safety", () => {
     it("an event GuardDuty does not hold, or of another account, region or type, is recorded and told, never acted on", async () => {
         const event = maliciousCallerEvent();
         const cases: [string, (held: ReturnType<typeof maliciousCallerEvent>["detail"]) => void, RegExp][] = [
-            ["not held", () => undefined, /GuardDuty's administrator holds no finding .* in us-east-1$/],
             [
                 "account",
                 (d) => (d.accountId = "555555555555"),
@@ -100,11 +99,9 @@ describe("the responder's safety", () => {
         for (const [name, edit, reason] of cases) {
             const w = world();
             subnetAcl(w);
-            if (name !== "not held") {
-                const held = structuredClone(event.detail);
-                edit(held);
-                w.hold(held);
-            }
+            const held = structuredClone(event.detail);
+            edit(held);
+            w.hold(held);
             const [record] = await respondToFinding(event, responderSettings(ACT), w.deps, testRun());
             assert.equal(record.verdict, "skip", name);
             assert.match(record.reason ?? "", /^not confirmed: /, name);
@@ -112,6 +109,34 @@ describe("the responder's safety", () => {
             assert.deepEqual(w.members, [], name);
             assert.equal(w.published().length, 1, name);
         }
+    });
+
+    it("an event whose finding GuardDuty does not hold fails: nothing is done, told, and the next event tries again", async () => {
+        const w = world();
+        subnetAcl(w);
+        const [record] = await respondToFinding(
+            maliciousCallerEvent(),
+            responderSettings(ACT),
+            w.deps,
+            testRun(),
+        );
+        assert.equal(record.outcome?.status, "failed");
+        assert.match(
+            record.outcome?.details[0] ?? "",
+            /^could not read the finding back from GuardDuty, so nothing was done: Error: GuardDuty's administrator holds no finding \w+ in us-east-1$/,
+        );
+        assert.deepEqual(w.members, []);
+        assert.ok(w.puts().every((p) => !(p.Key ?? "").includes("/done/")));
+        // A notification is not told on the event's word either.
+        const notify = world();
+        const [told] = await respondToFinding(
+            maliciousCallerEvent(),
+            responderSettings(),
+            notify.deps,
+            testRun(),
+        );
+        assert.equal(told.outcome?.status, "failed");
+        assert.match(notify.published()[0].Subject ?? "", /^FAILED: /);
     });
 
     it("a GuardDuty that cannot be read fails the decision: nothing is done, it is told, not claimed", async () => {

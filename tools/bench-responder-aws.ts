@@ -13,6 +13,7 @@ import {
     type GuardDutyClient,
 } from "@aws-sdk/client-guardduty";
 import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { cachedAccountOus } from "../functions/response/aws";
 import {
     DeleteObjectCommand,
     GetObjectCommand,
@@ -277,7 +278,11 @@ export class SimulatedAws {
                 // The member's IAM and S3 are not simulated: this workload has no credential or bucket findings.
                 return clients;
             },
-            accountOus: (accountId, run) => organizationalUnitsOf(organizations, accountId, run),
+            // The deployed cache of an account's OUs, on the virtual clock: one per execution environment.
+            accountOus: cachedAccountOus(
+                (accountId, run) => organizationalUnitsOf(organizations, accountId, run),
+                () => this.options.epochMs + this.time.now,
+            ),
             now: () => new Date(this.options.epochMs + this.time.now),
         };
     }

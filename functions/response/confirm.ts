@@ -16,16 +16,22 @@ import type { FindingDetail } from "./ladder";
 
 export type Confirmation =
     | { kind: "confirmed"; finding: FindingDetail }
-    /** The event does not describe a finding the administrator holds: never acted on. */
+    /** The event describes the finding otherwise than the administrator holds it: never acted on. */
     | { kind: "unconfirmed"; reason: string };
+
+/** Detector IDs by client (one client per region): a detector's ID does not change while it exists. */
+const detectors = new WeakMap<GuardDutyClient, string>();
 
 /** The detector of this account in the client's region: GuardDuty has one per account and region. */
 async function detectorId(guardduty: GuardDutyClient, region: string, run: Run): Promise<string> {
+    const known = detectors.get(guardduty);
+    if (known !== undefined) return known;
     const listed = await run.call("guardduty:ListDetectors", () =>
         guardduty.send(new ListDetectorsCommand({})),
     );
     const id = listed.DetectorIds?.[0];
     if (id === undefined) throw new Error(`the security account has no GuardDuty detector in ${region}`);
+    detectors.set(guardduty, id);
     return id;
 }
 
@@ -139,8 +145,8 @@ function disagreement(event: FindingDetail, held: FindingDetail): string | undef
 
 /**
  * Reads the event's finding back from the administrator's detector in the finding's region. Errors (access, no
- * detector, throttling) are thrown: the decision fails and the finding's next event, or Lambda's retry, tries
- * again.
+ * detector, throttling, a finding not held) are thrown: the decision fails, nothing is done, and the finding's
+ * next event tries again.
  */
 export async function confirmFinding(
     guardduty: (region: string) => GuardDutyClient,
@@ -158,11 +164,9 @@ export async function confirmFinding(
         client.send(new GetFindingsCommand({ DetectorId: detector, FindingIds: [event.id as string] })),
     );
     const held = got.Findings?.find((f) => f.Id === event.id);
+    // Not (yet) held: a failure, so that the finding's next event tries again, rather than a settled skip.
     if (held === undefined)
-        return {
-            kind: "unconfirmed",
-            reason: `GuardDuty's administrator holds no finding ${event.id} in ${event.region}`,
-        };
+        throw new Error(`GuardDuty's administrator holds no finding ${event.id} in ${event.region}`);
     const copy = detailOf(held);
     const differs = disagreement(event, copy);
     return differs === undefined

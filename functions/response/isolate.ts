@@ -33,7 +33,11 @@ import {
  */
 export interface QuarantineLedger {
     recorded(vpcId: string): Promise<string | undefined>;
-    record(vpcId: string, groupId: string): Promise<void>;
+    /**
+     * Records the VPC's group; `replaces` names the recorded group it takes over from. False when another run
+     * recorded a first group for the VPC meanwhile.
+     */
+    record(vpcId: string, groupId: string, replaces?: string): Promise<boolean>;
 }
 
 /** The rules of a group, as "in|out <rule id>"; undefined when the group does not exist in the VPC. */
@@ -81,7 +85,7 @@ async function quarantineGroup(
         if (rules !== undefined && rules.length === 0) return recorded;
         details.push(
             rules === undefined
-                ? `quarantine group ${recorded} no longer exists in ${vpcId}: a new one is made`
+                ? `quarantine group ${recorded} no longer exists in ${vpcId} with its tag: a new one is made`
                 : `quarantine group ${recorded} has rules now (${rules.join(", ")}): not used, a new one is made`,
         );
     }
@@ -124,8 +128,12 @@ async function quarantineGroup(
         throw new Error(
             `the new quarantine group ${groupId} is not empty after its egress rule was revoked: ${left?.join(", ") ?? "gone"}`,
         );
-    await options.ledger.record(vpcId, groupId);
     details.push(`quarantine group ${groupId} made in ${vpcId}, with no rules`);
+    if (!(await options.ledger.record(vpcId, groupId, recorded)))
+        // Another run made and recorded the VPC's group meanwhile: this one, verified empty, still serves here.
+        details.push(
+            `another run recorded ${vpcId}'s quarantine group meanwhile: ${groupId} serves this instance only`,
+        );
     return groupId;
 }
 

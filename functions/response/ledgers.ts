@@ -63,6 +63,14 @@ interface Where {
 /** The blocks of one finding in one account and region, each kept until `expiresAt`. */
 export function blockLedger(where: Where, finding: { id: string; now: Date; expiresAt: Date }): BlockLedger {
     const { s3, store, accountId, region, run } = where;
+    const record = (block: Block): BlockRecord => ({
+        accountId,
+        region,
+        block,
+        findingId: finding.id,
+        createdAt: finding.now.toISOString(),
+        expiresAt: finding.expiresAt.toISOString(),
+    });
     return {
         async isOwn(block) {
             const key = store.prefix + blockKey(accountId, region, block);
@@ -77,16 +85,21 @@ export function blockLedger(where: Where, finding: { id: string; now: Date; expi
                 kept.block.cidr === block.cidr
             );
         },
+        async claim(block) {
+            const written = await putRecord(
+                s3,
+                store,
+                blockKey(accountId, region, block),
+                record(block),
+                run,
+                {
+                    onlyIfAbsent: true,
+                },
+            );
+            return written === "written";
+        },
         async keep(block) {
-            const record: BlockRecord = {
-                accountId,
-                region,
-                block,
-                findingId: finding.id,
-                createdAt: finding.now.toISOString(),
-                expiresAt: finding.expiresAt.toISOString(),
-            };
-            await putRecord(s3, store, blockKey(accountId, region, block), record, run);
+            await putRecord(s3, store, blockKey(accountId, region, block), record(block), run);
         },
         async forget(block) {
             await deleteRecord(s3, store, blockKey(accountId, region, block), run);
@@ -121,7 +134,7 @@ export function quarantineLedger(where: Where, now: Date): QuarantineLedger {
                 typeof kept.groupId === "string";
             return ok ? kept.groupId : undefined;
         },
-        async record(vpcId, groupId) {
+        async record(vpcId, groupId, replaces) {
             const record: QuarantineRecord = {
                 accountId,
                 region,
@@ -129,7 +142,12 @@ export function quarantineLedger(where: Where, now: Date): QuarantineLedger {
                 groupId,
                 createdAt: now.toISOString(),
             };
-            await putRecord(s3, store, quarantineKey(accountId, region, vpcId), record, run);
+            // The first group of a VPC is recorded only if no other run recorded one meanwhile; a replacement
+            // (the recorded group gained rules or went) overwrites.
+            const written = await putRecord(s3, store, quarantineKey(accountId, region, vpcId), record, run, {
+                onlyIfAbsent: replaces === undefined,
+            });
+            return written === "written";
         },
     };
 }

@@ -120,12 +120,15 @@ export function decidingEntry(
 
 /**
  * What the responder made, as it keeps it in its records (respond.ts): the only entries it will ever call its
- * own. `keep` is written before the entry is made (so a run stopped in between leaves a record, never an
- * unrecorded rule) and again to push back the expiry of a block the finding's recurrence found in place;
- * `forget` removes the record of an entry that could not be made.
+ * own. `claim` writes a new block's record before the entry is made (so a run stopped in between leaves a
+ * record, never an unrecorded rule, and two runs never take one number); `keep` writes it again to push back the
+ * expiry of a block the finding's recurrence found in place; `forget` removes the record of an entry that could
+ * not be made.
  */
 export interface BlockLedger {
     isOwn(block: Block): Promise<boolean>;
+    /** Writes the record of a new block unless one exists at its key: false when the number is taken. */
+    claim(block: Block): Promise<boolean>;
     keep(block: Block): Promise<void>;
     forget(block: Block): Promise<void>;
 }
@@ -200,51 +203,34 @@ export async function blockRemoteAddresses(
                     continue;
                 }
                 const below = Math.min(RESPONDER_RULES.last, (deciding?.RuleNumber ?? Infinity) - 1);
-                let number = RESPONDER_RULES.first;
-                while (used.has(number) && number <= below) number++;
-                if (number > below) {
-                    details.push(
-                        deciding !== undefined && below < RESPONDER_RULES.last
-                            ? `${aclId}: ${direction} ${address} NOT blocked: rule ${ruleName(deciding)} allows it first and no rule number below it is free in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
-                            : `${aclId}: ${direction} ${address} NOT blocked: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`,
-                    );
+                const placed = await placeDeny(
+                    ec2,
+                    { aclId, egress, address, cidr, below, used },
+                    { mode, ledger },
+                    run,
+                );
+                if (typeof placed === "string") {
                     failed = true;
-                    continue;
-                }
-                const block = { networkAclId: aclId, ruleNumber: number, egress, cidr };
-                try {
-                    if (mode === "act") await ledger.keep(block);
-                    await change(run, "ec2:CreateNetworkAclEntry", mode, (DryRun) =>
-                        ec2.send(
-                            new CreateNetworkAclEntryCommand({
-                                NetworkAclId: aclId,
-                                RuleNumber: number,
-                                Protocol: "-1",
-                                RuleAction: "deny",
-                                Egress: egress,
-                                ...(address.includes(":") ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
-                                DryRun,
-                            }),
-                        ),
-                    );
-                } catch (error) {
-                    // Out of time stops the run (its event is retried) with the record in place: the sweep lifts
-                    // the entry if it was made, and forgets the record if it was not.
-                    rethrowDeadline(error);
-                    failed = true;
-                    if (mode === "act") await ledger.forget(block);
                     details.push(
-                        error instanceof Error && error.name === "NetworkAclEntryLimitExceeded"
-                            ? `${aclId}: the network ACL is full (its rules-per-network-ACL quota); ${direction} ${address} NOT blocked`
-                            : `${aclId}: ${direction} ${address} NOT blocked: ${reasonOf(error)}`,
+                        placed === NO_NUMBER
+                            ? deciding !== undefined && below < RESPONDER_RULES.last
+                                ? `${aclId}: ${direction} ${address} NOT blocked: rule ${ruleName(deciding)} allows it first and no rule number below it is free in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
+                                : `${aclId}: ${direction} ${address} NOT blocked: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
+                            : `${aclId}: ${placed.replace("<what>", `${direction} ${address}`)}`,
                     );
                     continue;
                 }
-                used.add(number);
-                entries.push({ RuleNumber: number, Egress: egress, RuleAction: "deny", Protocol: "-1" });
+                entries.push({
+                    RuleNumber: placed.ruleNumber,
+                    Egress: egress,
+                    RuleAction: "deny",
+                    Protocol: "-1",
+                });
                 changed = true;
-                blocks.push(block);
-                details.push(`${aclId}: rule ${number} denies all traffic ${direction} ${address}`);
+                blocks.push(placed);
+                details.push(
+                    `${aclId}: rule ${placed.ruleNumber} denies all traffic ${direction} ${address}`,
+                );
             }
         }
     }
@@ -253,6 +239,83 @@ export async function blockRemoteAddresses(
         details,
         ...(mode === "act" && blocks.length > 0 ? { blocks } : {}),
     };
+}
+
+const NO_NUMBER = "no free number";
+/** How many taken numbers a placement steps over before it gives up: another run may be placing too. */
+const PLACEMENT_ATTEMPTS = 5;
+
+/**
+ * Makes one deny at the lowest number at most `below` that is free in the ACL and that the responder can claim:
+ * in act mode the block's record is written first with a conditional write, so two overlapping runs never take
+ * the same number, and a run stopped between the record and the entry leaves a record the sweep settles. A
+ * create that fails is checked against the ACL: the entry may have been made (a call retried after a lost
+ * answer), or the number taken by someone else meanwhile (the next number is tried). Returns the block made, or
+ * why not (with "<what>" for the direction and address).
+ */
+async function placeDeny(
+    ec2: EC2Client,
+    where: {
+        aclId: string;
+        egress: boolean;
+        address: string;
+        cidr: string;
+        below: number;
+        used: Set<number | undefined>;
+    },
+    options: { mode: Mode; ledger: BlockLedger },
+    run: Run,
+): Promise<Block | string> {
+    const { aclId, egress, address, cidr, below, used } = where;
+    for (let attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
+        let number = RESPONDER_RULES.first;
+        while (used.has(number) && number <= below) number++;
+        if (number > below) return NO_NUMBER;
+        used.add(number);
+        const block: Block = { networkAclId: aclId, ruleNumber: number, egress, cidr };
+        if (options.mode === "act" && !(await options.ledger.claim(block))) continue;
+        try {
+            await change(run, "ec2:CreateNetworkAclEntry", options.mode, (DryRun) =>
+                ec2.send(
+                    new CreateNetworkAclEntryCommand({
+                        NetworkAclId: aclId,
+                        RuleNumber: number,
+                        Protocol: "-1",
+                        RuleAction: "deny",
+                        Egress: egress,
+                        ...(address.includes(":") ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
+                        DryRun,
+                    }),
+                ),
+            );
+            return block;
+        } catch (error) {
+            // Out of time stops the run (its event is retried) with the record in place: the sweep lifts the
+            // entry if it was made, and forgets the record if it was not.
+            rethrowDeadline(error);
+            if (options.mode === "dry-run") return `<what> NOT blocked: ${reasonOf(error)}`;
+            const now = await entryAt(ec2, block, run);
+            if (now === "ours") return block;
+            await options.ledger.forget(block);
+            if (now === "taken") continue;
+            return error instanceof Error && error.name === "NetworkAclEntryLimitExceeded"
+                ? "the network ACL is full (its rules-per-network-ACL quota); <what> NOT blocked"
+                : `<what> NOT blocked: ${reasonOf(error)}`;
+        }
+    }
+    return `<what> NOT blocked: ${PLACEMENT_ATTEMPTS} free numbers were taken by others meanwhile`;
+}
+
+/** What the ACL holds at the block's number now: the deny asked for, someone else's rule, or nothing. */
+async function entryAt(ec2: EC2Client, block: Block, run: Run): Promise<"ours" | "taken" | "free"> {
+    const page = await run.call("ec2:DescribeNetworkAcls", () =>
+        ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [block.networkAclId] })),
+    );
+    const entry = (page.NetworkAcls?.[0]?.Entries ?? []).find(
+        (e) => e.RuleNumber === block.ruleNumber && e.Egress === block.egress,
+    );
+    if (entry === undefined) return "free";
+    return deniesAll(entry) && entryCidr(entry) === block.cidr ? "ours" : "taken";
 }
 
 function ruleName(entry: NetworkAclEntry): string {

@@ -300,15 +300,22 @@ export async function respondToFinding(
             records.push(record);
             continue;
         }
-        if (decision.verdict === "act" || decision.verdict === "dry-run")
-            record.outcome =
-                unreadable === undefined
-                    ? await carryOut(decision, finding, settings, deps, run)
-                    : { status: "failed", details: [unreadable] };
+        // Unconfirmed: nothing is done and nothing is told as if it were (not even WOULD ACT).
+        if (unreadable !== undefined && decision.verdict !== "skip")
+            record.outcome = { status: "failed", details: [unreadable] };
+        else if (decision.verdict === "act" || decision.verdict === "dry-run")
+            record.outcome = await carryOut(decision, finding, settings, deps, run);
         await putRecord(deps.s3, settings.records, key, record, run);
-        if (record.outcome?.status !== "failed")
-            await putRecord(deps.s3, settings.records, doneKey, record, run, { onlyIfAbsent: true });
-        await publishDecision(record, settings, deps, run);
+        if (
+            record.outcome?.status !== "failed" &&
+            (await putRecord(deps.s3, settings.records, doneKey, record, run, { onlyIfAbsent: true })) ===
+                "exists"
+        ) {
+            // Another run took the same occurrence meanwhile (runs overlap): it tells, this one does not.
+            record.repeat = true;
+            await putRecord(deps.s3, settings.records, key, record, run);
+        }
+        if (record.repeat !== true) await publishDecision(record, settings, deps, run);
         records.push(record);
     }
     return records;

@@ -70,6 +70,13 @@ export async function sweepExpiredBlocks(
             lift: true,
         };
         try {
+            // Read again just before the lift: a recurrence may have pushed the expiry back since the listing
+            // (runs overlap), and then the block stays.
+            const again: unknown = await readRecord(deps.s3, settings.records, key, run);
+            if (isBlockRecord(again) && Date.parse(again.expiresAt) > now.getTime()) {
+                result.waiting++;
+                continue;
+            }
             const lifted = await liftBlock(deps.member(kept.accountId, kept.region).ec2, block, run);
             record.outcome = {
                 // A record naming a rule the responder cannot have made is told as a failure, once.

@@ -230,9 +230,13 @@ export function subnetAcl(
 
 /** Collects console.log lines while `fn` runs. */
 
-/** A ledger of the responder's blocks in memory: `own` are the entries its records name. */
-export function memoryLedger(own: Block[] = []) {
+/**
+ * A ledger of the responder's blocks in memory: `own` are the entries its records name; `claimedElsewhere` the
+ * rule numbers another run's records hold (a claim of them is refused).
+ */
+export function memoryLedger(own: Block[] = [], claimedElsewhere: number[] = []) {
     const kept: Block[] = [];
+    const claimed: Block[] = [];
     const forgotten: Block[] = [];
     const same = (a: Block, b: Block) =>
         a.networkAclId === b.networkAclId &&
@@ -241,6 +245,11 @@ export function memoryLedger(own: Block[] = []) {
         a.cidr === b.cidr;
     const ledger: BlockLedger = {
         isOwn: async (block) => own.some((o) => same(o, block)),
+        claim: async (block) => {
+            if (claimedElsewhere.includes(block.ruleNumber)) return false;
+            claimed.push(block);
+            return true;
+        },
         keep: async (block) => {
             kept.push(block);
         },
@@ -248,7 +257,7 @@ export function memoryLedger(own: Block[] = []) {
             forgotten.push(block);
         },
     };
-    return { ledger, kept, forgotten };
+    return { ledger, kept, claimed, forgotten };
 }
 
 /** Options for blockRemoteAddresses with a fresh memory ledger. */
@@ -263,6 +272,7 @@ export function memoryQuarantine(recorded: Record<string, string> = {}) {
         recorded: async (vpcId) => recorded[vpcId],
         record: async (vpcId, groupId) => {
             records.push([vpcId, groupId]);
+            return true;
         },
     };
     return { ledger, records };

@@ -45,10 +45,16 @@ describe("integration: the responder's network ACL blocks, under its planned rol
         const result = await responder.run(() => handler(event, context));
         assert.equal(result.kind, "finding");
         // Read back first, from the administrator's GuardDuty, with the security account's own credentials.
-        const readBack = w.gate.calls.filter((c) => c.service === "GuardDuty");
+        // The detector's ID is listed once per warm environment (an earlier test may have listed it already).
+        const readBack = w.gate.calls.filter((c) => c.service === "GuardDuty" && c.command === "GetFindings");
         assert.deepEqual(
             readBack.map((c) => `${c.principal} ${c.command} ${c.region} ${c.outcome}`),
-            [`${responder.roleArn} ListDetectors ${HOME} ok`, `${responder.roleArn} GetFindings ${HOME} ok`],
+            [`${responder.roleArn} GetFindings ${HOME} ok`],
+        );
+        assert.ok(
+            w.gate.calls
+                .filter((c) => c.service === "GuardDuty")
+                .every((c) => c.principal === responder.roleArn && c.outcome === "ok"),
         );
         // Each deny's record is kept before the deny is made: a run stopped in between leaves no unrecorded rule.
         const order = w.gate.calls
