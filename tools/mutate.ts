@@ -78,6 +78,9 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/response-network-details.test.ts",
             "test/response-run-details.test.ts",
             "test/response-config-details.test.ts",
+            "test/response-isolate.test.ts",
+            "test/response-safety.test.ts",
+            "test/response-ledgers.test.ts",
         ],
     },
     policies: {
