@@ -137,10 +137,21 @@ describe("the responder's ledgers", () => {
         assert.equal(await ledger.record("vpc-1", "sg-2", "sg-1"), true);
         const puts = mock
             .commandCalls(PutObjectCommand)
-            .map((c) => [c.args[0].input.Key, c.args[0].input.IfNoneMatch]);
+            .map((c) => [
+                c.args[0].input.Key,
+                c.args[0].input.IfNoneMatch,
+                JSON.parse(String(c.args[0].input.Body)) as unknown,
+            ]);
+        const body = (groupId: string) => ({
+            accountId: ACCOUNT,
+            region: REGION,
+            vpcId: "vpc-1",
+            groupId,
+            createdAt: NOW.toISOString(),
+        });
         assert.deepEqual(puts, [
-            [key, "*"],
-            [key, undefined],
+            [key, "*", body("sg-1")],
+            [key, undefined, body("sg-2")],
         ]);
         const raced = s3With({});
         raced.mock.on(PutObjectCommand).rejects(s3Error("PreconditionFailed", 412));

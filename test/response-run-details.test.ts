@@ -1007,8 +1007,8 @@ describe("the expiry sweep's details", () => {
         occurrence: "sweep",
         decidedAt: NOW.toISOString(),
         key: `decisions/2026-12-01/f_1/liftBlock-${MEMBER}_us-east-1_${ACL}-3-out.json`,
-        outcome,
         lift: true,
+        outcome,
     });
 
     const settings = () => responderSettings({ blockRemoteAddress: { mode: "act" } });
@@ -1149,6 +1149,12 @@ describe("the expiry sweep's details", () => {
             "a text rule number",
             kept({ block: { networkAclId: ACL, ruleNumber: "3", egress: true, cidr: "x" } }),
         ],
+        ["no direction", kept({ block: { networkAclId: ACL, ruleNumber: 3, cidr: `${PUBLIC_IP}/32` } })],
+        [
+            "a text direction",
+            kept({ block: { networkAclId: ACL, ruleNumber: 3, egress: "true", cidr: "x" } }),
+        ],
+        ["no address", kept({ block: { networkAclId: ACL, ruleNumber: 3, egress: true } })],
     ];
     for (const [what, value] of notBlocks) {
         it(`leaves a record with ${what} as it is, counted failed and logged`, async () => {

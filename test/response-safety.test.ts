@@ -1,10 +1,17 @@
 import { strict as assert } from "node:assert";
 import { CreateNetworkAclEntryCommand } from "@aws-sdk/client-ec2";
 import { GetFindingsCommand } from "@aws-sdk/client-guardduty";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { respondToFinding } from "../functions/response/respond";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { occurrenceOf, respondToFinding } from "../functions/response/respond";
 import { MEMBER, PUBLIC_IP, maliciousCallerEvent, sampleEvent } from "./helpers/response";
-import { DETECTOR, respondHeld, responderSettings, subnetAcl, world } from "./helpers/response-world";
+import {
+    DETECTOR,
+    respondHeld,
+    responderSettings,
+    s3Error,
+    subnetAcl,
+    world,
+} from "./helpers/response-world";
 import { testRun } from "./helpers/run";
 
 /*
@@ -224,5 +231,72 @@ describe("the responder's safety", () => {
             refused.reason ?? "",
             /^could not read which OUs account 444444444444 is in, so cannot tell/,
         );
+    });
+
+    it("keys an occurrence by count and last-seen time, either alone, else by the finding's update time, else the event", () => {
+        const at = (service: Record<string, unknown>, updatedAt?: string) =>
+            occurrenceOf({ service, ...(updatedAt === undefined ? {} : { updatedAt }) }, "e/1");
+        assert.equal(at({ count: 4, eventLastSeen: "2026-12-01T08:00:00Z" }), "4-2026-12-01T08_00_00Z");
+        assert.equal(at({ count: 4 }), "4-x");
+        assert.equal(at({ eventLastSeen: "2026-12-01T08:00:00Z" }), "x-2026-12-01T08_00_00Z");
+        assert.equal(at({}, "2026-12-01T09:00:00Z"), "2026-12-01T09_00_00Z");
+        assert.equal(at({}), "event-e_1");
+    });
+
+    it("a finding every rung skips is recorded on the event's word: GuardDuty is not asked", async () => {
+        const w = world();
+        // Severity 5 is below the rung's 7: a skip whatever GuardDuty holds.
+        const [record] = await respondHeld(
+            w,
+            maliciousCallerEvent(),
+            responderSettings({ blockRemoteAddress: { mode: "act", minSeverity: 7 } }),
+            testRun(),
+        );
+        assert.equal(record.verdict, "skip");
+        assert.equal(w.mocks.guardduty.calls().length, 0);
+        assert.equal(w.published().length, 1);
+    });
+
+    it("an unreadable GuardDuty fails the rungs that would act, and leaves a skipped rung a plain skip", async () => {
+        const w = world();
+        w.mocks.guardduty.on(GetFindingsCommand).rejects(new Error("ThrottlingException"));
+        const type = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom";
+        const settings = responderSettings({
+            blockRemoteAddress: { mode: "off" },
+            isolateInstance: { mode: "act", findingTypes: [type] },
+        });
+        const [block, isolate] = await respondToFinding(maliciousCallerEvent(), settings, w.deps, testRun());
+        assert.deepEqual(
+            [block.action, block.verdict, block.outcome],
+            ["blockRemoteAddress", "skip", undefined],
+        );
+        assert.equal(isolate.outcome?.status, "failed");
+        assert.deepEqual(
+            w.puts().map((p) => (p.Key ?? "").split("/")[1]),
+            ["decisions", "done", "decisions"],
+            "the skip is claimed under done/, the failure is not",
+        );
+    });
+
+    it("an occurrence another run claimed first is a repeat: its decision is rewritten as one, and nothing is told", async () => {
+        const w = world();
+        w.mocks.s3.on(PutObjectCommand, { IfNoneMatch: "*" }).rejects(s3Error("PreconditionFailed", 412));
+        const [record] = await respondHeld(w, maliciousCallerEvent(), responderSettings(), testRun());
+        assert.equal(record.repeat, true);
+        assert.deepEqual(w.published(), []);
+        const decisions = w.puts().filter((p) => (p.Key ?? "").includes("/decisions/"));
+        assert.equal(decisions.length, 2);
+        assert.equal((JSON.parse(String(decisions[1].Body)) as { repeat?: boolean }).repeat, true);
+        // A finding without a count has none in its record.
+        const bare = world();
+        const [uncounted] = await respondHeld(
+            bare,
+            maliciousCallerEvent((d) => {
+                if (d.service !== undefined) delete d.service.count;
+            }),
+            responderSettings(),
+            testRun(),
+        );
+        assert.ok(!("count" in uncounted));
     });
 });

@@ -81,6 +81,11 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/response-isolate.test.ts",
             "test/response-safety.test.ts",
             "test/response-ledgers.test.ts",
+            "test/response-confirm.test.ts",
+            "test/response-network-placement.test.ts",
+            "test/response-sweep-races.test.ts",
+            "test/response-isolate-details.test.ts",
+            "test/response-isolate-deadlines.test.ts",
         ],
     },
     policies: {

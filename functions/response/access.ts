@@ -173,6 +173,7 @@ export async function blockPublicBuckets(
             details.push(`${bucket}: ${reasonOf(error)}`);
         }
     }
-    const allGone = gone > 0 && gone === target.buckets.length;
+    // The ladder gives every target at least one bucket.
+    const allGone = gone === target.buckets.length;
     return { status: overallStatus(failed, changed, options.mode, allGone), details };
 }

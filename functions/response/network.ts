@@ -179,7 +179,8 @@ export async function blockRemoteAddresses(
         // Subnets sharing an ACL share its rules: one pass per ACL.
         if (seen.has(aclId)) continue;
         seen.add(aclId);
-        const entries = [...(acl.Entries ?? [])];
+        // The addresses are distinct /32s and /128s: a deny made for one never decides another's traffic.
+        const entries = acl.Entries ?? [];
         for (const egress of [false, true]) {
             const used = new Set(entries.filter((e) => e.Egress === egress).map((e) => e.RuleNumber));
             for (const address of target.addresses) {
@@ -209,10 +210,10 @@ export async function blockRemoteAddresses(
                     { mode, ledger },
                     run,
                 );
-                if (typeof placed === "string") {
+                if (placed === null || typeof placed === "string") {
                     failed = true;
                     details.push(
-                        placed === NO_NUMBER
+                        placed === null
                             ? deciding !== undefined && below < RESPONDER_RULES.last
                                 ? `${aclId}: ${direction} ${address} NOT blocked: rule ${ruleName(deciding)} allows it first and no rule number below it is free in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
                                 : `${aclId}: ${direction} ${address} NOT blocked: no free rule number in ${RESPONDER_RULES.first}-${RESPONDER_RULES.last}`
@@ -220,12 +221,6 @@ export async function blockRemoteAddresses(
                     );
                     continue;
                 }
-                entries.push({
-                    RuleNumber: placed.ruleNumber,
-                    Egress: egress,
-                    RuleAction: "deny",
-                    Protocol: "-1",
-                });
                 changed = true;
                 blocks.push(placed);
                 details.push(
@@ -235,13 +230,13 @@ export async function blockRemoteAddresses(
         }
     }
     return {
-        status: overallStatus(failed, changed, mode, gone > 0 && gone === target.subnets.length),
+        // The ladder gives every target at least one subnet.
+        status: overallStatus(failed, changed, mode, gone === target.subnets.length),
         details,
         ...(mode === "act" && blocks.length > 0 ? { blocks } : {}),
     };
 }
 
-const NO_NUMBER = "no free number";
 /** How many taken numbers a placement steps over before it gives up: another run may be placing too. */
 const PLACEMENT_ATTEMPTS = 5;
 
@@ -250,8 +245,8 @@ const PLACEMENT_ATTEMPTS = 5;
  * in act mode the block's record is written first with a conditional write, so two overlapping runs never take
  * the same number, and a run stopped between the record and the entry leaves a record the sweep settles. A
  * create that fails is checked against the ACL: the entry may have been made (a call retried after a lost
- * answer), or the number taken by someone else meanwhile (the next number is tried). Returns the block made, or
- * why not (with "<what>" for the direction and address).
+ * answer), or the number taken by someone else meanwhile (the next number is tried). Returns the block made,
+ * null when no number is free, or why not (with "<what>" for the direction and address).
  */
 async function placeDeny(
     ec2: EC2Client,
@@ -265,12 +260,12 @@ async function placeDeny(
     },
     options: { mode: Mode; ledger: BlockLedger },
     run: Run,
-): Promise<Block | string> {
+): Promise<Block | string | null> {
     const { aclId, egress, address, cidr, below, used } = where;
     for (let attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
         let number = RESPONDER_RULES.first;
-        while (used.has(number) && number <= below) number++;
-        if (number > below) return NO_NUMBER;
+        while (used.has(number)) number++;
+        if (number > below) return null;
         used.add(number);
         const block: Block = { networkAclId: aclId, ruleNumber: number, egress, cidr };
         if (options.mode === "act" && !(await options.ledger.claim(block))) continue;

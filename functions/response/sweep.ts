@@ -40,9 +40,8 @@ export async function sweepExpiredBlocks(
         try {
             kept = await readRecord(deps.s3, settings.records, key, run);
         } catch (error) {
+            // One unreadable object must not stop every later block from being lifted (kept stays undefined).
             rethrowDeadline(error);
-            // One unreadable object must not stop every later block from being lifted.
-            kept = undefined;
         }
         if (!isBlockRecord(kept)) {
             result.failed++;
@@ -66,7 +65,6 @@ export async function sweepExpiredBlocks(
             occurrence: "sweep",
             decidedAt: now.toISOString(),
             key: `decisions/${now.toISOString().slice(0, 10)}/${keyPart(kept.findingId)}/liftBlock-${keyPart(key.replace(/^blocks\//, ""))}`,
-            outcome: { status: "acted", details: [] },
             lift: true,
         };
         try {
