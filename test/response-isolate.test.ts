@@ -175,14 +175,19 @@ describe("isolation never widens access", () => {
         assert.deepEqual(quarantine.records, []);
     });
 
-    it("a recorded group that gained a rule, or was deleted, or sits in another VPC is not used: a new one is made", async () => {
+    it("a recorded group that gained a rule, was deleted, sits in another VPC or lost its tag is not used: a new one is made", async () => {
         for (const [group, why] of [
             [
-                { vpcId: VPC, name: "x", rules: [{ id: "sgr-planted", egress: false }] },
+                { vpcId: VPC, name: "x", rules: [{ id: "sgr-planted", egress: false }], tagged: true },
                 "has rules now (in sgr-planted)",
             ],
-            [undefined, `no longer exists in ${VPC}`],
-            [{ vpcId: "vpc-other", name: "x", rules: [] }, `no longer exists in ${VPC}`],
+            [undefined, `no longer exists in ${VPC} with its tag`],
+            [
+                { vpcId: "vpc-other", name: "x", rules: [], tagged: true },
+                `no longer exists in ${VPC} with its tag`,
+            ],
+            // Its tag taken off: the member role could not move an interface into it.
+            [{ vpcId: VPC, name: "x", rules: [], tagged: false }, `no longer exists in ${VPC} with its tag`],
         ] as const) {
             const { ec2, groups, moved } = fakeEc2(withInterface);
             if (group !== undefined) groups.set("sg-ours", { ...group, rules: [...group.rules] });

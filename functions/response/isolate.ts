@@ -40,7 +40,11 @@ export interface QuarantineLedger {
     record(vpcId: string, groupId: string, replaces?: string): Promise<boolean>;
 }
 
-/** The rules of a group, as "in|out <rule id>"; undefined when the group does not exist in the VPC. */
+/**
+ * The rules of a group, as "in|out <rule id>"; undefined when the group does not exist in the VPC or lacks the
+ * quarantine tag (the member role may move interfaces only into a group that carries it, so a group whose tag
+ * was taken off cannot serve, whoever took it off).
+ */
 async function rulesOf(
     ec2: EC2Client,
     groupId: string,
@@ -51,7 +55,12 @@ async function rulesOf(
         const found = await run.call("ec2:DescribeSecurityGroups", () =>
             ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })),
         );
-        if (found.SecurityGroups?.[0]?.VpcId !== vpcId) return undefined;
+        const group = found.SecurityGroups?.[0];
+        if (group?.VpcId !== vpcId) return undefined;
+        const tagged = (group.Tags ?? []).some(
+            (t) => t.Key === QUARANTINE_TAG.Key && t.Value === QUARANTINE_TAG.Value,
+        );
+        if (!tagged) return undefined;
     } catch (error) {
         if (isEc2Gone(error, "securityGroup")) return undefined;
         throw error;
@@ -260,7 +269,7 @@ export async function isolateInstance(
             const rules = await rulesOf(ec2, groupId, target.vpcId, run);
             if (rules === undefined || rules.length > 0)
                 throw new Error(
-                    `quarantine group ${groupId} ${rules === undefined ? "was deleted" : `gained rules (${rules.join(", ")})`} during isolation`,
+                    `quarantine group ${groupId} ${rules === undefined ? "was deleted or lost its quarantine tag" : `gained rules (${rules.join(", ")})`} during isolation`,
                 );
         }
     } catch (error) {
