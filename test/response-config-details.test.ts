@@ -278,6 +278,18 @@ describe("response config and action details", () => {
                     { containCredentials: { stopInstance: true } },
                     `${NS}.containCredentials.stopInstance: unknown key; allowed keys here: mode, findingTypes, minSeverity, organizationalUnits`,
                 ],
+                [
+                    { blockRemoteAddress: { organizationalUnits: [] } },
+                    `${NS}.blockRemoteAddress.organizationalUnits = []: expected at least one OU; leave organizationalUnits out to cover the whole organization`,
+                ],
+                [
+                    { isolateInstance: { organizationalUnits: ["pilot"] } },
+                    `${NS}.isolateInstance.organizationalUnits[0] = "pilot": expected an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"`,
+                ],
+                [
+                    { containCredentials: { organizationalUnits: ["ou-ab12-pilot001", "ou-ab12-pilot001"] } },
+                    `${NS}.containCredentials.organizationalUnits[1] = "ou-ab12-pilot001": expected each OU once`,
+                ],
             ];
             for (const [remediation, expected] of cases) {
                 assert.deepEqual(problems(remediation), [expected], JSON.stringify(remediation));

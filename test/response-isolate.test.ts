@@ -40,6 +40,8 @@ interface Group {
     rules: { id: string; egress: boolean }[];
     /** Carries security-governance:purpose=quarantine (the member role moves interfaces only into such). */
     tagged?: boolean;
+    /** Other tags it carries. */
+    tags?: { Key: string; Value: string }[];
 }
 
 function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
@@ -65,7 +67,7 @@ function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
                     GroupId: id,
                     VpcId: group.vpcId,
                     GroupName: group.name,
-                    Tags: group.tagged === true ? [TAG] : [],
+                    Tags: [...(group.tagged === true ? [TAG] : []), ...(group.tags ?? [])],
                 },
             ],
         };
@@ -176,7 +178,7 @@ describe("isolation never widens access", () => {
     });
 
     it("a recorded group that gained a rule, was deleted, sits in another VPC or lost its tag is not used: a new one is made", async () => {
-        for (const [group, why] of [
+        const cases: [Group | undefined, string][] = [
             [
                 { vpcId: VPC, name: "x", rules: [{ id: "sgr-planted", egress: false }], tagged: true },
                 "has rules now (in sgr-planted)",
@@ -188,9 +190,19 @@ describe("isolation never widens access", () => {
             ],
             // Its tag taken off: the member role could not move an interface into it.
             [{ vpcId: VPC, name: "x", rules: [], tagged: false }, `no longer exists in ${VPC} with its tag`],
-        ] as const) {
+            // A tag of the right key with another value, or the value under another key, is not the tag.
+            [
+                { vpcId: VPC, name: "x", rules: [], tags: [{ Key: TAG.Key, Value: "other" }] },
+                `no longer exists in ${VPC} with its tag`,
+            ],
+            [
+                { vpcId: VPC, name: "x", rules: [], tags: [{ Key: "purpose", Value: TAG.Value }] },
+                `no longer exists in ${VPC} with its tag`,
+            ],
+        ];
+        for (const [group, why] of cases) {
             const { ec2, groups, moved } = fakeEc2(withInterface);
-            if (group !== undefined) groups.set("sg-ours", { ...group, rules: [...group.rules] });
+            if (group !== undefined) groups.set("sg-ours", structuredClone(group));
             const { quarantine, options: o } = options({ [VPC]: "sg-ours" });
             const outcome = await isolateInstance(ec2, target, o, testRun());
             assert.equal(outcome.status, "acted", why);

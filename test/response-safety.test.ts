@@ -271,6 +271,8 @@ describe("the responder's safety", () => {
             ["blockRemoteAddress", "skip", undefined],
         );
         assert.equal(isolate.outcome?.status, "failed");
+        assert.match(isolate.outcome?.details[0] ?? "", /^could not read the finding back from GuardDuty/);
+        assert.deepEqual(w.members, [], "one skipped rung does not excuse the other from the read-back");
         assert.deepEqual(
             w.puts().map((p) => (p.Key ?? "").split("/")[1]),
             ["decisions", "done", "decisions"],
