@@ -3,29 +3,22 @@ import {
     CreateSecurityGroupCommand,
     CreateSnapshotsCommand,
     CreateTagsCommand,
-    DescribeInstancesCommand,
-    DescribeSecurityGroupRulesCommand,
     DescribeSecurityGroupsCommand,
-    EC2Client,
     EC2ServiceException,
     ModifyNetworkInterfaceAttributeCommand,
     RevokeSecurityGroupEgressCommand,
-    StopInstancesCommand,
-    type CreateSecurityGroupCommandInput,
     type Instance,
 } from "@aws-sdk/client-ec2";
-import { mockClient } from "aws-sdk-client-mock";
 import { isolateInstance } from "../functions/response/isolate";
 import { memoryQuarantine } from "./helpers/response-world";
+import { quarantineEc2 } from "./helpers/quarantine-ec2";
 import { testRun } from "./helpers/run";
 
 /*
  * Isolation never widens access: the instance goes only into a group the responder verified has no rules, one
- * it made and recorded by ID, never one found by its name or tag (a member can give any group both). EC2 is a
- * small stateful fake written from the EC2 API reference: a new VPC group has one egress rule allowing all
- * (VPC user guide, "Security groups": "an outbound rule that allows all outbound traffic"), RevokeSecurityGroupEgress
- * removes rules by ID, DescribeSecurityGroups by ID answers InvalidGroup.NotFound for a missing group, and a
- * DescribeSecurityGroupRules filter on a missing group lists nothing.
+ * it made and recorded by ID, never one found by its name or tag (a member can give any group both). EC2 is the
+ * stateful fake of test/helpers/quarantine-ec2.ts, written from the EC2 API reference; a new group here comes
+ * with one egress rule allowing all.
  */
 
 const INSTANCE = "i-0123456789abcdef0";
@@ -44,77 +37,25 @@ interface Group {
     tags?: { Key: string; Value: string }[];
 }
 
+/** The shared EC2 fake (test/helpers/quarantine-ec2.ts), its groups set as these tests describe them. */
 function fakeEc2(instance: Instance = { InstanceId: INSTANCE }) {
-    const ec2 = new EC2Client({ region: "us-east-1" });
-    const mock = mockClient(ec2);
-    const groups = new Map<string, Group>();
-    let made = 0;
-    const notFound = () =>
-        new EC2ServiceException({
-            name: "InvalidGroup.NotFound",
-            $fault: "client",
-            message: "The security group does not exist",
-            $metadata: {},
-        });
-    mock.on(DescribeInstancesCommand).callsFake(() => ({ Reservations: [{ Instances: [instance] }] }));
-    mock.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => {
-        const id = input.GroupIds?.[0] ?? "";
-        const group = groups.get(id);
-        if (group === undefined) throw notFound();
-        return {
-            SecurityGroups: [
-                {
-                    GroupId: id,
-                    VpcId: group.vpcId,
-                    GroupName: group.name,
-                    Tags: [...(group.tagged === true ? [TAG] : []), ...(group.tags ?? [])],
-                },
-            ],
-        };
-    });
-    mock.on(DescribeSecurityGroupRulesCommand).callsFake(
-        (input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
-            const id = input.Filters?.find((f) => f.Name === "group-id")?.Values?.[0] ?? "";
-            return {
-                SecurityGroupRules: (groups.get(id)?.rules ?? []).map((r) => ({
-                    SecurityGroupRuleId: r.id,
-                    GroupId: id,
-                    IsEgress: r.egress,
-                })),
-            };
-        },
-    );
-    mock.on(CreateSecurityGroupCommand).callsFake((input: CreateSecurityGroupCommandInput) => {
-        const id = `sg-new${++made}`;
-        groups.set(id, {
-            vpcId: input.VpcId ?? "",
-            name: input.GroupName ?? "",
-            rules: [{ id: `sgr-${id}-out`, egress: true }],
-            tagged: (input.TagSpecifications ?? []).some((t) =>
-                (t.Tags ?? []).some((tag) => tag.Key === TAG.Key && tag.Value === TAG.Value),
-            ),
-        });
-        return { GroupId: id };
-    });
-    mock.on(RevokeSecurityGroupEgressCommand).callsFake(
-        (input: { GroupId?: string; SecurityGroupRuleIds?: string[] }) => {
-            const group = groups.get(input.GroupId ?? "");
-            if (group !== undefined)
-                group.rules = group.rules.filter((r) => !(input.SecurityGroupRuleIds ?? []).includes(r.id));
-            return { Return: true };
-        },
-    );
-    mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: "snap-1" }] });
-    mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
-    mock.on(CreateTagsCommand).resolves({});
-    mock.on(StopInstancesCommand).resolves({});
+    const w = quarantineEc2(instance, {}, [{ id: "sgr-new-out", egress: true }]);
+    const groups = {
+        set: (id: string, group: Group) =>
+            w.groups.set(id, {
+                vpcId: group.vpcId,
+                rules: group.rules,
+                tags: [...(group.tagged === true ? [TAG] : []), ...(group.tags ?? [])],
+            }),
+        get: (id: string) => w.groups.get(id),
+    };
     const moved = () =>
-        mock
+        w.mock
             .commandCalls(ModifyNetworkInterfaceAttributeCommand)
             .map(
                 (c) => `${c.args[0].input.NetworkInterfaceId} -> ${(c.args[0].input.Groups ?? []).join(",")}`,
             );
-    return { ec2, mock, groups, moved };
+    return { ec2: w.ec2, mock: w.mock, groups, moved };
 }
 
 const target = {
@@ -150,9 +91,9 @@ describe("isolation never widens access", () => {
         const { quarantine, options: o } = options();
         const outcome = await isolateInstance(ec2, target, o, testRun());
         assert.equal(outcome.status, "acted");
-        assert.deepEqual(moved(), ["eni-a -> sg-new1"]);
-        assert.deepEqual(quarantine.records, [[VPC, "sg-new1"]]);
-        assert.deepEqual(groups.get("sg-new1")?.rules, []);
+        assert.deepEqual(moved(), ["eni-a -> sg-0new1"]);
+        assert.deepEqual(quarantine.records, [[VPC, "sg-0new1"]]);
+        assert.deepEqual(groups.get("sg-0new1")?.rules, []);
         const create = mock.commandCalls(CreateSecurityGroupCommand)[0].args[0].input;
         // The name is the base name and the time in base 36: unique per VPC, never "sg-..." (CreateSecurityGroup).
         assert.equal(create.GroupName, `security-governance-quarantine-${NOW.getTime().toString(36)}`);
@@ -163,7 +104,7 @@ describe("isolation never widens access", () => {
             .commandCalls(DescribeSecurityGroupsCommand)
             .filter((c) => c.args[0].input.Filters !== undefined);
         assert.deepEqual(byName, []);
-        assert.ok(outcome.details.includes(`quarantine group sg-new1 made in ${VPC}, with no rules`));
+        assert.ok(outcome.details.includes(`quarantine group sg-0new1 made in ${VPC}, with no rules`));
     });
 
     it("a recorded group that still exists with no rules is used as it is: nothing is created", async () => {
@@ -206,8 +147,8 @@ describe("isolation never widens access", () => {
             const { quarantine, options: o } = options({ [VPC]: "sg-ours" });
             const outcome = await isolateInstance(ec2, target, o, testRun());
             assert.equal(outcome.status, "acted", why);
-            assert.deepEqual(moved(), ["eni-a -> sg-new1"], why);
-            assert.deepEqual(quarantine.records, [[VPC, "sg-new1"]], why);
+            assert.deepEqual(moved(), ["eni-a -> sg-0new1"], why);
+            assert.deepEqual(quarantine.records, [[VPC, "sg-0new1"]], why);
             assert.ok(
                 outcome.details.some((d) => d.startsWith(`quarantine group sg-ours ${why}`)),
                 why,
@@ -225,7 +166,7 @@ describe("isolation never widens access", () => {
         assert.deepEqual(quarantine.records, []);
         assert.match(
             outcome.details.at(-1) ?? "",
-            /^no empty quarantine group: .*sg-new1 is not empty.*out sgr-sg-new1-out/,
+            /^no empty quarantine group: .*sg-0new1 is not empty.*out sgr-new-out/,
         );
         assert.equal(mock.commandCalls(CreateTagsCommand).length, 0);
         assert.equal(mock.commandCalls(CreateSnapshotsCommand).length, 0);
@@ -268,7 +209,7 @@ describe("isolation never widens access", () => {
         });
         const moved = await isolateInstance(other.ec2, target, options().options, testRun());
         assert.equal(moved.status, "acted");
-        assert.deepEqual(other.moved(), ["eni-a -> sg-new1"]);
+        assert.deepEqual(other.moved(), ["eni-a -> sg-0new1"]);
     });
 
     it("a rehearsal with a recorded empty group rehearses the move into it; without one, only the creation", async () => {
@@ -325,12 +266,12 @@ describe("isolation never widens access", () => {
             testRun(),
         );
         assert.equal(outcome.status, "acted");
-        assert.deepEqual(moved(), ["eni-a -> sg-new1"]);
+        assert.deepEqual(moved(), ["eni-a -> sg-0new1"]);
         // A first group is recorded only if none is (replaces undefined: a conditional write).
-        assert.deepEqual(records, [[VPC, "sg-new1", undefined]]);
+        assert.deepEqual(records, [[VPC, "sg-0new1", undefined]]);
         assert.ok(
             outcome.details.includes(
-                `another run recorded ${VPC}'s quarantine group meanwhile: sg-new1 serves this instance only`,
+                `another run recorded ${VPC}'s quarantine group meanwhile: sg-0new1 serves this instance only`,
             ),
         );
     });
