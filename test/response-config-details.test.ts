@@ -287,6 +287,30 @@ describe("response config and action details", () => {
                     `${NS}.isolateInstance.organizationalUnits[0] = "pilot": expected an OU ID: "ou-", 4 to 32 lowercase letters or digits, "-", then 8 to 32 more, such as "ou-ab12-cd34ef56"`,
                 ],
                 [
+                    { blockRemoteAddress: { minSeverity: 0 } },
+                    `${NS}.blockRemoteAddress.minSeverity = 0: expected a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)`,
+                ],
+                [
+                    { isolateInstance: { minSeverity: 10.5 } },
+                    `${NS}.isolateInstance.minSeverity = 10.5: expected a GuardDuty severity from 1 to 10 (4 = MEDIUM, 7 = HIGH, 9 = CRITICAL)`,
+                ],
+                [
+                    { blockRemoteAddress: { expiresAfterHours: 1.5 } },
+                    `${NS}.blockRemoteAddress.expiresAfterHours = 1.5: expected whole hours from 1 to 720 (30 days)`,
+                ],
+                [
+                    { blockRemoteAddress: { expiresAfterHours: 0 } },
+                    `${NS}.blockRemoteAddress.expiresAfterHours = 0: expected whole hours from 1 to 720 (30 days)`,
+                ],
+                [
+                    { blockRemoteAddress: { expiresAfterHours: 721 } },
+                    `${NS}.blockRemoteAddress.expiresAfterHours = 721: expected whole hours from 1 to 720 (30 days)`,
+                ],
+                [
+                    { isolateInstance: { stopInstance: "yes" } },
+                    `${NS}.isolateInstance.stopInstance = "yes": expected true or false`,
+                ],
+                [
                     { containCredentials: { organizationalUnits: ["ou-ab12-pilot001", "ou-ab12-pilot001"] } },
                     `${NS}.containCredentials.organizationalUnits[1] = "ou-ab12-pilot001": expected each OU once`,
                 ],

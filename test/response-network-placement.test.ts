@@ -168,10 +168,10 @@ describe("where the responder's deny goes", () => {
 });
 
 describe("a create whose outcome is unclear", () => {
-    const afterFailure = (now: NetworkAclEntry[] | "no ACL") => {
+    const afterFailure = (now: NetworkAclEntry[] | "no ACL" | "no list") => {
         const { ec2, mock } = ec2With(both((e) => [entry(100, e, "allow", "0.0.0.0/0")]));
         mock.on(DescribeNetworkAclsCommand, { NetworkAclIds: [ACL] }).resolves(
-            now === "no ACL" ? { NetworkAcls: [] } : described(now),
+            now === "no ACL" ? { NetworkAcls: [] } : now === "no list" ? {} : described(now),
         );
         mock.on(DescribeNetworkAclsCommand, BY_SUBNET).resolves(
             described(both((e) => [entry(100, e, "allow", "0.0.0.0/0")])),
@@ -206,8 +206,8 @@ describe("a create whose outcome is unclear", () => {
     });
 
     it("nothing at the number, or no ACL at all, or only the other direction's entry: forgotten and failed", async () => {
-        for (const now of [[], "no ACL", [entry(1, true, "deny", `${ATTACKER}/32`)]] as const) {
-            const { ec2 } = afterFailure(now === "no ACL" ? now : [...now]);
+        for (const now of [[], "no ACL", "no list", [entry(1, true, "deny", `${ATTACKER}/32`)]] as const) {
+            const { ec2 } = afterFailure(typeof now === "string" ? now : [...now]);
             const ledger = memoryLedger();
             const outcome = await blockRemoteAddresses(
                 ec2,
@@ -244,6 +244,11 @@ describe("a create whose outcome is unclear", () => {
             `${ACL}: inbound from ${ATTACKER} NOT blocked: 5 free numbers were taken by others meanwhile`,
         );
         assert.deepEqual(numbers(mock), []);
+        // Five numbers tried in each direction, 1 to 5: never a sixth.
+        assert.deepEqual(
+            ledger.attempted.map((b) => `${b.egress ? "out" : "in"} ${b.ruleNumber}`),
+            [1, 2, 3, 4, 5].map((n) => `in ${n}`).concat([1, 2, 3, 4, 5].map((n) => `out ${n}`)),
+        );
     });
 });
 
@@ -268,5 +273,18 @@ describe("the lift's own range", () => {
         const block = { networkAclId: ACL, ruleNumber: 2, egress: false, cidr: `${ATTACKER}/32` };
         assert.equal(await liftBlock(ec2, block, testRun()), "replaced");
         assert.equal(mock.commandCalls(DeleteNetworkAclEntryCommand).length, 0);
+    });
+
+    it("runs out of time reading the ACL again after a failed create: the run stops there, naming the read", async () => {
+        const { ec2, mock } = ec2With(both((e) => [entry(100, e, "allow", "0.0.0.0/0")]));
+        const run = testRun(1_000);
+        mock.on(CreateNetworkAclEntryCommand).callsFake(() => {
+            run.clock.now = 1_000;
+            throw ec2Error("InternalError");
+        });
+        await assert.rejects(blockRemoteAddresses(ec2, target, blockOptions("act"), run), {
+            name: "DeadlineReached",
+            message: "stopped before the time limit, before ec2:DescribeNetworkAcls; the next run resumes",
+        });
     });
 });

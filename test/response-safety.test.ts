@@ -204,7 +204,7 @@ describe("the responder's safety", () => {
 
     it("a rung scoped to OUs acts only in accounts under them, and says why elsewhere", async () => {
         const settings = responderSettings({
-            blockRemoteAddress: { mode: "act", organizationalUnits: [OU] },
+            blockRemoteAddress: { mode: "act", organizationalUnits: [OU, "ou-ab12-pilot002"] },
         });
         const outside = world({ ous: async () => ["ou-ab12-other001"] });
         subnetAcl(outside);
@@ -212,7 +212,7 @@ describe("the responder's safety", () => {
         assert.equal(skipped.verdict, "skip");
         assert.equal(
             skipped.reason,
-            `account ${MEMBER} is not in remediation.blockRemoteAddress.organizationalUnits (${OU})`,
+            `account ${MEMBER} is not in remediation.blockRemoteAddress.organizationalUnits (${OU}, ou-ab12-pilot002)`,
         );
         assert.deepEqual(outside.members, []);
         // Nested: the account's OU sits under the scoped one.
@@ -289,6 +289,16 @@ describe("the responder's safety", () => {
         const decisions = w.puts().filter((p) => (p.Key ?? "").includes("/decisions/"));
         assert.equal(decisions.length, 2);
         assert.equal((JSON.parse(String(decisions[1].Body)) as { repeat?: boolean }).repeat, true);
+        // A finding without service details (so without a count) is recorded without one, and does not fail.
+        const serviceless = world();
+        const [none] = await respondHeld(
+            serviceless,
+            maliciousCallerEvent((d) => delete d.service),
+            responderSettings(),
+            testRun(),
+        );
+        assert.equal(none.verdict, "skip");
+        assert.ok(!("count" in none));
         // A finding without a count has none in its record.
         const bare = world();
         const [uncounted] = await respondHeld(

@@ -237,6 +237,7 @@ export function subnetAcl(
 export function memoryLedger(own: Block[] = [], claimedElsewhere: number[] = []) {
     const kept: Block[] = [];
     const claimed: Block[] = [];
+    const attempted: Block[] = [];
     const forgotten: Block[] = [];
     const same = (a: Block, b: Block) =>
         a.networkAclId === b.networkAclId &&
@@ -246,6 +247,7 @@ export function memoryLedger(own: Block[] = [], claimedElsewhere: number[] = [])
     const ledger: BlockLedger = {
         isOwn: async (block) => own.some((o) => same(o, block)),
         claim: async (block) => {
+            attempted.push(block);
             if (claimedElsewhere.includes(block.ruleNumber)) return false;
             claimed.push(block);
             return true;
@@ -257,7 +259,7 @@ export function memoryLedger(own: Block[] = [], claimedElsewhere: number[] = [])
             forgotten.push(block);
         },
     };
-    return { ledger, kept, claimed, forgotten };
+    return { ledger, kept, claimed, attempted, forgotten };
 }
 
 /** Options for blockRemoteAddresses with a fresh memory ledger. */
