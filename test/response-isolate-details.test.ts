@@ -279,7 +279,7 @@ describe("isolateInstance: the instance and its interfaces", () => {
             instance([eni("eni-a", [RECORDED]), eni("eni-b", [RECORDED])]),
             recordedGroup(),
         );
-        const { outcome } = await isolate(done, { recorded: RECORDED, stop: true });
+        const { outcome } = await isolate(done, { recorded: RECORDED, stop: false });
         assert.deepEqual(outcome, {
             status: "already done",
             details: [`${INSTANCE} is already in ${RECORDED}`],
@@ -388,5 +388,42 @@ describe("isolateInstance rehearsed (dry-run)", () => {
         assert.deepEqual(outcome, { status: "would act", details: [SNAPSHOT, rehearsed("eni-a", "(none)")] });
         assert.deepEqual(records, []);
         assert.equal(w.groups.size, 0);
+    });
+
+    it("an instance isolated before stopInstance was turned on is stopped now if it runs; a stopped one is left", async () => {
+        const isolated = (state: string) => ({
+            ...instance([eni("eni-a", [RECORDED])]),
+            State: { Name: state as "running" },
+        });
+        const running = quarantineEc2(isolated("running"), recordedGroup());
+        assert.deepEqual((await isolate(running, { recorded: RECORDED, stop: true })).outcome, {
+            status: "acted",
+            details: [`${INSTANCE} is already in ${RECORDED}`, `${INSTANCE} stopped`],
+        });
+        assert.deepEqual(running.inputs("StopInstances"), [{ InstanceIds: [INSTANCE], DryRun: false }]);
+        const rehearsed = quarantineEc2(isolated("pending"), recordedGroup());
+        assert.deepEqual(
+            (await isolate(rehearsed, { recorded: RECORDED, stop: true, mode: "dry-run" })).outcome,
+            {
+                status: "would act",
+                details: [`${INSTANCE} is already in ${RECORDED}`, `${INSTANCE} would be stopped`],
+            },
+        );
+        assert.deepEqual(rehearsed.inputs("StopInstances"), [{ InstanceIds: [INSTANCE], DryRun: true }]);
+        for (const state of ["stopped", "stopping"]) {
+            const still = quarantineEc2(isolated(state), recordedGroup());
+            const { outcome } = await isolate(still, { recorded: RECORDED, stop: true });
+            assert.equal(outcome.status, "already done", state);
+            assert.deepEqual(still.inputs("StopInstances"), [], state);
+        }
+        const refused = quarantineEc2(isolated("running"), recordedGroup());
+        refused.mock.on(StopInstancesCommand).rejects(ec2Error("UnauthorizedOperation"));
+        assert.deepEqual((await isolate(refused, { recorded: RECORDED, stop: true })).outcome, {
+            status: "failed",
+            details: [
+                `${INSTANCE} is already in ${RECORDED}`,
+                "not stopped: UnauthorizedOperation: EC2 answered UnauthorizedOperation",
+            ],
+        });
     });
 });

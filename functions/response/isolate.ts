@@ -190,8 +190,23 @@ export async function isolateInstance(
         groupId !== undefined &&
         interfaces.length > 0 &&
         interfaces.every((ni) => (ni.Groups ?? []).length === 1 && ni.Groups?.[0]?.GroupId === groupId);
-    if (isolated)
-        return { status: "already done", details: [`${target.instanceId} is already in ${groupId}`] };
+    if (isolated) {
+        const already = `${target.instanceId} is already in ${groupId}`;
+        // Isolated before, perhaps before stopInstance was turned on: a running instance is stopped now.
+        if (!options.stopInstance || (state !== "running" && state !== "pending"))
+            return { status: "already done", details: [already] };
+        try {
+            await change(run, "ec2:StopInstances", mode, (DryRun) =>
+                ec2.send(new StopInstancesCommand({ InstanceIds: [target.instanceId], DryRun })),
+            );
+        } catch (error) {
+            rethrowDeadline(error);
+            return { status: "failed", details: [already, `not stopped: ${reasonOf(error)}`] };
+        }
+        return mode === "act"
+            ? { status: "acted", details: [already, `${target.instanceId} stopped`] }
+            : { status: "would act", details: [already, `${target.instanceId} would be stopped`] };
+    }
     const tag = { Key: FINDING_TAG_KEY, Value: findingId };
     // Evidence first; but a snapshot that fails must not leave a compromised instance connected.
     let evidenceFailed = false;
