@@ -416,6 +416,31 @@ describe("isolateInstance rehearsed (dry-run)", () => {
             assert.equal(outcome.status, "already done", state);
             assert.deepEqual(still.inputs("StopInstances"), [], state);
         }
+        // Out of time just before the stop: the run stops there, naming it.
+        const late = quarantineEc2(isolated("running"), recordedGroup());
+        const run = testRun(1_000);
+        late.mock.on(DescribeSecurityGroupRulesCommand).callsFake(() => {
+            run.clock.now = 1_000;
+            return { SecurityGroupRules: [] };
+        });
+        await assert.rejects(
+            isolateInstance(
+                late.ec2,
+                TARGET,
+                {
+                    mode: "act",
+                    findingId: FINDING,
+                    stopInstance: true,
+                    ledger: { recorded: async () => RECORDED, record: async () => true },
+                    now: NOW,
+                },
+                run,
+            ),
+            {
+                name: "DeadlineReached",
+                message: "stopped before the time limit, before ec2:StopInstances; the next run resumes",
+            },
+        );
         const refused = quarantineEc2(isolated("running"), recordedGroup());
         refused.mock.on(StopInstancesCommand).rejects(ec2Error("UnauthorizedOperation"));
         assert.deepEqual((await isolate(refused, { recorded: RECORDED, stop: true })).outcome, {
