@@ -1,9 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { readObjectIfPresent } from "../shared/s3-objects";
 import type { Run } from "../shared/run";
 import type { QuarantineLedger } from "./isolate";
 import type { Block, BlockLedger } from "./network";
-import { deleteRecord, keyPart, putRecord, type RecordStore } from "./records";
+import { deleteRecord, keyPart, putRecord, readRecordIfPresent, type RecordStore } from "./records";
 
 /*
  * What the responder made in member accounts, kept in its records in the findings bucket, where only its role
@@ -43,15 +42,6 @@ export function isBlockRecord(value: unknown): value is BlockRecord {
     );
 }
 
-function parsed(text: string | undefined): unknown {
-    if (text === undefined) return undefined;
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return undefined;
-    }
-}
-
 interface Where {
     s3: S3Client;
     store: RecordStore;
@@ -73,8 +63,7 @@ export function blockLedger(where: Where, finding: { id: string; now: Date; expi
     });
     return {
         async isOwn(block) {
-            const key = store.prefix + blockKey(accountId, region, block);
-            const kept = parsed(await readObjectIfPresent(s3, store.bucket, key, run));
+            const kept = await readRecordIfPresent(s3, store, blockKey(accountId, region, block), run);
             return (
                 isBlockRecord(kept) &&
                 kept.accountId === accountId &&
@@ -124,9 +113,12 @@ export function quarantineLedger(where: Where, now: Date): QuarantineLedger {
     const { s3, store, accountId, region, run } = where;
     return {
         async recorded(vpcId) {
-            const key = store.prefix + quarantineKey(accountId, region, vpcId);
-            const kept = parsed(await readObjectIfPresent(s3, store.bucket, key, run)) as
-                Partial<QuarantineRecord> | undefined;
+            const kept = (await readRecordIfPresent(
+                s3,
+                store,
+                quarantineKey(accountId, region, vpcId),
+                run,
+            )) as Partial<QuarantineRecord> | undefined;
             const ok =
                 kept?.accountId === accountId &&
                 kept.region === region &&

@@ -5,7 +5,7 @@ import {
     type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Run } from "../shared/run";
-import { objectExists, readObject } from "../shared/s3-objects";
+import { objectExists, readObject, readObjectIfPresent } from "../shared/s3-objects";
 
 /*
  * What the responder leaves in the findings bucket, under one prefix (default responses/):
@@ -77,6 +77,22 @@ export async function recordExists(
 
 export async function readRecord(s3: S3Client, store: RecordStore, key: string, run: Run): Promise<unknown> {
     return JSON.parse(await readObject(s3, store.bucket, store.prefix + key, run)) as unknown;
+}
+
+/** The record at `key`, or undefined when there is none or it is not JSON (no record can be trusted then). */
+export async function readRecordIfPresent(
+    s3: S3Client,
+    store: RecordStore,
+    key: string,
+    run: Run,
+): Promise<unknown> {
+    const text = await readObjectIfPresent(s3, store.bucket, store.prefix + key, run);
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return undefined;
+    }
 }
 
 export async function deleteRecord(s3: S3Client, store: RecordStore, key: string, run: Run): Promise<void> {
