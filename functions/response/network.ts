@@ -331,21 +331,16 @@ export async function liftBlock(
     // Only the responder's own numbers: a record naming any other rule was not written by this responder.
     if (block.ruleNumber < RESPONDER_RULES.first || block.ruleNumber > RESPONDER_RULES.last)
         return "not the responder's";
-    let page;
+    let now: Awaited<ReturnType<typeof entryAt>>;
     try {
-        page = await run.call("ec2:DescribeNetworkAcls", () =>
-            ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [block.networkAclId] })),
-        );
+        now = await entryAt(ec2, block, run);
     } catch (error) {
         // Its entries went with it: the block is lifted.
         if (isEc2Gone(error, "networkAcl")) return "acl gone";
         throw error;
     }
-    const entry = (page.NetworkAcls?.[0]?.Entries ?? []).find(
-        (e) => e.RuleNumber === block.ruleNumber && e.Egress === block.egress,
-    );
-    if (entry === undefined) return "gone";
-    if (!deniesAll(entry) || entryCidr(entry) !== block.cidr) return "replaced";
+    if (now === "free") return "gone";
+    if (now === "taken") return "replaced";
     try {
         await run.call("ec2:DeleteNetworkAclEntry", () =>
             ec2.send(
