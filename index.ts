@@ -29,15 +29,18 @@ import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
-import { roleAccount, ROOT_TARGET } from "./stacks/guardrails";
+import { guardrailParams, ROOT_TARGET } from "./stacks/guardrails";
 import { loadStackConfig } from "./stacks/load";
 import {
     DiscoveryError,
     discoverOrganization,
     foreignRuleAccounts,
+    organizationsClient,
     requirePolicyTypes,
+    type DiscoveryOptions,
     type OrganizationAccount,
 } from "./stacks/organization";
+import { attachmentProblems, describeAttachments, guardrailAttachments } from "./stacks/guardrail-quotas";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 import { PARTITION } from "./stacks/regions";
 
@@ -57,19 +60,34 @@ async function main(
 
     let organization;
     try {
-        organization = await discoverOrganization({
+        const discovery: DiscoveryOptions = {
             managementRoleArn: accounts.managementRoleArn,
             region: homeRegion,
             profile: config.awsProfile,
             expectedAccounts: { management: accounts.management, securityAdmin: accounts.securityAdmin },
             client: dependencies.organizationsClient,
             progress: dependencies.progress ?? ((message) => pulumi.log.info(message)),
-        });
+        };
+        // One client for every call: the management role is assumed once.
+        discovery.client = organizationsClient(discovery);
+        organization = await discoverOrganization(discovery);
         requirePolicyTypes(organization, [
             ...(config.inspector.enabled ? [INSPECTOR_POLICY_TYPE] : []),
             ...(config.securityHub.v2.enabled ? [SECURITYHUB_POLICY_TYPE] : []),
             ...(config.guardrails.enabled ? GUARDRAIL_POLICY_TYPES : []),
         ]);
+        if (config.guardrails.enabled) {
+            // Before any resource: a target already full refuses the attachment halfway through an update.
+            const rootId = organization.rootId;
+            const found = await guardrailAttachments(
+                discovery,
+                config.guardrails.targets.map((target) => (target === ROOT_TARGET ? rootId : target)),
+                accounts.securityAdmin,
+            );
+            const problems = attachmentProblems(found);
+            if (problems.length > 0) throw new DiscoveryError(problems.join("\n"));
+            for (const target of found) pulumi.log.info(`guardrails: ${describeAttachments(target)}`);
+        }
     } catch (error) {
         if (error instanceof DiscoveryError) throw new pulumi.RunError(error.message);
         throw error;
@@ -441,18 +459,19 @@ async function main(
 
     if (config.guardrails.enabled) {
         const { guardrails } = config;
-        warnOfForeignRoles(guardrails.breakGlassRoleArns, discovered);
         new Guardrails(
             "guardrails",
             {
                 organizationId: organization.id,
-                securityAccountId: accounts.securityAdmin,
-                homeRegion,
                 targetIds: guardrails.targets.map((target) =>
                     target === ROOT_TARGET ? organization.rootId : target,
                 ),
-                exemptRoleArns: guardrails.exemptRoleArns,
-                breakGlassRoleArns: guardrails.breakGlassRoleArns,
+                ...guardrailParams(guardrails, {
+                    securityAccountId: accounts.securityAdmin,
+                    homeRegion,
+                    exemptTag: config.remediation?.exemptTag,
+                    securityHubV2: config.securityHub.v2.enabled,
+                }),
                 keyArns: [findingsExport.keyArn, notifications.keyArn],
                 managementProvider: management,
             },
@@ -485,18 +504,6 @@ function warnOfForeignAccounts(
             `security-governance:guardduty.suppressionRules ${rule}: accountIds ${accountIds.join(", ")} not in the organization's ACTIVE accounts; the rule archives nothing for them`,
         );
     }
-}
-
-function warnOfForeignRoles(arns: readonly string[], accounts: readonly { id: string }[]): void {
-    const known = new Set(accounts.map((account) => account.id));
-    arns.forEach((arn, index) => {
-        const account = roleAccount(arn);
-        if (account !== undefined && !known.has(account)) {
-            pulumi.log.warn(
-                `security-governance:guardrails.breakGlassRoleArns[${index}] = ${arn}: account ${account} is not an ACTIVE account of the organization; the exemption applies to nothing`,
-            );
-        }
-    });
 }
 
 /**

@@ -1,16 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RequiredPolicyType } from "../stacks/organization";
+import { MAX_RCP_CHARACTERS, MAX_SCP_CHARACTERS, policyContent } from "./guardrail-documents";
+import { GUARDRAIL_POLICY_NAMES, guardrailScps, type GuardrailParams } from "./guardrail-policies";
+import { findingsResourceControlPolicy } from "./guardrail-security-account";
 import { findingsBucketName } from "./policy-documents";
-import {
-    detectionGuardrailPolicy,
-    findingsResourceControlPolicy,
-    MAX_RCP_CHARACTERS,
-    MAX_SCP_CHARACTERS,
-    policyContent,
-    securityAccountGuardrailPolicy,
-    type SecurityAccountGuardrailParams,
-} from "./guardrail-documents";
 
 /**
  * The policy types the guardrails attach. Neither needs a service's trusted access first; each must be
@@ -22,16 +16,11 @@ export const GUARDRAIL_POLICY_TYPES: RequiredPolicyType[] = [
     { type: "RESOURCE_CONTROL_POLICY", configKey: "security-governance:guardrails.enabled" },
 ];
 
-/** Names of the three policies, as the Organizations console lists them. */
-export const GUARDRAIL_POLICY_NAMES = {
-    detection: "security-governance-keep-detection-on",
-    "security-account": "security-governance-security-account",
-    perimeter: "security-governance-findings-perimeter",
-} as const;
+export { GUARDRAIL_POLICY_NAMES };
 
-export interface GuardrailsArgs extends SecurityAccountGuardrailParams {
+export interface GuardrailsArgs extends GuardrailParams {
     organizationId: string;
-    /** Where the detection SCP is attached: the root ID (`r-xxxx`) or OU IDs. */
+    /** Where the detection and footing SCPs are attached: the root ID (`r-xxxx`) or OU IDs. */
     targetIds: readonly string[];
     /** The findings key and the alert key, kept inside the organization by the RCP. */
     keyArns: pulumi.Input<string>[];
@@ -51,10 +40,10 @@ export function checkedContent(what: string, document: object, limit: number): s
 }
 
 /**
- * The guardrails (README, "Guardrails"): a service control policy on the targets that keeps every member
- * account's detectors on and connected, a second one on the security account that keeps what this stack owns
- * there out of anyone's reach but the exempt roles, and a resource control policy on the security account that
- * keeps the findings bucket and keys inside the organization.
+ * The guardrails (README, "Guardrails"): two service control policies on the targets that keep every member
+ * account's detectors on and connected and what detection and response stand on in place, two on the security
+ * account that keep what this stack owns there out of anyone's reach but the exempt roles, and a resource
+ * control policy on the security account that keeps the findings bucket and keys inside the organization.
  *
  * SCPs do not apply to the management account nor to service-linked roles (Organizations user guide,
  * orgs_manage_policies_scps.html), so neither the services' own roles nor the management account are limited.
@@ -68,7 +57,6 @@ export class Guardrails extends pulumi.ComponentResource {
     constructor(name: string, args: GuardrailsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:guardrails:Guardrails", name, {}, opts);
         const options = { parent: this, provider: args.managementProvider, retainOnDelete: true };
-        const roles = { exemptRoleArns: args.exemptRoleArns, breakGlassRoleArns: args.breakGlassRoleArns };
 
         const policy = (
             key: keyof typeof GUARDRAIL_POLICY_NAMES,
@@ -93,23 +81,14 @@ export class Guardrails extends pulumi.ComponentResource {
         };
 
         this.policyIds = [
-            policy(
-                "detection",
-                "SERVICE_CONTROL_POLICY",
-                "Member accounts cannot switch off or blind GuardDuty, Security Hub, Macie, Detective, Inspector (security-governance)",
-                checkedContent("The detection SCP", detectionGuardrailPolicy(roles), MAX_SCP_CHARACTERS),
-                args.targetIds,
-            ),
-            policy(
-                "security-account",
-                "SERVICE_CONTROL_POLICY",
-                "Only the deployer and break-glass roles change the findings bucket, keys, topic, rules and functions (security-governance)",
-                checkedContent(
-                    "The security-account SCP",
-                    securityAccountGuardrailPolicy(args),
-                    MAX_SCP_CHARACTERS,
+            ...guardrailScps(args).map((scp) =>
+                policy(
+                    scp.key,
+                    "SERVICE_CONTROL_POLICY",
+                    scp.description,
+                    checkedContent(`The ${scp.name} SCP`, scp.document, MAX_SCP_CHARACTERS),
+                    scp.placement === "targets" ? args.targetIds : [args.securityAccountId],
                 ),
-                [args.securityAccountId],
             ),
             policy(
                 "perimeter",

@@ -3,7 +3,7 @@ import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry 
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { adoptSchema } from "./adopt-config";
 import { remediationSchema } from "./remediation";
-import { guardrailProblems, guardrailsSchema, objectLockSchema } from "./guardrails";
+import { guardrailParams, guardrailProblems, guardrailsSchema, objectLockSchema } from "./guardrails";
 import {
     accountId,
     findingType,
@@ -819,7 +819,17 @@ export function parseStackConfig(values: Record<string, unknown>): StackConfig {
             ...adoptionProblems(parsed.data),
             ...exclusionProblems(parsed.data),
             ...(typeof homeRegion === "string"
-                ? guardrailProblems(parsed.data.guardrails, parsed.data.accounts, homeRegion, keyPath)
+                ? guardrailProblems(
+                      parsed.data.guardrails,
+                      parsed.data.accounts,
+                      guardrailParams(parsed.data.guardrails, {
+                          securityAccountId: parsed.data.accounts.securityAdmin,
+                          homeRegion,
+                          exemptTag: parsed.data.remediation?.exemptTag,
+                          securityHubV2: parsed.data.securityHub.v2.enabled,
+                      }),
+                      keyPath,
+                  )
                 : []),
         );
         const { standards } = parsed.data.securityHub;

@@ -1,10 +1,6 @@
 import * as z from "zod";
-import {
-    detectionGuardrailPolicy,
-    MAX_SCP_CHARACTERS,
-    policyContent,
-    securityAccountGuardrailPolicy,
-} from "../components/guardrail-documents";
+import { MAX_SCP_CHARACTERS, policyContent } from "../components/guardrail-documents";
+import { guardrailScps, type GuardrailParams } from "../components/guardrail-policies";
 import { organizationalUnitId, uniqueArray } from "./schema-parts";
 
 /*
@@ -64,9 +60,15 @@ export const guardrailsSchema = z
         exemptRoleArns: uniqueArray(roleArn, "role").default([]),
         /**
          * Roles kept for emergencies, exempt as well: an incident that needs a detector changed by hand must
-         * not wait for a policy change. Roles of any account of the organization, named one by one.
+         * not wait for a policy change. Roles of the security or the management account, named one by one.
          */
         breakGlassRoleArns: uniqueArray(roleArn, "role").default([]),
+        /**
+         * Also deny stopping, deleting or narrowing CloudTrail trails in the targets. Default false: GuardDuty
+         * reads CloudTrail's events whatever the trails are, and an organization trail is already beyond a
+         * member account's reach (README, "Guardrails").
+         */
+        protectTrails: z.boolean({ error: "true or false" }).default(false),
     })
     .superRefine((value, ctx) => {
         if (value.targets.includes(ROOT_TARGET) && value.targets.length > 1) {
@@ -81,6 +83,28 @@ export const guardrailsSchema = z
 
 export type GuardrailsConfig = z.output<typeof guardrailsSchema>;
 
+/** What the guardrails' documents are made from, from the config. */
+export function guardrailParams(
+    guardrails: GuardrailsConfig,
+    context: {
+        securityAccountId: string;
+        homeRegion: string;
+        /** `remediation.exemptTag`, "key=value", when the remediation section is set. */
+        exemptTag: string | undefined;
+        securityHubV2: boolean;
+    },
+): GuardrailParams {
+    return {
+        exemptRoleArns: guardrails.exemptRoleArns,
+        breakGlassRoleArns: guardrails.breakGlassRoleArns,
+        securityAccountId: context.securityAccountId,
+        homeRegion: context.homeRegion,
+        exemptTagKey: context.exemptTag?.slice(0, context.exemptTag.indexOf("=")),
+        securityHubV2: context.securityHubV2,
+        protectTrails: guardrails.protectTrails,
+    };
+}
+
 /**
  * The exempt roles must be roles of the two governing accounts, and at least one of the security account
  * (where `pulumi up` runs) when the guardrails are on. Checked against `accounts`, so outside the schema.
@@ -88,31 +112,20 @@ export type GuardrailsConfig = z.output<typeof guardrailsSchema>;
 export function guardrailProblems(
     guardrails: GuardrailsConfig,
     accounts: { management: string; securityAdmin: string },
-    homeRegion: string,
+    params: GuardrailParams,
     keyPath: (path: (string | number)[]) => string,
 ): string[] {
     const problems: string[] = [];
     if (guardrails.enabled) {
-        // Each exempt role is named in every statement: the list is what makes a document too long.
-        const sizes = [
-            ["detection", policyContent(detectionGuardrailPolicy(guardrails)).length],
-            [
-                "security-account",
-                policyContent(
-                    securityAccountGuardrailPolicy({
-                        ...guardrails,
-                        securityAccountId: accounts.securityAdmin,
-                        homeRegion,
-                    }),
-                ).length,
-            ],
-        ] as const;
-        // One line for the one cause: the longer of the two documents is the one to bring under the quota.
-        const [which, size] = sizes[0][1] >= sizes[1][1] ? sizes[0] : sizes[1];
-        if (size > MAX_SCP_CHARACTERS) {
+        // Each exempt role is named in every statement: the list is what makes a document too long. One line
+        // for the one cause: the longest document is the one to bring under the quota.
+        const [longest] = guardrailScps(params)
+            .map((scp) => ({ name: scp.name, size: policyContent(scp.document).length }))
+            .sort((a, b) => b.size - a.size);
+        if (longest.size > MAX_SCP_CHARACTERS) {
             const listed = JSON.stringify(guardrails.exemptRoleArns);
             problems.push(
-                `${keyPath(["guardrails", "exemptRoleArns"])} = ${listed.length > 120 ? `${listed.slice(0, 117)}...` : listed}: expected fewer roles: with breakGlassRoleArns, ${guardrails.exemptRoleArns.length + guardrails.breakGlassRoleArns.length} roles make the ${which} SCP ${size} characters; Organizations takes at most ${MAX_SCP_CHARACTERS} (Organizations quotas)`,
+                `${keyPath(["guardrails", "exemptRoleArns"])} = ${listed.length > 120 ? `${listed.slice(0, 117)}...` : listed}: expected fewer roles: with breakGlassRoleArns, ${guardrails.exemptRoleArns.length + guardrails.breakGlassRoleArns.length} roles make the SCP ${longest.name} ${longest.size} characters; Organizations takes at most ${MAX_SCP_CHARACTERS} (Organizations quotas)`,
             );
         }
     }
@@ -131,7 +144,14 @@ export function guardrailProblems(
         );
     }
     guardrails.breakGlassRoleArns.forEach((arn, index) => {
-        if (guardrails.exemptRoleArns.includes(arn)) {
+        const account = roleAccount(arn);
+        // A member account's administrator can create a role of any name there, and so be exempt from every
+        // guardrail: only the two governing accounts' roles may be exempted.
+        if (account !== accounts.securityAdmin && account !== accounts.management) {
+            problems.push(
+                `${keyPath(["guardrails", "breakGlassRoleArns", index])} = ${JSON.stringify(arn)}: expected a role of the security account ${accounts.securityAdmin} or the management account ${accounts.management}: a member account's administrator can create a role of that name and be exempt from every guardrail`,
+            );
+        } else if (guardrails.exemptRoleArns.includes(arn)) {
             problems.push(
                 `${keyPath(["guardrails", "breakGlassRoleArns", index])} = ${JSON.stringify(arn)}: expected a role not also in guardrails.exemptRoleArns; keep it in one of the two`,
             );

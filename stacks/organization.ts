@@ -64,6 +64,8 @@ const REQUIRED_PERMISSIONS = [
     "organizations:DescribeOrganization",
     "organizations:ListRoots",
     "organizations:ListAccounts",
+    // With guardrails.enabled: how many policies each guardrail target already has (stacks/guardrail-quotas.ts).
+    "organizations:ListPoliciesForTarget",
 ];
 /** Organizations' own denial, STS's denial of AssumeRole, and a management role outside any organization. */
 const ACCESS_ERROR_NAMES = new Set([
@@ -136,21 +138,33 @@ function isActive(account: Account): boolean {
  * management role and checks it against the stack config, so that a wrong account ID fails here with
  * the config key to fix rather than deep inside a delegated-admin registration.
  */
+/** The client discovery uses: the injected one, or one built with the management role's credentials. */
+export function organizationsClient(options: DiscoveryOptions): OrganizationsClient {
+    return options.client ?? buildClient(options);
+}
+
+/** One Organizations call through the management role, retried, its access errors said as what to fix. */
+export async function callOrganizations<T>(
+    options: DiscoveryOptions,
+    operation: string,
+    send: () => Promise<T>,
+): Promise<T> {
+    try {
+        return await withAwsRetry(`organizations:${operation}`, send, options.retry);
+    } catch (error) {
+        const name = errorName(error);
+        if (name !== undefined && ACCESS_ERROR_NAMES.has(name))
+            throw accessError(operation, options.managementRoleArn, error);
+        throw error;
+    }
+}
+
 export async function discoverOrganization(options: DiscoveryOptions): Promise<Organization> {
-    const client = options.client ?? buildClient(options);
+    const client = organizationsClient(options);
     const roleArn = options.managementRoleArn;
     const progress = options.progress ?? ((): void => undefined);
-
-    async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-        try {
-            return await withAwsRetry(`organizations:${operation}`, send, options.retry);
-        } catch (error) {
-            const name = errorName(error);
-            if (name !== undefined && ACCESS_ERROR_NAMES.has(name))
-                throw accessError(operation, roleArn, error);
-            throw error;
-        }
-    }
+    const call = <T>(operation: string, send: () => Promise<T>) =>
+        callOrganizations(options, operation, send);
 
     const described = await call("DescribeOrganization", () =>
         client.send(new DescribeOrganizationCommand({})),

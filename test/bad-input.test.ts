@@ -1015,7 +1015,7 @@ const CASES: Case[] = [
         "so many exempt roles that the SCP would exceed its quota",
         "guardrails.exemptRoleArns",
         `${json(MANY_DEPLOYERS).slice(0, 117)}...`,
-        /expected fewer roles: with breakGlassRoleArns, 40 roles make the security-account SCP \d{5} characters; Organizations takes at most 5120 \(Organizations quotas\)$/,
+        /expected fewer roles: with breakGlassRoleArns, 40 roles make the SCP security-governance-keep-response-footing \d{5} characters; Organizations takes at most 5120 \(Organizations quotas\)$/,
         (doc) => {
             Object.assign(section(doc, "guardrails"), {
                 enabled: true,

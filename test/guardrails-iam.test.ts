@@ -1,118 +1,42 @@
 import { strict as assert } from "node:assert";
-import type { SimulationOrgPolicies } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../components/policy-documents";
 import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
-import { allowEverything, simulate, sseKms, TLS, type Decision } from "./helpers/iam";
+import {
+    BREAK_GLASS,
+    BUCKET,
+    DEPLOYER,
+    guardrailWorld,
+    HOME,
+    MANAGEMENT,
+    MEMBER,
+    MEMBER_ADMIN,
+    ORG_ROOT,
+    OUTSIDE,
+    SECURITY,
+    SECURITY_ANALYST,
+    type Call,
+    type GuardrailWorld,
+} from "./helpers/guardrails";
+import { allowEverything, simulate, sseKms, TLS } from "./helpers/iam";
 import { findingsKey, ofType, plan } from "./helpers/plan";
 
 /*
  * The guardrails as `npm run plan -- --stack prod` attaches them (Pulumi.prod.yaml: root target, two deployers,
  * one break-glass role), evaluated by IAM simulation (@cloud-copilot/iam-simulate, Strict) with the SCPs and
- * the RCP in force where the plan attaches them: the detection SCP on the root, the security-account SCP and
- * the RCP on the security account. Every caller has administrator rights in its own account, the most a
+ * the RCP in force where the plan attaches them: the detection and footing SCPs on the root, the security
+ * account's two SCPs and the RCP on the security account. Every caller has administrator rights in its own account, the most a
  * member account can grant itself: whatever is denied here is denied by the guardrails.
  */
 
-const ORG_ROOT = "r-lj42";
-const SECURITY = "333333333333";
-const MANAGEMENT = "111111111111";
-const MEMBER = "444444444444";
-const OUTSIDE = "999999999999";
-const HOME = "us-east-1";
-const BUCKET = `security-governance-findings-${SECURITY}-${HOME}`;
-const MEMBER_ADMIN = `arn:aws:iam::${MEMBER}:role/Admin`;
-const SECURITY_ANALYST = `arn:aws:iam::${SECURITY}:role/SecurityAnalyst`;
-const DEPLOYER = `arn:aws:iam::${SECURITY}:role/SecurityGovernanceDeployer`;
-const BREAK_GLASS = `arn:aws:iam::${SECURITY}:role/SecurityBreakGlass`;
-
-const FULL_ACCESS = {
-    name: "FullAWSAccess",
-    policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-};
-
 let planned: PlanDocument;
 let organizationId: string;
-
-function content(name: string): unknown {
-    const policy = ofType(planned, "aws:organizations/policy:Policy").find((r) => r.name === name);
-    assert.ok(policy, `the plan has no policy ${name}`);
-    return JSON.parse(String(policy.inputs.content));
-}
-
-/** Where the plan attaches a policy: its attachments are named `<policy>-<target>-attachment` (components/guardrails.ts). */
-function targetsOf(name: string): string[] {
-    return ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment")
-        .filter(
-            (attachment) => attachment.name === `${name}-${String(attachment.inputs.targetId)}-attachment`,
-        )
-        .map((attachment) => String(attachment.inputs.targetId));
-}
-
-/** The SCPs in force on an account, as the plan attaches them: the root's, then the account's own. */
-function scpsOf(account: string): SimulationOrgPolicies[] {
-    const levels: SimulationOrgPolicies[] = [];
-    for (const target of [ORG_ROOT, account]) {
-        const attached = ofType(planned, "aws:organizations/policy:Policy")
-            .filter((p) => p.inputs.type === "SERVICE_CONTROL_POLICY" && targetsOf(p.name).includes(target))
-            .map((p) => ({ name: p.name, policy: JSON.parse(String(p.inputs.content)) as unknown }));
-        levels.push({ orgIdentifier: target, policies: [FULL_ACCESS, ...attached] });
-    }
-    return levels;
-}
-
-function rcpsOf(account: string): SimulationOrgPolicies[] {
-    const attached = ofType(planned, "aws:organizations/policy:Policy")
-        .filter((p) => p.inputs.type === "RESOURCE_CONTROL_POLICY" && targetsOf(p.name).includes(account))
-        .map((p) => ({ name: p.name, policy: JSON.parse(String(p.inputs.content)) as unknown }));
-    return [
-        { orgIdentifier: ORG_ROOT, policies: [] },
-        { orgIdentifier: account, policies: attached },
-    ];
-}
+let world: GuardrailWorld;
+const content = (name: string) => world.content(name);
+const targetsOf = (name: string) => world.targetsOf(name);
+const decide = (call: Call) => world.decide(call);
 
 function inputOf(resource: PlannedResource, key: string): PolicyDocument {
     return JSON.parse(String(resource.inputs[key])) as PolicyDocument;
-}
-
-interface Call {
-    principal: string;
-    action: string;
-    resource?: string;
-    resourceAccount?: string;
-    context?: Record<string, string>;
-    resourcePolicy?: PolicyDocument;
-}
-
-async function decide(call: Call): Promise<Decision> {
-    const principalAccount = /^arn:aws:iam::(\d{12}):/.exec(call.principal)?.[1];
-    const isService = principalAccount === undefined;
-    const resourceAccount = call.resourceAccount ?? principalAccount ?? SECURITY;
-    const outcome = await simulate(
-        {
-            principal: call.principal,
-            action: call.action,
-            resource: call.resource ?? "*",
-            resourceAccount,
-            context: {
-                ...(isService
-                    ? { "aws:PrincipalIsAWSService": "true" }
-                    : {
-                          // AWS sets it on every request by an IAM principal: the role's ARN for its sessions.
-                          "aws:PrincipalArn": call.principal,
-                          "aws:PrincipalOrgID":
-                              principalAccount === OUTSIDE ? "o-outside000" : organizationId,
-                          "aws:PrincipalIsAWSService": "false",
-                      }),
-                ...call.context,
-            },
-            identityPolicies: isService ? [] : [allowEverything("AdministratorAccess", ["*"])],
-            serviceControlPolicies:
-                isService || principalAccount === OUTSIDE ? [] : scpsOf(principalAccount ?? SECURITY),
-            resourceControlPolicies: rcpsOf(resourceAccount),
-        },
-        call.resourcePolicy,
-    );
-    return outcome.decision;
 }
 
 describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", function () {
@@ -120,12 +44,15 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
 
     before(async () => {
         planned = await plan("prod");
-        organizationId = planned.organization.id;
+        world = guardrailWorld(planned);
+        organizationId = world.organizationId;
     });
 
-    it("attaches the detection SCP to the root and the other two to the security account", () => {
+    it("attaches the detection and footing SCPs to the root and the other three to the security account", () => {
         assert.deepEqual(targetsOf("guardrails-detection"), [ORG_ROOT]);
+        assert.deepEqual(targetsOf("guardrails-footing"), [ORG_ROOT]);
         assert.deepEqual(targetsOf("guardrails-security-account"), [SECURITY]);
+        assert.deepEqual(targetsOf("guardrails-security-functions"), [SECURITY]);
         assert.deepEqual(targetsOf("guardrails-perimeter"), [SECURITY]);
     });
 
@@ -530,14 +457,18 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
 
     it("covers every rule, function, role, log group, key and topic the plan creates in the security account", () => {
         // A resource renamed out of the guardrail's patterns would be unprotected without anyone noticing.
-        const scp = content("guardrails-security-account") as {
+        type Scp = {
             Statement: {
                 Sid: string;
-                Resource: string[];
+                Resource: string | string[];
                 Condition: Record<string, Record<string, string[]>>;
             }[];
         };
-        const patterns = scp.Statement.flatMap((statement) => statement.Resource);
+        const scp = content("guardrails-security-account") as Scp;
+        const functions = content("guardrails-security-functions") as Scp;
+        const patterns = [...scp.Statement, ...functions.Statement].flatMap(
+            (statement) => statement.Resource,
+        );
         const covered = (arn: string) =>
             patterns.some((pattern) =>
                 new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(

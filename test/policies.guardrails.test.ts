@@ -81,15 +81,32 @@ describe("policy pack: guardrails (prod plan, policies/config.prod.json)", funct
         });
     });
 
-    it("refuses a detection SCP that leaves a service's switch open", async () => {
-        const open = withContent(prod, "guardrails-detection", (document) => {
-            const first = document.Statement[0];
-            first.Action = (first.Action as string[]).filter((a) => a !== "inspector2:Disable");
-        });
+    // Each service's off switch and its way out of the administrator, written here and not read from the pack:
+    // every one is taken out of the detection SCP in turn, and each must be missed.
+    const SWITCHES = [
+        "guardduty:DeleteDetector",
+        "guardduty:DisassociateFromAdministratorAccount",
+        "securityhub:DisableSecurityHub",
+        "securityhub:DisassociateFromAdministratorAccount",
+        "macie2:DisableMacie",
+        "macie2:DisassociateFromAdministratorAccount",
+        "detective:DisassociateMembership",
+        "inspector2:Disable",
+    ];
+
+    it("refuses a detection SCP that leaves any one service's switch open", async () => {
         await withConfig(PROD_CONFIG, async () => {
-            const found = await violationsOf(open, "guardrails-attached");
-            assert.equal(found.length, 1);
-            assert.match(found[0], /inspector2:Disable/);
+            for (const action of SWITCHES) {
+                const open = withContent(prod, "guardrails-detection", (document) => {
+                    const first = document.Statement[0];
+                    assert.ok((first.Action as string[]).includes(action), action);
+                    first.Action = (first.Action as string[]).filter((a) => a !== action);
+                });
+                const found = await violationsOf(open, "guardrails-attached");
+                assert.equal(found.length, 1, action);
+                assert.ok(found[0].startsWith("No service control policy denies "), found[0]);
+                assert.ok(found[0].includes(action), `${action}: ${found[0]}`);
+            }
         });
     });
 

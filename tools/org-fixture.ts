@@ -9,8 +9,11 @@ import {
     InvalidInputException,
     InvalidInputExceptionReason,
     ListAccountsCommand,
+    ListPoliciesForTargetCommand,
     ListRootsCommand,
     OrganizationsClient,
+    type ListPoliciesForTargetCommandInput,
+    type ListPoliciesForTargetCommandOutput,
     type Account,
     type ListAccountsCommandInput,
     type ListAccountsCommandOutput,
@@ -39,6 +42,8 @@ export interface OrgFixture {
     policyTypes: PolicyType[];
     /** As ListAccounts returns them, in list order. */
     accounts: Account[];
+    /** The organization's own policies attached to each target, beside the AWS managed ones. */
+    attachedPolicies?: Record<string, { Name: string; Type: PolicyType }[]>;
 }
 
 /** A bad `--accounts` or `--org` value; the message names the flag, the value and what is allowed. */
@@ -209,6 +214,19 @@ const fixtureFileSchema = z.object(
         ManagementAccountId: accountId.optional(),
         // The policy types enabled on the root (aws organizations list-roots, Roots[0].PolicyTypes[].Type).
         PolicyTypes: z.array(z.enum(PolicyType, { error: oneOf(PolicyType) })).optional(),
+        // The organization's own policies attached to a root, OU or account, by target ID (aws organizations
+        // list-policies-for-target); FullAWSAccess and RCPFullAWSAccess are attached everywhere besides.
+        AttachedPolicies: z
+            .record(
+                z.string(),
+                z.array(
+                    z.object({
+                        Name: z.string({ error: "expected a policy name" }),
+                        Type: z.enum(PolicyType, { error: oneOf(PolicyType) }),
+                    }),
+                ),
+            )
+            .optional(),
     },
     {
         error: 'expected an object like { "Accounts": [...] } (the output of aws organizations list-accounts)',
@@ -348,6 +366,7 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
         rootId: file.RootId ?? defaultRootId(organizationId),
         policyTypes: file.PolicyTypes ?? [...READY_POLICY_TYPES],
         accounts: file.Accounts.map(toAccount),
+        attachedPolicies: file.AttachedPolicies,
     };
 }
 
@@ -424,5 +443,33 @@ export function mockOrganizationsClient(fixture: OrgFixture): OrganizationsClien
             $metadata: { httpStatusCode: 200 },
         };
     });
+    // The AWS managed policy of each type, attached to every root, OU and account while the type is enabled.
+    const managed: Partial<Record<PolicyType, string>> = {
+        SERVICE_CONTROL_POLICY: "FullAWSAccess",
+        RESOURCE_CONTROL_POLICY: "RCPFullAWSAccess",
+    };
+    mock.on(ListPoliciesForTargetCommand).callsFake(
+        (input: ListPoliciesForTargetCommandInput): ListPoliciesForTargetCommandOutput => {
+            const type = input.Filter;
+            const own = (fixture.attachedPolicies?.[input.TargetId ?? ""] ?? []).filter(
+                (p) => p.Type === type,
+            );
+            const name = type === undefined || !policyTypes.includes(type) ? undefined : managed[type];
+            return {
+                Policies: [
+                    ...(name === undefined
+                        ? []
+                        : [{ Id: `p-${name}`, Name: name, Type: type, AwsManaged: true }]),
+                    ...own.map((p, i) => ({
+                        Id: `p-own${i}`,
+                        Name: p.Name,
+                        Type: p.Type,
+                        AwsManaged: false,
+                    })),
+                ],
+                $metadata: { httpStatusCode: 200 },
+            };
+        },
+    );
     return client;
 }
