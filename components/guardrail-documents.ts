@@ -116,12 +116,22 @@ export function footingGuardrailPolicy(params: FootingGuardrailParams): Identity
     const role = (name: string) => `arn:${PARTITION}:iam::*:role/${name}`;
     const statements: IdentityPolicyDocument["Statement"] = [
         {
-            // The exempt roles, and the StackSets execution role the next statement exempts: no one else may
-            // create or change one.
-            Sid: "KeepTrustedRoles",
+            // What only the exempt roles may change: the StackSets execution role that the next statement
+            // exempts (no one else may create or change one), Security Hub's recorders and, when asked, the
+            // trails. IAM authorizes each action against its own service's resources only, so one statement
+            // holds the three, and names the exempt roles once.
+            Sid: "KeepFooting",
             Effect: "Deny",
-            Action: ROLE_CHANGING_ACTIONS,
-            Resource: [...exempt(params), role(STACKSETS_EXECUTION_ROLE)],
+            Action: [
+                ...ROLE_CHANGING_ACTIONS,
+                ...SERVICE_LINKED_RECORDER_ACTIONS,
+                ...(params.protectTrails ? TRAIL_CHANGING_ACTIONS : []),
+            ],
+            Resource: [
+                role(STACKSETS_EXECUTION_ROLE),
+                `arn:${PARTITION}:config:*:*:configuration-recorder/${SECURITY_HUB_RECORDERS}`,
+                ...(params.protectTrails ? [`arn:${PARTITION}:cloudtrail:*:*:trail/*`] : []),
+            ],
             Condition: exemptionCondition(params),
         },
         {
@@ -148,13 +158,6 @@ export function footingGuardrailPolicy(params: FootingGuardrailParams): Identity
                 },
             },
         },
-        {
-            Sid: "KeepSecurityHubRecording",
-            Effect: "Deny",
-            Action: SERVICE_LINKED_RECORDER_ACTIONS,
-            Resource: `arn:${PARTITION}:config:*:*:configuration-recorder/${SECURITY_HUB_RECORDERS}`,
-            Condition: exemptionCondition(params),
-        },
     ];
     if (!params.securityHubV2)
         statements.push({
@@ -163,14 +166,6 @@ export function footingGuardrailPolicy(params: FootingGuardrailParams): Identity
             Effect: "Deny",
             Action: CUSTOMER_RECORDER_ACTIONS,
             Resource: "*",
-            Condition: exemptionCondition(params),
-        });
-    if (params.protectTrails)
-        statements.push({
-            Sid: "KeepTrails",
-            Effect: "Deny",
-            Action: TRAIL_CHANGING_ACTIONS,
-            Resource: `arn:${PARTITION}:cloudtrail:*:*:trail/*`,
             Condition: exemptionCondition(params),
         });
     return { Version: "2012-10-17", Statement: statements };

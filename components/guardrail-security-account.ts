@@ -167,6 +167,10 @@ export function securityAccountFunctionsGuardrailPolicy(
                     `arn:${PARTITION}:iam::${account}:role/${prefix}*`,
                     // The forwarding role, auto-named after the alert component.
                     `arn:${PARTITION}:iam::${account}:role/${alerts}-*`,
+                    // The exempt roles themselves: a role that could rewrite one could exempt itself. They are
+                    // roles of this account or of the management account, where no SCP applies.
+                    ...params.exemptRoleArns,
+                    ...params.breakGlassRoleArns,
                 ],
                 Condition: condition,
             },

@@ -133,7 +133,7 @@ export function guardrailProblems(
         const account = roleAccount(arn);
         if (account !== accounts.securityAdmin && account !== accounts.management) {
             problems.push(
-                `${keyPath(["guardrails", "exemptRoleArns", index])} = ${JSON.stringify(arn)}: expected a role of the security account ${accounts.securityAdmin} or the management account ${accounts.management}; an account's own roles are exempted as break-glass roles (guardrails.breakGlassRoleArns)`,
+                `${keyPath(["guardrails", "exemptRoleArns", index])} = ${JSON.stringify(arn)}: expected a role of the security account ${accounts.securityAdmin} or the management account ${accounts.management}: a member account's administrator can create a role of that name and be exempt from every guardrail`,
             );
         }
     });

@@ -974,11 +974,41 @@ const CASES: Case[] = [
         "an exempt role of a member account",
         "guardrails.exemptRoleArns[0]",
         json("arn:aws:iam::444444444444:role/Admin"),
-        /expected a role of the security account 222222222222 or the management account 111111111111; an account's own roles are exempted as break-glass roles \(guardrails.breakGlassRoleArns\)$/,
+        /expected a role of the security account 222222222222 or the management account 111111111111: a member account's administrator can create a role of that name and be exempt from every guardrail$/,
         (doc) => {
             section(doc, "guardrails").exemptRoleArns = ["arn:aws:iam::444444444444:role/Admin"];
         },
         { program: true },
+    ),
+    config(
+        "a break-glass role of a member account",
+        "guardrails.breakGlassRoleArns[0]",
+        json("arn:aws:iam::444444444444:role/BreakGlass"),
+        /expected a role of the security account 222222222222 or the management account 111111111111: a member account's administrator can create a role of that name and be exempt from every guardrail$/,
+        (doc) => {
+            section(doc, "guardrails").breakGlassRoleArns = ["arn:aws:iam::444444444444:role/BreakGlass"];
+        },
+        { program: true },
+    ),
+    ...["arn:aws:iam::222222222222:role/Deployer*", "arn:aws:iam::222222222222:role/Deploy?r"].map((arn) =>
+        config(
+            `a break-glass role named by pattern (${arn.slice(-9)})`,
+            "guardrails.breakGlassRoleArns[0]",
+            json(arn),
+            /expected an IAM role ARN without wildcards, such as arn:aws:iam::333333333333:role\/SecurityGovernanceDeployer$/,
+            (doc) => {
+                section(doc, "guardrails").breakGlassRoleArns = [arn];
+            },
+        ),
+    ),
+    config(
+        "an exempt role named by pattern",
+        "guardrails.exemptRoleArns[0]",
+        json("arn:aws:iam::222222222222:role/*"),
+        /expected an IAM role ARN without wildcards, such as arn:aws:iam::333333333333:role\/SecurityGovernanceDeployer$/,
+        (doc) => {
+            section(doc, "guardrails").exemptRoleArns = ["arn:aws:iam::222222222222:role/*"];
+        },
     ),
     config(
         "guardrails on without the security account's deployer",
@@ -1015,7 +1045,7 @@ const CASES: Case[] = [
         "so many exempt roles that the SCP would exceed its quota",
         "guardrails.exemptRoleArns",
         `${json(MANY_DEPLOYERS).slice(0, 117)}...`,
-        /expected fewer roles: with breakGlassRoleArns, 40 roles make the SCP security-governance-keep-response-footing \d{5} characters; Organizations takes at most 5120 \(Organizations quotas\)$/,
+        /expected fewer roles: with breakGlassRoleArns, 40 roles make the SCP security-governance-[a-z-]+ \d{5} characters; Organizations takes at most 5120 \(Organizations quotas\)$/,
         (doc) => {
             Object.assign(section(doc, "guardrails"), {
                 enabled: true,

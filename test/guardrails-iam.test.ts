@@ -527,6 +527,18 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         );
     });
 
+    it("keeps every guardrail policy and attachment when the stack lets go of it", () => {
+        // pulumi destroy, or guardrails.enabled false, must not detach what keeps detection on.
+        const kept = planned.resources.filter(
+            (r) =>
+                (r.type === "aws:organizations/policy:Policy" ||
+                    r.type === "aws:organizations/policyAttachment:PolicyAttachment") &&
+                r.name.startsWith("guardrails-"),
+        );
+        assert.equal(kept.length, 10, "five policies and five attachments");
+        for (const r of kept) assert.equal(r.retainOnDelete, true, r.name);
+    });
+
     it("applies to no principal of the management account (SCPs never do)", () => {
         // The plan attaches nothing to the management account: it is out of every SCP's reach (README).
         const attached = ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment").map((a) =>

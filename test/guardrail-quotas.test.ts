@@ -1,0 +1,216 @@
+import {
+    AccessDeniedException,
+    ListPoliciesForTargetCommand,
+    OrganizationsClient,
+    TargetNotFoundException,
+} from "@aws-sdk/client-organizations";
+import { mockClient } from "aws-sdk-client-mock";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MAX_SCP_CHARACTERS, policyContent } from "../components/guardrail-documents";
+import { guardrailScps, type GuardrailParams } from "../components/guardrail-policies";
+import { attachmentProblems, guardrailAttachments } from "../stacks/guardrail-quotas";
+import { DiscoveryError, type DiscoveryOptions } from "../stacks/organization";
+import { planStack } from "../tools/plan-runtime";
+import { ofType, plan, runPlanCli } from "./helpers/plan";
+
+/*
+ * Organizations' quotas on the guardrails: at most five SCPs (and five RCPs) attached to a root, OU or account,
+ * what the organization attaches there included, and at most 5,120 characters a document.
+ */
+
+const MANAGEMENT = "111111111111";
+const SECURITY = "333333333333";
+const ROOT = "r-quota1";
+
+/** An organization of three accounts whose targets have the given policies of their own attached. */
+function orgFile(attached: Record<string, { Name: string; Type: string }[]>): string {
+    const account = (id: string, name: string) => ({
+        Id: id,
+        Email: `${name}@example.com`,
+        Name: name,
+        State: "ACTIVE",
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quota-")), "org.json");
+    fs.writeFileSync(
+        file,
+        JSON.stringify({
+            RootId: ROOT,
+            Accounts: [
+                account(MANAGEMENT, "management"),
+                account(SECURITY, "security"),
+                account("444444444444", "app"),
+            ],
+            AttachedPolicies: attached,
+        }),
+    );
+    return file;
+}
+
+const scps = (...names: string[]) => names.map((Name) => ({ Name, Type: "SERVICE_CONTROL_POLICY" }));
+const rcps = (...names: string[]) => names.map((Name) => ({ Name, Type: "RESOURCE_CONTROL_POLICY" }));
+
+describe("guardrails: Organizations' quotas on what is attached where", function () {
+    this.timeout(300_000);
+
+    it("says how many SCPs and RCPs it adds to each target, beside what is already there", () => {
+        const result = runPlanCli([
+            "--stack",
+            "prod",
+            "--org",
+            orgFile({ [ROOT]: scps("DenyRegions", "DenyRoot") }),
+        ]);
+        assert.equal(result.status, 0, result.stderr);
+        const said = `${result.stdout}${result.stderr}`;
+        assert.match(
+            said,
+            /guardrails: r-quota1 takes 2 SCP\(s\) \+ FullAWSAccess, DenyRegions, DenyRoot = 5 of 5/,
+        );
+        assert.match(said, /guardrails: 333333333333 takes 2 SCP\(s\) \+ FullAWSAccess = 3 of 5/);
+        assert.match(said, /guardrails: 333333333333 takes 1 RCP\(s\) \+ RCPFullAWSAccess = 2 of 5/);
+    });
+
+    // In process, as pulumi up runs the program: the CLI's exit code for a discovery refusal is issue 28's.
+    it("stops before any resource, with one line, where a target would pass five", async () => {
+        const cases: [Record<string, { Name: string; Type: string }[]>, RegExp][] = [
+            [
+                { [ROOT]: scps("A", "B", "C") },
+                /^security-governance:guardrails.targets: r-quota1 has 4 SCP\(s\) attached \(FullAWSAccess, A, B, C\) and the guardrails add 2: Organizations takes at most 5 per root, OU or account; detach or merge 1 there, or attach the guardrails to other OUs$/,
+            ],
+            [
+                { [SECURITY]: scps("A", "B", "C") },
+                /^security-governance:accounts.securityAdmin: 333333333333 has 4 SCP\(s\) attached .* add 2: .*detach or merge 1 there/,
+            ],
+            [
+                { [SECURITY]: rcps("A", "B", "C", "D") },
+                /^security-governance:accounts.securityAdmin: 333333333333 has 5 RCP\(s\) attached \(RCPFullAWSAccess, A, B, C, D\) and the guardrails add 1/,
+            ],
+        ];
+        for (const [attached, expected] of cases) {
+            let resources = 0;
+            await assert.rejects(
+                planStack({ stack: "prod", orgFile: orgFile(attached) }).then((planned) => {
+                    resources = planned.plan.resources.length;
+                }),
+                (error: Error) => {
+                    assert.match(error.message, expected);
+                    assert.equal(error.message.split("\n").length, 1);
+                    return true;
+                },
+                `${JSON.stringify(attached)}: planned ${resources} resources`,
+            );
+        }
+    });
+
+    it("does not count its own policies, attached by an earlier update", () => {
+        const ours = scps(
+            "security-governance-keep-detection-on",
+            "security-governance-keep-response-footing",
+            "A",
+            "B",
+        );
+        const result = runPlanCli(["--stack", "prod", "--org", orgFile({ [ROOT]: ours })]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(
+            `${result.stdout}${result.stderr}`,
+            /r-quota1 takes 2 SCP\(s\) \+ FullAWSAccess, A, B = 5 of 5/,
+        );
+    });
+
+    describe("reading what is attached (ListPoliciesForTarget)", () => {
+        const options = (client: OrganizationsClient): DiscoveryOptions => ({
+            managementRoleArn: `arn:aws:iam::${MANAGEMENT}:role/Discovery`,
+            region: "us-east-1",
+            expectedAccounts: { management: MANAGEMENT, securityAdmin: SECURITY },
+            client,
+            retry: { maxAttempts: 1 },
+        });
+
+        it("reads every page, and asks for one type at a time", async () => {
+            const client = new OrganizationsClient({ region: "us-east-1" });
+            const mock = mockClient(client);
+            mock.on(ListPoliciesForTargetCommand, { TargetId: ROOT, Filter: "SERVICE_CONTROL_POLICY" })
+                .resolvesOnce({ Policies: [{ Name: "FullAWSAccess" }, { Name: "A" }], NextToken: "t1" })
+                .resolvesOnce({ Policies: [{ Name: "B" }, { Name: "C" }, { Name: "D" }] });
+            mock.on(ListPoliciesForTargetCommand, { TargetId: SECURITY }).resolves({ Policies: [] });
+            const found = await guardrailAttachments(options(client), [ROOT], SECURITY);
+            assert.deepEqual(found[0].attached, ["FullAWSAccess", "A", "B", "C", "D"]);
+            assert.equal(mock.commandCalls(ListPoliciesForTargetCommand)[1].args[0].input.NextToken, "t1");
+            assert.ok(
+                mock
+                    .commandCalls(ListPoliciesForTargetCommand)
+                    .every((c) => (c.args[0].input.MaxResults ?? 0) <= 20),
+            );
+            assert.deepEqual(attachmentProblems(found).length, 1);
+        });
+
+        it("names the key of a target the organization does not have, and the permission the role lacks", async () => {
+            const client = new OrganizationsClient({ region: "us-east-1" });
+            const mock = mockClient(client);
+            mock.on(ListPoliciesForTargetCommand).rejects(
+                new TargetNotFoundException({ message: "not found", $metadata: {} }),
+            );
+            await assert.rejects(
+                guardrailAttachments(options(client), ["ou-ab12-gone1234"], SECURITY),
+                (error: unknown) =>
+                    error instanceof DiscoveryError &&
+                    error.message ===
+                        "security-governance:guardrails.targets names ou-ab12-gone1234, which the organization does not have (ListPoliciesForTarget: TargetNotFoundException); name the root or an existing OU ID",
+            );
+            mock.reset();
+            mock.on(ListPoliciesForTargetCommand).rejects(
+                new AccessDeniedException({ message: "denied", $metadata: {} }),
+            );
+            await assert.rejects(
+                guardrailAttachments(options(client), [ROOT], SECURITY),
+                (error: unknown) =>
+                    error instanceof DiscoveryError &&
+                    /not allowed to call ListPoliciesForTarget/.test(error.message) &&
+                    /organizations:ListPoliciesForTarget/.test(error.message),
+            );
+        });
+    });
+});
+
+describe("guardrails: each document within 5,120 characters", function () {
+    this.timeout(300_000);
+
+    it("renders the prod plan's four SCPs and the RCP within the quota, as planned", async () => {
+        const planned = await plan("prod");
+        const sizes = Object.fromEntries(
+            ofType(planned, "aws:organizations/policy:Policy")
+                .filter((p) => p.name.startsWith("guardrails-"))
+                .map((p) => [p.name, String(p.inputs.content).length]),
+        );
+        assert.deepEqual(Object.keys(sizes).sort(), [
+            "guardrails-detection",
+            "guardrails-footing",
+            "guardrails-perimeter",
+            "guardrails-security-account",
+            "guardrails-security-functions",
+        ]);
+        for (const [name, size] of Object.entries(sizes))
+            assert.ok(size <= MAX_SCP_CHARACTERS, `${name}: ${size}`);
+    });
+
+    it("fits ten exempt roles of 60-character ARNs with every switch on, and not thirteen", () => {
+        const role = (i: number) =>
+            `arn:aws:iam::${SECURITY}:role/SecurityGovernanceDeployerR${String(i).padStart(2, "0")}`;
+        assert.equal(role(1).length, 60);
+        const params = (roles: number): GuardrailParams => ({
+            exemptRoleArns: Array.from({ length: roles }, (_, i) => role(i)),
+            breakGlassRoleArns: [],
+            securityAccountId: SECURITY,
+            homeRegion: "ap-southeast-2",
+            exemptTagKey: "DoNotRespondToFindingsOnThisInstance",
+            securityHubV2: false,
+            protectTrails: true,
+        });
+        const longest = (roles: number) =>
+            Math.max(...guardrailScps(params(roles)).map((scp) => policyContent(scp.document).length));
+        assert.ok(longest(10) <= MAX_SCP_CHARACTERS, `ten roles: ${longest(10)}`);
+        assert.ok(longest(13) > MAX_SCP_CHARACTERS, `thirteen roles: ${longest(13)}`);
+    });
+});
