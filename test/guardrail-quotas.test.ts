@@ -10,8 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MAX_SCP_CHARACTERS, policyContent } from "../components/guardrail-documents";
-import { guardrailScps, type GuardrailParams } from "../components/guardrail-policies";
-import { attachmentProblems, guardrailAttachments } from "../stacks/guardrail-quotas";
+import {
+    GUARDRAIL_POLICY_NAMES,
+    guardrailScps,
+    type GuardrailParams,
+} from "../components/guardrail-policies";
+import { attachmentProblems, describeAttachments, guardrailAttachments } from "../stacks/guardrail-quotas";
 import { DiscoveryError, type DiscoveryOptions } from "../stacks/organization";
 import { planStack } from "../tools/plan-runtime";
 import { ofType, plan, runPlanCli } from "./helpers/plan";
@@ -119,6 +123,47 @@ describe("guardrails: Organizations' quotas on what is attached where", function
         );
     });
 
+    it("counts every policy of the target but the stack's own five, by their names in Organizations", () => {
+        const own = [
+            "security-governance-keep-detection-on",
+            "security-governance-keep-response-footing",
+            "security-governance-security-account",
+            "security-governance-security-functions",
+            "security-governance-findings-perimeter",
+        ];
+        const line = (attached: string[], adding = 2) =>
+            describeAttachments({
+                targetId: ROOT,
+                configKey: "security-governance:guardrails.targets",
+                type: "SERVICE_CONTROL_POLICY",
+                attached,
+                adding,
+            });
+        assert.equal(line(["FullAWSAccess", "A"]), "r-quota1 takes 2 SCP(s) + FullAWSAccess, A = 4 of 5");
+        assert.equal(line([]), "r-quota1 takes 2 SCP(s) + none attached = 2 of 5");
+        assert.equal(
+            describeAttachments({
+                targetId: SECURITY,
+                configKey: "security-governance:accounts.securityAdmin",
+                type: "RESOURCE_CONTROL_POLICY",
+                attached: ["RCPFullAWSAccess"],
+                adding: 1,
+            }),
+            "333333333333 takes 1 RCP(s) + RCPFullAWSAccess = 2 of 5",
+        );
+        assert.deepEqual(Object.values(GUARDRAIL_POLICY_NAMES).sort(), [...own].sort());
+        const target = (attached: string[]) => ({
+            targetId: ROOT,
+            configKey: "security-governance:guardrails.targets",
+            type: "SERVICE_CONTROL_POLICY" as const,
+            attached,
+            adding: 2,
+        });
+        // Exactly five fits; six does not.
+        assert.deepEqual(attachmentProblems([target(["FullAWSAccess", "A", "B"])]), []);
+        assert.equal(attachmentProblems([target(["FullAWSAccess", "A", "B", "C"])]).length, 1);
+    });
+
     describe("reading what is attached (ListPoliciesForTarget)", () => {
         const options = (client: OrganizationsClient): DiscoveryOptions => ({
             managementRoleArn: `arn:aws:iam::${MANAGEMENT}:role/Discovery`,
@@ -134,9 +179,21 @@ describe("guardrails: Organizations' quotas on what is attached where", function
             mock.on(ListPoliciesForTargetCommand, { TargetId: ROOT, Filter: "SERVICE_CONTROL_POLICY" })
                 .resolvesOnce({ Policies: [{ Name: "FullAWSAccess" }, { Name: "A" }], NextToken: "t1" })
                 .resolvesOnce({ Policies: [{ Name: "B" }, { Name: "C" }, { Name: "D" }] });
-            mock.on(ListPoliciesForTargetCommand, { TargetId: SECURITY }).resolves({ Policies: [] });
+            mock.on(ListPoliciesForTargetCommand, { TargetId: SECURITY }).resolves({
+                Policies: [{ Name: "security-governance-security-account" }, { Id: "p-noname" }],
+            });
             const found = await guardrailAttachments(options(client), [ROOT], SECURITY);
             assert.deepEqual(found[0].attached, ["FullAWSAccess", "A", "B", "C", "D"]);
+            // The stack's own policy is not counted; a policy without a name is counted by its ID.
+            assert.deepEqual(found[1].attached, ["p-noname"]);
+            assert.deepEqual(
+                found.map((f) => [f.targetId, f.type, f.adding, f.configKey]),
+                [
+                    [ROOT, "SERVICE_CONTROL_POLICY", 2, "security-governance:guardrails.targets"],
+                    [SECURITY, "SERVICE_CONTROL_POLICY", 2, "security-governance:accounts.securityAdmin"],
+                    [SECURITY, "RESOURCE_CONTROL_POLICY", 1, "security-governance:accounts.securityAdmin"],
+                ],
+            );
             assert.equal(mock.commandCalls(ListPoliciesForTargetCommand)[1].args[0].input.NextToken, "t1");
             assert.ok(
                 mock
@@ -193,6 +250,31 @@ describe("guardrails: each document within 5,120 characters", function () {
         ]);
         for (const [name, size] of Object.entries(sizes))
             assert.ok(size <= MAX_SCP_CHARACTERS, `${name}: ${size}`);
+    });
+
+    it("names, describes and places each SCP: two on the targets, two on the security account", () => {
+        const scps = guardrailScps({
+            exemptRoleArns: [`arn:aws:iam::${SECURITY}:role/Deployer`],
+            breakGlassRoleArns: [],
+            securityAccountId: SECURITY,
+            homeRegion: "us-east-1",
+            exemptTagKey: undefined,
+            securityHubV2: true,
+            protectTrails: false,
+        });
+        assert.deepEqual(
+            scps.map((scp) => [scp.key, scp.name, scp.placement]),
+            [
+                ["detection", "security-governance-keep-detection-on", "targets"],
+                ["footing", "security-governance-keep-response-footing", "targets"],
+                ["security-account", "security-governance-security-account", "security-account"],
+                ["security-functions", "security-governance-security-functions", "security-account"],
+            ],
+        );
+        // What the Organizations console shows beside the name: each its own, each marked as the program's.
+        assert.equal(new Set(scps.map((scp) => scp.description)).size, 4);
+        for (const scp of scps)
+            assert.match(scp.description, /^[A-Z].{40,} \(security-governance\)$/, scp.key);
     });
 
     it("fits ten exempt roles of 60-character ARNs with every switch on, and not thirteen", () => {

@@ -4,14 +4,13 @@ import { readStackConfigValues } from "../tools/plan-runtime";
 import {
     BREAK_GLASS,
     DEPLOYER,
-    guardrailWorld,
+    configWorld,
     HOME,
     MEMBER,
     MEMBER_ADMIN,
     SECURITY,
     type GuardrailWorld,
 } from "./helpers/guardrails";
-import { plan } from "./helpers/plan";
 
 /*
  * What detection and response stand on in a member account, under the prod plan's guardrails, by IAM
@@ -79,8 +78,9 @@ describe("guardrails: the footing of detection and response in member accounts (
             resourcePolicy: action.startsWith("kms:") ? ACCOUNT_KEY_POLICY : undefined,
         });
 
-    before(async () => {
-        world = guardrailWorld(await plan("prod"));
+    // Each test builds its own: built in a before hook, a mutant would look static to Stryker.
+    beforeEach(() => {
+        world = configWorld("prod");
     });
 
     it("keeps a member account's administrator from removing, rewriting or taking over the member role", async () => {
@@ -280,19 +280,13 @@ describe("guardrails: the switches of the footing SCP", function () {
     const prod = readStackConfigValues("prod");
     const section = (key: string) => prod[`security-governance:${key}`] as Record<string, unknown>;
 
-    before(async () => {
-        world = guardrailWorld(
-            await plan("prod", {
-                configOverrides: {
-                    "security-governance:guardrails": { ...section("guardrails"), protectTrails: true },
-                    "security-governance:securityHub": { ...section("securityHub"), v2: { enabled: false } },
-                    "security-governance:remediation": {
-                        ...section("remediation"),
-                        exemptTag: "DoNotRespond=yes",
-                    },
-                },
-            }),
-        );
+    // Each test builds its own: built in a before hook, a mutant would look static to Stryker.
+    beforeEach(() => {
+        world = configWorld("prod", {
+            "security-governance:guardrails": { ...section("guardrails"), protectTrails: true },
+            "security-governance:securityHub": { ...section("securityHub"), v2: { enabled: false } },
+            "security-governance:remediation": { ...section("remediation"), exemptTag: "DoNotRespond=yes" },
+        });
     });
 
     it("with Security Hub CSPM alone, denies stopping, deleting or narrowing the account's own recorder and delivery channel", async () => {

@@ -5,6 +5,7 @@ import {
     BREAK_GLASS,
     BUCKET,
     DEPLOYER,
+    configWorld,
     guardrailWorld,
     HOME,
     MANAGEMENT,
@@ -524,6 +525,15 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         assert.equal(
             ofType(dev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length,
             0,
+        );
+    });
+
+    it("attaches exactly the documents the other guardrail tests simulate, where they simulate them", () => {
+        const simulated = configWorld("prod").policies;
+        const attached = world.policies.filter((p) => p.type === "SERVICE_CONTROL_POLICY");
+        assert.deepEqual(
+            attached.map((p) => [p.name, p.targets, p.document]).sort(),
+            simulated.map((p) => [p.name, p.targets, p.document]).sort(),
         );
     });
 

@@ -3,7 +3,7 @@ import {
     BREAK_GLASS,
     BUCKET,
     DEPLOYER,
-    guardrailWorld,
+    configWorld,
     HOME,
     MEMBER,
     SECURITY,
@@ -11,7 +11,6 @@ import {
     type Call,
     type GuardrailWorld,
 } from "./helpers/guardrails";
-import { plan } from "./helpers/plan";
 
 /*
  * The security account under the prod plan's guardrails, by IAM simulation: a principal there that is not exempt
@@ -25,6 +24,7 @@ const PAGING_TOPIC = `arn:aws:sns:${HOME}:${SECURITY}:finding-alerts-paging-topi
 const QUEUE = `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-responder-failed-events`;
 const FINDING = `arn:aws:s3:::${BUCKET}/guardduty/AWSLogs/${MEMBER}/GuardDuty/${HOME}/2026/12/07/f.jsonl.gz`;
 const TAGGED = { "aws:ResourceTag/Purpose": "security-finding-alerts" };
+const SUBSCRIBE: Record<string, string> = { "sns:Protocol": "email", "sns:Endpoint": "x@example.net" };
 
 const TAMPERING: Call[] = [
     // A forged finding event would make the responder act in a member account.
@@ -47,14 +47,11 @@ const TAMPERING: Call[] = [
     },
     // The alert e-mails: an extra subscriber, a removed one, a filter policy that drops every message.
     ...[TOPIC, PAGING_TOPIC].flatMap((topic) =>
-        ["sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes"].map((action) => ({
+        ["sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes"].map((action): Call => ({
             principal: SECURITY_ANALYST,
             action,
             resource: topic,
-            context:
-                action === "sns:Subscribe"
-                    ? { "sns:Protocol": "email", "sns:Endpoint": "x@example.net" }
-                    : {},
+            context: action === "sns:Subscribe" ? SUBSCRIBE : {},
         })),
     ),
     { principal: SECURITY_ANALYST, action: "sns:SetTopicAttributes", resource: TOPIC, context: TAGGED },
@@ -77,8 +74,9 @@ describe("guardrails: the path from a finding to a person, in the security accou
     this.timeout(300_000);
     let world: GuardrailWorld;
 
-    before(async () => {
-        world = guardrailWorld(await plan("prod"));
+    // Each test builds its own: built in a before hook, a mutant would look static to Stryker.
+    beforeEach(() => {
+        world = configWorld("prod");
     });
 
     it("denies a non-exempt principal each way of forging, silencing or losing what alerts and responds", async () => {

@@ -88,6 +88,34 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/response-isolate-deadlines.test.ts",
         ],
     },
+    // The guardrails' documents and config: what each SCP denies and whom it exempts, what the config accepts,
+    // what the quotas allow. Only tests that build what they check inside the test: a plan in a before hook
+    // would run every mutant there and make it look static, so the plan's own tests carry guardrail-wiring.
+    // The fast suites come first, so a mutant they kill stops there.
+    guardrails: {
+        mutate: [
+            "components/guardrail-actions.ts",
+            "components/guardrail-documents.ts",
+            "components/guardrail-policies.ts",
+            "components/guardrail-security-account.ts",
+            "stacks/guardrails.ts",
+            "stacks/guardrail-quotas.ts",
+        ],
+        tests: [
+            "test/guardrails-actions.test.ts",
+            "test/guardrails-footing.test.ts",
+            "test/guardrails-security.test.ts",
+            "test/guardrail-quotas.test.ts",
+            "test/bad-input.test.ts",
+        ],
+        // Child processes: Stryker sees no coverage there, and the in-process cases reach the same checks.
+        skipTests: "as real processes|through index\\.ts|says how many SCPs|does not count its own",
+    },
+    // Where the plan attaches the guardrails, that it keeps them, and the pack's judgement of them.
+    "guardrail-wiring": {
+        mutate: ["components/guardrails.ts", "policies/guardrails.ts"],
+        tests: ["test/guardrails-iam.test.ts", "test/policies.guardrails.test.ts"],
+    },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),
         // still through its gRPC analyzer, so Stryker sees which test covers which mutant.

@@ -1,7 +1,11 @@
 import type { SimulationOrgPolicies } from "@cloud-copilot/iam-simulate";
 import { strict as assert } from "node:assert";
+import { policyContent } from "../../components/guardrail-documents";
+import { guardrailScps } from "../../components/guardrail-policies";
 import type { PolicyDocument } from "../../components/policy-documents";
-import type { PlanDocument } from "../../tools/plan-runtime";
+import { parseStackConfig } from "../../stacks/config";
+import { guardrailParams } from "../../stacks/guardrails";
+import { readStackConfigValues, type PlanDocument } from "../../tools/plan-runtime";
 import { allowEverything, simulate, type Decision } from "./iam";
 import { ofType } from "./plan";
 
@@ -39,28 +43,71 @@ export interface Call {
 
 export interface GuardrailWorld {
     organizationId: string;
+    policies: AttachedPolicy[];
     content(name: string): unknown;
     targetsOf(name: string): string[];
     decide(call: Call): Promise<Decision>;
 }
 
+/** A policy as the plan attaches it: its logical name, type, document and targets. */
+export interface AttachedPolicy {
+    name: string;
+    type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
+    document: unknown;
+    targets: string[];
+}
+
 /** The guardrails of a plan (prod's: root target, the security account 333333333333). */
 export function guardrailWorld(planned: PlanDocument, rootId = ORG_ROOT): GuardrailWorld {
-    const organizationId = planned.organization.id;
+    const attachments = ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment");
+    const policies = ofType(planned, "aws:organizations/policy:Policy")
+        .filter(
+            (p) => p.inputs.type === "SERVICE_CONTROL_POLICY" || p.inputs.type === "RESOURCE_CONTROL_POLICY",
+        )
+        .map((p): AttachedPolicy => ({
+            name: p.name,
+            type: p.inputs.type as AttachedPolicy["type"],
+            document: JSON.parse(String(p.inputs.content)),
+            // Its attachments are named `<policy>-<target>-attachment` (components/guardrails.ts).
+            targets: attachments
+                .filter((a) => a.name === `${p.name}-${String(a.inputs.targetId)}-attachment`)
+                .map((a) => String(a.inputs.targetId)),
+        }));
+    return worldOf(policies, planned.organization.id, rootId);
+}
+
+/**
+ * The guardrails a stack's config makes, built by the functions the plan calls, without planning: fast
+ * enough for a mutation run. test/guardrails-iam.test.ts holds them equal to what the prod plan attaches.
+ */
+export function configWorld(stack = "prod", overrides: Record<string, unknown> = {}): GuardrailWorld {
+    const config = parseStackConfig({ ...readStackConfigValues(stack), ...overrides });
+    const params = guardrailParams(config.guardrails, {
+        securityAccountId: config.accounts.securityAdmin,
+        homeRegion: config.homeRegion,
+        exemptTag: config.remediation?.exemptTag,
+        securityHubV2: config.securityHub.v2.enabled,
+    });
+    const policies = guardrailScps(params).map((scp): AttachedPolicy => ({
+        name: `guardrails-${scp.key}`,
+        type: "SERVICE_CONTROL_POLICY",
+        document: JSON.parse(policyContent(scp.document)),
+        targets: scp.placement === "targets" ? [ORG_ROOT] : [params.securityAccountId],
+    }));
+    return worldOf(policies, "o-exampleorg1", ORG_ROOT);
+}
+
+function worldOf(policies: AttachedPolicy[], organizationId: string, rootId: string): GuardrailWorld {
     const content = (name: string): unknown => {
-        const policy = ofType(planned, "aws:organizations/policy:Policy").find((r) => r.name === name);
-        assert.ok(policy, `the plan has no policy ${name}`);
-        return JSON.parse(String(policy.inputs.content));
+        const policy = policies.find((p) => p.name === name);
+        assert.ok(policy, `no policy ${name}`);
+        return policy.document;
     };
-    /** Where the plan attaches a policy: its attachments are named `<policy>-<target>-attachment`. */
-    const targetsOf = (name: string): string[] =>
-        ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment")
-            .filter((a) => a.name === `${name}-${String(a.inputs.targetId)}-attachment`)
-            .map((a) => String(a.inputs.targetId));
+    const targetsOf = (name: string): string[] => policies.find((p) => p.name === name)?.targets ?? [];
     const attached = (type: string, target: string) =>
-        ofType(planned, "aws:organizations/policy:Policy")
-            .filter((p) => p.inputs.type === type && targetsOf(p.name).includes(target))
-            .map((p) => ({ name: p.name, policy: JSON.parse(String(p.inputs.content)) as unknown }));
+        policies
+            .filter((p) => p.type === type && p.targets.includes(target))
+            .map((p) => ({ name: p.name, policy: p.document }));
     /** The SCPs in force on an account, as the plan attaches them: the root's, then the account's own. */
     const scpsOf = (account: string): SimulationOrgPolicies[] =>
         [rootId, account].map((target) => ({
@@ -102,5 +149,5 @@ export function guardrailWorld(planned: PlanDocument, rootId = ORG_ROOT): Guardr
         );
         return outcome.decision;
     };
-    return { organizationId, content, targetsOf, decide };
+    return { organizationId, content, targetsOf, decide, policies };
 }
