@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RequiredPolicyType } from "../stacks/organization";
 import { MAX_RCP_CHARACTERS, MAX_SCP_CHARACTERS, policyContent } from "./guardrail-documents";
 import { GUARDRAIL_POLICY_NAMES, guardrailScps, type GuardrailParams } from "./guardrail-policies";
-import { findingsResourceControlPolicy } from "./guardrail-security-account";
+import { findingsResourceControlPolicy } from "./guardrail-perimeter";
 import { findingsBucketName } from "./policy-documents";
 
 /**

@@ -179,13 +179,22 @@ describe("guardrails: Organizations' quotas on what is attached where", function
             mock.on(ListPoliciesForTargetCommand, { TargetId: ROOT, Filter: "SERVICE_CONTROL_POLICY" })
                 .resolvesOnce({ Policies: [{ Name: "FullAWSAccess" }, { Name: "A" }], NextToken: "t1" })
                 .resolvesOnce({ Policies: [{ Name: "B" }, { Name: "C" }, { Name: "D" }] });
-            mock.on(ListPoliciesForTargetCommand, { TargetId: SECURITY }).resolves({
-                Policies: [{ Name: "security-governance-security-account" }, { Id: "p-noname" }],
+            mock.on(ListPoliciesForTargetCommand, {
+                TargetId: SECURITY,
+                Filter: "SERVICE_CONTROL_POLICY",
+            }).resolves({
+                Policies: [{ Name: "security-governance-security-account" }, { Id: "p-noname" }, {}],
             });
+            // A page may leave Policies out.
+            mock.on(ListPoliciesForTargetCommand, {
+                TargetId: SECURITY,
+                Filter: "RESOURCE_CONTROL_POLICY",
+            }).resolves({});
             const found = await guardrailAttachments(options(client), [ROOT], SECURITY);
             assert.deepEqual(found[0].attached, ["FullAWSAccess", "A", "B", "C", "D"]);
             // The stack's own policy is not counted; a policy without a name is counted by its ID.
-            assert.deepEqual(found[1].attached, ["p-noname"]);
+            assert.deepEqual(found[1].attached, ["p-noname", "?"]);
+            assert.deepEqual(found[2].attached, []);
             assert.deepEqual(
                 found.map((f) => [f.targetId, f.type, f.adding, f.configKey]),
                 [
@@ -213,6 +222,7 @@ describe("guardrails: Organizations' quotas on what is attached where", function
                 guardrailAttachments(options(client), ["ou-ab12-gone1234"], SECURITY),
                 (error: unknown) =>
                     error instanceof DiscoveryError &&
+                    error.cause instanceof TargetNotFoundException &&
                     error.message ===
                         "security-governance:guardrails.targets names ou-ab12-gone1234, which the organization does not have (ListPoliciesForTarget: TargetNotFoundException); name the root or an existing OU ID",
             );
@@ -275,6 +285,58 @@ describe("guardrails: each document within 5,120 characters", function () {
         assert.equal(new Set(scps.map((scp) => scp.description)).size, 4);
         for (const scp of scps)
             assert.match(scp.description, /^[A-Z].{40,} \(security-governance\)$/, scp.key);
+    });
+
+    it("writes statements Organizations accepts: a unique Sid of letters and digits, resources that are ARNs", () => {
+        for (const protectTrails of [false, true])
+            for (const securityHubV2 of [false, true])
+                for (const scp of guardrailScps({
+                    exemptRoleArns: [`arn:aws:iam::${SECURITY}:role/Deployer`],
+                    breakGlassRoleArns: [],
+                    securityAccountId: SECURITY,
+                    homeRegion: "us-east-1",
+                    exemptTagKey: "DoNotRespond",
+                    securityHubV2,
+                    protectTrails,
+                })) {
+                    const sids = scp.document.Statement.map((statement) => statement.Sid ?? "");
+                    // IAM JSON policy elements, Sid: ASCII letters and digits.
+                    for (const sid of sids) assert.match(sid, /^[A-Za-z0-9]+$/, scp.key);
+                    assert.equal(new Set(sids).size, sids.length, `${scp.key}: a Sid twice`);
+                    for (const statement of scp.document.Statement)
+                        for (const resource of [statement.Resource ?? []].flat())
+                            assert.match(
+                                resource,
+                                /^(\*|arn:aws:[a-z0-9-]+:[a-z0-9-*]*:(\d{12}|\*)?:.+)$/,
+                                scp.key,
+                            );
+                }
+    });
+
+    it("guards the exempt tag's key unless the program's own keys already do", () => {
+        const keys = (exemptTagKey: string | undefined) => {
+            const footing = guardrailScps({
+                exemptRoleArns: [],
+                breakGlassRoleArns: [],
+                securityAccountId: SECURITY,
+                homeRegion: "us-east-1",
+                exemptTagKey,
+                securityHubV2: true,
+                protectTrails: false,
+            }).find((scp) => scp.key === "footing");
+            const tags = footing?.document.Statement.find((statement) => statement.Sid === "KeepTrustedTags");
+            return (tags?.Condition?.["ForAnyValue:StringLike"] as Record<string, string[]>)["aws:TagKeys"];
+        };
+        const services = [
+            "GuardDutyManaged",
+            "InspectorEc2Exclusion",
+            "InspectorExclusion",
+            "InspectorCodeExclusion",
+        ];
+        assert.deepEqual(keys(undefined), [...services, "security-governance:*"]);
+        assert.deepEqual(keys("security-governance:remediation"), [...services, "security-governance:*"]);
+        for (const own of ["DoNotRespond", "skip-response", "x-security-governance:", "security-governance"])
+            assert.deepEqual(keys(own), [...services, "security-governance:*", own], own);
     });
 
     it("fits ten exempt roles of 60-character ARNs with every switch on, and not thirteen", () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import type { PolicyDocument } from "../components/policy-documents";
 import {
     BREAK_GLASS,
     BUCKET,
@@ -24,6 +25,22 @@ const PAGING_TOPIC = `arn:aws:sns:${HOME}:${SECURITY}:finding-alerts-paging-topi
 const QUEUE = `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-responder-failed-events`;
 const FINDING = `arn:aws:s3:::${BUCKET}/guardduty/AWSLogs/${MEMBER}/GuardDuty/${HOME}/2026/12/07/f.jsonl.gz`;
 const TAGGED = { "aws:ResourceTag/Purpose": "security-finding-alerts" };
+const LIST = `arn:aws:s3:::${BUCKET}/guardduty-lists/trusted/trusted-ips-0.txt`;
+const DECISION = `arn:aws:s3:::${BUCKET}/responses/decisions/2026-12-07/f1/blockRemoteAddress.json`;
+const KEY = `arn:aws:kms:${HOME}:${SECURITY}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The KMS default key policy: the account's IAM policies decide. */
+const KEY_POLICY: PolicyDocument = {
+    Version: "2012-10-17",
+    Statement: [
+        {
+            Sid: "Account",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+    ],
+};
 const SUBSCRIBE: Record<string, string> = { "sns:Protocol": "email", "sns:Endpoint": "x@example.net" };
 
 const TAMPERING: Call[] = [
@@ -65,9 +82,78 @@ const TAMPERING: Call[] = [
         "sqs:AddPermission",
         "sqs:RemovePermission",
     ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: QUEUE })),
-    // A locked finding, in GOVERNANCE mode: bypassing the lock.
-    { principal: SECURITY_ANALYST, action: "s3:BypassGovernanceRetention", resource: FINDING },
-    { principal: SECURITY_ANALYST, action: "s3:PutObjectRetention", resource: FINDING },
+    // The findings: the bucket's settings, a finding, a list GuardDuty reads, a decision of the responder.
+    ...[
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutBucketVersioning",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketObjectLockConfiguration",
+    ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: `arn:aws:s3:::${BUCKET}` })),
+    ...[
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutObjectRetention",
+        "s3:PutObjectLegalHold",
+        "s3:BypassGovernanceRetention",
+    ].flatMap((action) =>
+        [FINDING, LIST, DECISION].map((resource) => ({ principal: SECURITY_ANALYST, action, resource })),
+    ),
+    // A forged finding or list: only the services and the deployer write these.
+    { principal: SECURITY_ANALYST, action: "s3:PutObject", resource: FINDING },
+    { principal: SECURITY_ANALYST, action: "s3:PutObject", resource: LIST },
+    {
+        principal: SECURITY_ANALYST,
+        action: "s3:PutObject",
+        resource: `arn:aws:s3:::${BUCKET}/macie/AWSLogs/x`,
+    },
+    // The keys and topics by their Purpose tags.
+    ...[
+        "kms:ScheduleKeyDeletion",
+        "kms:DisableKey",
+        "kms:DisableKeyRotation",
+        "kms:PutKeyPolicy",
+        "kms:TagResource",
+        "kms:UntagResource",
+    ].flatMap((action) =>
+        ["security-findings-export", "security-finding-alerts"].map((purpose): Call => ({
+            principal: SECURITY_ANALYST,
+            action,
+            resource: KEY,
+            context: { "aws:ResourceTag/Purpose": purpose },
+            resourcePolicy: KEY_POLICY,
+        })),
+    ),
+    ...[
+        "sns:DeleteTopic",
+        "sns:AddPermission",
+        "sns:RemovePermission",
+        "sns:TagResource",
+        "sns:UntagResource",
+    ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: TOPIC, context: TAGGED })),
+    // The rules and log groups of the alerts and the functions.
+    ...[
+        `arn:aws:events:eu-west-1:${SECURITY}:rule/finding-alerts-eu-west-1-1a2b3c4`,
+        `arn:aws:events:${HOME}:${SECURITY}:rule/security-governance-coverage-schedule`,
+    ].flatMap((rule) =>
+        [
+            "events:DeleteRule",
+            "events:DisableRule",
+            "events:PutRule",
+            "events:PutTargets",
+            "events:RemoveTargets",
+        ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: rule })),
+    ),
+    ...["logs:DeleteLogGroup", "logs:PutRetentionPolicy"].map((action) => ({
+        principal: SECURITY_ANALYST,
+        action,
+        resource: `arn:aws:logs:${HOME}:${SECURITY}:log-group:/aws/lambda/security-governance-responder`,
+    })),
 ];
 
 describe("guardrails: the path from a finding to a person, in the security account (prod plan)", function () {
@@ -123,6 +209,36 @@ describe("guardrails: the path from a finding to a person, in the security accou
                 resource: `arn:aws:sqs:${HOME}:${SECURITY}:team-queue`,
             },
             { principal: SECURITY_ANALYST, action: "lambda:GetFunction", resource: RESPONDER },
+            { principal: SECURITY_ANALYST, action: "s3:GetObject", resource: FINDING },
+            {
+                principal: SECURITY_ANALYST,
+                action: "s3:DeleteObject",
+                resource: `arn:aws:s3:::${BUCKET}/coverage/latest.json`,
+            },
+            // Keys and topics of other purposes are the account's.
+            {
+                principal: SECURITY_ANALYST,
+                action: "kms:ScheduleKeyDeletion",
+                resource: KEY,
+                context: { "aws:ResourceTag/Purpose": "app" },
+                resourcePolicy: KEY_POLICY,
+            },
+            {
+                principal: SECURITY_ANALYST,
+                action: "sns:DeleteTopic",
+                resource: `arn:aws:sns:${HOME}:${SECURITY}:team-topic`,
+                context: { "aws:ResourceTag/Purpose": "app" },
+            },
+            {
+                principal: SECURITY_ANALYST,
+                action: "events:DisableRule",
+                resource: `arn:aws:events:${HOME}:${SECURITY}:rule/team-rule`,
+            },
+            {
+                principal: SECURITY_ANALYST,
+                action: "logs:DeleteLogGroup",
+                resource: `arn:aws:logs:${HOME}:${SECURITY}:log-group:/aws/lambda/team-report`,
+            },
         ];
         for (const call of work)
             assert.equal(await world.decide(call), "Allowed", `${call.action} ${call.resource}`);

@@ -106,14 +106,16 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/guardrails-footing.test.ts",
             "test/guardrails-security.test.ts",
             "test/guardrail-quotas.test.ts",
+            "test/guardrails-config.test.ts",
             "test/bad-input.test.ts",
         ],
         // Child processes: Stryker sees no coverage there, and the in-process cases reach the same checks.
         skipTests: "as real processes|through index\\.ts|says how many SCPs|does not count its own",
     },
-    // Where the plan attaches the guardrails, that it keeps them, and the pack's judgement of them.
+    // Where the plan attaches the guardrails, that it keeps them, the findings perimeter (its tests need the
+    // plan's bucket and key policies), and the pack's judgement of them.
     "guardrail-wiring": {
-        mutate: ["components/guardrails.ts", "policies/guardrails.ts"],
+        mutate: ["components/guardrails.ts", "components/guardrail-perimeter.ts", "policies/guardrails.ts"],
         tests: ["test/guardrails-iam.test.ts", "test/policies.guardrails.test.ts"],
     },
     policies: {
