@@ -17,7 +17,9 @@ import {
 } from "../components/guardrail-policies";
 import { attachmentProblems, describeAttachments, guardrailAttachments } from "../stacks/guardrail-quotas";
 import { DiscoveryError, type DiscoveryOptions } from "../stacks/organization";
+import { checkedContent } from "../components/guardrails";
 import { planStack } from "../tools/plan-runtime";
+import { orgFileWithPolicyTypes } from "./helpers/org-file";
 import { ofType, plan, runPlanCli } from "./helpers/plan";
 
 /*
@@ -162,6 +164,52 @@ describe("guardrails: Organizations' quotas on what is attached where", function
         // Exactly five fits; six does not.
         assert.deepEqual(attachmentProblems([target(["FullAWSAccess", "A", "B"])]), []);
         assert.equal(attachmentProblems([target(["FullAWSAccess", "A", "B", "C"])]).length, 1);
+    });
+
+    it("stops before planning when the root lacks either authorization policy type", async () => {
+        const guardrails = {
+            "security-governance:guardrails": {
+                enabled: true,
+                exemptRoleArns: ["arn:aws:iam::222222222222:role/SecurityGovernanceDeployer"],
+            },
+        };
+        const all = [
+            "SERVICE_CONTROL_POLICY",
+            "RESOURCE_CONTROL_POLICY",
+            "INSPECTOR_POLICY",
+            "SECURITYHUB_POLICY",
+        ];
+        for (const missing of ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]) {
+            const { file, remove } = orgFileWithPolicyTypes(all.filter((type) => type !== missing));
+            try {
+                await assert.rejects(
+                    planStack({ stack: "dev", orgFile: file, configOverrides: guardrails }),
+                    (error: Error) => {
+                        assert.match(
+                            error.message,
+                            new RegExp(
+                                `does not have the policy type ${missing} enabled .*--policy-type ${missing}; or set security-governance:guardrails\\.enabled to false\\.$`,
+                            ),
+                        );
+                        return true;
+                    },
+                );
+            } finally {
+                remove();
+            }
+        }
+    });
+
+    it("refuses, naming the document, what Organizations would refuse, and takes exactly the limit", () => {
+        const document = { Statement: "x".repeat(100) };
+        const size = policyContent(document).length;
+        assert.equal(checkedContent("The test SCP", document, size), policyContent(document));
+        assert.throws(
+            () => checkedContent("The test SCP", document, size - 1),
+            new Error(
+                `The test SCP is ${size} characters; Organizations takes at most ${size - 1} (orgs_reference_limits.html): name fewer roles in guardrails.exemptRoleArns and guardrails.breakGlassRoleArns`,
+            ),
+        );
     });
 
     describe("reading what is attached (ListPoliciesForTarget)", () => {
