@@ -110,6 +110,68 @@ describe("policy pack: guardrails (prod plan, policies/config.prod.json)", funct
         });
     });
 
+    it("counts only an attached SCP's deny statements as a guardrail", async () => {
+        const allowed = withContent(prod, "guardrails-detection", (document) => {
+            document.Statement[0].Effect = "Allow";
+        });
+        const rcp = edited(prod, "guardrails-detection", (inputs) => ({
+            ...inputs,
+            type: "RESOURCE_CONTROL_POLICY",
+        }));
+        // A second copy, attached nowhere, beside the attached one: the attached one is enough.
+        const detection = prod.find((r) => r.name === "guardrails-detection");
+        assert.ok(detection);
+        const spare = [...prod, { ...detection, name: "spare-detection", urn: `${detection.urn}-spare` }];
+        await withConfig(PROD_CONFIG, async () => {
+            for (const changed of [allowed, rcp]) {
+                const found = await violationsOf(changed, "guardrails-attached");
+                assert.equal(found.length, 1);
+                assert.match(found[0], /^No service control policy denies guardduty:DeleteDetector/);
+            }
+            assert.deepEqual(await violationsOf(spare, "guardrails-attached"), []);
+        });
+    });
+
+    it("reads only the negated operators on aws:PrincipalArn as exemptions, and names a statement without a Sid by its place", async () => {
+        const exempting = (operator: string, key = "aws:PrincipalArn") =>
+            withContent(prod, "guardrails-detection", (document) => {
+                const first = document.Statement[0];
+                delete first.Sid;
+                first.Condition = {
+                    [operator]: {
+                        [key]: [DEPLOYER, "arn:aws:iam::111111111111:role/SecurityGovernanceDeployer"],
+                    },
+                };
+            });
+        await withConfig(PROD_CONFIG, async () => {
+            for (const operator of [
+                "ArnNotLike",
+                "ArnNotEquals",
+                "StringNotLike",
+                "StringNotEqualsIfExists",
+                "arnnotlikeifexists",
+            ])
+                assert.deepEqual(
+                    await violationsOf(exempting(operator), "guardrails-exempt-deployer"),
+                    [],
+                    operator,
+                );
+            for (const [operator, key] of [
+                ["ArnLike", "aws:PrincipalArn"],
+                ["StringNotEqualsIgnoreCase", "aws:PrincipalArn"],
+                ["ForAnyValue:StringNotEquals", "aws:PrincipalArn"],
+                ["ArnNotLike", "aws:SourceArn"],
+            ])
+                assert.deepEqual(
+                    await violationsOf(exempting(operator, key), "guardrails-exempt-deployer"),
+                    [
+                        `Statement 0 denies the deployer ${DEPLOYER}: add it to security-governance:guardrails.exemptRoleArns.`,
+                    ],
+                    `${operator} ${key}`,
+                );
+        });
+    });
+
     it("accepts wildcards that cover the switches", async () => {
         const wide = withContent(prod, "guardrails-detection", (document) => {
             document.Statement[0].Action = [
