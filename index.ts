@@ -29,7 +29,7 @@ import { serviceAlerts } from "./components/service-alerts";
 import { SecurityHubAdmin, SecurityHubOrganization } from "./components/security-hub";
 import { GOVERNED_SERVICES, offeredIn, type GovernedService } from "./stacks/availability";
 import { coverageExpectation, enrollmentSettingsFor } from "./stacks/coverage";
-import { guardrailParams, ROOT_TARGET } from "./stacks/guardrails";
+import { guardrailParams, guardrailTargetIds } from "./stacks/guardrails";
 import { loadStackConfig } from "./stacks/load";
 import {
     DiscoveryError,
@@ -78,10 +78,9 @@ async function main(
         ]);
         if (config.guardrails.enabled) {
             // Before any resource: a target already full refuses the attachment halfway through an update.
-            const rootId = organization.rootId;
             const found = await guardrailAttachments(
                 discovery,
-                config.guardrails.targets.map((target) => (target === ROOT_TARGET ? rootId : target)),
+                guardrailTargetIds(config.guardrails, organization.rootId),
                 accounts.securityAdmin,
             );
             const problems = attachmentProblems(found);
@@ -463,9 +462,7 @@ async function main(
             "guardrails",
             {
                 organizationId: organization.id,
-                targetIds: guardrails.targets.map((target) =>
-                    target === ROOT_TARGET ? organization.rootId : target,
-                ),
+                targetIds: guardrailTargetIds(guardrails, organization.rootId),
                 ...guardrailParams(guardrails, {
                     securityAccountId: accounts.securityAdmin,
                     homeRegion,

@@ -16,8 +16,6 @@ export const GUARDRAIL_POLICY_TYPES: RequiredPolicyType[] = [
     { type: "RESOURCE_CONTROL_POLICY", configKey: "security-governance:guardrails.enabled" },
 ];
 
-export { GUARDRAIL_POLICY_NAMES };
-
 export interface GuardrailsArgs extends GuardrailParams {
     organizationId: string;
     /** Where the detection and footing SCPs are attached: the root ID (`r-xxxx`) or OU IDs. */

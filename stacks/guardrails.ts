@@ -83,6 +83,11 @@ export const guardrailsSchema = z
 
 export type GuardrailsConfig = z.output<typeof guardrailsSchema>;
 
+/** The IDs the member SCPs are attached to: `root` is the organization's root ID. */
+export function guardrailTargetIds(guardrails: GuardrailsConfig, rootId: string): string[] {
+    return guardrails.targets.map((target) => (target === ROOT_TARGET ? rootId : target));
+}
+
 /** What the guardrails' documents are made from, from the config. */
 export function guardrailParams(
     guardrails: GuardrailsConfig,
