@@ -12,12 +12,27 @@ export function isAccountId(value: string): boolean {
     return /^\d{12}$/.test(value) && !RESERVED_ACCOUNT_IDS.has(value);
 }
 
-export const accountId = z
-    .string({ error: 'a 12-digit AWS account ID as a quoted string, such as "111111111111"' })
-    .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, such as "111111111111"' })
-    .refine((id) => !RESERVED_ACCOUNT_IDS.has(id), {
-        error: "a real account ID: 000000000000 is reserved",
-    });
+/**
+ * `pulumi config set --path accounts.management 111111111111` stores the ID as a YAML integer ("integers are
+ * treated as numbers" when setting a path, `pulumi config set --help`; sdk/go/common/resource/config/object.go,
+ * coerce()), and the program receives it as a JSON number. The CLI coerces only digits that do not begin with 0,
+ * so a 12-digit integer is exactly the ID that was typed: it is read as that ID. Any other number stays an error.
+ */
+function typedAccountId(value: unknown): unknown {
+    return typeof value === "number" && Number.isInteger(value) && value >= 1e11 && value < 1e12
+        ? String(value)
+        : value;
+}
+
+export const accountId = z.preprocess(
+    typedAccountId,
+    z
+        .string({ error: 'a 12-digit AWS account ID as a quoted string, such as "111111111111"' })
+        .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, such as "111111111111"' })
+        .refine((id) => !RESERVED_ACCOUNT_IDS.has(id), {
+            error: "a real account ID: 000000000000 is reserved",
+        }),
+);
 
 /** Organizations API reference, OrganizationalUnit Id: "ou-", 4-32 lowercase letters or digits, "-", 8-32 more. */
 export const organizationalUnitId = z

@@ -148,12 +148,14 @@ const CASES: Case[] = [
         },
     ),
     config(
-        "account ID of the wrong type (an unquoted number)",
+        // A 12-digit number is what `pulumi config set --path` writes for a typed ID, and is read as that ID
+        // (test/pulumi-cli-files.test.ts); a shorter one lost digits or was never an ID.
+        "account ID of the wrong type (an unquoted 11-digit number)",
         "accounts.management",
-        "111111111111",
+        "11111111111",
         /expected a 12-digit AWS account ID as a quoted string/,
         (doc) => {
-            section(doc, "accounts").management = 111111111111;
+            section(doc, "accounts").management = 11111111111;
         },
     ),
     config(

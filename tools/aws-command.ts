@@ -15,6 +15,10 @@ export interface CommandOutput {
 export function runFromCommandLine(
     command: (argv: string[], output: CommandOutput) => Promise<number>,
 ): void {
+    // The SDK warns on Node 20 that its releases after January 2027 need Node 22; the versions pinned here run on
+    // 20, and the README's prerequisites say when to move. Printed into every run it would bury the one line
+    // that matters.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     command(process.argv.slice(2), {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
@@ -27,6 +31,45 @@ export function runFromCommandLine(
             process.exitCode = 1;
         },
     );
+}
+
+/**
+ * The SDK found no usable credentials, or STS refused the ones it found. `CredentialsProviderError` is what the
+ * SDK's default chain throws when every provider came up empty (seen here with an empty HOME); `TokenProviderError`
+ * is its SSO counterpart (@smithy/core, submodules/config/property-provider); `ExpiredTokenException` is STS's
+ * modelled error (@aws-sdk/client-sts models/errors.js); `InvalidClientTokenId` is in AWS's list of common
+ * errors; `ExpiredToken` is the code STS answers for an expired session token (not found in a reference page).
+ */
+const CREDENTIAL_ERRORS = new Set([
+    "CredentialsProviderError",
+    "TokenProviderError",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "InvalidClientTokenId",
+]);
+
+/**
+ * The account whose credentials the command runs with, or the exit code 2 after one line that says what to do
+ * when there are none: the SDK's own message names no profile, no account and no next step.
+ */
+export async function callerAccount(
+    whoAmI: () => Promise<string | undefined>,
+    output: CommandOutput,
+    context: { command: string; stack: string; securityAdmin: string; profile?: string },
+): Promise<string | number> {
+    try {
+        return (await whoAmI()) ?? "(unknown)";
+    } catch (error) {
+        if (!(error instanceof Error) || !CREDENTIAL_ERRORS.has(error.name)) throw error;
+        const source =
+            context.profile === undefined
+                ? "the standard AWS chain (AWS_PROFILE, AWS_* variables, ~/.aws, SSO)"
+                : `aws:profile ${context.profile} of Pulumi.${context.stack}.yaml`;
+        output.stderr(
+            `no usable AWS credentials from ${source}: ${error.name}: ${error.message.split("\n")[0]}; npm run ${context.command} runs as the security account ${context.securityAdmin}: sign in to it (for example aws sso login) and run again\n`,
+        );
+        return 2;
+    }
 }
 
 /** A mistake in a command's flags, said to the user as it is. */

@@ -10,7 +10,6 @@ import * as fs from "node:fs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { parseStackConfig } from "../stacks/config";
 import { coverageExpectation, enrollmentSettingsFor } from "../stacks/coverage";
 import { awsCoverageDependencies } from "../functions/coverage/aws";
 import { shortfalls, type CoverageReport } from "../functions/coverage/matrix";
@@ -18,8 +17,14 @@ import { runCoverage } from "../functions/coverage/run-coverage";
 import { awsEnrollmentDependencies } from "../functions/enrollment/aws";
 import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
-import { readStackConfigValues } from "./plan-runtime";
-import { readCommandInput, runFromCommandLine, UsageError, type CommandOutput } from "./aws-command";
+import { parseStackFile, readStackFile } from "./stack-file";
+import {
+    callerAccount,
+    readCommandInput,
+    runFromCommandLine,
+    UsageError,
+    type CommandOutput,
+} from "./aws-command";
 
 export const USAGE = "usage: npm run coverage -- --stack NAME [--json FILE] [--repair]";
 
@@ -135,7 +140,7 @@ export async function runCoverageCommand(
         if (parsed === "help") return parsed;
         return {
             flags: parsed,
-            config: parseStackConfig(readStackConfigValues(parsed.stack, options.stackDir)),
+            config: parseStackFile(readStackFile(parsed.stack, options.stackDir)),
         };
     });
     if (typeof input === "number") return input;
@@ -144,10 +149,20 @@ export async function runCoverageCommand(
         options.credentials ?? (config.awsProfile ? fromIni({ profile: config.awsProfile }) : undefined);
     const base = { region: config.homeRegion, maxAttempts: 3, ...(credentials ? { credentials } : {}) };
     // The reader lists members as their administrator: any other account would read an empty organization.
-    const identity = await new STSClient(base).send(new GetCallerIdentityCommand({}));
-    if (identity.Account !== config.accounts.securityAdmin) {
+    const account = await callerAccount(
+        async () => (await new STSClient(base).send(new GetCallerIdentityCommand({}))).Account,
+        output,
+        {
+            command: "coverage",
+            stack: flags.stack,
+            securityAdmin: config.accounts.securityAdmin,
+            profile: config.awsProfile,
+        },
+    );
+    if (typeof account === "number") return account;
+    if (account !== config.accounts.securityAdmin) {
         output.stderr(
-            `credentials belong to account ${identity.Account ?? "(unknown)"}; npm run coverage reads as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
+            `credentials belong to account ${account}; npm run coverage reads as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
         );
         return 2;
     }

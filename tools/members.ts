@@ -29,9 +29,15 @@ import {
 import { ENROLLMENT_FUNCTION_NAME, type EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { reasonOf, Run } from "../functions/shared/run";
 import { offeredIn } from "../stacks/availability";
-import { parseStackConfig, type StackConfig } from "../stacks/config";
-import { readStackConfigValues } from "./plan-runtime";
-import { readCommandInput, runFromCommandLine, UsageError, type CommandOutput } from "./aws-command";
+import type { StackConfig } from "../stacks/config";
+import { parseStackFile, readStackFile } from "./stack-file";
+import {
+    callerAccount,
+    readCommandInput,
+    runFromCommandLine,
+    UsageError,
+    type CommandOutput,
+} from "./aws-command";
 
 export const USAGE =
     "usage: npm run members -- --stack NAME [--service macie|detective] [--region REGION] [--remove]";
@@ -157,7 +163,7 @@ export async function runMembersCommand(
     const input = readCommandInput(output, USAGE, () => {
         const parsed = parseFlags(argv);
         if (parsed === "help") return parsed;
-        const config = parseStackConfig(readStackConfigValues(parsed.stack, options.stackDir));
+        const config = parseStackFile(readStackFile(parsed.stack, options.stackDir));
         return { flags: parsed, config, plan: targets(config, parsed) };
     });
     if (typeof input === "number") return input;
@@ -178,10 +184,20 @@ export async function runMembersCommand(
         macie: (region) => new Macie2Client({ ...base, region }),
         detective: (region) => new DetectiveClient({ ...base, region }),
     };
-    const identity = await clients.sts().send(new GetCallerIdentityCommand({}));
-    if (identity.Account !== config.accounts.securityAdmin) {
+    const account = await callerAccount(
+        async () => (await clients.sts().send(new GetCallerIdentityCommand({}))).Account,
+        output,
+        {
+            command: "members",
+            stack: flags.stack,
+            securityAdmin: config.accounts.securityAdmin,
+            profile: config.awsProfile,
+        },
+    );
+    if (typeof account === "number") return account;
+    if (account !== config.accounts.securityAdmin) {
         output.stderr(
-            `credentials belong to account ${identity.Account ?? "(unknown)"}; npm run members acts as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
+            `credentials belong to account ${account}; npm run members acts as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
         );
         return 2;
     }

@@ -219,7 +219,7 @@ function main(argv: string[]): number {
         fs.writeFileSync(
             mocharc,
             JSON.stringify({
-                require: ["ts-node/register/transpile-only"],
+                require: ["ts-node/register/transpile-only", "test/helpers/environment.ts"],
                 extension: ["ts"],
                 spec: tests,
                 timeout: 120000,

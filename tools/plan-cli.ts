@@ -99,6 +99,26 @@ function parseFlags(argv: string[]): PlanFlags {
     };
 }
 
+/** The program's stops the command has reported: the same error rejected elsewhere is not news. */
+const reported = new WeakSet<object>();
+
+/**
+ * The exit code once the command has finished, given the promise rejections nobody handled meanwhile: a
+ * reported stop's own copies change nothing; anything else is a failure the command did not see, shown with
+ * its stack and exit 1, so that a plan is never printed as clean over an error.
+ */
+export function settleRejections(code: number, rejections: unknown[], output: PlanOutput): number {
+    let settled = code;
+    for (const reason of rejections) {
+        if (typeof reason === "object" && reason !== null && reported.has(reason)) continue;
+        output.stderr(
+            `plan failed unexpectedly: ${reason instanceof Error ? reason.stack : String(reason)}\n`,
+        );
+        settled = 1;
+    }
+    return settled;
+}
+
 /**
  * `npm run plan`: plans the stack offline, runs the policy pack, prints the summary and the
  * violations. Returns the exit code: 0 clean, 1 a mandatory violation, 2 a mistake in the input.
@@ -129,6 +149,7 @@ export async function runPlanCommand(argv: string[], output: PlanOutput): Promis
         // The program reports what the user must fix (config, discovery) as a RunError, as under pulumi up.
         if (USER_ERRORS.some((kind) => error instanceof kind) || pulumi.RunError.isInstance(error)) {
             output.stderr(`${(error as Error).message}\n`);
+            reported.add(error as Error);
             return 2;
         }
         throw error;

@@ -1,9 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as yaml from "js-yaml";
-import * as path from "path";
-import { parseStackConfig, StackConfig } from "../stacks/config";
+import type { StackConfig } from "../stacks/config";
 import type { PlanDocument, PlannedResource } from "./plan-contract";
 import {
     FixtureAccountIds,
@@ -12,14 +9,12 @@ import {
     mockOrganizationsClient,
     OrgFixture,
 } from "./org-fixture";
+import { environmentNote, parseStackFile, readStackFile } from "./stack-file";
 
 export const PROJECT = "security-governance";
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export { defaultStackDir, PlanInputError, readStackConfigValues, REPO_ROOT } from "./stack-file";
 
 export type { PlanDocument, PlannedResource, PolicyDiagnostic } from "./plan-contract";
-
-/** A wrong flag or stack name: the plan prints the message alone and exits 2. */
-export class PlanInputError extends Error {}
 
 export interface PlanOptions {
     stack: string;
@@ -33,44 +28,6 @@ export interface PlanOptions {
     configOverrides?: Record<string, unknown>;
     /** Progress lines (discovery) go here; default: nowhere. */
     progress?: (message: string) => void;
-}
-
-/**
- * Like the Pulumi CLI, stack files are read from the project directory: the current directory when it
- * holds a Pulumi.yaml, otherwise this repository.
- */
-export function defaultStackDir(): string {
-    return fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : REPO_ROOT;
-}
-
-/** Reads Pulumi.<stack>.yaml's `config:` map. */
-export function readStackConfigValues(stack: string, stackDir = defaultStackDir()): Record<string, unknown> {
-    const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
-        const available = fs
-            .readdirSync(stackDir)
-            .map((entry) => /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1])
-            .filter((name): name is string => name !== undefined)
-            .sort();
-        throw new PlanInputError(
-            `--stack ${JSON.stringify(stack)}: no such stack file (${path.basename(file)}); available stacks: ${available.join(", ")}`,
-        );
-    }
-    let document: unknown;
-    try {
-        document = yaml.load(fs.readFileSync(file, "utf8"));
-    } catch (error) {
-        throw new PlanInputError(
-            `${path.basename(file)}: not valid YAML: ${(error as Error).message.split("\n")[0]}`,
-        );
-    }
-    const config = (document as { config?: unknown } | null)?.config;
-    if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {
-        throw new PlanInputError(
-            `${path.basename(file)}: expected a top-level "config:" map of stack settings`,
-        );
-    }
-    return config as Record<string, unknown>;
 }
 
 function stableId(...parts: string[]): string {
@@ -249,10 +206,13 @@ export function planOrganization(options: PlanOptions, ids: FixtureAccountIds): 
  * organization, and returns the plan. Resolves once every resource is registered.
  */
 export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocument; config: StackConfig }> {
-    const values = { ...readStackConfigValues(options.stack, options.stackDir), ...options.configOverrides };
+    const file = readStackFile(options.stack, options.stackDir);
+    const values = { ...file.values, ...options.configOverrides };
     // Validated here too so that a bad config stops before the mock runtime starts; the program
     // validates again exactly as under `pulumi up`.
-    const config = parseStackConfig(values);
+    const config = parseStackFile(file, options.configOverrides);
+    const note = environmentNote(file);
+    if (note !== undefined) options.progress?.(note);
     const organization = planOrganization(options, config.accounts);
     const context: MockContext = {
         homeRegion: config.homeRegion,

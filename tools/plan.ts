@@ -2,14 +2,27 @@
 // tracked in README.md rather than printed into every plan.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { runPlanCommand } from "./plan-cli";
+import { runPlanCommand, settleRejections } from "./plan-cli";
 
-runPlanCommand(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-}).then(
-    (code) => {
-        process.exitCode = code;
+// When the program stops with a RunError (config or discovery refused), the SDK's Stack resource rejects more
+// promises with that same error than the one runInPulumiStack returns, and nothing awaits them
+// (@pulumi/pulumi runtime/stack.js: `this.outputs = output(this.getData())`). Under `pulumi up` the language
+// host's own handler prints a RunError's message alone; here the command reports it once, and these copies must
+// not end the process with Node's stack trace and exit 1.
+const rejections: unknown[] = [];
+process.on("unhandledRejection", (reason) => {
+    rejections.push(reason);
+});
+
+const output = {
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+};
+runPlanCommand(process.argv.slice(2), output).then(
+    async (code) => {
+        // Let rejections of the same turn be reported before deciding.
+        await new Promise((resolve) => setImmediate(resolve));
+        process.exitCode = settleRejections(code, rejections, output);
     },
     (error: unknown) => {
         process.stderr.write(
