@@ -177,7 +177,7 @@ export function securityAccountFunctionsGuardrailPolicy(
                 // SNS has no subscription resource: Subscribe, Unsubscribe and SetSubscriptionAttributes (a filter
                 // policy that drops every message) are authorized on the topic (iam-data, sns). The topics are
                 // auto-named after the alert component. An e-mail's own unsubscribe link is unauthenticated, so
-                // no SCP reaches it (README, "Guardrails").
+                // no SCP reaches it (docs/guardrails.md).
                 Sid: "KeepAlertSubscriptions",
                 Effect: "Deny",
                 Action: ["sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes"],
@@ -187,7 +187,7 @@ export function securityAccountFunctionsGuardrailPolicy(
             {
                 // The events the responder could not handle: purging, deleting a message, or shortening the
                 // retention ("will impact existing messages in the queue", SQS API reference, SetQueueAttributes)
-                // loses them. Replaying them is an exempt role's work (README, "No event is lost").
+                // loses them. Replaying them is an exempt role's work (docs/operations.md, "No event is lost").
                 Sid: "KeepFailedEvents",
                 Effect: "Deny",
                 Action: [

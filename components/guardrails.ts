@@ -38,7 +38,7 @@ export function checkedContent(what: string, document: object, limit: number): s
 }
 
 /**
- * The guardrails (README, "Guardrails"): two service control policies on the targets that keep every member
+ * The guardrails (docs/guardrails.md): two service control policies on the targets that keep every member
  * account's detectors on and connected and what detection and response stand on in place, two on the security
  * account that keep what this stack owns there out of anyone's reach but the exempt roles, and a resource
  * control policy on the security account that keeps the findings bucket and keys inside the organization.

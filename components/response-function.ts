@@ -202,7 +202,7 @@ export interface ResponseFunctionArgs {
  */
 export class ResponseFunction extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
-    /** The queue of events the responder could not handle: watched by the alarms, replayed as the README says. */
+    /** The queue of events the responder could not handle: watched by the alarms, replayed as docs/operations.md says. */
     public readonly failedEventsQueueArn: pulumi.Output<string>;
 
     constructor(name: string, args: ResponseFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {

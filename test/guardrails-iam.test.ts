@@ -550,7 +550,7 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
     });
 
     it("applies to no principal of the management account (SCPs never do)", () => {
-        // The plan attaches nothing to the management account: it is out of every SCP's reach (README).
+        // The plan attaches nothing to the management account: it is out of every SCP's reach (docs/guardrails.md).
         const attached = ofType(planned, "aws:organizations/policyAttachment:PolicyAttachment").map((a) =>
             String(a.inputs.targetId),
         );

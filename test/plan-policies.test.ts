@@ -117,7 +117,7 @@ describe("the policy pack on planned stacks", function () {
         for (const urn of detectors) assert.ok(unprotected.includes(urn), urn);
     });
 
-    it("adding a stack as the README says: the plan names the policy file to create, and the recipe then plans clean", () => {
+    it("adding a stack as docs/deploying.md says: the plan names the policy file to create, and the recipe then plans clean", () => {
         const stackFile = path.join(REPO_ROOT, "Pulumi.staging.yaml");
         const policyFile = path.join(REPO_ROOT, "policies", "config.staging.json");
         fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), stackFile);

@@ -225,7 +225,7 @@ describe("the responder run", () => {
     });
 
     it("a skip is claimed under done/ once: the finding's next event is a repeat, told to nobody", async () => {
-        // README, "What it leaves behind": skipped decisions are written to done/ like the others, so an
+        // docs/operations.md, "What it leaves behind": skipped decisions are written to done/ like the others, so an
         // update of a skipped finding (GuardDuty sends one each time the activity recurs) is not mailed again.
         const settings = responderSettings({ blockRemoteAddress: { mode: "act" } });
         const security = Object.keys(settings.neverTouch)[0];

@@ -24,7 +24,7 @@ import { z } from "zod";
 /** An organization for the offline plan, in the shapes the Organizations API returns. */
 /**
  * The policy types a fixture organization has enabled unless its file says otherwise: an organization made
- * ready for this program (README, "Before the first pulumi up"), so the offline plan shows what `pulumi up`
+ * ready for this program (docs/deploying.md, "The organization, once"), so the offline plan shows what `pulumi up`
  * would do there.
  */
 export const READY_POLICY_TYPES: readonly PolicyType[] = [

@@ -1,5 +1,5 @@
 // The offline plan builds SDK clients only as mocks; the SDK's notice about future Node versions is
-// tracked in README.md rather than printed into every plan.
+// tracked in docs/operations.md ("Known limits") rather than printed into every plan.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { runPlanCommand, settleRejections } from "./plan-cli";

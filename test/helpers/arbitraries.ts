@@ -251,7 +251,7 @@ function oneOf<T>(listed: readonly T[] | undefined, otherwise: fc.Arbitrary<T>):
  */
 export function findingFor(rule: SuppressionRule, severity: fc.Arbitrary<number>): fc.Arbitrary<Finding> {
     const networkCriteria = [rule.remoteIps, rule.localPorts, rule.remotePorts].some((c) => c !== undefined);
-    // A rule without types puts its network criteria on the network-connection fields (README): it
+    // A rule without types puts its network criteria on the network-connection fields (docs/operations.md): it
     // describes non-PortProbe findings then, and findings of any type otherwise.
     const type = rule.findingTypes
         ? fc.constantFrom(...rule.findingTypes)
