@@ -8,14 +8,15 @@ import { maciePolicies } from "./macie";
 import { noisePolicies } from "./noise";
 import { notificationPolicies } from "./notifications";
 import { organizationPolicies } from "./organization";
+import { scoped } from "./scope";
 import { securityhubPolicies } from "./securityhub";
 import { storagePolicies } from "./storage";
 
 /**
- * Every policy of the pack. Kept apart from `index.ts` because constructing the `PolicyPack` starts
+ * Every policy of the pack, each judging only this program's stacks (scope.ts). Kept apart from `index.ts` because constructing the `PolicyPack` starts
  * the analyzer server: tests and tools import this module instead.
  */
-export const policies: Policies = [
+export const policies: Policies = scoped([
     ...guarddutyPolicies,
     ...storagePolicies,
     ...kmsPolicies,
@@ -27,4 +28,4 @@ export const policies: Policies = [
     ...notificationPolicies,
     ...guardrailPolicies,
     ...noisePolicies,
-];
+]);
