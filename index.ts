@@ -41,6 +41,11 @@ import {
     type OrganizationAccount,
 } from "./stacks/organization";
 import { attachmentProblems, describeAttachments, guardrailAttachments } from "./stacks/guardrail-quotas";
+import {
+    administratorProblems,
+    delegatedAdministrators,
+    designatedServices,
+} from "./stacks/one-organization";
 import { MEMBER_QUOTAS, membersWithinQuota, type QuotaSplit } from "./stacks/quotas";
 import { PARTITION } from "./stacks/regions";
 
@@ -76,6 +81,11 @@ async function main(
             ...(config.securityHub.v2.enabled ? [SECURITYHUB_POLICY_TYPE] : []),
             ...(config.guardrails.enabled ? GUARDRAIL_POLICY_TYPES : []),
         ]);
+        // Before any resource: another administrator of a service this stack designates means a second stack
+        // (or an earlier setup) over this organization, and the designation would fail halfway through.
+        const administrators = await delegatedAdministrators(discovery, designatedServices(config));
+        const others = administratorProblems(administrators, accounts.securityAdmin, organization.id);
+        if (others.length > 0) throw new DiscoveryError(others.join("\n"));
         if (config.guardrails.enabled) {
             // Before any resource: a target already full refuses the attachment halfway through an update.
             const found = await guardrailAttachments(

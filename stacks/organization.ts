@@ -66,6 +66,8 @@ const REQUIRED_PERMISSIONS = [
     "organizations:ListAccounts",
     // With guardrails.enabled: how many policies each guardrail target already has (stacks/guardrail-quotas.ts).
     "organizations:ListPoliciesForTarget",
+    // Who administers each service already: a second stack over this organization (stacks/one-organization.ts).
+    "organizations:ListDelegatedAdministrators",
 ];
 /** Organizations' own denial, STS's denial of AssumeRole, and a management role outside any organization. */
 const ACCESS_ERROR_NAMES = new Set([

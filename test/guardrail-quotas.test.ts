@@ -27,7 +27,7 @@ import { ofType, plan, runPlanCli } from "./helpers/plan";
  * what the organization attaches there included, and at most 5,120 characters a document.
  */
 
-const MANAGEMENT = "111111111111";
+const MANAGEMENT = "888888888888";
 const SECURITY = "333333333333";
 const ROOT = "r-quota1";
 

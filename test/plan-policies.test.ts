@@ -120,7 +120,14 @@ describe("the policy pack on planned stacks", function () {
     it("adding a stack as docs/deploying.md says: the plan names the policy file to create, and the recipe then plans clean", () => {
         const stackFile = path.join(REPO_ROOT, "Pulumi.staging.yaml");
         const policyFile = path.join(REPO_ROOT, "policies", "config.staging.json");
-        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), stackFile);
+        // As the recipe says: a copy of the dev stack file with the new organization's accounts set.
+        fs.writeFileSync(
+            stackFile,
+            fs
+                .readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")
+                .replaceAll("111111111111", "777777777777")
+                .replaceAll("222222222222", "666666666666"),
+        );
         try {
             const before = runPlanCli(["--stack", "staging"]);
             assert.equal(before.status, 1, before.stderr);

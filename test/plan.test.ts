@@ -44,7 +44,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
         assert.equal(planned.homeRegion, "us-east-1");
         assert.equal(planned.regions.length, 17);
         assert.deepEqual(planned.accounts, {
-            management: "111111111111",
+            management: "888888888888",
             securityAdmin: "333333333333",
             count: 40,
             leftOut: [],
@@ -134,7 +134,7 @@ describe("npm run plan (the offline plan a user runs)", function () {
             "--stack",
             "prod",
             "--org",
-            path.join(REPO_ROOT, "test", "fixtures", "org", "example-org.json"),
+            path.join(REPO_ROOT, "test", "fixtures", "org", "example-prod-org.json"),
         ]);
         assert.equal(result.status, 0, result.stderr);
         assert.ok(

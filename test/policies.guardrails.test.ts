@@ -73,7 +73,7 @@ describe("policy pack: guardrails (prod plan, policies/config.prod.json)", funct
             );
             assert.match(none[1], /^No resource control policy is attached/);
 
-            const detached = prod.filter((r) => r.name !== "guardrails-detection-r-lj42-attachment");
+            const detached = prod.filter((r) => r.name !== "guardrails-detection-r-4696-attachment");
             // The security-account SCP holds none of the detection switches: only the detection SCP counts.
             assert.deepEqual(await violationsOf(detached, "guardrails-attached"), [
                 "The service control policy guardrails-detection is attached to nothing: it protects no account.",

@@ -53,7 +53,7 @@ describe("what the Pulumi CLI writes and reads", function () {
         ) as Record<string, unknown>;
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "org-")), "org.json");
         fs.writeFileSync(file, JSON.stringify({ ...org, PolicyTypes: [] }));
-        const run = npmRun(["plan", "--", "--stack", "prod", "--org", file]);
+        const run = npmRun(["plan", "--", "--stack", "dev", "--org", file]);
         assert.equal(run.status, 2, run.stderr);
         const lines = run.stderr.trimEnd().split("\n");
         assert.equal(lines.length, 1, run.stderr);

@@ -9,7 +9,10 @@ import {
     InvalidInputException,
     InvalidInputExceptionReason,
     ListAccountsCommand,
+    ListDelegatedAdministratorsCommand,
     ListPoliciesForTargetCommand,
+    type ListDelegatedAdministratorsCommandInput,
+    type ListDelegatedAdministratorsCommandOutput,
     ListRootsCommand,
     OrganizationsClient,
     type ListPoliciesForTargetCommandInput,
@@ -44,6 +47,8 @@ export interface OrgFixture {
     accounts: Account[];
     /** The organization's own policies attached to each target, beside the AWS managed ones. */
     attachedPolicies?: Record<string, { Name: string; Type: PolicyType }[]>;
+    /** Service principal -> the accounts registered as its delegated administrators. */
+    delegatedAdministrators?: Record<string, string[]>;
 }
 
 /** A bad `--accounts` or `--org` value; the message names the flag, the value and what is allowed. */
@@ -227,6 +232,9 @@ const fixtureFileSchema = z.object(
                 ),
             )
             .optional(),
+        // The accounts registered as a service's delegated administrator, by service principal (aws organizations
+        // list-delegated-administrators --service-principal guardduty.amazonaws.com, DelegatedAdministrators[].Id).
+        DelegatedAdministrators: z.record(z.string(), z.array(accountId)).optional(),
     },
     {
         error: 'expected an object like { "Accounts": [...] } (the output of aws organizations list-accounts)',
@@ -367,6 +375,7 @@ export function loadOrgFixture(path: string, ids: FixtureAccountIds): OrgFixture
         policyTypes: file.PolicyTypes ?? [...READY_POLICY_TYPES],
         accounts: file.Accounts.map(toAccount),
         attachedPolicies: file.AttachedPolicies,
+        delegatedAdministrators: file.DelegatedAdministrators,
     };
 }
 
@@ -467,6 +476,19 @@ export function mockOrganizationsClient(fixture: OrgFixture): OrganizationsClien
                         AwsManaged: false,
                     })),
                 ],
+                $metadata: { httpStatusCode: 200 },
+            };
+        },
+    );
+    // One administrator a page, so that a reader which ignores NextToken misses the second.
+    mock.on(ListDelegatedAdministratorsCommand).callsFake(
+        (input: ListDelegatedAdministratorsCommandInput): ListDelegatedAdministratorsCommandOutput => {
+            const ids = fixture.delegatedAdministrators?.[input.ServicePrincipal ?? ""] ?? [];
+            const offset =
+                input.NextToken === undefined ? 0 : Number(input.NextToken.slice(TOKEN_PREFIX.length));
+            return {
+                DelegatedAdministrators: ids.slice(offset, offset + 1).map((id) => ({ Id: id })),
+                NextToken: offset + 1 < ids.length ? `${TOKEN_PREFIX}${offset + 1}` : undefined,
                 $metadata: { httpStatusCode: 200 },
             };
         },

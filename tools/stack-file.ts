@@ -59,6 +59,42 @@ function environmentsOf(document: unknown): string | undefined {
     return "an inline environment";
 }
 
+/** The management account a stack file names (`accounts.management`, with or without the namespace). */
+function managementOf(values: Record<string, unknown>): string | undefined {
+    const accounts = (values[`${NAMESPACE}:accounts`] ?? values.accounts) as
+        { management?: unknown } | undefined;
+    const id = accounts?.management;
+    return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
+}
+
+/**
+ * One stack is one organization: another stack file of the project naming the same management account is a
+ * second stack over that organization, and each `pulumi up` would undo what the other set.
+ */
+function checkOneStackPerOrganization(
+    stack: string,
+    values: Record<string, unknown>,
+    stackDir: string,
+): void {
+    const management = managementOf(values);
+    if (management === undefined) return;
+    for (const entry of fs.readdirSync(stackDir).sort()) {
+        const other = /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1];
+        if (other === undefined || other === stack) continue;
+        let config: unknown;
+        try {
+            config = (loadYaml(path.join(stackDir, entry)) as { config?: unknown } | null)?.config;
+        } catch {
+            continue; // another stack's broken file is that stack's mistake, said when it is planned
+        }
+        if (config === null || typeof config !== "object" || Array.isArray(config)) continue;
+        if (managementOf(config as Record<string, unknown>) !== management) continue;
+        throw new PlanInputError(
+            `${NAMESPACE}:accounts.management = "${management}" in Pulumi.${stack}.yaml and in ${entry}: expected one stack per organization; two stacks over one organization undo each other's delegated administrators, organization settings and policies at every pulumi up: give each stack its own organization, or remove one stack file`,
+        );
+    }
+}
+
 /** Reads Pulumi.<stack>.yaml. */
 export function readStackFile(stack: string, stackDir = defaultStackDir()): StackFile {
     const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
@@ -82,6 +118,7 @@ export function readStackFile(stack: string, stackDir = defaultStackDir()): Stac
             `${path.basename(file)}: expected a top-level "config:" map of stack settings${environments === undefined ? "" : `; the settings of the Pulumi ESC environment(s) it imports (${environments}) reach pulumi up only: put them in config: to use this command`}`,
         );
     }
+    checkOneStackPerOrganization(stack, config as Record<string, unknown>, stackDir);
     return { name: path.basename(file), values: config as Record<string, unknown>, environments };
 }
 

@@ -15,9 +15,9 @@ import { ofType } from "./plan";
  * account, the most a member account can grant itself: whatever is denied here is denied by the guardrails.
  */
 
-export const ORG_ROOT = "r-lj42";
+export const ORG_ROOT = "r-4696";
 export const SECURITY = "333333333333";
-export const MANAGEMENT = "111111111111";
+export const MANAGEMENT = "888888888888";
 export const MEMBER = "444444444444";
 export const OUTSIDE = "999999999999";
 export const HOME = "us-east-1";

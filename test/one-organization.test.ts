@@ -1,0 +1,136 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { planStack, REPO_ROOT } from "../tools/plan-runtime";
+import { PlanInputError } from "../tools/stack-file";
+
+/* One stack governs one organization: what the plan can detect of a second stack over the same one. */
+
+const read = (stack: string) =>
+    yaml.load(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, Record<string, unknown>>;
+    };
+const DEV = read("dev");
+const PROD = read("prod");
+
+function withAccounts(document: typeof DEV, accounts: Record<string, unknown>) {
+    const config = { ...document.config };
+    config["security-governance:accounts"] = {
+        ...document.config["security-governance:accounts"],
+        ...accounts,
+    };
+    return { config };
+}
+
+function project(files: Record<string, unknown>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "one-org-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: security-governance\nruntime: nodejs\n");
+    for (const [name, document] of Object.entries(files)) {
+        fs.writeFileSync(path.join(dir, name), yaml.dump(document));
+    }
+    return dir;
+}
+
+function orgFile(delegated: Record<string, string[]>): string {
+    const org = JSON.parse(
+        fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/org/example-org.json"), "utf8"),
+    ) as object;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "one-org-")), "org.json");
+    fs.writeFileSync(file, JSON.stringify({ ...org, DelegatedAdministrators: delegated }));
+    return file;
+}
+
+describe("one stack is one organization", function () {
+    this.timeout(60_000);
+
+    it("the sample stacks are two organizations: their own management and security accounts", () => {
+        const dev = DEV.config["security-governance:accounts"];
+        const prod = PROD.config["security-governance:accounts"];
+        assert.notEqual(dev.management, prod.management);
+        assert.notEqual(dev.securityAdmin, prod.securityAdmin);
+        assert.ok(String(prod.managementRoleArn).startsWith(`arn:aws:iam::${String(prod.management)}:`));
+    });
+
+    it("a second stack file over the same management account stops the plan of either, naming both files", async () => {
+        // A third stack with a third administrator, over dev's organization.
+        const staging = withAccounts(DEV, { securityAdmin: "555555555555" });
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.staging.yaml": staging });
+        for (const [stack, other] of [
+            ["dev", "Pulumi.staging.yaml"],
+            ["staging", "Pulumi.dev.yaml"],
+        ]) {
+            await assert.rejects(
+                planStack({ stack, stackDir: dir }),
+                (error: Error) =>
+                    error instanceof PlanInputError &&
+                    error.message.startsWith(
+                        `security-governance:accounts.management = "111111111111" in Pulumi.${stack}.yaml and in ${other}: expected one stack per organization`,
+                    ),
+            );
+        }
+    });
+
+    it("also when the other file holds the ID as the number pulumi config set --path writes", async () => {
+        const staging = withAccounts(DEV, { management: 111111111111, securityAdmin: "555555555555" });
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.staging.yaml": staging });
+        await assert.rejects(planStack({ stack: "dev", stackDir: dir }), PlanInputError);
+    });
+
+    it("stacks of different organizations plan side by side", async () => {
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.prod.yaml": PROD });
+        const { plan } = await planStack({ stack: "dev", stackDir: dir });
+        assert.ok(plan.resources.length > 0);
+    });
+
+    describe("another account already administers a service (pulumi up's discovery)", () => {
+        const refused = (error: Error, pattern: RegExp) =>
+            pulumi.RunError.isInstance(error) && pattern.test(error.message);
+
+        it("stops before any resource, naming the account, the services and what to do", async () => {
+            const file = orgFile({
+                "guardduty.amazonaws.com": ["333333333333"],
+                "securityhub.amazonaws.com": ["333333333333"],
+            });
+            await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) =>
+                refused(
+                    error,
+                    /^security-governance:accounts\.securityAdmin = "222222222222": organization o-exampleorgid already has 333333333333 as the delegated administrator of guardduty\.amazonaws\.com, securityhub\.amazonaws\.com; .*set accounts\.securityAdmin to 333333333333, or remove that designation/,
+                ),
+            );
+        });
+
+        it("finds one on the second page of an answer", async () => {
+            const file = orgFile({ "detective.amazonaws.com": ["222222222222", "555555555555"] });
+            await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) =>
+                refused(
+                    error,
+                    /already has 555555555555 as the delegated administrator of detective\.amazonaws\.com;/,
+                ),
+            );
+        });
+
+        it("the security account itself, or a service this stack leaves off, is no obstacle", async () => {
+            const file = orgFile({
+                "guardduty.amazonaws.com": ["222222222222"],
+                "macie.amazonaws.com": ["222222222222"],
+                // Inspector is off in no sample; the malware-scan principal is not a designation of this program.
+                "malware-protection.guardduty.amazonaws.com": ["333333333333"],
+            });
+            const { plan } = await planStack({ stack: "dev", orgFile: file });
+            assert.ok(plan.resources.length > 0);
+        });
+
+        it("a service turned off is not asked about", async () => {
+            const file = orgFile({ "macie.amazonaws.com": ["333333333333"] });
+            const { plan } = await planStack({
+                stack: "dev",
+                orgFile: file,
+                configOverrides: { "security-governance:macie": { enabled: false } },
+            });
+            assert.ok(!plan.resources.some((r) => r.type.startsWith("aws:macie2/")));
+        });
+    });
+});
