@@ -1,5 +1,6 @@
 import { isOffered, SERVICE_AVAILABILITY_SOURCE } from "../stacks/availability";
 import { MEMBER_QUOTAS } from "../stacks/quotas";
+import { noiseLines, responseLines, scopeLines } from "./plan-intent";
 import type { PlanDocument, PlannedResource } from "./plan-runtime";
 
 /** The service a resource belongs to, from its type token (`aws:guardduty/detector:Detector`). */
@@ -79,17 +80,29 @@ function tableBlock(header: string[], rows: string[][]): string {
  * The regions where the planned enrollment function (components/enrollment-function.ts) reconciles `service`,
  * read from its settings: it enrolls every existing account there, up to the service's quota.
  */
+interface EnrollmentSettings {
+    regions?: Record<string, unknown>;
+    excluded?: Record<string, unknown>;
+}
+
+function enrollmentSettings(plan: PlanDocument): EnrollmentSettings[] {
+    return plan.resources
+        .filter((r) => r.type === "aws:lambda/function:Function")
+        .flatMap((fn) => {
+            const variables = (fn.inputs.environment as { variables?: Record<string, unknown> } | undefined)
+                ?.variables;
+            const text = variables?.ENROLLMENT_SETTINGS;
+            return typeof text === "string" ? [JSON.parse(text) as EnrollmentSettings] : [];
+        });
+}
+
 function enrolledRegions(plan: PlanDocument, service: string): Set<string> {
-    const regions = new Set<string>();
-    for (const fn of plan.resources.filter((r) => r.type === "aws:lambda/function:Function")) {
-        const variables = (fn.inputs.environment as { variables?: Record<string, unknown> } | undefined)
-            ?.variables;
-        const text = variables?.ENROLLMENT_SETTINGS;
-        if (typeof text !== "string") continue;
-        const settings = JSON.parse(text) as { regions?: Record<string, unknown> };
-        for (const region of strings(settings.regions?.[service])) regions.add(region);
-    }
-    return regions;
+    return new Set(enrollmentSettings(plan).flatMap((settings) => strings(settings.regions?.[service])));
+}
+
+/** The accounts the enrollment function never enrolls in `service` (`<service>.excludedAccounts`). */
+export function excludedAccounts(plan: PlanDocument, service: string): Set<string> {
+    return new Set(enrollmentSettings(plan).flatMap((settings) => strings(settings.excluded?.[service])));
 }
 
 /** The services governed organization-wide, in the order the coverage table lists them. */
@@ -190,7 +203,9 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
             } else {
                 const adminType = ADMIN_ENABLEMENT[service];
                 const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
-                if (enrolled[service].has(region)) covered = withinQuota(service, all);
+                // An excluded account is never enrolled: it is not covered, whatever the quota.
+                const excluded = excludedAccounts(plan, service).size;
+                if (enrolled[service].has(region)) covered = withinQuota(service, all - excluded);
                 else if (adminEnabled) covered = 1;
             }
             coverage[service][region] = covered;
@@ -220,7 +235,10 @@ export function managementCoverageOf(plan: PlanDocument): Record<CoveredService,
                 covered = coverage[service][region] !== undefined;
             } else {
                 // The enrollment function enrolls the management account first, ahead of any quota.
-                covered = enrolledRegions(plan, service).has(region) && id !== plan.accounts.securityAdmin;
+                covered =
+                    enrolledRegions(plan, service).has(region) &&
+                    id !== plan.accounts.securityAdmin &&
+                    !excludedAccounts(plan, service).has(id);
             }
             result[service][region] = covered;
         }
@@ -376,6 +394,14 @@ export function formatSummary(plan: PlanDocument): string {
         ];
     });
     if (beyond.length > 0) lines.push("Beyond the services' member quotas:", ...beyond, "");
+    const excluded = (["macie", "detective"] as const).flatMap((service) => {
+        const ids = [...excludedAccounts(plan, service)].sort();
+        return ids.length === 0
+            ? []
+            : wrap(`  ${service}: ${ids.join(", ")} (${service}.excludedAccounts), never enrolled`, "      ");
+    });
+    if (excluded.length > 0) lines.push("Excluded from coverage:", ...excluded, "");
+    lines.push(...responseLines(plan), ...scopeLines(plan), ...noiseLines(plan));
     const rules = suppressionRulesOf(plan);
     if (rules.length > 0)
         lines.push("Suppression rules (ARCHIVE filters, same in every governed region):", ...rules, "");
