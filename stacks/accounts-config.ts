@@ -9,9 +9,13 @@ import { accountId, isAccountId } from "./schema-parts";
 export const accountsSchema = z
     .strictObject({
         /** The organization's management account. Only delegated-admin designations are made there. */
-        management: accountId,
+        management: accountId.describe(
+            "The organization's management account ID (12 digits, quoted): only delegated-administrator designations and organization policies are made there.",
+        ),
         /** The security account: delegated administrator of every service, where `pulumi up` runs. */
-        securityAdmin: accountId,
+        securityAdmin: accountId.describe(
+            "The security account ID: delegated administrator of every service, where `pulumi up` runs; not the management account.",
+        ),
         /** Role in the management account that the program assumes to designate administrators. */
         managementRoleArn: z
             .string({
@@ -19,7 +23,10 @@ export const accountsSchema = z
             })
             .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
                 error: "an IAM role ARN such as arn:aws:iam::111111111111:role/SecurityGovernanceDeployer",
-            }),
+            })
+            .describe(
+                "The role in the management account that the program assumes to designate administrators.",
+            ),
     })
     .superRefine((accounts, ctx) => {
         // A malformed management ID is reported once, by its own rule, not again through the others.

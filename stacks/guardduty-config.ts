@@ -66,7 +66,8 @@ export const guarddutySchema = z
         /** How often findings updates are exported. Default FIFTEEN_MINUTES. */
         publishingFrequency: z
             .enum(PUBLISHING_FREQUENCIES, { error: `one of ${PUBLISHING_FREQUENCIES.join(", ")}` })
-            .default("FIFTEEN_MINUTES"),
+            .default("FIFTEEN_MINUTES")
+            .describe("How often GuardDuty exports updated findings."),
         /** Protection plans turned on for every account. Default: all (RUNTIME_MONITORING for EKS). */
         protections: z
             .array(
@@ -74,7 +75,10 @@ export const guarddutySchema = z
                     error: `a GuardDuty protection: one of ${GUARDDUTY_PROTECTIONS.join(", ")}`,
                 }),
             )
-            .default(DEFAULT_PROTECTIONS),
+            .default(DEFAULT_PROTECTIONS)
+            .describe(
+                "Protection plans turned on for every account, each once. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too).",
+            ),
         /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
         trustedIps: z
             .array(ipEntry({ allowAnyNetwork: false }))
@@ -89,7 +93,10 @@ export const guarddutySchema = z
                     });
                 }
             })
-            .default([]),
+            .default([])
+            .describe(
+                "Public IPv4/IPv6 addresses or CIDRs GuardDuty trusts: it raises no findings for them, threat-list hits included. At most 2,000 distinct entries; no /0, no host bits set.",
+            ),
         /** Threat lists: name -> addresses/CIDRs GuardDuty alerts on. At most 6 lists. */
         threatLists: z
             .record(
@@ -123,9 +130,17 @@ export const guarddutySchema = z
                     }
                     seen.set(name.toLowerCase(), name);
                 }
-            }),
+            })
+            .describe(
+                "Threat lists, list name -> public addresses or CIDRs GuardDuty alerts on. At most 6 lists of at most 250,000 entries, none empty, names differing by more than case; no entry a trusted one covers.",
+            ),
         /** Auto-archive rules for known-benign findings. */
-        suppressionRules: z.array(suppressionRule).default([]),
+        suppressionRules: z
+            .array(suppressionRule)
+            .default([])
+            .describe(
+                "Rules that archive known-benign GuardDuty findings, each an ARCHIVE filter in every governed region, ranked by its position in the list. Each narrows by at least one criterion besides severity; names are unique.",
+            ),
     })
     .superRefine((value, ctx) => {
         // A trusted address silences every finding about it, threat-list hits included.

@@ -29,9 +29,13 @@ export const PORT_PROBE_TYPE = /^Recon:[A-Za-z0-9]+\/PortProbe/;
 export const suppressionRule = z
     .strictObject({
         /** Unique name; becomes the GuardDuty filter name. */
-        name: ruleName,
+        name: ruleName.describe("Unique name of the rule; becomes the GuardDuty filter name."),
         /** Why these findings are noise: shown in the GuardDuty console next to the filter. */
-        description: z.string().max(512, { error: "at most 512 characters" }).optional(),
+        description: z
+            .string()
+            .max(512, { error: "at most 512 characters" })
+            .optional()
+            .describe("Why these findings are noise: shown in the GuardDuty console next to the filter."),
         /**
          * Not accepted: a filter's rank is the rule's position in the list. GuardDuty refuses a rank
          * beyond the number of filters plus one ("rank is out-of-bounds"), so ranks are always 1..N.
@@ -40,11 +44,17 @@ export const suppressionRule = z
             .never({
                 error: "no rank: a rule's rank is its position in suppressionRules (GuardDuty needs ranks 1..N without gaps); reorder the list instead",
             })
-            .optional(),
+            .optional()
+            .describe(
+                "Not accepted: a rule's rank is its position in suppressionRules (GuardDuty needs ranks 1..N without gaps); reorder the list instead.",
+            ),
         /** Finding types to archive. */
         findingTypes: uniqueArray(findingType, "finding type")
             .min(1, { error: "at least one finding type" })
-            .optional(),
+            .optional()
+            .describe(
+                "GuardDuty finding types to archive: none that is always HIGH, and all port probes (Recon:*/PortProbe*) or none when remoteIps or localPorts are set.",
+            ),
         /**
          * One resource tag identifying the approved resource (matched on EC2 instance tags). One pair only:
          * GuardDuty matches tag keys and tag values as two separate criteria, so with two pairs
@@ -56,7 +66,10 @@ export const suppressionRule = z
             .refine((tags) => Object.keys(tags).length === 1, {
                 error: "exactly one tag (key: value): GuardDuty matches tag keys and tag values separately, so two pairs would also match their crossings (ScanTarget=false with Owner=secops for {ScanTarget: true, Owner: secops}); write one rule per tag",
             })
-            .optional(),
+            .optional()
+            .describe(
+                "Exactly one tag (key: value) of the approved EC2 instance: GuardDuty matches tag keys and tag values separately, so two pairs would also match their crossings.",
+            ),
         /** Remote IPv4 addresses (GuardDuty filters match single addresses, not networks). */
         remoteIps: z
             .array(
@@ -65,13 +78,22 @@ export const suppressionRule = z
                 }),
             )
             .min(1)
-            .optional(),
+            .optional()
+            .describe(
+                "Remote IPv4 addresses, one address each (GuardDuty filters match addresses, not networks).",
+            ),
         /** Remote ports of network connections. */
-        remotePorts: z.array(port).min(1).optional(),
+        remotePorts: z
+            .array(port)
+            .min(1)
+            .optional()
+            .describe(
+                "Remote ports of network connections; not on a port-probe rule, since probes have no remote port.",
+            ),
         /** Local ports probed (port-probe findings). */
-        localPorts: z.array(port).min(1).optional(),
+        localPorts: z.array(port).min(1).optional().describe("Local ports probed (port-probe findings)."),
         /** Accounts the rule is limited to. */
-        accountIds: z.array(accountId).min(1).optional(),
+        accountIds: z.array(accountId).min(1).optional().describe("Accounts the rule is limited to."),
         /**
          * Only findings strictly below this severity are archived. Default 7, so HIGH findings are
          * never archived; larger values are refused.
@@ -88,7 +110,10 @@ export const suppressionRule = z
             .max(HIGH_SEVERITY, {
                 error: `at most ${HIGH_SEVERITY}: a rule must never archive HIGH (${HIGH_SEVERITY}+) findings`,
             })
-            .default(HIGH_SEVERITY),
+            .default(HIGH_SEVERITY)
+            .describe(
+                "Only findings strictly below this severity are archived, so no rule archives a HIGH (7 and above) finding.",
+            ),
     })
     .superRefine((rule, ctx) => {
         const narrowing = [
