@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import { PARTITION } from "../stacks/regions";
-import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/config";
+import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/notifications-config";
 import { alertKeyPolicy, alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 

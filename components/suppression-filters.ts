@@ -1,4 +1,4 @@
-import { PORT_PROBE_TYPE, type SuppressionRule } from "../stacks/config";
+import { PORT_PROBE_TYPE, type SuppressionRule } from "../stacks/suppression-config";
 
 /** One GuardDuty filter criterion, in the shape of `aws.guardduty.Filter`'s `findingCriteria.criterions`. */
 export interface Criterion {

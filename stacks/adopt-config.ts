@@ -23,11 +23,20 @@ export const adoptSchema = z.strictObject({
                 .string()
                 .regex(/^[a-f0-9]{32}$/, { error: "a GuardDuty detector ID: 32 lower-case hex digits" }),
         )
-        .default({}),
+        .default({})
+        .describe(
+            "Existing GuardDuty detectors of the security account: region -> detector ID (`aws guardduty list-detectors`).",
+        ),
     /** The security account's existing Security Hub hub in the home region. Default false. */
-    securityHubHub: z.boolean({ error: "true or false" }).default(false),
+    securityHubHub: z
+        .boolean({ error: "true or false" })
+        .default(false)
+        .describe("Adopt the security account's existing Security Hub hub in the home region."),
     /** Regions where Macie is already enabled in the security account. */
-    macieAccounts: z.array(region).default([]),
+    macieAccounts: z
+        .array(region)
+        .default([])
+        .describe("Regions where Macie is already enabled in the security account."),
     /** Existing Detective behavior graphs of the security account: region -> graph ARN. */
     detectiveGraphs: z
         .record(
@@ -36,7 +45,10 @@ export const adoptSchema = z.strictObject({
                 error: "a behavior graph ARN such as arn:aws:detective:eu-west-1:222222222222:graph:<32 hex digits>",
             }),
         )
-        .default({}),
+        .default({})
+        .describe(
+            "Existing Detective behavior graphs of the security account: region -> graph ARN, in the security account and that region.",
+        ),
 });
 
 export type AdoptConfig = z.output<typeof adoptSchema>;

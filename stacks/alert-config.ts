@@ -39,9 +39,15 @@ export function atOrAbove<T extends string>(scale: readonly T[], threshold: T): 
 function thresholdSection<T extends string>(scale: readonly [T, ...T[]], fallback: T, what: string) {
     return z.strictObject({
         /** Alert on this service's findings at all. Default true (while the service is on). */
-        enabled: z.boolean({ error: "true or false" }).default(true),
+        enabled: z
+            .boolean({ error: "true or false" })
+            .default(true)
+            .describe("Alert on this service's findings at all (while the service is on)."),
         /** The lowest severity alerted. */
-        minSeverity: z.enum(scale, { error: `one of ${scale.join(", ")} (${what})` }).default(fallback),
+        minSeverity: z
+            .enum(scale, { error: `one of ${scale.join(", ")} (${what})` })
+            .default(fallback)
+            .describe("The lowest severity alerted, in the service's own words."),
     });
 }
 
@@ -82,13 +88,17 @@ export const SERVICE_LEVELS: Record<
  */
 export const pagingSchema = z.strictObject({
     /** The lowest level paged. Default CRITICAL. */
-    minSeverity: z.enum(PAGING_LEVELS, { error: `one of ${PAGING_LEVELS.join(", ")}` }).default("CRITICAL"),
+    minSeverity: z
+        .enum(PAGING_LEVELS, { error: `one of ${PAGING_LEVELS.join(", ")}` })
+        .default("CRITICAL")
+        .describe("The lowest level paged, on each service's own scale."),
     /** Addresses of the paging topic (a pager's e-mail integration); at least one. */
     emails: z
         .array(z.email({ error: "an e-mail address such as oncall@example.pagerduty.com" }), {
             error: "a list of e-mail addresses",
         })
-        .min(1, { error: "at least one address: pages sent to nobody are lost" }),
+        .min(1, { error: "at least one address: pages sent to nobody are lost" })
+        .describe("Addresses of the paging topic (a pager's e-mail integration); at least one."),
 });
 
 export type PagingConfig = z.output<typeof pagingSchema>;

@@ -35,7 +35,12 @@ export const guardrailsSchema = z
          * Create and attach the guardrails. Default false: an SCP that denies the role running `pulumi up`
          * would lock the next update out, so the exempt roles are named on purpose first.
          */
-        enabled: z.boolean({ error: "true or false" }).default(false),
+        enabled: z
+            .boolean({ error: "true or false" })
+            .default(false)
+            .describe(
+                "Create and attach the guardrails. Name the exempt roles first: an SCP that denies the role running `pulumi up` locks the next update out.",
+            ),
         /**
          * Where the detection SCP is attached: "root" (every account, existing and new) or OU IDs. The
          * security-account SCP and the RCP are attached to the security account itself. Default ["root"].
@@ -52,23 +57,39 @@ export const guardrailsSchema = z
             "target",
         )
             .min(1, { error: "at least one target: root, or OU IDs" })
-            .default([ROOT_TARGET]),
+            .default([ROOT_TARGET])
+            .describe(
+                "Where the member-account guardrails are attached: root (every account, existing and new) or OU IDs. The security account's own SCP and the RCP are attached to it.",
+            ),
         /**
          * Roles the guardrails never deny: the roles that run `pulumi up`, `npm run members` and
          * `npm run coverage -- --repair`. Roles of the security account or the management account only.
          */
-        exemptRoleArns: uniqueArray(roleArn, "role").default([]),
+        exemptRoleArns: uniqueArray(roleArn, "role")
+            .default([])
+            .describe(
+                "Roles the guardrails never deny: those that run `pulumi up`, `npm run members` and `npm run coverage -- --repair`. Roles of the security or management account, no wildcards; the security account's deployer is required when enabled.",
+            ),
         /**
          * Roles kept for emergencies, exempt as well: an incident that needs a detector changed by hand must
          * not wait for a policy change. Roles of the security or the management account, named one by one.
          */
-        breakGlassRoleArns: uniqueArray(roleArn, "role").default([]),
+        breakGlassRoleArns: uniqueArray(roleArn, "role")
+            .default([])
+            .describe(
+                "Emergency roles, exempt as well: roles of the security or management account, named one by one, no wildcards.",
+            ),
         /**
          * Also deny stopping, deleting or narrowing CloudTrail trails in the targets. Default false: GuardDuty
          * reads CloudTrail's events whatever the trails are, and an organization trail is already beyond a
          * member account's reach (README, "Guardrails").
          */
-        protectTrails: z.boolean({ error: "true or false" }).default(false),
+        protectTrails: z
+            .boolean({ error: "true or false" })
+            .default(false)
+            .describe(
+                'Also deny stopping, deleting or narrowing CloudTrail trails in the targets (see "Guardrails").',
+            ),
     })
     .superRefine((value, ctx) => {
         if (value.targets.includes(ROOT_TARGET) && value.targets.length > 1) {
@@ -177,13 +198,18 @@ export const objectLockSchema = z.strictObject({
      * COMPLIANCE: no one, the account's root user included, can delete or overwrite a locked version before
      * its retention ends. GOVERNANCE: roles with s3:BypassGovernanceRetention can.
      */
-    mode: z.enum(OBJECT_LOCK_MODES, { error: `one of ${OBJECT_LOCK_MODES.join(", ")}` }),
+    mode: z
+        .enum(OBJECT_LOCK_MODES, { error: `one of ${OBJECT_LOCK_MODES.join(", ")}` })
+        .describe(
+            "COMPLIANCE: no one, the root user included, can delete or overwrite a locked version before its retention ends. GOVERNANCE: roles with s3:BypassGovernanceRetention can.",
+        ),
     /** Days each new object version is locked for. At most findingsExport.retentionDays. */
     days: z
         .number({ error: "a whole number of days, at least 1" })
         .int({ error: "a whole number of days, at least 1" })
         .min(1, { error: "at least 1 day" })
-        .max(MAX_LOCK_DAYS, { error: `at most ${MAX_LOCK_DAYS} days (100 years)` }),
+        .max(MAX_LOCK_DAYS, { error: `at most ${MAX_LOCK_DAYS} days (100 years)` })
+        .describe("Days each new object version is locked for; at most findingsExport.retentionDays."),
 });
 
 export type ObjectLockConfig = z.output<typeof objectLockSchema>;

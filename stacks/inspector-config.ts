@@ -46,7 +46,14 @@ export const resourceTypesList = uniqueArray(
 
 export const inspectorSchema = z.strictObject({
     /** Turn Inspector on organization-wide. Default true. */
-    enabled: z.boolean({ error: "true or false" }).default(true),
+    enabled: z
+        .boolean({ error: "true or false" })
+        .default(true)
+        .describe("Turn Inspector on organization-wide."),
     /** Resource types scanned. Default: EC2, ECR, LAMBDA, LAMBDA_CODE (CODE_REPOSITORY on request). */
-    resourceTypes: resourceTypesList.default([...DEFAULT_INSPECTOR_RESOURCE_TYPES]),
+    resourceTypes: resourceTypesList
+        .default([...DEFAULT_INSPECTOR_RESOURCE_TYPES])
+        .describe(
+            "Resource types scanned. CODE_REPOSITORY only on request (it needs a GitHub or GitLab integration); LAMBDA_CODE needs LAMBDA.",
+        ),
 });

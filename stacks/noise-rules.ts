@@ -58,15 +58,25 @@ const noiseRule = z
         /** Names the automation rule or filter. */
         name: z
             .string({ error: "a rule name of 3-64 letters, digits, '-' or '_'" })
-            .regex(/^[A-Za-z0-9_-]{3,64}$/, { error: "a rule name of 3-64 letters, digits, '-' or '_'" }),
-        service: z.enum(NOISE_RULE_SERVICES, { error: `one of ${NOISE_RULE_SERVICES.join(", ")}` }),
+            .regex(/^[A-Za-z0-9_-]{3,64}$/, { error: "a rule name of 3-64 letters, digits, '-' or '_'" })
+            .describe("Names the automation rule or filter; unique."),
+        service: z
+            .enum(NOISE_RULE_SERVICES, { error: `one of ${NOISE_RULE_SERVICES.join(", ")}` })
+            .describe(
+                "The service whose findings the rule hides: a Security Hub automation rule, an Inspector filter or a Macie findings filter.",
+            ),
         /** Why the noise is accepted, for whoever reads the suppressed finding. */
         reason: z
             .string({ error: "a reason of at least 10 characters" })
-            .min(10, { error: "a reason of at least 10 characters" }),
+            .min(10, { error: "a reason of at least 10 characters" })
+            .describe("Why the noise is accepted, for whoever reads the suppressed finding."),
         /** The severities hidden: below HIGH only. */
-        severities: uniqueArray(severity, "severity").min(1, { error: "at least one severity below HIGH" }),
-        accountIds: uniqueArray(accountId, "account").optional(),
+        severities: uniqueArray(severity, "severity")
+            .min(1, { error: "at least one severity below HIGH" })
+            .describe("The severities hidden: below HIGH only."),
+        accountIds: uniqueArray(accountId, "account")
+            .optional()
+            .describe("Accounts the rule is limited to. Default: every account."),
         /** securityhub: the controls whose findings are hidden (required). */
         controlIds: uniqueArray(
             knownName(
@@ -77,21 +87,27 @@ const noiseRule = z
                 "stacks/data/securityhub-control-ids.json",
             ),
             "control",
-        ).optional(),
+        )
+            .optional()
+            .describe("securityhub: the controls whose findings are hidden (required for securityhub)."),
         /** inspector: the vulnerabilities hidden, such as CVE-2024-29069. */
         vulnerabilityIds: uniqueArray(
             z.string({ error: "a vulnerability ID such as CVE-2024-29069" }).min(3, {
                 error: "a vulnerability ID such as CVE-2024-29069",
             }),
             "vulnerability",
-        ).optional(),
+        )
+            .optional()
+            .describe("inspector: the vulnerabilities hidden, such as CVE-2024-29069."),
         /** macie: the finding types hidden, such as "Policy:IAMUser/S3BucketSharedExternally". */
         findingTypes: uniqueArray(
             z.enum(MACIE_FINDING_TYPES as [FindingType, ...FindingType[]], {
                 error: `a Macie finding type: one of ${MACIE_FINDING_TYPES.join(", ")}`,
             }),
             "finding type",
-        ).optional(),
+        )
+            .optional()
+            .describe("macie: the finding types hidden, such as Policy:IAMUser/S3BucketSharedExternally."),
         /** macie: the S3 buckets whose findings are hidden. */
         bucketNames: uniqueArray(
             z
@@ -100,7 +116,9 @@ const noiseRule = z
                     error: "an S3 bucket name of 3-63 lowercase letters, digits, '.' or '-'",
                 }),
             "bucket",
-        ).optional(),
+        )
+            .optional()
+            .describe("macie: the S3 buckets whose findings are hidden."),
     })
     .superRefine((rule, ctx) => {
         if (rule.service === "securityhub" && (rule.controlIds ?? []).length === 0) {

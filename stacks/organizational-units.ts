@@ -31,9 +31,15 @@ const scopeName = z
 const securityHubScope = z
     .strictObject({
         /** The OU's standards in place of securityHub.standards. Default: the root's. */
-        standards: standardsList.optional(),
+        standards: standardsList
+            .optional()
+            .describe("The OU's standards in place of securityHub.standards. Default: the root's."),
         /** The OU's disabled controls in place of securityHub.disabledControls (not added to them). Default: the root's. */
-        disabledControls: disabledControlsList.optional(),
+        disabledControls: disabledControlsList
+            .optional()
+            .describe(
+                "The OU's disabled controls in place of securityHub.disabledControls (not added to them). Default: the root's.",
+            ),
     })
     .refine((scope) => scope.standards !== undefined || scope.disabledControls !== undefined, {
         error: "standards, disabledControls or both: without either the OU gets the root's policy; remove securityHub here",
@@ -41,15 +47,23 @@ const securityHubScope = z
 
 const inspectorScope = z.strictObject({
     /** The scan types the OU's accounts must have in place of inspector.resourceTypes. */
-    resourceTypes: resourceTypesList,
+    resourceTypes: resourceTypesList.describe(
+        "The scan types the OU's accounts must have in place of inspector.resourceTypes.",
+    ),
 });
 
 const organizationalUnitScope = z
     .strictObject({
-        id: organizationalUnitId,
-        name: scopeName,
-        securityHub: securityHubScope.optional(),
-        inspector: inspectorScope.optional(),
+        id: organizationalUnitId.describe("The OU's ID, such as ou-ab12-cd34ef56; each OU once."),
+        name: scopeName.describe(
+            "A short name (a lowercase letter, then letters, digits or -) used in policy names and the plan's report.",
+        ),
+        securityHub: securityHubScope
+            .optional()
+            .describe(
+                "The OU's own Security Hub configuration policy; at least one of standards and disabledControls.",
+            ),
+        inspector: inspectorScope.optional().describe("The OU's own Inspector scan types."),
     })
     .refine((scope) => scope.securityHub !== undefined || scope.inspector !== undefined, {
         error: "securityHub, inspector or both: an OU with neither changes nothing; remove the entry",

@@ -2,8 +2,8 @@ import * as z from "zod";
 import { GUARDDUTY_FINDING_TYPES, RETIRED_GUARDDUTY_FINDING_TYPES, knownName } from "./known-names";
 
 /*
- * Schema building blocks shared by the stack configuration's sections (stacks/config.ts and the sections kept
- * in files of their own), each with the one message a user reads when a value is wrong.
+ * Schema building blocks shared by the stack configuration's sections (each in a file of its own, gathered in
+ * stacks/namespace-config.ts), each with the one message a user reads when a value is wrong.
  */
 
 const RESERVED_ACCOUNT_IDS = new Set(["000000000000"]);
@@ -78,3 +78,9 @@ export function uniqueArray<T extends z.ZodType>(
             reportDuplicates(ctx, values, (index) => [index], `each ${what} once`, key),
         );
 }
+
+/** How often GuardDuty and Macie publish finding updates: the same three choices for both. */
+export const PUBLISHING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
+
+/** Severity at which GuardDuty findings are HIGH: no suppression rule may archive them. */
+export const HIGH_SEVERITY = 7;

@@ -28,10 +28,11 @@ export const disabledControlsList = uniqueArray(
             RETIRED_SECURITY_HUB_CONTROL_IDS,
             "Security Hub control ID",
             "stacks/data/securityhub-control-ids.json",
-        ),
+        ).describe("A Security Hub control ID, such as EC2.10."),
         reason: z
             .string({ error: "a reason of at least 10 characters" })
-            .min(10, { error: "a reason of at least 10 characters" }),
+            .min(10, { error: "a reason of at least 10 characters" })
+            .describe("Why the control is off, for whoever reviews the policy."),
     }),
     "control",
     (control) => control.controlId.toLowerCase(),
@@ -39,13 +40,25 @@ export const disabledControlsList = uniqueArray(
 
 export const securityHubSchema = z.strictObject({
     /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
-    standards: standardsList.default([...DEFAULT_SECURITY_HUB_STANDARDS]),
+    standards: standardsList
+        .default([...DEFAULT_SECURITY_HUB_STANDARDS])
+        .describe(
+            "Standards enabled in every account and governed region; each must be offered in every governed region (stacks/security-hub-standards.ts).",
+        ),
     /** Controls turned off organization-wide, each with the reason a reviewer will read. */
-    disabledControls: disabledControlsList.default([]),
+    disabledControls: disabledControlsList
+        .default([])
+        .describe("Controls turned off organization-wide, each once, with the reason a reviewer will read."),
     /** The new Security Hub beside CSPM (components/security-hub-v2.ts). Default: on. */
     v2: z
-        .strictObject({ enabled: z.boolean({ error: "true or false" }).default(true) })
-        .default(() => ({ enabled: true })),
+        .strictObject({
+            enabled: z
+                .boolean({ error: "true or false" })
+                .default(true)
+                .describe("Turn Security Hub (v2) on for the organization, from the home region."),
+        })
+        .default(() => ({ enabled: true }))
+        .describe("The new Security Hub beside CSPM."),
 });
 
 export type SecurityHubConfig = z.output<typeof securityHubSchema>;

@@ -23,7 +23,22 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         tests: ["test/policy-simulation.test.ts", "test/findings-export.test.ts"],
     },
     config: {
-        mutate: ["stacks/config.ts", "stacks/security-hub-standards.ts", "stacks/quotas.ts"],
+        mutate: [
+            "stacks/config.ts",
+            "stacks/config-messages.ts",
+            "stacks/cross-section-checks.ts",
+            "stacks/namespace-config.ts",
+            "stacks/accounts-config.ts",
+            "stacks/regions-config.ts",
+            "stacks/findings-export-config.ts",
+            "stacks/guardduty-config.ts",
+            "stacks/suppression-config.ts",
+            "stacks/macie-config.ts",
+            "stacks/detective-config.ts",
+            "stacks/notifications-config.ts",
+            "stacks/security-hub-standards.ts",
+            "stacks/quotas.ts",
+        ],
         // The property tests parse a whole generated config per case and cover every mutant: with them a run
         // takes over an hour, so the table-driven tests carry this module (bad-input is its catalogue).
         tests: ["test/config.test.ts", "test/config-messages.test.ts", "test/bad-input.test.ts"],

@@ -276,7 +276,8 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
             });
             return main({
                 organizationsClient: mockOrganizationsClient(organization),
-                progress: options.progress,
+                // Nowhere by default, as PlanOptions says: the program's own default is pulumi up's log.
+                progress: options.progress ?? (() => undefined),
             });
         });
     } catch (error) {
