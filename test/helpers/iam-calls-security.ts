@@ -1,11 +1,13 @@
 import {
     type Entry,
+    onKey,
+    onPlannedKey,
+    tagOf,
     parentDetectorArn,
     detectorArn,
     passRole,
     read,
     reads,
-    securityHubArn,
     serviceLinkedRole,
     standInId,
     stringInput,
@@ -73,10 +75,15 @@ export const SECURITY_CALLS: Record<string, Entry> = {
         calls: (t) => {
             const arn = `${parentDetectorArn(t)}/filter/${stringInput(t, "name")}`;
             return [
-                write("guardduty:CreateFilter", parentDetectorArn(t)),
                 read("guardduty:GetFilter", arn),
                 read("guardduty:ListTagsForResource", arn),
-                ...writes(arn, "guardduty:UpdateFilter", "guardduty:DeleteFilter", "guardduty:TagResource"),
+                ...writes(
+                    arn,
+                    "guardduty:CreateFilter",
+                    "guardduty:UpdateFilter",
+                    "guardduty:DeleteFilter",
+                    "guardduty:TagResource",
+                ),
             ];
         },
     },
@@ -181,7 +188,7 @@ export const SECURITY_CALLS: Record<string, Entry> = {
             const key = stringInput(t, "kmsKeyId");
             return [
                 ...writes(object, "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
-                write("kms:GenerateDataKey", key),
+                onPlannedKey(t.plan, key, "write", "kms:GenerateDataKey", key),
                 ...reads(object, "s3:GetObject", "s3:GetObjectTagging"),
                 read("s3:ListBucketVersions", bucketOf(t)),
             ];
@@ -229,25 +236,23 @@ export const SECURITY_CALLS: Record<string, Entry> = {
     },
     "aws:kms/key:Key": {
         account: "security",
-        source: "TF kms/key.go: CreateKey (policy and tags in the request: kms:TagResource), EnableKeyRotation; read: DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags; update: PutKeyPolicy, UpdateKeyDescription, TagResource/UntagResource; delete: ScheduleKeyDeletion",
+        source: "TF kms/key.go: CreateKey (policy and tags in the request: kms:TagResource), EnableKeyRotation; read: DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags; update: PutKeyPolicy, UpdateKeyDescription, TagResource/UntagResource; delete: ScheduleKeyDeletion. The roles scope keys by their Purpose tag (aws:RequestTag, aws:ResourceTag: SAR kms)",
         calls: (t) => [
-            write("kms:CreateKey", "*"),
-            ...writes(
-                kmsKey(t),
+            write("kms:CreateKey", "*", { "aws:RequestTag/Purpose": tagOf(t.resource, "Purpose") }),
+            ...[
                 "kms:TagResource",
                 "kms:EnableKeyRotation",
                 "kms:PutKeyPolicy",
                 "kms:UpdateKeyDescription",
                 "kms:UntagResource",
                 "kms:ScheduleKeyDeletion",
-            ),
-            ...reads(
-                kmsKey(t),
+            ].map((action) => onKey(t.resource, "write", action, kmsKey(t))),
+            ...[
                 "kms:DescribeKey",
                 "kms:GetKeyPolicy",
                 "kms:GetKeyRotationStatus",
                 "kms:ListResourceTags",
-            ),
+            ].map((action) => onKey(t.resource, "read", action, kmsKey(t))),
         ],
     },
     "aws:kms/alias:Alias": {
@@ -255,10 +260,14 @@ export const SECURITY_CALLS: Record<string, Entry> = {
         source: "TF kms/alias.go: CreateAlias, UpdateAlias, DeleteAlias (each authorized on the alias and on the key: KMS guide, Controlling access to aliases), read by ListAliases",
         calls: (t) => {
             const alias = `arn:aws:kms:${t.region}:${t.security}:${stringInput(t, "name")}`;
-            const key = `arn:aws:kms:${t.region}:${t.security}:key/${stringInput(t, "targetKeyId")}`;
+            const keyId = stringInput(t, "targetKeyId");
+            const key = `arn:aws:kms:${t.region}:${t.security}:key/${keyId}`;
+
             return [
                 ...writes(alias, "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"),
-                ...writes(key, "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"),
+                ...["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"].map((a) =>
+                    onPlannedKey(t.plan, keyId, "write", a, key),
+                ),
                 read("kms:ListAliases", "*"),
             ];
         },

@@ -219,7 +219,7 @@ export const SERVICE_CALLS: Record<string, Entry> = {
         calls: (t) => {
             const arn = `arn:aws:macie2:${t.region}:${t.security}:findings-filter/${standInId(t)}`;
             return [
-                write("macie2:CreateFindingsFilter", "*"),
+                write("macie2:CreateFindingsFilter", arn),
                 write("macie2:TagResource", arn),
                 read("macie2:GetFindingsFilter", arn),
                 ...writes(arn, "macie2:UpdateFindingsFilter", "macie2:DeleteFindingsFilter"),
@@ -323,10 +323,10 @@ export const SERVICE_CALLS: Record<string, Entry> = {
             const arn = securityHubArn(t, `automation-rule/${standInId(t)}`);
             return [
                 write("securityhub:CreateAutomationRule", "*"),
-                write("securityhub:TagResource", arn),
-                read("securityhub:BatchGetAutomationRules", "*"),
+                read("securityhub:BatchGetAutomationRules", arn),
                 ...writes(
-                    "*",
+                    arn,
+                    "securityhub:TagResource",
                     "securityhub:BatchUpdateAutomationRules",
                     "securityhub:BatchDeleteAutomationRules",
                 ),

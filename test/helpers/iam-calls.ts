@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { PolicyDocument } from "../../components/policy-documents";
 import type { PlanDocument, PlannedResource } from "../../tools/plan-runtime";
 
 /*
@@ -22,6 +23,8 @@ export interface Call {
     resource: string;
     /** Condition keys the call carries (iam:PassedToService, iam:AWSServiceName, organizations:ServicePrincipal). */
     context?: Record<string, string>;
+    /** The resource's own policy where AWS requires one to allow the call: a KMS key's key policy, from the plan. */
+    resourcePolicy?: PolicyDocument;
 }
 
 /** What an entry sees of the planned resource and its stack. */
@@ -136,3 +139,49 @@ export const DESIGNATED_SERVICE_PRINCIPALS = {
     detective: "detective.amazonaws.com",
     inspector2: "inspector2.amazonaws.com",
 } as const;
+
+/**
+ * The planned KMS key with this ID or ARN. The plan holds the mock provider's key ID, a UUID made from
+ * SHA-256("<type>\0<name>") (tools/plan-runtime.ts, mockOutputs).
+ */
+function plannedKey(plan: PlanDocument, keyIdOrArn: string): PlannedResource {
+    const id = keyIdOrArn.split("/").pop() ?? "";
+    for (const key of plan.resources.filter((r) => r.type === "aws:kms/key:Key")) {
+        const hex = createHash("sha256").update(`${key.type}\u0000${key.name}`).digest("hex");
+        const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+        if (uuid === id) return key;
+    }
+    throw new Error(`no planned KMS key has ID ${id}`);
+}
+
+/**
+ * A call on a KMS key: KMS allows it only when the key policy does (KMS guide, "Key policies"), so the key's planned
+ * policy goes with it; the roles manage keys by their Purpose tag.
+ */
+export function onKey(key: PlannedResource, access: Access, action: string, arn: string): Call {
+    return {
+        action,
+        access,
+        resource: arn,
+        context: { "aws:ResourceTag/Purpose": tagOf(key, "Purpose") },
+        resourcePolicy: JSON.parse(String(key.inputs.policy)) as PolicyDocument,
+    };
+}
+
+/** A call on the planned key with this ID or ARN. */
+export function onPlannedKey(
+    plan: PlanDocument,
+    keyIdOrArn: string,
+    access: Access,
+    action: string,
+    arn: string,
+) {
+    return onKey(plannedKey(plan, keyIdOrArn), access, action, arn);
+}
+
+export function tagOf(resource: PlannedResource, key: string): string {
+    const tags = resource.inputs.tags as Record<string, unknown> | undefined;
+    const value = tags?.[key];
+    if (typeof value !== "string") throw new Error(`${resource.type} ${resource.name} has no ${key} tag`);
+    return value;
+}
