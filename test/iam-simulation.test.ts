@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { type Call, organizationsTargetArn, type Target } from "./helpers/iam-calls";
 import { discoveryCalls } from "./helpers/iam-calls-management";
-import { decide, type RoleKey, stackOf } from "./helpers/iam-roles";
+import { decide, identityPolicies, type RoleKey, stackOf } from "./helpers/iam-roles";
 import { makesNoCalls, PERMISSIONS_TABLE, plannedCalls } from "./helpers/iam-table";
 import { plan } from "./helpers/plan";
 
@@ -156,6 +156,42 @@ describe("iam/ roles against every call of the planned resources (IAM simulation
         }
         assert.ok(seen.size > 1000, `only ${seen.size} distinct calls simulated`);
         assert.deepEqual(failures, []);
+    });
+
+    it("grants nothing no plan uses: each role's actions are the calls of its account (reads only for preview and reader)", () => {
+        const used = { security: new Set<string>(), management: new Set<string>() };
+        const reads = { security: new Set<string>(), management: new Set<string>() };
+        for (const p of plans.values()) {
+            for (const { account, calls } of plannedCalls(p)) {
+                for (const call of calls) {
+                    used[account].add(call.action);
+                    if (call.access === "read") reads[account].add(call.action);
+                }
+            }
+            for (const call of discoveryOf(p)) {
+                used.management.add(call.action);
+                reads.management.add(call.action);
+            }
+        }
+        // Each role's own sts:AssumeRole of the management account's role is the program's, not a resource's.
+        const needed: Record<RoleKey, Set<string>> = {
+            deployer: new Set([...used.security, "sts:AssumeRole"]),
+            preview: new Set([...reads.security, "sts:AssumeRole"]),
+            management: used.management,
+            reader: reads.management,
+        };
+        for (const key of Object.keys(needed) as RoleKey[]) {
+            const granted = identityPolicies(key, stackOf(planned("prod"))).flatMap((p) =>
+                (p.policy as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) =>
+                    [s.Action].flat(),
+                ),
+            );
+            assert.deepEqual(
+                [...new Set(granted)].filter((action) => !needed[key].has(action)),
+                [],
+                `${key} is granted actions no planned resource calls`,
+            );
+        }
     });
 
     it("every entry of the table is exercised by one of the plans (no stale entry to keep up to date)", () => {
