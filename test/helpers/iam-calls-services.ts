@@ -23,7 +23,7 @@ const graphArn = (t: Target) => `arn:aws:detective:${t.region}:${t.security}:gra
 export const SERVICE_CALLS: Record<string, Entry> = {
     "aws:lambda/function:Function": {
         account: "security",
-        source: "TF lambda/function.go: CreateFunction (passes the role: iam:PassRole to lambda.amazonaws.com, Lambda guide), PutFunctionConcurrency, TagResource; read: GetFunction, GetFunctionCodeSigningConfig, ListVersionsByFunction; update: UpdateFunctionCode, UpdateFunctionConfiguration; DeleteFunction",
+        source: "TF lambda/function.go [read]: CreateFunction (passes the role: iam:PassRole to lambda.amazonaws.com, Lambda guide), PutFunctionConcurrency, TagResource; read: GetFunction, GetFunctionCodeSigningConfig, ListVersionsByFunction; update: UpdateFunctionCode, UpdateFunctionConfiguration; DeleteFunction",
         calls: (t) => {
             const arn = functionArn(t, stringInput(t, "name"));
             return [
@@ -129,7 +129,7 @@ export const SERVICE_CALLS: Record<string, Entry> = {
     // ---- Detective (TF internal/service/detective) ----
     "aws:detective/graph:Graph": {
         account: "security",
-        source: "TF detective/graph.go: CreateGraph (tags in the request: detective:TagResource), ListGraphs, ListTagsForResource, UntagResource, DeleteGraph",
+        source: "TF detective/graph.go [read]: CreateGraph (tags in the request: detective:TagResource), ListGraphs (read), DeleteGraph; tags through the provider's transparent tagging (ListTagsForResource, UntagResource)",
         calls: (t) => [
             write("detective:CreateGraph", "*"),
             read("detective:ListGraphs", "*"),
@@ -154,7 +154,7 @@ export const SERVICE_CALLS: Record<string, Entry> = {
     // ---- Inspector (TF internal/service/inspector2) ----
     "aws:inspector2/enabler:Enabler": {
         account: "security",
-        source: "TF inspector2/enabler.go: Enable, BatchGetAccountStatus, Disable; guide: Inspector creates its service-linked role",
+        source: "TF inspector2/enabler.go [create read]: Enable (then waits on BatchGetAccountStatus), BatchGetAccountStatus, Disable; guide: Inspector creates its service-linked role",
         calls: (t) => [
             ...writes("*", "inspector2:Enable", "inspector2:Disable"),
             read("inspector2:BatchGetAccountStatus", "*"),
@@ -230,7 +230,7 @@ export const SERVICE_CALLS: Record<string, Entry> = {
     // ---- Security Hub (TF internal/service/securityhub) ----
     "aws:securityhub/account:Account": {
         account: "security",
-        source: "TF securityhub/account.go: EnableSecurityHub, DescribeHub, UpdateSecurityHubConfiguration, DisableSecurityHub; guide: Security Hub creates its service-linked role",
+        source: "TF securityhub/account.go [read]: EnableSecurityHub, UpdateSecurityHubConfiguration, DescribeHub, DisableSecurityHub; guide: Security Hub creates its service-linked role",
         calls: (t) => {
             const hub = securityHubArn(t, "hub/default");
             return [
