@@ -23,7 +23,7 @@ import {
  * reader roles can write nothing.
  */
 
-const PROD: Stack = { security: "333333333333", management: "111111111111", environment: "prod" };
+const PROD: Stack = { security: "333333333333", management: "888888888888", environment: "prod" };
 
 type Resource = { Type: string; Condition?: string; Properties: Record<string, Json> };
 function parsedTemplate(name: string): {

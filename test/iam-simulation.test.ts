@@ -245,7 +245,7 @@ describe("iam/ roles against every call of the planned resources (IAM simulation
         const root = organizationsTargetArn(target as Target, prod.organization.rootId);
         assert.equal(
             root,
-            `arn:aws:organizations::111111111111:root/${prod.organization.id}/${prod.organization.rootId}`,
+            `arn:aws:organizations::888888888888:root/${prod.organization.id}/${prod.organization.rootId}`,
         );
         assert.ok(resources.has(root), root);
         for (const p of calls.filter((c) => c.account === "management")) {

@@ -54,7 +54,22 @@ export interface ReferenceRow {
 /** A schema's JSON Schema as the user writes it (`io: "input"`: defaults apply, keys may be left out). */
 function inputJsonSchema(schema: z.ZodType): JsonSchema {
     // Refinements have no JSON Schema: they are left out, and the descriptions say what they check.
-    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+    return z.toJSONSchema(schema, {
+        io: "input",
+        unrepresentable: "any",
+        // zod drops a default in input mode when anything below it transforms (to-json-schema.js: "defaults only
+        // apply to output type of pipe"); the account IDs are preprocessed (a number `pulumi config set --path`
+        // writes is read as the ID), so every section would lose its default. A default is what a user gets by
+        // leaving the key out, so it is put back.
+        override: (ctx) => {
+            const def = ctx.zodSchema._zod.def;
+            if (def.type === "default" && ctx.jsonSchema.default === undefined) {
+                ctx.jsonSchema.default = JSON.parse(
+                    JSON.stringify((def as { defaultValue: unknown }).defaultValue),
+                );
+            }
+        },
+    }) as JsonSchema;
 }
 
 function typeOf(schema: JsonSchema): string {

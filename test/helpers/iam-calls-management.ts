@@ -216,7 +216,7 @@ export const MANAGEMENT_CALLS: Record<string, Entry> = {
 };
 
 /**
- * Discovery (stacks/organization.ts REQUIRED_PERMISSIONS), run by `pulumi preview` and `pulumi up` alike through the
+ * Discovery (stacks/organization.ts REQUIRED_PERMISSIONS, stacks/one-organization.ts), run by `pulumi preview` and `pulumi up` alike through the
  * role in accounts.managementRoleArn; ListPoliciesForTarget reads each guardrail target (stacks/guardrail-quotas.ts).
  */
 export function discoveryCalls(t: Pick<Target, "management" | "organizationId">, targets: string[]): Call[] {
@@ -227,6 +227,8 @@ export function discoveryCalls(t: Pick<Target, "management" | "organizationId">,
             "organizations:DescribeOrganization",
             "organizations:ListRoots",
             "organizations:ListAccounts",
+            // Who administers each designated service already (stacks/one-organization.ts).
+            "organizations:ListDelegatedAdministrators",
         ),
         ...targets.map((id) => read("organizations:ListPoliciesForTarget", targetArn(id))),
     ];
