@@ -250,8 +250,9 @@ describe("response config and action details", () => {
                     `${NS}.exemptAccounts[0] = "44444444444": expected a 12-digit AWS account ID, such as "111111111111"`,
                 ],
                 [
-                    { exemptAccounts: [444444444444] },
-                    `${NS}.exemptAccounts[0] = 444444444444: expected a 12-digit AWS account ID as a quoted string, such as "111111111111"`,
+                    // 12 digits as a number are read as the ID (what `pulumi config set --path` writes); 11 are not.
+                    { exemptAccounts: [44444444444] },
+                    `${NS}.exemptAccounts[0] = 44444444444: expected a 12-digit AWS account ID as a quoted string, such as "111111111111"`,
                 ],
                 [
                     { exemptAccounts: [MEMBER, "555555555555", MEMBER] },

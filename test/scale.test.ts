@@ -94,7 +94,14 @@ describe("scale: the stack does not grow with the organization", function () {
         assert.equal(planned.resources.length, small.resources.length);
         // Discovery read 500 ListAccounts pages and said so while it ran.
         assert.match(progress[0], /^discovering organization: 1,000 accounts \(50 pages\)$/);
-        assert.match(progress[progress.length - 1], /10,000 active accounts \(10,000 listed, 500 pages\)$/);
+        // Discovery's last line; the guardrails' quota lines follow it.
+        const discovery = progress.filter((line) => !line.startsWith("guardrails: "));
+        assert.match(discovery[discovery.length - 1], /10,000 active accounts \(10,000 listed, 500 pages\)$/);
+        assert.ok(
+            progress.some((line) =>
+                /^guardrails: r-\w+ takes 2 SCP\(s\) \+ FullAWSAccess = 3 of 5$/.test(line),
+            ),
+        );
         assert.ok(elapsed < LARGE_PLAN_BOUND_MS, `took ${elapsed} ms`);
     });
 });
