@@ -118,22 +118,24 @@ describe("the policy pack on planned stacks", function () {
     });
 
     it("adding a stack as docs/deploying.md says: the plan names the policy file to create, and the recipe then plans clean", () => {
-        const stackFile = path.join(REPO_ROOT, "Pulumi.staging.yaml");
-        const policyFile = path.join(REPO_ROOT, "policies", "config.staging.json");
-        // As the recipe says: a copy of the dev stack file with the new organization's accounts set.
-        fs.writeFileSync(
-            stackFile,
-            fs
+        // A name no other test uses: the test files run side by side, and the policy file goes where the pack
+        // reads it, in this repository's policies/.
+        const name = `recipe${process.pid}`;
+        const policyFile = path.join(REPO_ROOT, "policies", `config.${name}.json`);
+        // As the recipe says: a copy of the dev stack file with the new organization's accounts set, in a
+        // project directory of its own.
+        const dir = projectDir({
+            [`Pulumi.${name}.yaml`]: fs
                 .readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")
                 .replaceAll("111111111111", "777777777777")
                 .replaceAll("222222222222", "666666666666"),
-        );
+        });
         try {
-            const before = runPlanCli(["--stack", "staging"]);
+            const before = runPlanCli(["--stack", name], dir);
             assert.equal(before.status, 1, before.stderr);
             assert.ok(
                 before.stdout.includes(
-                    "No policies/config.staging.json: the pack's own standard applies, every policy mandatory:\n",
+                    `No policies/config.${name}.json: the pack's own standard applies, every policy mandatory:\n`,
                 ),
                 before.stdout,
             );
@@ -141,16 +143,19 @@ describe("the policy pack on planned stacks", function () {
             assert.ok(before.stdout.includes("  kms-key-deletion-window: minDeletionWindowDays 30\n"));
             assert.ok(
                 before.stdout.includes(
-                    "create policies/config.staging.json (policies/config.dev.json is an example)",
+                    `create policies/config.${name}.json (policies/config.dev.json is an example)`,
                 ),
             );
             fs.copyFileSync(path.join(REPO_ROOT, "policies", "config.dev.json"), policyFile);
-            const after = runPlanCli(["--stack", "staging"]);
+            const after = runPlanCli(["--stack", name], dir);
             assert.equal(after.status, 0, after.stdout + after.stderr);
-            assert.ok(after.stdout.includes("Policy pack (policies/config.staging.json): "), after.stdout);
-            assert.ok(!after.stdout.includes("No policies/config.staging.json"));
+            // Named relative to where the plan runs, here the stack's own project directory.
+            assert.ok(
+                after.stdout.includes(`Policy pack (${path.relative(dir, policyFile)}): no violations.`),
+                after.stdout,
+            );
+            assert.ok(!after.stdout.includes(`No policies/config.${name}.json`));
         } finally {
-            fs.rmSync(stackFile, { force: true });
             fs.rmSync(policyFile, { force: true });
         }
     });

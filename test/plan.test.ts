@@ -28,6 +28,8 @@ describe("npm run plan (the offline plan a user runs)", function () {
         const jsonFile = path.join(dir, "plan.json");
         const result = runPlanCli(["--stack", "prod", "--accounts", "40", "--json", jsonFile]);
         assert.equal(result.status, 0, result.stderr);
+        // The program's progress reaches stderr, the guardrails' quota lines included.
+        assert.match(result.stderr, /^guardrails: r-\w+ takes 2 SCP\(s\) \+ FullAWSAccess = 3 of 5$/m);
         const planned = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as PlanDocument;
         assert.deepEqual(Object.keys(planned), [
             "project",

@@ -573,6 +573,11 @@ export class PolicyPackSession {
             [require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."],
             { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] },
         );
+        // The pack's server outlives its parent unless told: a process that exits with a session open (a test
+        // worker that mocha ends, a command that fails) takes its pack with it.
+        const stop = () => child.kill();
+        process.once("exit", stop);
+        child.once("exit", () => process.removeListener("exit", stop));
         try {
             const port = await waitForPort(child, options.startTimeoutMs ?? 60_000);
             return await PolicyPackSession.connect(port, options, child, started);
