@@ -45,6 +45,12 @@ function scopedValidation(validate: ResourceValidation): ResourceValidation {
 }
 
 function scopedResourcePolicy(policy: ResourceValidationPolicy): ResourceValidationPolicy {
+    // A remediation would change other projects' resources; the pack has none, and one must be scoped first.
+    if (policy.remediateResource !== undefined) {
+        throw new Error(
+            `policy ${policy.name}: remediateResource is not scoped to this project (policies/scope.ts)`,
+        );
+    }
     const validations = policy.validateResource;
     if (validations === undefined) return policy;
     return {
@@ -56,15 +62,15 @@ function scopedResourcePolicy(policy: ResourceValidationPolicy): ResourceValidat
 }
 
 function scopedStackPolicy(policy: StackValidationPolicy): StackValidationPolicy {
-    return {
-        ...policy,
-        validateStack: (args: StackValidationArgs, report) => {
-            // The stack resource itself carries the project; any resource does.
-            const projects = new Set(args.resources.map((resource) => projectOf(resource.urn)));
-            if (!projects.has(PROJECT)) args.notApplicable(elsewhere([...projects][0]));
-            return policy.validateStack(args, report);
-        },
+    const validate = policy.validateStack;
+    const scopedOne: typeof validate = (args: StackValidationArgs, report) => {
+        // The stack resource itself carries the project; any resource does.
+        const projects = new Set(args.resources.map((resource) => projectOf(resource.urn)));
+        if (!projects.has(PROJECT)) args.notApplicable(elsewhere([...projects][0]));
+        return validate(args, report);
     };
+    // As for resource policies: whatever validateStackResourcesOfType attached stays.
+    return { ...policy, validateStack: Object.assign(scopedOne, validate) };
 }
 
 function isStackPolicy(policy: Policy): policy is StackValidationPolicy {

@@ -4,7 +4,7 @@
  * `--exclude-protected`), a region removed from `regions`, a service turned off, an OU scope or the
  * `remediation` section removed. Every type below is therefore kept on delete (`retainOnDelete`): Pulumi
  * forgets it and AWS keeps it. test/teardown.test.ts plans each of those changes and holds every plan to this
- * table; the README ("Turning a service off, tearing down, offboarding") says what each path does.
+ * table; docs/deploying.md ("Turning a service off, tearing down, offboarding") says what each path does.
  *
  * "Delete calls" is the provider's Delete (terraform-provider-aws, internal/service/<service>/<resource>.go,
  * which @pulumi/aws wraps); "effect" is what the AWS API reference or user guide documents that call does.

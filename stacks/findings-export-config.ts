@@ -42,7 +42,7 @@ export const findingsExportSchema = z
             .describe("Protect detectors, graphs, the bucket and the key from deletion by Pulumi."),
         /**
          * S3 Object Lock on the bucket: every new object version locked for `days` in `mode`. Once on, Object
-         * Lock cannot be turned off (README, "Findings that cannot be rewritten"). Default: off.
+         * Lock cannot be turned off (docs/guardrails.md, "Findings that cannot be rewritten"). Default: off.
          */
         objectLock: objectLockSchema
             .optional()

@@ -82,7 +82,7 @@ export const guardrailsSchema = z
         /**
          * Also deny stopping, deleting or narrowing CloudTrail trails in the targets. Default false: GuardDuty
          * reads CloudTrail's events whatever the trails are, and an organization trail is already beyond a
-         * member account's reach (README, "Guardrails").
+         * member account's reach (docs/guardrails.md).
          */
         protectTrails: z
             .boolean({ error: "true or false" })

@@ -69,6 +69,7 @@ const DECLARED_INPUTS: Record<string, string[]> = {
         "refresh",
     ],
     "actions/setup-node": ["node-version", "cache"],
+    "actions/setup-python": ["python-version"],
 };
 
 /** Runs a workflow step's script as GitHub Actions would, from the repository root, and returns its outputs. */
@@ -139,9 +140,12 @@ describe("the users' CI workflow", () => {
             const auth = steps.indexOf("pulumi/auth-actions");
             assert.ok(auth !== -1 && auth < pulumi, `${name}: pulumi/auth-actions before pulumi runs`);
             assert.equal(job.steps[auth].with?.organization, "${{ vars.PULUMI_ORG }}");
+            // The deploy jobs an organization token; the pull request's preview a read-only team's (below).
             assert.equal(
                 job.steps[auth].with?.["requested-token-type"],
-                "urn:pulumi:token-type:access_token:organization",
+                name === "preview"
+                    ? "urn:pulumi:token-type:access_token:team"
+                    : "urn:pulumi:token-type:access_token:organization",
             );
         }
     });
@@ -237,6 +241,19 @@ describe("the users' CI workflow", () => {
         const test = workflow.jobs.test;
         assert.ok(test.steps.some((s) => s.run === "npm test"));
         assert.equal(test.if, undefined);
+        // npm test's integration suite needs moto's server, as .ci/run's machines have it.
+        const moto = test.steps.findIndex(
+            (s) => s.run?.includes("pip install 'moto[server]==5.2.1'") === true,
+        );
+        assert.ok(moto >= 0 && moto < test.steps.findIndex((s) => s.run === "npm test"));
+    });
+
+    it("gives the pull request's code a read-only team token, never the organization token", () => {
+        const auth = workflow.jobs.preview.steps.find(
+            (s) => s.uses?.startsWith("pulumi/auth-actions@") === true,
+        );
+        assert.equal(auth?.with?.["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+        assert.equal(auth?.with?.scope, "team:${{ vars.PULUMI_PREVIEW_TEAM }}");
     });
 
     it("reads each stack's roles from its own stack file and the templates' role names", () => {

@@ -6,6 +6,7 @@ import { discoveryCalls } from "./helpers/iam-calls-management";
 import { decide, identityPolicies, type RoleKey, stackOf } from "./helpers/iam-roles";
 import { makesNoCalls, PERMISSIONS_TABLE, plannedCalls } from "./helpers/iam-table";
 import { plan } from "./helpers/plan";
+import { SAMPLE_NOISE_RULES } from "./helpers/noise-rules";
 
 /*
  * The roles of iam/ against every AWS call the plans' resources make (the table in test/helpers/iam-calls-*.ts), by
@@ -15,33 +16,7 @@ import { plan } from "./helpers/plan";
  */
 
 /** prod has every optional section but noiseRules: these are test/noise-rules.test.ts's rules. */
-const EVERY_SECTION = {
-    "security-governance:noiseRules": [
-        {
-            name: "sandbox-vpc-endpoints",
-            service: "securityhub",
-            reason: "Sandbox accounts have no VPC endpoints by design",
-            severities: ["LOW", "MEDIUM"],
-            accountIds: ["300000000001"],
-            controlIds: ["EC2.10"],
-        },
-        {
-            name: "snapd-accepted",
-            service: "inspector",
-            reason: "snapd is not installed on our AMIs; accepted until the next image",
-            severities: ["MEDIUM"],
-            vulnerabilityIds: ["CVE-2024-29069"],
-        },
-        {
-            name: "public-website-bucket",
-            service: "macie",
-            reason: "The marketing site bucket is public by design",
-            severities: ["LOW", "MEDIUM"],
-            findingTypes: ["Policy:IAMUser/S3BucketPublic"],
-            bucketNames: ["example-marketing-site"],
-        },
-    ],
-};
+const EVERY_SECTION = { "security-governance:noiseRules": SAMPLE_NOISE_RULES };
 
 const STACKS: [label: string, load: () => Promise<PlanDocument>][] = [
     ["prod", () => plan("prod")],

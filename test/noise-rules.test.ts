@@ -3,6 +3,7 @@ import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
 import { expectPolicies } from "./helpers/policy-session";
 import { compliantStack, resource } from "./helpers/policy-fixtures";
+import { SAMPLE_NOISE_RULES } from "./helpers/noise-rules";
 
 /*
  * noiseRules through the plan (Security Hub CSPM automation rules, Inspector suppression filters, Macie suppression
@@ -19,31 +20,7 @@ describe("noiseRules: suppression as code, never of HIGH or CRITICAL", () => {
     before(async () => {
         planned = await plan("dev", {
             configOverrides: {
-                "security-governance:noiseRules": [
-                    {
-                        name: "sandbox-vpc-endpoints",
-                        service: "securityhub",
-                        reason: "Sandbox accounts have no VPC endpoints by design",
-                        severities: ["LOW", "MEDIUM"],
-                        accountIds: ["300000000001"],
-                        controlIds: ["EC2.10"],
-                    },
-                    {
-                        name: "snapd-accepted",
-                        service: "inspector",
-                        reason: "snapd is not installed on our AMIs; accepted until the next image",
-                        severities: ["MEDIUM"],
-                        vulnerabilityIds: ["CVE-2024-29069"],
-                    },
-                    {
-                        name: "public-website-bucket",
-                        service: "macie",
-                        reason: "The marketing site bucket is public by design",
-                        severities: ["LOW", "MEDIUM"],
-                        findingTypes: ["Policy:IAMUser/S3BucketPublic"],
-                        bucketNames: ["example-marketing-site"],
-                    },
-                ],
+                "security-governance:noiseRules": SAMPLE_NOISE_RULES,
             },
         });
     });

@@ -8,6 +8,7 @@ import * as yaml from "js-yaml";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { decodeConfigValues, loadStackConfig } from "../stacks/load";
 import { planStack, REPO_ROOT, type PlanDocument } from "../tools/plan-runtime";
+import { settleRejections } from "../tools/plan-cli";
 import { PlanInputError } from "../tools/stack-file";
 
 /*
@@ -63,6 +64,14 @@ describe("what the Pulumi CLI writes and reads", function () {
         );
         assert.doesNotMatch(run.stderr, /RunError|^ {4}at |NodeVersionSupportWarning/m);
         assert.equal(run.stdout, "");
+    });
+
+    it("a rejection the command did not report fails the plan with its trace (the spawned refusal above shows the reported stop's copies do not)", () => {
+        const lines: string[] = [];
+        const output = { stdout: () => undefined, stderr: (text: string) => lines.push(text) };
+        assert.equal(settleRejections(2, [], output), 2);
+        assert.equal(settleRejections(0, [new Error("a promise nobody awaited")], output), 1);
+        assert.match(lines.join(""), /^plan failed unexpectedly: Error: a promise nobody awaited\n {4}at /);
     });
 
     it("npm run coverage without credentials says where it looked and what to do, exit 2, no SDK warning", () => {
@@ -185,7 +194,7 @@ describe("what the Pulumi CLI writes and reads", function () {
         it("without an environment, a missing setting says nothing about ESC", async () => {
             await assert.rejects(
                 planStack({ stack: "dev", stackDir: projectDir({ config: withoutAccounts() }) }),
-                (error: ConfigError) => !error.message.includes("ESC"),
+                (error: ConfigError) => error instanceof ConfigError && !error.message.includes("ESC"),
             );
         });
     });
@@ -208,12 +217,15 @@ describe("what the Pulumi CLI writes and reads", function () {
                 "dev",
                 false,
             );
-            pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1" });
-            assert.throws(
-                () => loadStackConfig(),
-                (error: Error) => pulumi.RunError.isInstance(error) && expected.test(error.message),
-            );
-            await pulumi.runtime.disconnect();
+            try {
+                pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1" });
+                assert.throws(
+                    () => loadStackConfig(),
+                    (error: Error) => pulumi.RunError.isInstance(error) && expected.test(error.message),
+                );
+            } finally {
+                await pulumi.runtime.disconnect();
+            }
         });
     });
 

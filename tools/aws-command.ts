@@ -49,16 +49,18 @@ const CREDENTIAL_ERRORS = new Set([
 ]);
 
 /**
- * The account whose credentials the command runs with, or the exit code 2 after one line that says what to do
- * when there are none: the SDK's own message names no profile, no account and no next step.
+ * Checks that the command runs with the security account's credentials: the exit code 2 after one line that
+ * says what to do when there are none (the SDK's own message names no profile, no account and no next step)
+ * or when they belong to another account; undefined when they are the security account's.
  */
-export async function callerAccount(
+export async function checkCallerAccount(
     whoAmI: () => Promise<string | undefined>,
     output: CommandOutput,
-    context: { command: string; stack: string; securityAdmin: string; profile?: string },
-): Promise<string | number> {
+    context: { command: string; runsAs: string; stack: string; securityAdmin: string; profile?: string },
+): Promise<number | undefined> {
+    let account: string;
     try {
-        return (await whoAmI()) ?? "(unknown)";
+        account = (await whoAmI()) ?? "(unknown)";
     } catch (error) {
         if (!(error instanceof Error) || !CREDENTIAL_ERRORS.has(error.name)) throw error;
         const source =
@@ -70,6 +72,11 @@ export async function callerAccount(
         );
         return 2;
     }
+    if (account === context.securityAdmin) return undefined;
+    output.stderr(
+        `credentials belong to account ${account}; npm run ${context.command} ${context.runsAs} the security account ${context.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
+    );
+    return 2;
 }
 
 /** A mistake in a command's flags, said to the user as it is. */

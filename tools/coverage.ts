@@ -19,7 +19,7 @@ import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/ru
 import { Run } from "../functions/shared/run";
 import { parseStackFile, readStackFile } from "./stack-file";
 import {
-    callerAccount,
+    checkCallerAccount,
     readCommandInput,
     runFromCommandLine,
     UsageError,
@@ -149,23 +149,18 @@ export async function runCoverageCommand(
         options.credentials ?? (config.awsProfile ? fromIni({ profile: config.awsProfile }) : undefined);
     const base = { region: config.homeRegion, maxAttempts: 3, ...(credentials ? { credentials } : {}) };
     // The reader lists members as their administrator: any other account would read an empty organization.
-    const account = await callerAccount(
+    const refused = await checkCallerAccount(
         async () => (await new STSClient(base).send(new GetCallerIdentityCommand({}))).Account,
         output,
         {
             command: "coverage",
+            runsAs: "reads as",
             stack: flags.stack,
             securityAdmin: config.accounts.securityAdmin,
             profile: config.awsProfile,
         },
     );
-    if (typeof account === "number") return account;
-    if (account !== config.accounts.securityAdmin) {
-        output.stderr(
-            `credentials belong to account ${account}; npm run coverage reads as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
-        );
-        return 2;
-    }
+    if (refused !== undefined) return refused;
     const run = new Run({ deadlineMs: Date.now() + LOCAL_RUN_MS });
     if (flags.repair) {
         const repair = await runEnrollment(

@@ -32,7 +32,7 @@ import { offeredIn } from "../stacks/availability";
 import type { StackConfig } from "../stacks/config";
 import { parseStackFile, readStackFile } from "./stack-file";
 import {
-    callerAccount,
+    checkCallerAccount,
     readCommandInput,
     runFromCommandLine,
     UsageError,
@@ -184,23 +184,18 @@ export async function runMembersCommand(
         macie: (region) => new Macie2Client({ ...base, region }),
         detective: (region) => new DetectiveClient({ ...base, region }),
     };
-    const account = await callerAccount(
+    const refused = await checkCallerAccount(
         async () => (await clients.sts().send(new GetCallerIdentityCommand({}))).Account,
         output,
         {
             command: "members",
+            runsAs: "acts as",
             stack: flags.stack,
             securityAdmin: config.accounts.securityAdmin,
             profile: config.awsProfile,
         },
     );
-    if (typeof account === "number") return account;
-    if (account !== config.accounts.securityAdmin) {
-        output.stderr(
-            `credentials belong to account ${account}; npm run members acts as the security account ${config.accounts.securityAdmin} (security-governance:accounts.securityAdmin)\n`,
-        );
-        return 2;
-    }
+    if (refused !== undefined) return refused;
     const deployed = await deployedExclusions(clients.lambda());
     if (deployed === undefined) {
         output.stderr(

@@ -209,14 +209,20 @@ export async function planStack(options: PlanOptions): Promise<{ plan: PlanDocum
     // The SDK stamps a stack trace on every promise it makes (runtime/debuggable.js: `new Error().stack`), and
     // under ts-node each one is rewritten through source maps: a third of a plan's time. While the program is
     // planned, V8 formats those traces itself; an error's trace read after the plan is source-mapped as before.
-    const prepare = Error.prepareStackTrace;
-    Reflect.deleteProperty(Error, "prepareStackTrace");
+    if (plansRunning++ === 0) {
+        sourceMappedTraces = Error.prepareStackTrace;
+        Reflect.deleteProperty(Error, "prepareStackTrace");
+    }
     try {
         return await planWithMocks(options);
     } finally {
-        Error.prepareStackTrace = prepare;
+        // Restored by the last plan to finish, so that overlapping plans do not restore each other's setting.
+        if (--plansRunning === 0) Error.prepareStackTrace = sourceMappedTraces;
     }
 }
+
+let plansRunning = 0;
+let sourceMappedTraces: typeof Error.prepareStackTrace;
 
 async function planWithMocks(options: PlanOptions): Promise<{ plan: PlanDocument; config: StackConfig }> {
     const file = readStackFile(options.stack, options.stackDir);

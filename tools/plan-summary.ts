@@ -76,10 +76,7 @@ function tableBlock(header: string[], rows: string[][]): string {
     return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
-/**
- * The regions where the planned enrollment function (components/enrollment-function.ts) reconciles `service`,
- * read from its settings: it enrolls every existing account there, up to the service's quota.
- */
+/** The planned enrollment function's settings (components/enrollment-function.ts), as far as the summary reads them. */
 interface EnrollmentSettings {
     regions?: Record<string, unknown>;
     excluded?: Record<string, unknown>;
@@ -96,6 +93,10 @@ function enrollmentSettings(plan: PlanDocument): EnrollmentSettings[] {
         });
 }
 
+/**
+ * The regions where the planned enrollment function reconciles `service`, read from its settings: it enrolls
+ * every existing account there, up to the service's quota.
+ */
 function enrolledRegions(plan: PlanDocument, service: string): Set<string> {
     return new Set(enrollmentSettings(plan).flatMap((settings) => strings(settings.regions?.[service])));
 }

@@ -23,6 +23,11 @@ runPlanCommand(process.argv.slice(2), output).then(
         // Let rejections of the same turn be reported before deciding.
         await new Promise((resolve) => setImmediate(resolve));
         process.exitCode = settleRejections(code, rejections, output);
+        // Anything rejected from now on is news: said, and the plan fails.
+        process.removeAllListeners("unhandledRejection");
+        process.on("unhandledRejection", (reason) => {
+            process.exitCode = settleRejections(1, [reason], output);
+        });
     },
     (error: unknown) => {
         process.stderr.write(

@@ -574,7 +574,8 @@ export class PolicyPackSession {
             { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] },
         );
         // The pack's server outlives its parent unless told: a process that exits with a session open (a test
-        // worker that mocha ends, a command that fails) takes its pack with it.
+        // worker that mocha ends, a command that fails) takes its pack with it. Only on an exit Node runs its
+        // exit handlers for: a process killed by a signal leaves the pack running.
         const stop = () => child.kill();
         process.once("exit", stop);
         child.once("exit", () => process.removeListener("exit", stop));
