@@ -79,6 +79,22 @@ describe("one stack is one organization", function () {
         await assert.rejects(planStack({ stack: "dev", stackDir: dir }), PlanInputError);
     });
 
+    it("so does a second stack file naming the same security account under another management account", async () => {
+        const other = withAccounts(DEV, {
+            management: "777777777777",
+            managementRoleArn: "arn:aws:iam::777777777777:role/SecurityGovernanceDeployer",
+        });
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.other.yaml": other });
+        await assert.rejects(
+            planStack({ stack: "dev", stackDir: dir }),
+            (error: Error) =>
+                error instanceof PlanInputError &&
+                error.message.startsWith(
+                    'security-governance:accounts.securityAdmin = "222222222222" in Pulumi.dev.yaml and in Pulumi.other.yaml: expected one stack per organization',
+                ),
+        );
+    });
+
     it("stacks of different organizations plan side by side", async () => {
         const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.prod.yaml": PROD });
         const { plan } = await planStack({ stack: "dev", stackDir: dir });

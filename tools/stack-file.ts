@@ -59,25 +59,24 @@ function environmentsOf(document: unknown): string | undefined {
     return "an inline environment";
 }
 
-/** The management account a stack file names (`accounts.management`, with or without the namespace). */
-function managementOf(values: Record<string, unknown>): string | undefined {
+/** An account a stack file names (`accounts.<key>`, with or without the namespace). */
+function accountOf(values: Record<string, unknown>, key: "management" | "securityAdmin"): string | undefined {
     const accounts = (values[`${NAMESPACE}:accounts`] ?? values.accounts) as
-        { management?: unknown } | undefined;
-    const id = accounts?.management;
+        Record<string, unknown> | undefined;
+    const id = accounts?.[key];
     return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
 }
 
 /**
- * One stack is one organization: another stack file of the project naming the same management account is a
- * second stack over that organization, and each `pulumi up` would undo what the other set.
+ * One stack is one organization: another stack file of the project naming the same management account, or the
+ * same security account (an account belongs to one organization), is a second stack over that organization, and
+ * each `pulumi up` would undo what the other set.
  */
 function checkOneStackPerOrganization(
     stack: string,
     values: Record<string, unknown>,
     stackDir: string,
 ): void {
-    const management = managementOf(values);
-    if (management === undefined) return;
     for (const entry of fs.readdirSync(stackDir).sort()) {
         const other = /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1];
         if (other === undefined || other === stack) continue;
@@ -88,10 +87,13 @@ function checkOneStackPerOrganization(
             continue; // another stack's broken file is that stack's mistake, said when it is planned
         }
         if (config === null || typeof config !== "object" || Array.isArray(config)) continue;
-        if (managementOf(config as Record<string, unknown>) !== management) continue;
-        throw new PlanInputError(
-            `${NAMESPACE}:accounts.management = "${management}" in Pulumi.${stack}.yaml and in ${entry}: expected one stack per organization; two stacks over one organization undo each other's delegated administrators, organization settings and policies at every pulumi up: give each stack its own organization, or remove one stack file`,
-        );
+        for (const key of ["management", "securityAdmin"] as const) {
+            const id = accountOf(values, key);
+            if (id === undefined || accountOf(config as Record<string, unknown>, key) !== id) continue;
+            throw new PlanInputError(
+                `${NAMESPACE}:accounts.${key} = "${id}" in Pulumi.${stack}.yaml and in ${entry}: expected one stack per organization; two stacks over one organization undo each other's delegated administrators, organization settings and policies at every pulumi up: give each stack its own organization, or remove one stack file`,
+            );
+        }
     }
 }
 
