@@ -125,7 +125,15 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/bad-input.test.ts",
         ],
         // Child processes: Stryker sees no coverage there, and the in-process cases reach the same checks.
-        skipTests: "as real processes|through index\\.ts|says how many SCPs|does not count its own",
+        skipTests: "as real processes|through index\\.ts",
+    },
+    // What the plan reads from the project directory (stack files, Pulumi.yaml, ESC imports, one stack per
+    // organization) and what discovery refuses of a second stack over the organization.
+    "stack-files": {
+        mutate: ["tools/stack-file.ts", "stacks/one-organization.ts", "stacks/load.ts"],
+        tests: ["test/one-organization.test.ts", "test/pulumi-cli-files.test.ts"],
+        // Child processes: Stryker sees no coverage there.
+        skipTests: "npm run plan with its message alone|npm run coverage without credentials",
     },
     // Where the plan attaches the guardrails, that it keeps them, the findings perimeter (its tests need the
     // plan's bucket and key policies), and the pack's judgement of them.
