@@ -6,6 +6,22 @@ import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { planStack, REPO_ROOT } from "../tools/plan-runtime";
 import { PlanInputError } from "../tools/stack-file";
+import {
+    AccessDeniedException,
+    ListDelegatedAdministratorsCommand,
+    OrganizationsClient,
+} from "@aws-sdk/client-organizations";
+import { mockClient } from "aws-sdk-client-mock";
+import { delegatedAdministrators, designatedServices } from "../stacks/one-organization";
+import type { DiscoveryOptions } from "../stacks/organization";
+
+const discovery = (client: OrganizationsClient): DiscoveryOptions => ({
+    managementRoleArn: "arn:aws:iam::111111111111:role/R",
+    region: "us-east-1",
+    expectedAccounts: { management: "111111111111", securityAdmin: "222222222222" },
+    client,
+    retry: { maxAttempts: 1 },
+});
 
 /* One stack governs one organization: what the plan can detect of a second stack over the same one. */
 
@@ -95,6 +111,19 @@ describe("one stack is one organization", function () {
         );
     });
 
+    it("passes over other stack files it cannot compare: no config:, a list, broken YAML, another organization", async () => {
+        const dir = project({
+            "Pulumi.dev.yaml": DEV,
+            "Pulumi.a.yaml": { environment: ["x/y"] },
+            "Pulumi.b.yaml": { config: ["x"] },
+            "Pulumi.prod.yaml": PROD,
+        });
+        fs.writeFileSync(path.join(dir, "Pulumi.c.yaml"), "config: [unclosed");
+        fs.writeFileSync(path.join(dir, "notes.yaml"), yaml.dump(DEV));
+        const { plan } = await planStack({ stack: "dev", stackDir: dir });
+        assert.equal(plan.accounts.management, "111111111111");
+    });
+
     it("stacks of different organizations plan side by side", async () => {
         const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.prod.yaml": PROD });
         const { plan } = await planStack({ stack: "dev", stackDir: dir });
@@ -137,6 +166,80 @@ describe("one stack is one organization", function () {
             });
             const { plan } = await planStack({ stack: "dev", orgFile: file });
             assert.ok(plan.resources.length > 0);
+        });
+
+        for (const [service, principal] of [
+            ["guardduty", "guardduty.amazonaws.com"],
+            ["securityhub", "securityhub.amazonaws.com"],
+            ["macie", "macie.amazonaws.com"],
+            ["detective", "detective.amazonaws.com"],
+            ["inspector", "inspector2.amazonaws.com"],
+        ]) {
+            it(`asks about ${service} under its service principal, ${principal}`, async () => {
+                const file = orgFile({ [principal]: ["333333333333"] });
+                await assert.rejects(planStack({ stack: "dev", orgFile: file }), (error: Error) =>
+                    refused(
+                        error,
+                        new RegExp(
+                            `already has 333333333333 as the delegated administrator of ${principal.replaceAll(".", "\\.")};`,
+                        ),
+                    ),
+                );
+            });
+        }
+
+        it("a refusal of ListDelegatedAdministrators names the call and the permission the role needs", async () => {
+            const client = new OrganizationsClient({
+                region: "us-east-1",
+                credentials: { accessKeyId: "AKIA", secretAccessKey: "x" },
+            });
+            mockClient(client)
+                .on(ListDelegatedAdministratorsCommand)
+                .rejects(new AccessDeniedException({ message: "no", $metadata: {} }));
+            await assert.rejects(delegatedAdministrators(discovery(client), ["guardduty"]), (error: Error) =>
+                /^Organization discovery failed at ListDelegatedAdministrators \(AccessDeniedException: no\): role arn:aws:iam::111111111111:role\/R is not allowed to call ListDelegatedAdministrators\..*organizations:ListDelegatedAdministrators/.test(
+                    error.message,
+                ),
+            );
+        });
+
+        it("an answer without an account ID is no administrator", async () => {
+            const client = new OrganizationsClient({
+                region: "us-east-1",
+                credentials: { accessKeyId: "AKIA", secretAccessKey: "x" },
+            });
+            mockClient(client)
+                .on(ListDelegatedAdministratorsCommand)
+                .resolves({ DelegatedAdministrators: [{}, { Id: "333333333333" }] });
+            const found = await delegatedAdministrators(discovery(client), ["macie"]);
+            assert.deepEqual([...found], [["macie.amazonaws.com", ["333333333333"]]]);
+        });
+
+        it("asks about GuardDuty and Security Hub always, the others only when on", () => {
+            const on = { enabled: true };
+            const off = { enabled: false };
+            assert.deepEqual(designatedServices({ macie: on, detective: on, inspector: on }), [
+                "guardduty",
+                "securityhub",
+                "macie",
+                "detective",
+                "inspector",
+            ]);
+            assert.deepEqual(designatedServices({ macie: off, detective: off, inspector: off }), [
+                "guardduty",
+                "securityhub",
+            ]);
+            assert.deepEqual(designatedServices({ macie: off, detective: on, inspector: off }), [
+                "guardduty",
+                "securityhub",
+                "detective",
+            ]);
+            assert.deepEqual(designatedServices({ macie: on, detective: off, inspector: on }), [
+                "guardduty",
+                "securityhub",
+                "macie",
+                "inspector",
+            ]);
         });
 
         it("a service turned off is not asked about", async () => {

@@ -191,6 +191,21 @@ describe("what the Pulumi CLI writes and reads", function () {
             );
         });
 
+        it("without an environment (or with an empty one), the plan adds no note", async () => {
+            for (const document of [{ config: DEV.config }, { environment: null, config: DEV.config }]) {
+                const progress: string[] = [];
+                await planStack({
+                    stack: "dev",
+                    stackDir: projectDir(document),
+                    progress: (line) => progress.push(line),
+                });
+                assert.deepEqual(
+                    progress.filter((line) => line.includes("ESC")),
+                    [],
+                );
+            }
+        });
+
         it("without an environment, a missing setting says nothing about ESC", async () => {
             await assert.rejects(
                 planStack({ stack: "dev", stackDir: projectDir({ config: withoutAccounts() }) }),
@@ -202,6 +217,24 @@ describe("what the Pulumi CLI writes and reads", function () {
     describe("a project renamed in Pulumi.yaml", () => {
         const expected =
             /^Pulumi\.yaml: project name "acme-security": expected security-governance: this program reads its settings as security-governance:<key>/;
+
+        it("a directory without Pulumi.yaml is not judged by a project name it does not have", async () => {
+            const dir = projectDir(DEV, "acme-security");
+            fs.rmSync(path.join(dir, "Pulumi.yaml"));
+            const { plan } = await planStack({ stack: "dev", stackDir: dir });
+            assert.ok(plan.resources.length > 0);
+        });
+
+        it("a name that is not text is named as it is written", async () => {
+            await assert.rejects(
+                planStack({ stack: "dev", stackDir: projectDir(DEV, "2026") }),
+                (error: Error) =>
+                    error instanceof PlanInputError &&
+                    error.message.startsWith(
+                        'Pulumi.yaml: project name "2026": expected security-governance',
+                    ),
+            );
+        });
 
         it("the offline plan refuses it before planning", async () => {
             await assert.rejects(

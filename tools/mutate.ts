@@ -131,9 +131,10 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
     // organization) and what discovery refuses of a second stack over the organization.
     "stack-files": {
         mutate: ["tools/stack-file.ts", "stacks/one-organization.ts", "stacks/load.ts"],
-        tests: ["test/one-organization.test.ts", "test/pulumi-cli-files.test.ts"],
+        tests: ["test/one-organization.test.ts", "test/pulumi-cli-files.test.ts", "test/bad-input.test.ts"],
         // Child processes: Stryker sees no coverage there.
-        skipTests: "npm run plan with its message alone|npm run coverage without credentials",
+        skipTests:
+            "npm run plan with its message alone|npm run coverage without credentials|as real processes",
     },
     // Where the plan attaches the guardrails, that it keeps them, the findings perimeter (its tests need the
     // plan's bucket and key policies), and the pack's judgement of them.
