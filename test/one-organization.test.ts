@@ -111,6 +111,41 @@ describe("one stack is one organization", function () {
         );
     });
 
+    it("names the first conflicting file in name order, whichever the directory lists first", async () => {
+        const copy = withAccounts(DEV, { securityAdmin: "555555555555" });
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.zeta.yaml": copy, "Pulumi.alpha.yaml": copy });
+        await assert.rejects(planStack({ stack: "dev", stackDir: dir }), (error: Error) =>
+            error.message.includes("in Pulumi.dev.yaml and in Pulumi.alpha.yaml:"),
+        );
+    });
+
+    it("reads another stack file's accounts written without the namespace, as the CLI does", async () => {
+        const bare = {
+            config: {
+                accounts: { ...DEV.config["security-governance:accounts"], securityAdmin: "555555555555" },
+            },
+        };
+        const dir = project({ "Pulumi.dev.yaml": DEV, "Pulumi.bare.yaml": bare });
+        await assert.rejects(planStack({ stack: "dev", stackDir: dir }), (error: Error) =>
+            error.message.startsWith(
+                'security-governance:accounts.management = "111111111111" in Pulumi.dev.yaml and in Pulumi.bare.yaml:',
+            ),
+        );
+    });
+
+    it("takes only Pulumi.<stack>.yaml for a stack file: not a backup, not another prefix, not a file without accounts", async () => {
+        const dir = project({
+            "Pulumi.dev.yaml": DEV,
+            "Pulumi.dev.yaml.bak": DEV,
+            "old.Pulumi.prod.yaml": DEV,
+            "Pulumi.empty.yaml": { config: { "aws:region": "eu-west-1" } },
+            "Pulumi.other.yaml": { config: { "security-governance:accounts": { management: true } } },
+        });
+        fs.renameSync(path.join(dir, "Pulumi.dev.yaml.bak"), path.join(dir, "Pulumi.dev.yaml.bak"));
+        const { plan } = await planStack({ stack: "dev", stackDir: dir });
+        assert.equal(plan.accounts.securityAdmin, "222222222222");
+    });
+
     it("passes over other stack files it cannot compare: no config:, a list, broken YAML, another organization", async () => {
         const dir = project({
             "Pulumi.dev.yaml": DEV,

@@ -145,6 +145,67 @@ describe("what the Pulumi CLI writes and reads", function () {
         }
     });
 
+    describe("the stack file itself", () => {
+        const refusal = (stack: string, dir: string) =>
+            planStack({ stack, stackDir: dir }).then(
+                () => assert.fail("planned"),
+                (error: Error) => {
+                    assert.ok(error instanceof PlanInputError, error.message);
+                    return error.message;
+                },
+            );
+
+        it("a stack without a file names the stacks there are", async () => {
+            const dir = projectDir(DEV);
+            fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), yaml.dump({ config: {} }));
+            assert.equal(
+                await refusal("staging", dir),
+                '--stack "staging": no such stack file (Pulumi.staging.yaml); available stacks: dev, prod',
+            );
+            // A name that is no file name is refused whatever the directory holds.
+            assert.match(await refusal("../dev", dir), /^--stack "\.\.\/dev": no such stack file/);
+            assert.match(await refusal("dev/", dir), /^--stack "dev\/": no such stack file/);
+            assert.match(await refusal("/dev", dir), /^--stack "\/dev": no such stack file/);
+        });
+
+        it("YAML that does not parse is named with the parser's first line", async () => {
+            const dir = projectDir(DEV);
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  aws:region: [eu-west-1\n");
+            assert.match(await refusal("dev", dir), /^Pulumi\.dev\.yaml: not valid YAML: [^\n]+$/);
+        });
+
+        for (const [what, text] of [
+            ["no config: (and an empty list of ESC environments, which imports none)", "environment: []\n"],
+            ["an empty file", ""],
+            ["config: as a list", "config:\n  - a\n"],
+            ["config: as text", "config: text\n"],
+            ["config: empty", "config:\n"],
+        ]) {
+            it(`${what} is one line naming the file and what it must hold`, async () => {
+                const dir = projectDir(DEV);
+                fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), text);
+                assert.equal(
+                    await refusal("dev", dir),
+                    'Pulumi.dev.yaml: expected a top-level "config:" map of stack settings',
+                );
+            });
+        }
+
+        it("ESC imports are listed as written", async () => {
+            const progress: string[] = [];
+            await planStack({
+                stack: "dev",
+                stackDir: projectDir({ environment: ["acme/a", "acme/b"], config: DEV.config }),
+                progress: (line) => progress.push(line),
+            });
+            assert.ok(
+                progress.some((line) =>
+                    line.startsWith("Pulumi.dev.yaml imports the Pulumi ESC environment(s) acme/a, acme/b:"),
+                ),
+            );
+        });
+    });
+
     describe("a stack file that imports a Pulumi ESC environment", () => {
         it("plans its own config: and says the environment was not read", async () => {
             const progress: string[] = [];

@@ -55,7 +55,9 @@ function checkProjectName(stackDir: string): void {
 function environmentsOf(document: unknown): string | undefined {
     const environment = (document as { environment?: unknown } | null)?.environment;
     if (environment === undefined || environment === null) return undefined;
-    if (Array.isArray(environment)) return environment.map(String).join(", ");
+    // An empty list imports nothing.
+    if (Array.isArray(environment))
+        return environment.length === 0 ? undefined : environment.map(String).join(", ");
     return "an inline environment";
 }
 
