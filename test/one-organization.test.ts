@@ -277,6 +277,28 @@ describe("one stack is one organization", function () {
             ]);
         });
 
+        // designatedServices and the administrators capability each say which services are designated: the plan
+        // holds them to the same answer.
+        for (const off of [[], ["macie"], ["detective", "inspector"], ["macie", "detective", "inspector"]]) {
+            it(`asks about exactly the services the plan designates (${off.length === 0 ? "all on" : `${off.join(", ")} off`})`, async () => {
+                const overrides = Object.fromEntries(
+                    off.map((service) => [`security-governance:${service}`, { enabled: false }]),
+                );
+                const { plan, config } = await planStack({ stack: "dev", configOverrides: overrides });
+                const planned = new Set(
+                    plan.resources
+                        .filter(
+                            (r) => r.parent?.endsWith("DelegatedAdministration::delegated-admin") === true,
+                        )
+                        .map((r) => /^delegated-admin-([a-z]+)-/.exec(r.name)?.[1])
+                        .filter(
+                            (service): service is string => service !== undefined && service !== "malware",
+                        ),
+                );
+                assert.deepEqual([...planned].sort(), [...designatedServices(config)].sort());
+            });
+        }
+
         it("a service turned off is not asked about", async () => {
             const file = orgFile({ "macie.amazonaws.com": ["333333333333"] });
             const { plan } = await planStack({

@@ -184,6 +184,10 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
 
     const inspectorRegions = inspectorPolicyRegions(plan);
     const enrolled = { macie: enrolledRegions(plan, "macie"), detective: enrolledRegions(plan, "detective") };
+    const excluded = {
+        macie: excludedAccounts(plan, "macie"),
+        detective: excludedAccounts(plan, "detective"),
+    };
     const coverage = {} as Record<CoveredService, Record<string, number | undefined>>;
     for (const service of COVERED_SERVICES) {
         coverage[service] = {};
@@ -205,8 +209,8 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
                 const adminType = ADMIN_ENABLEMENT[service];
                 const adminEnabled = adminType !== undefined && inRegion(adminType, region).length > 0;
                 // An excluded account is never enrolled: it is not covered, whatever the quota.
-                const excluded = excludedAccounts(plan, service).size;
-                if (enrolled[service].has(region)) covered = withinQuota(service, all - excluded);
+                if (enrolled[service].has(region))
+                    covered = withinQuota(service, all - excluded[service].size);
                 else if (adminEnabled) covered = 1;
             }
             coverage[service][region] = covered;
@@ -219,6 +223,11 @@ export function coverageOf(plan: PlanDocument): Record<CoveredService, Record<st
 export function managementCoverageOf(plan: PlanDocument): Record<CoveredService, Record<string, boolean>> {
     const id = plan.accounts.management;
     const coverage = coverageOf(plan);
+    const enrolled = { macie: enrolledRegions(plan, "macie"), detective: enrolledRegions(plan, "detective") };
+    const excluded = {
+        macie: excludedAccounts(plan, "macie"),
+        detective: excludedAccounts(plan, "detective"),
+    };
     const result = {} as Record<CoveredService, Record<string, boolean>>;
     for (const service of COVERED_SERVICES) {
         result[service] = {};
@@ -237,9 +246,9 @@ export function managementCoverageOf(plan: PlanDocument): Record<CoveredService,
             } else {
                 // The enrollment function enrolls the management account first, ahead of any quota.
                 covered =
-                    enrolledRegions(plan, service).has(region) &&
+                    enrolled[service].has(region) &&
                     id !== plan.accounts.securityAdmin &&
-                    !excludedAccounts(plan, service).has(id);
+                    !excluded[service].has(id);
             }
             result[service][region] = covered;
         }
