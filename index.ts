@@ -4,6 +4,7 @@ import { reportCoverage } from "./stacks/capabilities/coverage";
 import { discoverGovernedOrganization, type DiscoveryDependencies } from "./stacks/capabilities/discovery";
 import { exportFindings } from "./stacks/capabilities/findings-export";
 import { guardOrganization } from "./stacks/capabilities/guardrails";
+import { watchDetection } from "./stacks/capabilities/monitoring";
 import { suppressNoise } from "./stacks/capabilities/noise-rules";
 import { stackProviders } from "./stacks/capabilities/providers";
 import { reportQuotas } from "./stacks/capabilities/quota-report";
@@ -31,9 +32,16 @@ async function main(dependencies: DiscoveryDependencies = {}) {
     const findingsExport = exportFindings(stack, administrators);
     const services = organizeServices(stack, administrators, delegatedAdministration, findingsExport, quotas);
     suppressNoise(stack, administrators, services);
-    const notifications = alertOnFindings(stack);
-    reportCoverage(stack, findingsExport, notifications);
-    respondToFindings(stack, findingsExport, notifications);
+    const { notifications, pages } = alertOnFindings(stack);
+    const coverage = reportCoverage(stack, findingsExport, notifications);
+    const response = respondToFindings(stack, findingsExport, notifications);
+    const watch = watchDetection(stack, {
+        notifications,
+        pages,
+        coverage,
+        response,
+        others: [services.enrollment?.watched, response?.watched].filter((w) => w !== undefined),
+    });
     guardOrganization(stack, findingsExport, notifications);
 
     return {
@@ -49,6 +57,7 @@ async function main(dependencies: DiscoveryDependencies = {}) {
         securityHubLinkedRegions: services.securityHub.linkedRegions,
         detectiveGraphArns: administrators.detectiveGraphs?.graphArns ?? {},
         alertTopicArn: notifications.topicArn,
+        watchTopicArn: watch.topicArn,
     };
 }
 

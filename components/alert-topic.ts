@@ -30,15 +30,65 @@ export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },
             },
+            alarmsUseKeyStatement(securityAccountId),
         ],
     };
 }
 
-/** The topic's policy: EventBridge may publish for our alert rules only; nothing else is granted. */
+/** Every alarm of this program is named with this prefix (components/failure-alarms.ts). */
+export const ALARM_NAME_PREFIX = PROTECTED_NAMES.functionNamePrefix;
+
+/**
+ * CloudWatch alarms publish to an encrypted topic only if its key lets them: a customer managed key granting
+ * cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* (SNS developer guide, sns-key-management,
+ * "compatibility between event sources from AWS services and encrypted topics"; AWS Knowledge Center,
+ * cloudwatch-configure-alarm-sns: with the AWS managed key the alarm "does not have authorization to access the
+ * SNS topic encryption key"), limited to this account's alarms by aws:SourceAccount, the confused-deputy step the
+ * SNS guide adds to the same statement for every AWS service that publishes to an encrypted topic.
+ */
+export function alarmsUseKeyStatement(securityAccountId: string): PolicyDocument["Statement"][number] {
+    return {
+        Sid: "AlarmsPublishToEncryptedTopic",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },
+    };
+}
+
+/**
+ * This program's alarms of `region` may publish to a topic, and no other alarm (AWS Knowledge Center,
+ * cloudwatch-receive-sns-for-alarm-trigger: principal cloudwatch.amazonaws.com, narrowed by aws:SourceArn).
+ */
+export function alarmsPublishStatement(
+    securityAccountId: string,
+    region: string,
+    topicArn: string,
+): PolicyDocument["Statement"][number] {
+    return {
+        Sid: "AlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: {
+            ArnLike: {
+                "aws:SourceArn": `arn:${PARTITION}:cloudwatch:${region}:${securityAccountId}:alarm:${ALARM_NAME_PREFIX}*`,
+            },
+        },
+    };
+}
+
+/**
+ * The topic's policy: EventBridge may publish for our alert rules only, and, in the home region, this program's
+ * alarms (the one on the watch topic's own deliveries: each path watches the other); nothing else is granted.
+ */
 export function alertTopicPolicy(params: {
     securityAccountId: string;
     topicArn: string;
     ruleArns: string[];
+    homeRegion: string;
 }): PolicyDocument {
     return {
         Version: "2012-10-17",
@@ -54,6 +104,7 @@ export function alertTopicPolicy(params: {
                     ArnEquals: { "aws:SourceArn": params.ruleArns },
                 },
             },
+            alarmsPublishStatement(params.securityAccountId, params.homeRegion, params.topicArn),
         ],
     };
 }
@@ -112,7 +163,9 @@ export function publishOnlyFrom(
             policy: pulumi
                 .all([topic.arn, ...rules.map((rule) => rule.arn)])
                 .apply(([topicArn, ...ruleArns]) =>
-                    JSON.stringify(alertTopicPolicy({ securityAccountId, topicArn, ruleArns })),
+                    JSON.stringify(
+                        alertTopicPolicy({ securityAccountId, topicArn, ruleArns, homeRegion: home }),
+                    ),
                 ),
         },
         { parent },

@@ -3,6 +3,7 @@ import type { CoverageExpectation } from "../functions/coverage/matrix";
 import type { CoverageSettings } from "../functions/coverage/scheduled";
 import { PARTITION } from "../stacks/regions";
 import type { IdentityPolicyDocument } from "./policy-documents";
+import type { Watched } from "./watched";
 import { logGroupArn, ownLogsStatement, scheduledFunction } from "./scheduled-function";
 
 export const COVERAGE_FUNCTION_NAME = "security-governance-coverage";
@@ -168,6 +169,9 @@ export function coverageRolePolicy(params: CoverageRoleParams): IdentityPolicyDo
  * covers fewer accounts than before. No member account is in its inputs or the Pulumi state.
  */
 export class CoverageFunction extends pulumi.ComponentResource {
+    /** Its schedule, the function and its failed-runs queue, for the failure alarms. */
+    public readonly watched: Watched;
+
     constructor(name: string, args: CoverageFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:coverage:CoverageFunction", name, {}, opts);
         const resolved = pulumi
@@ -188,7 +192,7 @@ export class CoverageFunction extends pulumi.ComponentResource {
                 namespace: COVERAGE_NAMESPACE,
             },
         }));
-        scheduledFunction(name, this, {
+        this.watched = scheduledFunction(name, this, {
             securityAccountId: args.securityAccountId,
             region: args.homeRegion,
             functionName: COVERAGE_FUNCTION_NAME,
@@ -211,7 +215,8 @@ export class CoverageFunction extends pulumi.ComponentResource {
             logRetentionDays: args.logRetentionDays ?? 365,
             memorySize: 1024,
             after: args.after ?? [],
-        });
+            what: "reads which accounts every service covers and reports it hourly",
+        }).watched;
         this.registerOutputs({});
     }
 }

@@ -9,6 +9,7 @@ import {
     scheduledFunction,
 } from "./scheduled-function";
 import type { IdentityPolicyDocument } from "./policy-documents";
+import type { Watched } from "./watched";
 
 export interface EnrollmentFunctionArgs {
     /** The security account, where the function runs. */
@@ -108,6 +109,8 @@ export function enrollmentRolePolicy(args: {
 export class EnrollmentFunction extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
     public readonly role: aws.iam.Role;
+    /** Its schedule, the function and its failed-runs queue, for the failure alarms. */
+    public readonly watched: Watched;
 
     constructor(name: string, args: EnrollmentFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:enrollment:EnrollmentFunction", name, {}, opts);
@@ -117,6 +120,7 @@ export class EnrollmentFunction extends pulumi.ComponentResource {
             function: fn,
             role,
             bundle,
+            watched,
         } = scheduledFunction(name, this, {
             securityAccountId: args.securityAccountId,
             region,
@@ -131,8 +135,10 @@ export class EnrollmentFunction extends pulumi.ComponentResource {
             logRetentionDays: args.logRetentionDays ?? 365,
             memorySize: 512,
             after: args.after ?? [],
+            what: "enrolls the organization's existing accounts into Macie and Detective",
         });
         this.function = fn;
+        this.watched = watched;
         this.role = role;
         new aws.lambda.Invocation(
             `${name}-on-deploy`,

@@ -5,6 +5,7 @@ import { PARTITION } from "../stacks/regions";
 import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/notifications-config";
 import { alertKeyPolicy, alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
+import { watched, type Watched, type WatchedRule } from "./watched";
 
 /*
  * Why per-region GuardDuty rules rather than one Security Hub rule in the home region.
@@ -184,6 +185,8 @@ export class FindingNotifications extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
     /** The home-region rule that publishes new findings to the topic (a second one publishes updates). */
     public readonly alertRuleArn: pulumi.Output<string>;
+    /** Every rule that delivers, and the topic, for the failure alarms. */
+    public readonly watched: Watched;
 
     constructor(name: string, args: FindingNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:notifications:FindingNotifications", name, {}, opts);
@@ -250,6 +253,22 @@ export class FindingNotifications extends pulumi.ComponentResource {
             [...homeRules.map(({ rule }) => rule), ...serviceRules.map(({ rule }) => rule)],
             this,
         );
+        const rules: WatchedRule[] = [
+            ...homeRules.map(({ occurrence, rule }) => ({
+                key: `${name}-${home}${HOME_RULE_SUFFIX[occurrence]}`,
+                ruleName: rule.name,
+                region: home,
+                what: `GuardDuty alerts (${HOME_RULE_WHAT[occurrence]}) to the alert topic`,
+                deadLetterQueue: false,
+            })),
+            ...serviceRules.map(({ alert, rule }) => ({
+                key: `${name}-${alert.service}-${home}`,
+                ruleName: rule.name,
+                region: home,
+                what: `${alert.description} to the alert topic`,
+                deadLetterQueue: false,
+            })),
+        ];
         for (const { occurrence, rule } of homeRules) {
             new aws.cloudwatch.EventTarget(
                 `${name}-${home}${HOME_RULE_SUFFIX[occurrence]}`,
@@ -328,6 +347,13 @@ export class FindingNotifications extends pulumi.ComponentResource {
                     { region, rule: rule.name, arn: busArn, roleArn: role.arn },
                     { parent: this, dependsOn: [rolePolicy] },
                 );
+                rules.push({
+                    key: `${name}-${region}`,
+                    ruleName: rule.name,
+                    region,
+                    what: `GuardDuty findings of ${region} forwarded to ${home}`,
+                    deadLetterQueue: false,
+                });
             }
             for (const { alert, regions } of serviceRules) {
                 if (alert.homeOnly) continue;
@@ -346,10 +372,23 @@ export class FindingNotifications extends pulumi.ComponentResource {
                         { region, rule: rule.name, arn: busArn, roleArn: role.arn },
                         { parent: this, dependsOn: [rolePolicy] },
                     );
+                    rules.push({
+                        key: `${name}-${alert.service}-${region}`,
+                        ruleName: rule.name,
+                        region,
+                        what: `${alert.description} of ${region} forwarded to ${home}`,
+                        deadLetterQueue: false,
+                    });
                 }
             }
         }
 
+        this.watched = watched({
+            rules,
+            topics: [
+                { key: `${name}-topic`, topicName: topic.name, region: home, what: "the finding alerts" },
+            ],
+        });
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
         this.alertRuleArn = homeRules[0].rule.arn;

@@ -4,6 +4,7 @@ import { GUARDDUTY_LEVEL_STARTS, type PagingLevel } from "../stacks/alert-config
 import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES } from "./notifications";
 import { alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
+import { watched, type Watched } from "./watched";
 
 /*
  * Routing by severity: the most severe findings also go to a second topic, for whoever is paged
@@ -43,6 +44,8 @@ export interface FindingPagesArgs {
 /** The paging topic, its subscriptions, and one home-region rule per service that pages. */
 export class FindingPages extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
+    /** Its rules and topic, for the failure alarms. */
+    public readonly watched: Watched;
 
     constructor(name: string, args: FindingPagesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:notifications:FindingPages", name, {}, opts);
@@ -91,6 +94,16 @@ export class FindingPages extends pulumi.ComponentResource {
             );
         }
         subscribeByEmail(name, home, topic, args.emails, this);
+        this.watched = watched({
+            rules: rules.map(({ alert, rule }) => ({
+                key: `${name}-${alert.key}-${home}`,
+                ruleName: rule.name,
+                region: home,
+                what: `pages (${alert.description})`,
+                deadLetterQueue: false,
+            })),
+            topics: [{ key: `${name}-topic`, topicName: topic.name, region: home, what: "the pages" }],
+        });
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
     }

@@ -9,6 +9,7 @@ import {
     type RemediationConfig,
 } from "../stacks/remediation";
 import type { IdentityPolicyDocument } from "./policy-documents";
+import { allWatched, watched, type Watched, type WatchedRule } from "./watched";
 import { MEMBER_ROLE_NAME } from "./response-member-role";
 import { functionRoleName, logGroupArn, ownLogsStatement, scheduledFunction } from "./scheduled-function";
 
@@ -204,6 +205,8 @@ export class ResponseFunction extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
     /** The queue of events the responder could not handle: watched by the alarms, replayed as docs/operations.md says. */
     public readonly failedEventsQueueArn: pulumi.Output<string>;
+    /** Its rules, the function and its failed-events queue, for the failure alarms. */
+    public readonly watched: Watched;
 
     constructor(name: string, args: ResponseFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("security-governance:response:ResponseFunction", name, {}, opts);
@@ -250,7 +253,10 @@ export class ResponseFunction extends pulumi.ComponentResource {
             memorySize: 512,
             concurrency: RESPONDER_CONCURRENCY,
             after: [],
+            onFailure: "own",
+            what: "responds to GuardDuty findings by the remediation ladder and lifts expired blocks hourly",
         });
+        const watchedRules: WatchedRule[] = [];
         // No event is lost: one that fails its two retries, or is still waiting (throttled, one run at a time)
         // after six hours, goes to this queue instead of being dropped (Lambda developer guide,
         // invocation-async-retain-records), and so does one EventBridge could not deliver (a target's
@@ -333,7 +339,29 @@ export class ResponseFunction extends pulumi.ComponentResource {
                 { region, rule: rule.name, arn: fn.function.arn, deadLetterConfig: { arn: queue.arn } },
                 { parent: this, dependsOn: [permission, queuePolicy] },
             );
+            watchedRules.push({
+                key: `${RESPONDER_FUNCTION_NAME}-findings`,
+                ruleName: rule.name,
+                region,
+                what: "the findings the responder acts on",
+                deadLetterQueue: true,
+            });
         }
+        this.watched = allWatched(
+            fn.watched,
+            watched({
+                rules: watchedRules,
+                queues: [
+                    {
+                        key: FAILED_EVENTS_QUEUE,
+                        queueName: queue.name,
+                        region,
+                        what: "the finding events the responder could not handle",
+                        retentionSeconds: FAILED_EVENTS_RETENTION_SECONDS,
+                    },
+                ],
+            }),
+        );
         this.roleArn = fn.role.arn;
         this.failedEventsQueueArn = queue.arn;
         this.registerOutputs({ roleArn: this.roleArn, failedEventsQueueArn: this.failedEventsQueueArn });

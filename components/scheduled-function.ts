@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import { bundleFunction, type FunctionBundle } from "./function-bundle";
 import type { IdentityPolicyDocument } from "./policy-documents";
+import { watched, type Watched, type WatchedQueue } from "./watched";
 
 /**
  * What every function's name, and so its role, log group and schedule, begins with: the security-account
@@ -36,6 +37,21 @@ export interface ScheduledFunctionArgs {
     concurrency?: number;
     /** What the function waits for before it is created. */
     after: pulumi.Resource[];
+    /**
+     * Where an invocation that fails goes. Default: a queue of the function's own (`<function>-failed-runs`),
+     * which the alarms watch. "own": the caller gives the function an on-failure destination itself.
+     */
+    onFailure?: "own";
+    /** What the function does, in words for its alarms. */
+    what: string;
+}
+
+/** SQS's longest retention, 14 days (SetQueueAttributes MessageRetentionPeriod: 60 to 1,209,600 seconds). */
+export const FAILED_RUNS_RETENTION_SECONDS = 1_209_600;
+
+/** The queue a scheduled function's failed invocations go to. */
+export function failedRunsQueueName(functionName: string): string {
+    return `${functionName}-failed-runs`;
 }
 
 /** The execution role's name: the function's, with its region (IAM is global, functions are regional). */
@@ -72,7 +88,7 @@ export function scheduledFunction(
     name: string,
     parent: pulumi.Resource,
     args: ScheduledFunctionArgs,
-): { function: aws.lambda.Function; role: aws.iam.Role; bundle: FunctionBundle } {
+): { function: aws.lambda.Function; role: aws.iam.Role; bundle: FunctionBundle; watched: Watched } {
     const { region } = args;
     if (!args.functionName.startsWith(FUNCTION_NAME_PREFIX))
         throw new Error(`function name ${args.functionName} must begin with ${FUNCTION_NAME_PREFIX}`);
@@ -151,5 +167,96 @@ export function scheduledFunction(
         { region, rule: schedule.name, arn: fn.arn },
         { parent, dependsOn: [permission] },
     );
-    return { function: fn, role, bundle };
+    const queues = args.onFailure === "own" ? [] : [failedRunsQueue(name, parent, args, fn, role)];
+    return {
+        function: fn,
+        role,
+        bundle,
+        watched: watched({
+            rules: [
+                {
+                    key: `${args.functionName}-schedule`,
+                    ruleName: schedule.name,
+                    region,
+                    what: `the schedule that runs ${args.functionName}`,
+                    deadLetterQueue: false,
+                },
+            ],
+            functions: [
+                {
+                    key: args.functionName,
+                    functionName: args.functionName,
+                    region,
+                    what: args.what,
+                    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+                    ...(args.concurrency === undefined || args.concurrency === 1
+                        ? {}
+                        : { throttledPeriods: 3 }),
+                },
+            ],
+            queues,
+        }),
+    };
+}
+
+/**
+ * A scheduled run that fails is not retried (the next run is the retry, and a drill or a reconciler run twice
+ * over does its work twice) and goes, with its error, to a queue of the function's own instead of being dropped
+ * (Lambda developer guide, invocation-async-retain-records: EventBridge invokes asynchronously). SSE-SQS, which
+ * needs no key grant for Lambda to send; kept on delete, since DeleteQueue deletes its messages.
+ */
+function failedRunsQueue(
+    name: string,
+    parent: pulumi.Resource,
+    args: ScheduledFunctionArgs,
+    fn: aws.lambda.Function,
+    role: aws.iam.Role,
+): WatchedQueue {
+    const { region } = args;
+    const queueName = failedRunsQueueName(args.functionName);
+    const queue = new aws.sqs.Queue(
+        `${name}-failed-runs`,
+        {
+            region,
+            name: queueName,
+            sqsManagedSseEnabled: true,
+            messageRetentionSeconds: FAILED_RUNS_RETENTION_SECONDS,
+            tags: { "security-governance:purpose": "failed-runs" },
+        },
+        { parent, retainOnDelete: true },
+    );
+    // Lambda sends to the destination with the function's execution role (invocation-async-retain-records).
+    const send = new aws.iam.RolePolicy(
+        `${name}-failed-runs`,
+        {
+            role: role.name,
+            name: "keep-failed-runs",
+            policy: queue.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Sid: "KeepFailedRuns", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn },
+                    ],
+                }),
+            ),
+        },
+        { parent },
+    );
+    new aws.lambda.FunctionEventInvokeConfig(
+        `${name}-on-failure`,
+        {
+            region,
+            functionName: fn.name,
+            maximumRetryAttempts: 0,
+            destinationConfig: { onFailure: { destination: queue.arn } },
+        },
+        { parent, dependsOn: [send] },
+    );
+    return {
+        key: queueName,
+        queueName,
+        region,
+        what: `the failed runs of ${args.functionName}`,
+        retentionSeconds: FAILED_RUNS_RETENTION_SECONDS,
+    };
 }

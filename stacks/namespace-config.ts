@@ -7,6 +7,7 @@ import { guarddutySchema } from "./guardduty-config";
 import { guardrailsSchema } from "./guardrails";
 import { inspectorSchema } from "./inspector-config";
 import { macieSchema } from "./macie-config";
+import { monitoringSchema } from "./monitoring-config";
 import { noiseRulesSchema } from "./noise-rules";
 import { notificationsSchema } from "./notifications-config";
 import { organizationalUnitsSchema } from "./organizational-units";
@@ -56,6 +57,11 @@ export const namespaceSchema = z.strictObject({
         .default(() => notificationsSchema.parse({}))
         .describe(
             "Who is alerted of which findings: e-mail through an SNS topic in the home region, and an optional paging topic.",
+        ),
+    monitoring: monitoringSchema
+        .default(() => monitoringSchema.parse({}))
+        .describe(
+            'Who is told when the path from a finding to a person breaks, and the dashboard (see "Alarms" in docs/operations.md).',
         ),
     adopt: adoptSchema
         .default(() => adoptSchema.parse({}))

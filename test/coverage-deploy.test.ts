@@ -103,7 +103,8 @@ describe("the coverage function, as the plan deploys it", () => {
             role = `arn:aws:iam::${account}:role/security-governance-coverage-${prod.homeRegion}`;
             settings = settingsOf(single(prod, FUNCTION, COVERAGE));
             policy = JSON.parse(
-                single(prod, "aws:iam/rolePolicy:RolePolicy", COVERAGE).inputs.policy as string,
+                single(prod, "aws:iam/rolePolicy:RolePolicy", (r) => r.name === "coverage-permissions").inputs
+                    .policy as string,
             ) as ReturnType<typeof coverageRolePolicy>;
             const topic = single(prod, "aws:sns/topic:Topic", (r) => r.name === "finding-alerts-topic");
             assert.deepEqual(

@@ -132,7 +132,7 @@ describe("the enrollment function, as the plan deploys it", () => {
             account = prod.accounts.securityAdmin;
             role = `arn:aws:iam::${account}:role/security-governance-enrollment-${prod.homeRegion}`;
             policy = JSON.parse(
-                single(prod, ROLE_POLICY, (r) => r.name.startsWith("enrollment")).inputs.policy as string,
+                single(prod, ROLE_POLICY, (r) => r.name === "enrollment-permissions").inputs.policy as string,
             );
             assert.deepEqual(
                 policy,
@@ -184,7 +184,7 @@ describe("the enrollment function, as the plan deploys it", () => {
                 assert.equal(await decide(action, ou, "us-east-1"), "ImplicitlyDenied", action);
             }
             const devPolicy = JSON.parse(
-                single(dev, ROLE_POLICY, (r) => r.name.startsWith("enrollment")).inputs.policy as string,
+                single(dev, ROLE_POLICY, (r) => r.name === "enrollment-permissions").inputs.policy as string,
             ) as { Statement: { Action: string | string[] }[] };
             assert.ok(
                 devPolicy.Statement.every(

@@ -17,7 +17,7 @@ const ROLE = "aws:iam/role:Role";
 /** GuardDuty's alert resources: the other services' are named finding-alerts-<service>-* (test/service-alerts). */
 const ofAlerts = (r: PlannedResource) =>
     r.name.startsWith("finding-alerts") &&
-    !/^finding-alerts-(macie|inspector|securityhub|paging)-/.test(r.name);
+    !/^finding-alerts-(macie|inspector|securityhub|paging|watch)-/.test(r.name);
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 type Pattern = Record<string, unknown>;
@@ -166,6 +166,15 @@ describe("finding notifications", () => {
                             Resource: "*",
                             Condition: { StringEquals: { "aws:SourceAccount": admin } },
                         },
+                        {
+                            // The watch topic's own failed deliveries alarm to this topic.
+                            Sid: "AlarmsPublishToEncryptedTopic",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": admin } },
+                        },
                     ],
                 });
                 const events = statements(key.inputs.policy).find(
@@ -218,6 +227,19 @@ describe("finding notifications", () => {
                             ArnEquals: { "aws:SourceArn": ruleArn },
                         },
                     },
+                    {
+                        // The one alarm on the watch topic's own deliveries, in the home region.
+                        Sid: "AlarmsPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topicArn,
+                        Condition: {
+                            ArnLike: {
+                                "aws:SourceArn": `arn:aws:cloudwatch:${planned.homeRegion}:${planned.accounts.securityAdmin}:alarm:security-governance-*`,
+                            },
+                        },
+                    },
                 ]);
             }
         });
@@ -236,7 +258,9 @@ describe("finding notifications", () => {
                 );
             }
             assert.deepEqual(
-                ofType(dev, SUBSCRIPTION).map((s) => s.inputs.endpoint),
+                ofType(dev, SUBSCRIPTION)
+                    .filter(ofAlerts)
+                    .map((s) => s.inputs.endpoint),
                 ["secops-dev@example.com"],
             );
         });
@@ -386,8 +410,12 @@ describe("finding notifications", () => {
                     },
                 });
             }
-            assert.equal(ofType(custom, SUBSCRIPTION).length, 0);
-            assert.equal(ofType(custom, TOPIC).length, 1, "the topic stays for other subscribers");
+            assert.equal(ofType(custom, SUBSCRIPTION).filter(ofAlerts).length, 0);
+            assert.equal(
+                ofType(custom, TOPIC).filter(ofAlerts).length,
+                1,
+                "the topic stays for other subscribers",
+            );
         });
     });
 });

@@ -893,6 +893,7 @@ describe("resource policies proven by IAM simulation", function () {
                     securityAccountId: w.account,
                     topicArn: w.topicArn,
                     ruleArns: [w.homeRuleArn, w.updatesRuleArn, w.samplesRuleArn, ...w.serviceRuleArns],
+                    homeRegion: w.topicArn.split(":")[3],
                 }),
             );
         });

@@ -98,6 +98,16 @@ export function coverageMetrics(rows: readonly CoverageRow[], at: Date): MetricD
     });
 }
 
+/**
+ * One datum per combined report written: the heartbeat the stack alarms on when reports stop arriving
+ * (components/failure-alarms.ts). No dimensions, so that one alarm watches it.
+ */
+export const REPORT_WRITTEN_METRIC = "ReportsWritten";
+
+export function reportWrittenMetric(at: Date): MetricDatum {
+    return { MetricName: REPORT_WRITTEN_METRIC, Value: 1, Unit: "Count", Timestamp: at };
+}
+
 export async function putMetrics(
     clients: PublishClients,
     settings: PublishSettings,

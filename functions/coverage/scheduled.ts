@@ -14,6 +14,7 @@ import {
     coverageMetrics,
     putMetrics,
     readReport,
+    reportWrittenMetric,
     rowFolder,
     writeReport,
     type Drop,
@@ -127,7 +128,12 @@ export async function runScheduledCoverage(
     combined.rows = current.flatMap((report) => report?.rows ?? []);
     combined.stoppedEarly = current.some((report) => report === undefined);
     const keys = await writeReport(clients, publish, publish.prefix, combined, run);
-    await putMetrics(clients, publish, coverageMetrics(fresh, new Date(generatedAt)), run);
+    await putMetrics(
+        clients,
+        publish,
+        [...coverageMetrics(fresh, new Date(generatedAt)), reportWrittenMetric(new Date(generatedAt))],
+        run,
+    );
     await alertDrops(clients, publish, drops, generatedAt, keys[0], run);
     return {
         refreshed,

@@ -60,5 +60,24 @@ export async function handler(
             why: `not a GuardDuty finding or the schedule: ${JSON.stringify(event)?.slice(0, 200)}`,
         };
     console.log(JSON.stringify(result));
+    if (result.kind === "finding") for (const line of decisionLines(result.decisions)) console.log(line);
     return result;
+}
+
+/**
+ * One log line per decision, `decision` and `action` first, which the dashboard counts per verdict and day
+ * (components/dashboard.ts, decisionsQuery): the result above holds them all in one line, which a Logs Insights
+ * parse reads only the first match of.
+ */
+export function decisionLines(decisions: readonly DecisionRecord[]): string[] {
+    return decisions.map((d) =>
+        JSON.stringify({
+            decision: d.verdict,
+            action: d.action,
+            mode: d.mode,
+            findingType: d.findingType,
+            accountId: d.accountId,
+            ...(d.repeat ? { repeat: true } : {}),
+        }),
+    );
 }

@@ -10,7 +10,10 @@ import type { StackContext } from "./context";
  * Finding alerts by e-mail from every governed region (and the findings the responder acts on forwarded to
  * the home region), and the paging topic for the most severe ones when the config asks for it.
  */
-export function alertOnFindings({ config, providers }: StackContext): FindingNotifications {
+export function alertOnFindings({ config, providers }: StackContext): {
+    notifications: FindingNotifications;
+    pages?: FindingPages;
+} {
     const { accounts, regions, homeRegion } = config;
     const { security } = providers;
     // Named as the security-account guardrail expects its rules to be named.
@@ -36,9 +39,11 @@ export function alertOnFindings({ config, providers }: StackContext): FindingNot
         { provider: security },
     );
     const { paging } = config.notifications;
-    if (paging !== undefined) {
+    if (paging === undefined) return { notifications };
+    return {
+        notifications,
         // Named under the alert component's prefix, so the security-account guardrail keeps its rules too.
-        new FindingPages(
+        pages: new FindingPages(
             `${PROTECTED_NAMES.alertsComponentName}-paging`,
             {
                 securityAccountId: accounts.securityAdmin,
@@ -55,7 +60,6 @@ export function alertOnFindings({ config, providers }: StackContext): FindingNot
                 emails: paging.emails,
             },
             { provider: security },
-        );
-    }
-    return notifications;
+        ),
+    };
 }

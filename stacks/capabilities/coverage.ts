@@ -12,8 +12,8 @@ export function reportCoverage(
     { config, providers }: StackContext,
     findingsExport: FindingsExport,
     notifications: FindingNotifications,
-): void {
-    new CoverageFunction(
+): CoverageFunction {
+    return new CoverageFunction(
         "coverage",
         {
             securityAccountId: config.accounts.securityAdmin,

@@ -13,7 +13,7 @@ export function respondToFindings(
     { config, organization, providers }: StackContext,
     findingsExport: FindingsExport,
     notifications: FindingNotifications,
-): void {
+): ResponseFunction | undefined {
     const { accounts, homeRegion } = config;
     if (config.remediation) {
         const response = new ResponseFunction(
@@ -47,5 +47,7 @@ export function respondToFindings(
                 stopInstance: config.remediation.isolateInstance.stopInstance,
                 managementProvider: providers.management,
             });
+        return response;
     }
+    return undefined;
 }

@@ -19,6 +19,8 @@ export interface ServiceOrganizations {
     securityHub: SecurityHubOrganization;
     securityHubV2?: SecurityHubV2;
     macieOrganization?: MacieOrganization;
+    /** The function that enrolls existing accounts, when Macie or Detective is on. */
+    enrollment?: EnrollmentFunction;
 }
 
 /**
@@ -105,8 +107,9 @@ export function organizeServices(
         : undefined;
     // Existing accounts of Macie and Detective, which auto-enable never reaches (aws-gotchas 4): enrolled by a
     // function in the security account, on a schedule and on deploy, so no member account is in the state.
+    let enrollment: EnrollmentFunction | undefined;
     if (macieOrganization || detectiveOrganization) {
-        new EnrollmentFunction(
+        enrollment = new EnrollmentFunction(
             "enrollment",
             {
                 securityAccountId: accounts.securityAdmin,
@@ -145,5 +148,5 @@ export function organizeServices(
             { provider: security },
         );
     }
-    return { securityHub, securityHubV2, macieOrganization };
+    return { securityHub, securityHubV2, macieOrganization, enrollment };
 }
