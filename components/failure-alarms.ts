@@ -69,6 +69,12 @@ export interface AlarmSpec {
     treatMissingData: "notBreaching" | "breaching";
 }
 
+/** `<prefix><kind>-<key>`, the key without the prefix when it already has it (function names do). */
+export function alarmName(kind: AlarmKind, key: string): string {
+    const short = key.startsWith(ALARM_NAME_PREFIX) ? key.slice(ALARM_NAME_PREFIX.length) : key;
+    return `${ALARM_NAME_PREFIX}${kind}-${short}`;
+}
+
 function countAlarm(
     kind: AlarmKind,
     key: string,
@@ -81,7 +87,7 @@ function countAlarm(
 ): AlarmSpec {
     return {
         kind,
-        name: `${ALARM_NAME_PREFIX}${kind}-${key}`,
+        name: alarmName(kind, key),
         region,
         description: `${description} What to do: ${ALARMS_GUIDE} (${kind}).`,
         namespace,
@@ -162,7 +168,7 @@ export function failureAlarmSpecs(w: Watched): AlarmSpec[] {
             ),
             {
                 kind: "duration",
-                name: `${ALARM_NAME_PREFIX}duration-${fn.key}`,
+                name: alarmName("duration", fn.key),
                 region: fn.region,
                 description: `A run of ${fn.functionName} (${fn.what}) came within ${Math.round(
                     (1 - DURATION_ALARM_FRACTION) * 100,
@@ -196,7 +202,7 @@ export function failureAlarmSpecs(w: Watched): AlarmSpec[] {
             },
             {
                 kind: "queue-age",
-                name: `${ALARM_NAME_PREFIX}queue-age-${queue.key}`,
+                name: alarmName("queue-age", queue.key),
                 region: queue.region,
                 description: `The oldest of ${queue.what} in ${queue.key} is half as old as SQS keeps it: replay it before it is deleted. What to do: ${ALARMS_GUIDE} (queue-age).`,
                 namespace: "AWS/SQS",
@@ -237,7 +243,7 @@ export function heartbeatAlarmSpec(params: {
 }): AlarmSpec {
     return {
         kind: "heartbeat",
-        name: `${ALARM_NAME_PREFIX}heartbeat-${params.key}`,
+        name: alarmName("heartbeat", params.key),
         region: params.region,
         description: `No ${params.what} for ${params.hours} hours. What to do: ${ALARMS_GUIDE} (heartbeat).`,
         namespace: params.namespace,

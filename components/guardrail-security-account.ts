@@ -157,6 +157,12 @@ export function securityAccountFunctionsGuardrailPolicy(
                     "lambda:DeleteFunctionEventInvokeConfig",
                     "logs:DeleteLogGroup",
                     "logs:PutRetentionPolicy",
+                    // The failure alarms (components/failure-alarms.ts): deleting one, muting its actions or
+                    // pointing it elsewhere silences the path's watch. Each requires the alarm resource (Service
+                    // Authorization Reference, Amazon CloudWatch), so it matches only the alarm ARN below.
+                    "cloudwatch:DeleteAlarms",
+                    "cloudwatch:DisableAlarmActions",
+                    "cloudwatch:PutMetricAlarm",
                     ...ROLE_CHANGING_ACTIONS,
                 ],
                 Resource: [
@@ -164,6 +170,7 @@ export function securityAccountFunctionsGuardrailPolicy(
                     `arn:${PARTITION}:lambda:${home}:${account}:function:${prefix}*`,
                     `arn:${PARTITION}:logs:${home}:${account}:log-group:/aws/lambda/${prefix}*`,
                     `arn:${PARTITION}:iam::${account}:role/${prefix}*`,
+                    `arn:${PARTITION}:cloudwatch:*:${account}:alarm:${prefix}*`,
                     // The forwarding role, auto-named after the alert component.
                     `arn:${PARTITION}:iam::${account}:role/${alerts}-*`,
                     // The exempt roles themselves: a role that could rewrite one could exempt itself. They are

@@ -154,6 +154,15 @@ const TAMPERING: Call[] = [
         action,
         resource: `arn:aws:logs:${HOME}:${SECURITY}:log-group:/aws/lambda/security-governance-responder`,
     })),
+    // The failure alarms, at home and in another region: deleted, muted or repointed, the watch is silent.
+    ...[
+        `arn:aws:cloudwatch:${HOME}:${SECURITY}:alarm:security-governance-errors-responder`,
+        `arn:aws:cloudwatch:eu-west-1:${SECURITY}:alarm:security-governance-delivery-finding-alerts-eu-west-1`,
+    ].flatMap((alarm) =>
+        ["cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm"].map(
+            (action) => ({ principal: SECURITY_ANALYST, action, resource: alarm }),
+        ),
+    ),
 ];
 
 describe("guardrails: the path from a finding to a person, in the security account (prod plan)", function () {
@@ -233,6 +242,17 @@ describe("guardrails: the path from a finding to a person, in the security accou
                 principal: SECURITY_ANALYST,
                 action: "events:DisableRule",
                 resource: `arn:aws:events:${HOME}:${SECURITY}:rule/team-rule`,
+            },
+            {
+                principal: SECURITY_ANALYST,
+                action: "cloudwatch:DeleteAlarms",
+                resource: `arn:aws:cloudwatch:${HOME}:${SECURITY}:alarm:team-alarm`,
+            },
+            {
+                // Silencing an alarm's state for a test is not muting it: its actions still run on the next change.
+                principal: SECURITY_ANALYST,
+                action: "cloudwatch:SetAlarmState",
+                resource: `arn:aws:cloudwatch:${HOME}:${SECURITY}:alarm:security-governance-errors-responder`,
             },
             {
                 principal: SECURITY_ANALYST,

@@ -322,6 +322,7 @@ describe("iam/: who can assume the roles", () => {
 /** The services whose actions any role of iam/ is granted (a policy naming another service fails the test below). */
 const SERVICES = [
     "cloudformation",
+    "cloudwatch",
     "detective",
     "events",
     "guardduty",

@@ -79,6 +79,28 @@ export const SERVICE_CALLS: Record<string, Entry> = {
             ];
         },
     },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        account: "security",
+        source: "TF cloudwatch/metric_alarm.go: PutMetricAlarm (create and update), DescribeAlarms, ListTagsForResource, DeleteAlarms; SAR CloudWatch: each requires the alarm resource",
+        calls: (t) => {
+            const arn = `arn:aws:cloudwatch:${t.region}:${t.security}:alarm:${stringInput(t, "name")}`;
+            return [
+                ...writes(arn, "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"),
+                ...reads(arn, "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+            ];
+        },
+    },
+    "aws:cloudwatch/dashboard:Dashboard": {
+        account: "security",
+        source: "TF cloudwatch/dashboard.go: PutDashboard (create and update), GetDashboard, DeleteDashboards; SAR CloudWatch: dashboard ARNs have no region",
+        calls: (t) => {
+            const arn = `arn:aws:cloudwatch::${t.security}:dashboard/${stringInput(t, "dashboardName")}`;
+            return [
+                ...writes(arn, "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"),
+                ...reads(arn, "cloudwatch:GetDashboard"),
+            ];
+        },
+    },
     "aws:cloudwatch/logGroup:LogGroup": {
         account: "security",
         source: "TF logs/group.go: CreateLogGroup (tags: logs:TagResource), PutRetentionPolicy, DescribeLogGroups, ListTagsForResource, DeleteLogGroup",
@@ -120,8 +142,11 @@ export const SERVICE_CALLS: Record<string, Entry> = {
         account: "security",
         source: "TF sqs/queue_policy.go: SetQueueAttributes (Policy), GetQueueAttributes",
         calls: (t) => {
-            // The queue URL is an output in the plan: the responder's queue is the only one the program has.
-            const arn = `arn:aws:sqs:${t.region}:${t.security}:security-governance-responder-failed-events`;
+            // The queue URL is an output in the plan: the responder's queue, or the regional alarms' relay.
+            const queue = t.resource.name.endsWith("-relay")
+                ? "security-governance-regional-alarms"
+                : "security-governance-responder-failed-events";
+            const arn = `arn:aws:sqs:${t.region}:${t.security}:${queue}`;
             return [write("sqs:SetQueueAttributes", arn), read("sqs:GetQueueAttributes", arn)];
         },
     },
