@@ -19,7 +19,7 @@ export interface DashboardArgs {
     /** Coverage metrics' namespace and the rows they are published for. */
     coverage: { namespace: string; rows: { service: string; region: string }[] };
     /** Every alarm of the stack, by ARN. */
-    alarmArns: pulumi.Input<string>[];
+    alarmArns: string[];
     /** The drill's metrics, when the stack drills. */
     drill?: { namespace: string; passed: string; deliverySeconds: string };
     /** The responder's log group, when the stack responds. */
@@ -135,9 +135,7 @@ export class SecurityDashboard extends pulumi.ComponentResource {
             {
                 region: args.homeRegion,
                 dashboardName: DASHBOARD_NAME,
-                dashboardBody: pulumi
-                    .all(args.alarmArns)
-                    .apply((arns) => JSON.stringify({ widgets: dashboardWidgets(args, arns) })),
+                dashboardBody: JSON.stringify({ widgets: dashboardWidgets(args, args.alarmArns) }),
             },
             { parent: this },
         );

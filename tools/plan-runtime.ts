@@ -90,8 +90,9 @@ function mockOutputs(
             Object.assign(state, { etag: hex.slice(0, 32), versionId: hex.slice(32, 64) });
             break;
         case "aws:sns/topic:Topic":
+            // Auto-named by the provider from the resource name (its random suffix left out here).
             id = `arn:aws:sns:${region}:${account}:${(inputs.name as string | undefined) ?? args.name}`;
-            Object.assign(state, { arn: id });
+            Object.assign(state, { arn: id, name: (inputs.name as string | undefined) ?? args.name });
             break;
         case "aws:detective/graph:Graph":
             id = `arn:aws:detective:${region}:${account}:graph:${hex.slice(0, 32)}`;

@@ -15,6 +15,7 @@ import { WatchPath } from "../../components/watch-path";
 import { allWatched, type Watched } from "../../components/watched";
 import { REPORT_WRITTEN_METRIC } from "../../functions/coverage/publish";
 import { coverageExpectation } from "../coverage";
+import { PARTITION } from "../regions";
 import { watchEmails } from "../monitoring-config";
 import type { StackContext } from "./context";
 
@@ -77,32 +78,30 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
             what: "coverage report written (the hourly coverage function is not running, or fails before it writes)",
         }),
     ];
-    const alarms = new FailureAlarms(
+    new FailureAlarms(
         "failure-alarms",
         { specs: onPath, actionIn: (region) => path.topicIn(region) },
         { provider },
     );
     // Each path watches the other: the watch topic's own failed deliveries go to the alert topic.
-    const crossWatch = new FailureAlarms(
+    const crossWatchSpecs = failureAlarmSpecs(
+        allWatched({
+            rules: [],
+            functions: [],
+            queues: [],
+            topics: [
+                {
+                    key: "watch-topic",
+                    topicName: path.topicName,
+                    region: homeRegion,
+                    what: "the failure alarms",
+                },
+            ],
+        }),
+    );
+    new FailureAlarms(
         "watch-path-alarms",
-        {
-            specs: failureAlarmSpecs(
-                allWatched({
-                    rules: [],
-                    functions: [],
-                    queues: [],
-                    topics: [
-                        {
-                            key: "watch-topic",
-                            topicName: path.topicName,
-                            region: homeRegion,
-                            what: "the failure alarms",
-                        },
-                    ],
-                }),
-            ),
-            actionIn: () => watchers.notifications.topicArn,
-        },
+        { specs: crossWatchSpecs, actionIn: () => watchers.notifications.topicArn },
         { provider },
     );
     if (config.monitoring.dashboard) {
@@ -117,7 +116,11 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
                         (list ?? []).map((region) => ({ service, region })),
                     ),
                 },
-                alarmArns: [...alarms.alarms, ...crossWatch.alarms].map((alarm) => alarm.arn),
+                // The alarm ARN, as the Service Authorization Reference writes it: known before the alarms exist.
+                alarmArns: [...onPath, ...crossWatchSpecs].map(
+                    (spec) =>
+                        `arn:${PARTITION}:cloudwatch:${spec.region}:${config.accounts.securityAdmin}:alarm:${spec.name}`,
+                ),
                 ...(watchers.response ? { responderLogGroup: `/aws/lambda/${RESPONDER_FUNCTION_NAME}` } : {}),
             },
             { provider },
