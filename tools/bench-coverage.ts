@@ -73,6 +73,8 @@ export interface CoverageSimulation {
     baselineRssMb: number;
     byApi: Map<string, number>;
     datedCopies: number;
+    /** The combined matrix the last run left (coverage/latest.json), as written. */
+    combinedReport: string | undefined;
     wallMs: number;
 }
 
@@ -180,6 +182,7 @@ export async function simulateCoverage(options: CoverageSimulationOptions): Prom
         baselineRssMb,
         byApi: aws.counters.byApi,
         datedCopies: aws.datedCopies,
+        combinedReport: aws.objects.get(`${settings.publish.prefix}latest.json`),
         wallMs: Number(process.hrtime.bigint() - started) / 1e6,
     };
 }
