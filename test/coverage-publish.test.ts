@@ -232,12 +232,54 @@ describe("the scheduled coverage run: rows refreshed stalest first, the matrix i
             dependencies(next, { macie: [MANAGEMENT, W1] }, log),
             new Run({ deadlineMs: next.clock.now + 900_000, marginMs: 0, now: () => next.clock.now }),
         );
+        // Never read first, then the oldest: the eu-west-1 lane reads detective before macie; us-east-1 reads
+        // macie beside it.
         assert.deepEqual(
             log,
-            ["detective/eu-west-1", "macie/eu-west-1", "macie/us-east-1"],
-            "never read first, then the oldest",
+            ["detective/eu-west-1", "macie/us-east-1", "macie/eu-west-1"],
+            "never read first, then the oldest, the regions side by side",
         );
         assert.equal(stored(objects, "coverage/latest.json").stoppedEarly, false);
+    });
+
+    it("reads the regions side by side, each region's rows and all the config rows one at a time", async () => {
+        const objects = bucket();
+        const w = world();
+        const expectation: CoverageExpectation = {
+            ...EXPECTATION,
+            regions: {
+                macie: ["eu-west-1", "us-east-1", "ap-south-1"],
+                detective: ["eu-west-1", "us-east-1"],
+                config: ["eu-west-1", "us-east-1", "ap-south-1"],
+            },
+        };
+        let reading = 0;
+        let most = 0;
+        const busy = new Map<string, number>();
+        const deps = dependencies(w, { macie: [MANAGEMENT, W1], detective: [MANAGEMENT, W1] });
+        const result = await runScheduledCoverage(
+            { expectation, publish: PUBLISH },
+            {
+                ...deps,
+                async read(service: CoverageService, region: string, accounts: readonly string[], run: Run) {
+                    // Config.1 is read from the home region's findings, whatever the row's region.
+                    const lane = service === "config" ? "config" : region;
+                    assert.equal(busy.get(lane) ?? 0, 0, `${service}/${region} waits for its lane ${lane}`);
+                    busy.set(lane, 1);
+                    most = Math.max(most, ++reading);
+                    // Three turns of the event loop: time enough for every other lane to start its row.
+                    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+                    reading--;
+                    busy.set(lane, 0);
+                    return deps.read(service, region, accounts, run);
+                },
+            },
+            w.run,
+        );
+        assert.equal(most, 4, "three regions and the config lane at once");
+        assert.equal(result.refreshed.length, 8);
+        assert.deepEqual(result.notReached, []);
+        assert.equal(stored(objects, "coverage/latest.json").rows.length, 8);
     });
 
     it("a region that cannot be read is a row of gaps with the reason, and the run goes on", async () => {

@@ -206,7 +206,8 @@ export async function simulateEnrollment(options: SimulationOptions): Promise<Ru
             now: () => time.now,
             sleep: (ms) => time.sleep(ms),
         });
-        const report: EnrollmentReport = await time.drive(
+        // As a function: the run starts under the clock's timers (see VirtualTime.drive).
+        const report: EnrollmentReport = await time.drive(() =>
             runEnrollment(
                 settings,
                 {

@@ -318,7 +318,7 @@ export async function simulateBurst(
         errors: [],
         records: [],
     }));
-    await time.drive(Promise.all(result.events.map((event) => deliver(event.arrival, event))));
+    await time.drive(() => Promise.all(result.events.map((event) => deliver(event.arrival, event))));
     result.wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     return result;
 }

@@ -1,13 +1,33 @@
 /**
- * What the simulated benchmarks share (tools/bench-functions.ts, tools/bench-responder.ts): a virtual clock that
- * the code under test waits on through its Run (functions/shared/run.ts takes `now` and `sleep`), token buckets
- * on that clock for the services' request rates, and a seeded random source so a workload is the same each run.
+ * What the simulated benchmarks share (tools/bench-functions.ts, tools/bench-coverage.ts, tools/bench-responder.ts):
+ * a virtual clock that the code under test waits on through its Run (functions/shared/run.ts takes `now` and
+ * `sleep`) and through the global timers, token buckets on that clock for the services' request rates, and a
+ * seeded random source so a workload is the same each run.
  */
 
 interface Timer {
     at: number;
     seq: number;
     resolve: () => void;
+    /** Set by clearTimeout: the timer is dropped when its turn comes. */
+    cancelled?: boolean;
+}
+
+/** What a virtual setTimeout returns: enough of Node's Timeout for the code that holds one. */
+class VirtualTimeout {
+    constructor(readonly timer: Timer) {}
+    ref(): this {
+        return this;
+    }
+    unref(): this {
+        return this;
+    }
+    hasRef(): boolean {
+        return true;
+    }
+    [Symbol.toPrimitive](): number {
+        return this.timer.seq;
+    }
 }
 
 /** Earlier first; at the same time, in the order the waits began. */
@@ -44,7 +64,51 @@ export class VirtualTime {
         );
     }
 
-    async drive<T>(work: Promise<T>): Promise<T> {
+    /**
+     * Runs `work` to its end on the virtual clock. While it runs, the global setTimeout and clearTimeout are the
+     * clock's too: code under test waits on timers it does not take from its Run, and the clock must see them.
+     * The one that made `npm run bench -- --functions` fail with "work waits on nothing": every retry of
+     * functions/shared/run.ts goes through the SDK's retry strategy (@smithy/core ConfiguredRetryStrategy), whose
+     * refreshRetryTokenForRetry waits `await new Promise((r) => setTimeout(r, retryDelay))` before it returns
+     * the token, even when the delay is 0. A real 0 ms timer fires after 1 ms at the earliest, in a later turn
+     * of the event loop; when every region's work was waiting on such a timer, the loop below saw no virtual
+     * timer for 1,000 turns (under 1 ms on a quiet machine) and gave up. And when other work had timers, the
+     * clock moved on while the retry waited, so its retry came late by however far the clock had run.
+     * Pass `work` as a function when its first synchronous steps may set a timer.
+     */
+    async drive<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+        const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+        const virtualSetTimeout = (
+            callback: (...args: unknown[]) => void,
+            ms?: number,
+            ...args: unknown[]
+        ) => {
+            const timer: Timer = {
+                at: this.now + Math.max(0, ms ?? 0),
+                seq: this.seq++,
+                resolve: () => undefined,
+            };
+            timer.resolve = () => callback(...args);
+            this.push(timer);
+            return new VirtualTimeout(timer);
+        };
+        const virtualClearTimeout = (handle: unknown) => {
+            if (handle instanceof VirtualTimeout) handle.timer.cancelled = true;
+            else real.clearTimeout(handle as Parameters<typeof clearTimeout>[0]);
+        };
+        globalThis.setTimeout = virtualSetTimeout as unknown as typeof setTimeout;
+        globalThis.clearTimeout = virtualClearTimeout as typeof clearTimeout;
+        try {
+            // Work given as a function starts under the virtual timers; a promise has started already, and
+            // only its timers set from now on are the clock's.
+            return await this.run(typeof work === "function" ? work() : work);
+        } finally {
+            globalThis.setTimeout = real.setTimeout;
+            globalThis.clearTimeout = real.clearTimeout;
+        }
+    }
+
+    private async run<T>(work: Promise<T>): Promise<T> {
         let settled = false;
         const result = work.finally(() => {
             settled = true;
@@ -61,6 +125,7 @@ export class VirtualTime {
                 continue;
             }
             idle = 0;
+            if (next.cancelled === true) continue;
             const every = this.options.heapSampleEvery ?? 2048;
             if (every > 0 && ++this.steps % every === 0) this.sampleHeap();
             this.now = Math.max(this.now, next.at);

@@ -4,14 +4,18 @@
  * prints a table with the machine it ran on.
  *
  * usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod]
- *                         [--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost] [--responder]
+ *                         [--repeat N] [--json FILE] [--verbose] [--functions] [--coverage] [--plan-cost]
+ *                         [--responder]
  *
- * Then the enrollment function runs against a simulated 10,000-account organization in the stack's regions
- * (tools/bench-functions.ts), the plan's cost at 12 and 10,000 accounts is measured in one process
- * (tools/bench-plan-cost.ts), and the responder answers a burst of 1,000 GuardDuty findings in 10 minutes
- * against simulated AWS, with the Lambda concurrency, timeout and queue the stack plans
- * (tools/bench-responder.ts); --functions, --plan-cost and --responder run only those. --quick runs 10 and
- * 1,000 accounts only. With --repeat, the run with the median plan+policy time of
+ * Then the plan's cost at 12 and 10,000 accounts is measured in one process (tools/bench-plan-cost.ts), the
+ * enrollment function runs against a simulated 10,000-account organization in the stack's regions
+ * (tools/bench-functions.ts), the coverage function refreshes its whole matrix over the same organization on
+ * its hourly schedule, in a process of its own (tools/bench-coverage.ts), and the responder answers a burst of
+ * 1,000 GuardDuty findings in 10 minutes against simulated AWS, with the Lambda concurrency, timeout and queue
+ * the stack plans (tools/bench-responder.ts); --functions, --coverage, --plan-cost and --responder run only
+ * those (--functions and --coverage together run both), with `--accounts N` the organization the simulations
+ * hold. --quick runs 10 and 1,000 accounts only. A small run of every simulation is part of npm test
+ * (test/bench-simulations.test.ts), so that none can stop working unnoticed. With --repeat, the run with the median plan+policy time of
  * each cell is reported. 1 region is the stack with `security-governance:regions` set to its home
  * region; any other count is the stack's own region list (17 for prod).
  */
@@ -23,14 +27,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { CellResult } from "./bench-cell";
-import { ENROLLMENT_TARGETS, formatSimulation, simulateEnrollment } from "./bench-functions";
 import { formatPlanCost, measurePlanCost } from "./bench-plan-cost";
 import { benchResponder } from "./bench-responder-report";
+import { coverageReport, enrollmentReport } from "./bench-simulations";
 import { readStackConfigValues, REPO_ROOT } from "./plan-runtime";
 
 export const BENCH_USAGE =
     "usage: npm run bench -- [--quick] [--accounts 10,1000,10000] [--regions 1,17] [--stack prod] " +
-    "[--repeat N] [--json FILE] [--verbose] [--functions] [--plan-cost] [--responder]";
+    "[--repeat N] [--json FILE] [--verbose] [--functions] [--coverage] [--plan-cost] [--responder]";
 
 /** The targets of issue 5, checked on the largest cell. */
 const TARGETS = {
@@ -49,8 +53,12 @@ interface BenchFlags {
     repeat: number;
     jsonFile: string | undefined;
     verbose: boolean;
-    /** Only the simulated in-account functions, no plan cells. */
+    /** Only the enrollment simulation, no plan cells. */
     functionsOnly: boolean;
+    /** Only the coverage simulation, no plan cells. */
+    coverageOnly: boolean;
+    /** The organization the simulations hold, when --accounts is given with --functions or --coverage. */
+    simulatedAccounts: number | undefined;
     /** Only the plan's cost at 12 and 10,000 accounts, in this process. */
     planCostOnly: boolean;
     /** Only the responder's burst (tools/bench-responder.ts), in this process. */
@@ -84,6 +92,7 @@ function parseFlags(argv: string[]): BenchFlags {
             json: { type: "string" },
             verbose: { type: "boolean", default: false },
             functions: { type: "boolean", default: false },
+            coverage: { type: "boolean", default: false },
             "plan-cost": { type: "boolean", default: false },
             responder: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
@@ -96,14 +105,23 @@ function parseFlags(argv: string[]): BenchFlags {
         process.exit(0);
     }
     const defaultAccounts = values.quick === true ? "10,1000" : "10,1000,10000";
+    const simulations = values.functions === true || values.coverage === true;
+    const accounts = numberList("accounts", values.accounts ?? defaultAccounts, 2);
+    if (simulations && values.accounts !== undefined && accounts.length !== 1) {
+        throw new Error(
+            `--accounts ${values.accounts}: a simulation holds one organization, give one number`,
+        );
+    }
     return {
         stack: values.stack ?? "prod",
-        accounts: numberList("accounts", values.accounts ?? defaultAccounts, 2),
+        accounts,
         regions: numberList("regions", values.regions ?? "1,17", 1),
         repeat: numberList("repeat", values.repeat ?? "1", 1)[0],
         jsonFile: values.json,
         verbose: values.verbose === true,
         functionsOnly: values.functions === true,
+        coverageOnly: values.coverage === true,
+        simulatedAccounts: simulations && values.accounts !== undefined ? accounts[0] : undefined,
         planCostOnly: values["plan-cost"] === true,
         responderOnly: values.responder === true,
     };
@@ -288,41 +306,35 @@ function median(rows: BenchRow[]): BenchRow {
     return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-async function main(argv: string[]): Promise<number> {
+/** `npm run bench`, its report written to `out`, progress and usage errors to `err`. */
+export async function main(
+    argv: string[],
+    out: (text: string) => void = (text) => process.stdout.write(text),
+    err: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<number> {
     let flags: BenchFlags;
     try {
         flags = parseFlags(argv);
         // A stack or region count that cannot be benchmarked stops here, before any cell runs.
         flags.regions.forEach((count) => regionsArgument(flags.stack, count));
     } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n${BENCH_USAGE}\n`);
+        err(`${(error as Error).message}\n${BENCH_USAGE}\n`);
         return 2;
     }
-    const simulation = async () => {
-        const regions = readStackConfigValues(flags.stack, REPO_ROOT)["security-governance:regions"];
-        const options = {
-            accounts: 10_000,
-            regions: Array.isArray(regions) ? regions.map(String) : [],
-            runMinutes: ENROLLMENT_TARGETS.runMinutes,
-            maxRuns: 6,
-        };
-        process.stderr.write(
-            `bench: enrollment simulation, 10,000 accounts x ${options.regions.length} regions ...\n`,
-        );
-        return formatSimulation(options, await simulateEnrollment(options));
-    };
-    const responder = () =>
-        benchResponder(flags.stack, { progress: (line) => process.stderr.write(`${line}\n`) });
+    const progress = (line: string) => err(`${line}\n`);
+    const accounts = flags.simulatedAccounts;
+    const responder = () => benchResponder(flags.stack, { progress });
     if (flags.responderOnly) {
-        process.stdout.write(await responder());
+        out(await responder());
         return 0;
     }
     if (flags.planCostOnly) {
-        process.stdout.write(formatPlanCost(await measurePlanCost(flags.stack)));
+        out(formatPlanCost(await measurePlanCost(flags.stack)));
         return 0;
     }
-    if (flags.functionsOnly) {
-        process.stdout.write(await simulation());
+    if (flags.functionsOnly || flags.coverageOnly) {
+        if (flags.functionsOnly) out(await enrollmentReport(flags.stack, accounts, progress));
+        if (flags.coverageOnly) out(await coverageReport(flags.stack, accounts, progress));
         return 0;
     }
     const loadBefore = os.loadavg()[0];
@@ -358,10 +370,11 @@ async function main(argv: string[]): Promise<number> {
         ...checkTargets(rows),
         "",
         formatPlanCost(await measurePlanCost(flags.stack)),
-        await simulation(),
+        await enrollmentReport(flags.stack, accounts, progress),
+        await coverageReport(flags.stack, accounts, progress),
         await responder(),
     ].join("\n");
-    process.stdout.write(report);
+    out(report);
     if (flags.jsonFile !== undefined) {
         fs.writeFileSync(
             flags.jsonFile,

@@ -3,7 +3,12 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { Run } from "../shared/run";
 import { awsCoverageDependencies } from "./aws";
-import { runScheduledCoverage, type CoverageSettings, type ScheduledResult } from "./scheduled";
+import {
+    runScheduledCoverage,
+    type CoverageSettings,
+    type ScheduledDependencies,
+    type ScheduledResult,
+} from "./scheduled";
 
 /** The Lambda context fields this handler reads. */
 interface LambdaContext {
@@ -17,29 +22,37 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv): Coverag
 }
 
 /**
+ * What the scheduled function reads and writes through: the real readers and the publishing clients, every
+ * client using the function's role and trying once (retries are the run's). Apart from the handler so that the
+ * benchmark (tools/bench-coverage.ts) runs the function as it is wired, on its own clock.
+ */
+export function scheduledCoverageDependencies(
+    settings: CoverageSettings,
+    now: () => Date = () => new Date(),
+): ScheduledDependencies {
+    const client = { maxAttempts: 1 };
+    return {
+        ...awsCoverageDependencies({
+            securityHubPolicyRegion: settings.expectation.securityHubPolicy?.region,
+        }),
+        clients: {
+            s3: new S3Client(client),
+            cloudwatch: new CloudWatchClient(client),
+            sns: new SNSClient(client),
+        },
+        now,
+    };
+}
+
+/**
  * The coverage function: reads, never writes, every governed service's view of every account, refreshing the
  * stalest rows first, and leaves the matrix in the findings bucket, metrics in CloudWatch and an alert on the
- * topic when coverage falls. Clients use the function's role and try once: retries are the run's.
+ * topic when coverage falls.
  */
 export async function handler(_event: unknown, context: LambdaContext): Promise<ScheduledResult> {
     const settings = settingsFromEnvironment(process.env);
     const run = new Run({ deadlineMs: Date.now() + context.getRemainingTimeInMillis() });
-    const client = { maxAttempts: 1 };
-    const result = await runScheduledCoverage(
-        settings,
-        {
-            ...awsCoverageDependencies({
-                securityHubPolicyRegion: settings.expectation.securityHubPolicy?.region,
-            }),
-            clients: {
-                s3: new S3Client(client),
-                cloudwatch: new CloudWatchClient(client),
-                sns: new SNSClient(client),
-            },
-            now: () => new Date(),
-        },
-        run,
-    );
+    const result = await runScheduledCoverage(settings, scheduledCoverageDependencies(settings), run);
     console.log(JSON.stringify(result));
     return result;
 }
