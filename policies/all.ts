@@ -5,6 +5,7 @@ import { guardrailPolicies } from "./guardrails";
 import { inspectorPolicies } from "./inspector";
 import { kmsPolicies } from "./kms";
 import { maciePolicies } from "./macie";
+import { monitoringPolicies } from "./monitoring";
 import { noisePolicies } from "./noise";
 import { notificationPolicies } from "./notifications";
 import { organizationPolicies } from "./organization";
@@ -28,4 +29,5 @@ export const policies: Policies = scoped([
     ...notificationPolicies,
     ...guardrailPolicies,
     ...noisePolicies,
+    ...monitoringPolicies,
 ]);

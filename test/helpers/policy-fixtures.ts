@@ -432,6 +432,24 @@ export function compliantStack(options: StackOptions = {}): PlannedResource[] {
             regional({ rule: `security-findings${s}`, arn: TOPIC_ARN }),
             onProvider,
         ),
+        // A rule that delivers has its failed deliveries alarmed (delivery-failures-alarmed).
+        resource(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            `findings-rule-alarm${s}`,
+            regional({
+                name: `security-findings${s}-delivery`,
+                namespace: "AWS/Events",
+                metricName: "FailedInvocations",
+                dimensions: { RuleName: `security-findings${s}` },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                alarmActions: [TOPIC_ARN],
+            }),
+            onProvider,
+        ),
     );
     return resources;
 }
