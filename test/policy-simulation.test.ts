@@ -834,8 +834,12 @@ describe("resource policies proven by IAM simulation", function () {
             const dev: PlanDocument = await plan("dev");
             const account = dev.accounts.securityAdmin;
             const key = single(dev, "aws:kms/key:Key", (k) => k.name === "finding-alerts-key");
-            const topic = single(dev, "aws:sns/topic:Topic");
-            const topicPolicy = single(dev, "aws:sns/topicPolicy:TopicPolicy");
+            const topic = single(dev, "aws:sns/topic:Topic", (r) => r.name === "finding-alerts-topic");
+            const topicPolicy = single(
+                dev,
+                "aws:sns/topicPolicy:TopicPolicy",
+                (r) => r.name === "finding-alerts-topic-policy",
+            );
             const rules = dev.resources.filter(
                 (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name.startsWith("finding-alerts"),
             );
@@ -899,6 +903,10 @@ describe("resource policies proven by IAM simulation", function () {
         });
 
         const EVENTS = "events.amazonaws.com";
+        const ALARMS = "cloudwatch.amazonaws.com";
+        const HOME_OF = (w: TopicWorld) => w.topicArn.split(":")[3];
+        const alarmArn = (w: TopicWorld, region: string, name: string, prefix = "security-governance-") =>
+            `arn:aws:cloudwatch:${region}:${w.account}:alarm:${prefix}${name}`;
         const publish = (
             w: TopicWorld,
             principal: string,
@@ -1021,19 +1029,63 @@ describe("resource policies proven by IAM simulation", function () {
                     ].map((service) => publish(w, service, {})),
             },
             {
+                name: "this program's alarms of the home region publish (the watch topic's own failures)",
+                target: "topic",
+                expect: "Allowed",
+                by: "AlarmsPublish",
+                request: (w) => [
+                    publish(w, ALARMS, {
+                        "aws:SourceArn": alarmArn(w, HOME_OF(w), "notifications-watch-topic"),
+                    }),
+                ],
+            },
+            {
+                name: "another alarm, an alarm of another region or of another account publishes",
+                target: "topic",
+                expect: "ImplicitlyDenied",
+                request: (w) => [
+                    publish(w, ALARMS, { "aws:SourceArn": alarmArn(w, HOME_OF(w), "team-alarm", "") }),
+                    publish(w, ALARMS, { "aws:SourceArn": alarmArn(w, "eu-north-1", "errors-responder") }),
+                    publish(w, ALARMS, {
+                        "aws:SourceAccount": OTHER_ACCOUNT,
+                        "aws:SourceArn": alarmArn(w, HOME_OF(w), "errors-responder").replace(
+                            `:${w.account}:`,
+                            `:${OTHER_ACCOUNT}:`,
+                        ),
+                    }),
+                    publish(w, ALARMS, noSource),
+                ],
+            },
+            {
+                name: "CloudWatch encrypts for this account's alarms with the topic key, and for no other account",
+                target: "key",
+                expect: "Allowed",
+                by: "AlarmsPublishToEncryptedTopic",
+                request: (w) => [
+                    keyUse(w, ALARMS, "kms:GenerateDataKey", {}),
+                    keyUse(w, ALARMS, "kms:Decrypt", {}),
+                ],
+            },
+            {
+                name: "CloudWatch uses the topic key for another account, or without aws:SourceAccount",
+                target: "key",
+                expect: "ImplicitlyDenied",
+                request: (w) => [
+                    keyUse(w, ALARMS, "kms:GenerateDataKey", { "aws:SourceAccount": OTHER_ACCOUNT }),
+                    keyUse(w, ALARMS, "kms:Decrypt", noSource),
+                ],
+            },
+            {
                 name: "other service principals use the topic key for our account",
                 target: "key",
                 expect: "ImplicitlyDenied",
                 request: (w) =>
-                    [
-                        "s3.amazonaws.com",
-                        "cloudwatch.amazonaws.com",
-                        "sns.amazonaws.com",
-                        "guardduty.amazonaws.com",
-                    ].flatMap((service) => [
-                        keyUse(w, service, "kms:GenerateDataKey", {}),
-                        keyUse(w, service, "kms:Decrypt", {}),
-                    ]),
+                    ["s3.amazonaws.com", "sns.amazonaws.com", "guardduty.amazonaws.com"].flatMap(
+                        (service) => [
+                            keyUse(w, service, "kms:GenerateDataKey", {}),
+                            keyUse(w, service, "kms:Decrypt", {}),
+                        ],
+                    ),
             },
             {
                 name: "another account's role (identity policy allows sns:*) publishes",
