@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
 import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
+import { atOrAbove } from "../stacks/alert-config";
 
 /*
  * Paging at every level, as a user's config makes it: for both paging levels the config allows
@@ -381,5 +382,14 @@ describe("paging follows each service's e-mail switch", () => {
         assert.deepEqual(reached(planned, control(home, "CRITICAL")), { alerts: 0, pages: 0 });
         assert.deepEqual(reached(planned, guardduty(home, 7)), { alerts: 1, pages: 1 });
         assert.deepEqual(reached(planned, guardduty(home, 6.9)), { alerts: 1, pages: 0 });
+    });
+});
+
+describe("a threshold off its scale", () => {
+    it("is refused, not read as the scale's top level", () => {
+        const scale = ["LOW", "MEDIUM", "HIGH"];
+        assert.deepEqual(atOrAbove(scale, "MEDIUM"), ["MEDIUM", "HIGH"]);
+        // indexOf gives -1, and slice(-1) would page the top level alone.
+        assert.throws(() => atOrAbove(scale, "High"), /High is not one of LOW, MEDIUM, HIGH/);
     });
 });
