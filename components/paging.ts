@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GUARDDUTY_LEVEL_STARTS, type PagingLevel } from "../stacks/alert-config";
-import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES } from "./notifications";
+import { ALERT_INPUT_PATHS, ALERT_INPUT_TEMPLATES, NOT_A_SAMPLE } from "./notifications";
 import { alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 import { watched, type Watched } from "./watched";
@@ -14,15 +14,22 @@ import { watched, type Watched } from "./watched";
  */
 
 /**
- * New GuardDuty findings that page: not archived, first occurrence, at or above both `minSeverity` and where
- * the paging level starts (GUARDDUTY_LEVEL_STARTS). Later occurrences are e-mailed as updates, not paged again.
+ * New GuardDuty findings that page: not archived, first occurrence, not a sample, at or above both
+ * `minSeverity` and where the paging level starts (GUARDDUTY_LEVEL_STARTS). Later occurrences are e-mailed as
+ * updates, not paged again. A sample (CreateSampleFindings, `service.additionalInfo.sample` true) is e-mailed
+ * by its own rule, which says it is a test, and never pages: the page would read "NEW GuardDuty finding" and
+ * wake whoever is on call for no incident (docs/aws-gotchas.md, 20).
  */
 export function findingPagingPattern(minSeverity: number, level: PagingLevel): object {
     return {
         source: ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
         detail: {
-            service: { archived: [false], count: [{ numeric: ["=", 1] }] },
+            service: {
+                archived: [false],
+                count: [{ numeric: ["=", 1] }],
+                additionalInfo: { sample: NOT_A_SAMPLE },
+            },
             severity: [{ numeric: [">=", Math.max(minSeverity, GUARDDUTY_LEVEL_STARTS[level])] }],
         },
     };

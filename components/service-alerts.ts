@@ -7,6 +7,7 @@ import {
     type PagingLevel,
     type ServiceAlertsConfig,
 } from "../stacks/alert-config";
+import { NOT_A_SAMPLE } from "./notifications";
 
 type MacieSeverity = (typeof MACIE_SEVERITIES)[number];
 type InspectorSeverity = (typeof INSPECTOR_SEVERITIES)[number];
@@ -54,7 +55,12 @@ export const CSPM_PRODUCT_SUFFIX = "::product/aws/securityhub";
 
 const lines = (...text: string[]) => text.map((line) => JSON.stringify(line)).join("\n");
 
-export function macieAlert(severities: readonly MacieSeverity[]): ServiceAlert {
+/**
+ * Macie's alert; with `page`, a sample finding (CreateSampleFindings, `sample` true: "Depending on the findings
+ * filters and publication settings for your Macie account, you can also work with the samples by using Amazon
+ * EventBridge", Macie API reference, findings-sample.html) is left out: a page must mean an incident.
+ */
+export function macieAlert(severities: readonly MacieSeverity[], page = false): ServiceAlert {
     return {
         service: "macie",
         description: `Macie findings of severity ${severities.join(", ")}`,
@@ -65,6 +71,7 @@ export function macieAlert(severities: readonly MacieSeverity[]): ServiceAlert {
                 severity: { description: [...severities] },
                 // Archived by hand: its later updates must not alert again.
                 archived: [false],
+                ...(page ? { sample: NOT_A_SAMPLE } : {}),
             },
         },
         inputPaths: {
@@ -199,22 +206,30 @@ export function serviceAlerts(
     homeRegion: string,
     paging?: PagingLevel,
 ): ServiceAlert[] {
-    // A page is an alert of the paging level or above: never a finding below the service's own threshold.
+    // A page is an alert of the paging level or above: never a finding below the service's own threshold. With
+    // the threshold above the paging level, pages start at the threshold; a scale without the paging level
+    // (Macie's, for CRITICAL) pages nothing.
     const levels = <T extends string>(
         scale: readonly T[],
         threshold: T,
-        key: keyof typeof SERVICE_LEVELS,
+        starts: Readonly<Record<PagingLevel, T | undefined>>,
     ): T[] => {
         const alerted = atOrAbove(scale, threshold);
         if (paging === undefined) return alerted;
-        const start = SERVICE_LEVELS[key][paging] as T | undefined;
+        const start = starts[paging];
         return start === undefined ? [] : alerted.filter((level) => atOrAbove(scale, start).includes(level));
     };
-    const macie = levels(MACIE_SEVERITIES, config.macie.minSeverity, "macie");
-    const inspector = levels(INSPECTOR_SEVERITIES, config.inspector.minSeverity, "inspector");
-    const securityHub = levels(SECURITYHUB_SEVERITIES, config.securityHub.minSeverity, "securityHub");
+    const macie = levels(MACIE_SEVERITIES, config.macie.minSeverity, SERVICE_LEVELS.macie);
+    const inspector = levels(INSPECTOR_SEVERITIES, config.inspector.minSeverity, SERVICE_LEVELS.inspector);
+    const securityHub = levels(
+        SECURITYHUB_SEVERITIES,
+        config.securityHub.minSeverity,
+        SERVICE_LEVELS.securityHub,
+    );
     return [
-        ...(running.macie && config.macie.enabled && macie.length > 0 ? [macieAlert(macie)] : []),
+        ...(running.macie && config.macie.enabled && macie.length > 0
+            ? [macieAlert(macie, paging !== undefined)]
+            : []),
         ...(running.inspector && config.inspector.enabled && inspector.length > 0
             ? [inspectorAlert(inspector)]
             : []),

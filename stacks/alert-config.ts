@@ -33,7 +33,10 @@ export const SECURITYHUB_SEVERITIES = [
 
 /** The level named and every level above it. */
 export function atOrAbove<T extends string>(scale: readonly T[], threshold: T): T[] {
-    return scale.slice(scale.indexOf(threshold));
+    const index = scale.indexOf(threshold);
+    // Not on the scale: slice(-1) would quietly keep only the top level.
+    if (index < 0) throw new Error(`${threshold} is not one of ${scale.join(", ")}`);
+    return scale.slice(index);
 }
 
 function thresholdSection<T extends string>(scale: readonly [T, ...T[]], fallback: T, what: string) {
@@ -67,16 +70,23 @@ export const PAGING_LEVELS = ["HIGH", "CRITICAL"] as const;
 export type PagingLevel = (typeof PAGING_LEVELS)[number];
 
 /**
- * GuardDuty's numeric severity where each level starts: "High 7.0-8.9", "Critical 9.0-10.0" (GuardDuty user
- * guide, guardduty_findings-severity.html).
+ * GuardDuty's numeric severity where each level starts: "Critical severity, Value range: 9.0 - 10.0", "High
+ * severity, Value range: 7.0 - 8.9" (GuardDuty user guide, "Severity levels of GuardDuty findings",
+ * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html). A finding of 8.95 is
+ * High: a level starts at its lower bound, and the bands leave no gap between 8.9 and 9.0.
  */
 export const GUARDDUTY_LEVEL_STARTS: Record<PagingLevel, number> = { HIGH: 7, CRITICAL: 9 };
 
-/** Each service's own word for a paging level; Macie's scale ends at High, so it has no CRITICAL. */
-export const SERVICE_LEVELS: Record<
-    "macie" | "inspector" | "securityHub",
-    Record<PagingLevel, string | undefined>
-> = {
+/**
+ * Each service's own word for a paging level, typed by its scale so that a word off the scale does not compile.
+ * Macie's levels "range from Low, for least severe, to High, for most severe" (Macie user guide,
+ * findings-severity.html), so it has no CRITICAL.
+ */
+export const SERVICE_LEVELS: {
+    macie: Record<PagingLevel, (typeof MACIE_SEVERITIES)[number] | undefined>;
+    inspector: Record<PagingLevel, (typeof INSPECTOR_SEVERITIES)[number] | undefined>;
+    securityHub: Record<PagingLevel, (typeof SECURITYHUB_SEVERITIES)[number] | undefined>;
+} = {
     macie: { HIGH: "High", CRITICAL: undefined },
     inspector: { HIGH: "HIGH", CRITICAL: "CRITICAL" },
     securityHub: { HIGH: "HIGH", CRITICAL: "CRITICAL" },

@@ -24,11 +24,14 @@ function raised(event: Json, region: string, edit: (detail: Json) => void = () =
     return event;
 }
 
+// The fixture is a GuardDuty sample (service.additionalInfo.sample true), which never pages: this is the real
+// finding of the same shape.
 const guardduty = (region: string, severity: number, count = 1) =>
     raised(fixture("guardduty-events.json", "UnauthorizedAccess:EC2/SSHBruteForce"), region, (detail) => {
         detail.region = region;
         detail.severity = severity;
         (detail.service as Json).count = count;
+        delete ((detail.service as Json).additionalInfo as Json).sample;
     });
 
 describe("routing by severity: a paging topic beside the e-mails", () => {
@@ -93,7 +96,10 @@ describe("routing by severity: a paging topic beside the e-mails", () => {
                 },
             },
         });
-        const macie = raised(fixture("service-events.json", "macie sensitive data"), "us-east-1");
+        // The fixture is a Macie sample (sample true); a real finding says false.
+        const macie = raised(fixture("service-events.json", "macie sensitive data"), "us-east-1", (d) => {
+            d.sample = false;
+        });
         assert.equal(emails(high, macie, PAGES).length, 1);
         // Inspector's e-mail threshold stays CRITICAL: a HIGH finding is neither mailed nor paged.
         const inspector = raised(
