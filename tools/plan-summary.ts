@@ -1,3 +1,4 @@
+import { watchLines } from "./plan-watch";
 import { isOffered, SERVICE_AVAILABILITY_SOURCE } from "../stacks/availability";
 import { MEMBER_QUOTAS } from "../stacks/quotas";
 import { noiseLines, responseLines, scopeLines } from "./plan-intent";
@@ -411,7 +412,7 @@ export function formatSummary(plan: PlanDocument): string {
             : wrap(`  ${service}: ${ids.join(", ")} (${service}.excludedAccounts), never enrolled`, "      ");
     });
     if (excluded.length > 0) lines.push("Excluded from coverage:", ...excluded, "");
-    lines.push(...responseLines(plan), ...scopeLines(plan), ...noiseLines(plan));
+    lines.push(...responseLines(plan), ...scopeLines(plan), ...noiseLines(plan), ...watchLines(plan));
     const rules = suppressionRulesOf(plan);
     if (rules.length > 0)
         lines.push("Suppression rules (ARCHIVE filters, same in every governed region):", ...rules, "");
