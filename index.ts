@@ -1,6 +1,7 @@
 import { enableAdministrators, designateAdministrators } from "./stacks/capabilities/administrators";
 import { alertOnFindings } from "./stacks/capabilities/alerts";
 import { reportCoverage } from "./stacks/capabilities/coverage";
+import { drillAlertPath } from "./stacks/capabilities/drill";
 import { discoverGovernedOrganization, type DiscoveryDependencies } from "./stacks/capabilities/discovery";
 import { exportFindings } from "./stacks/capabilities/findings-export";
 import { guardOrganization } from "./stacks/capabilities/guardrails";
@@ -34,6 +35,7 @@ async function main(dependencies: DiscoveryDependencies = {}) {
     const notifications = alertOnFindings(stack);
     reportCoverage(stack, findingsExport, notifications);
     respondToFindings(stack, findingsExport, notifications);
+    drillAlertPath(stack, administrators, findingsExport, notifications);
     guardOrganization(stack, findingsExport, notifications);
 
     return {

@@ -30,6 +30,8 @@ export interface ScheduledFunctionArgs {
     environment: Record<string, pulumi.Input<string>>;
     /** An EventBridge schedule expression. */
     schedule: string;
+    /** The event the schedule sends, as JSON. Default: EventBridge's own scheduled event. */
+    scheduleInput?: string;
     logRetentionDays: number;
     memorySize: number;
     /** Runs at a time (reserved concurrency). Default 1: two overlapping runs would do the same work twice. */
@@ -72,7 +74,12 @@ export function scheduledFunction(
     name: string,
     parent: pulumi.Resource,
     args: ScheduledFunctionArgs,
-): { function: aws.lambda.Function; role: aws.iam.Role; bundle: FunctionBundle } {
+): {
+    function: aws.lambda.Function;
+    role: aws.iam.Role;
+    bundle: FunctionBundle;
+    schedule: aws.cloudwatch.EventRule;
+} {
     const { region } = args;
     if (!args.functionName.startsWith(FUNCTION_NAME_PREFIX))
         throw new Error(`function name ${args.functionName} must begin with ${FUNCTION_NAME_PREFIX}`);
@@ -148,8 +155,13 @@ export function scheduledFunction(
     );
     new aws.cloudwatch.EventTarget(
         `${name}-schedule-target`,
-        { region, rule: schedule.name, arn: fn.arn },
+        {
+            region,
+            rule: schedule.name,
+            arn: fn.arn,
+            ...(args.scheduleInput === undefined ? {} : { input: args.scheduleInput }),
+        },
         { parent, dependsOn: [permission] },
     );
-    return { function: fn, role, bundle };
+    return { function: fn, role, bundle, schedule };
 }
