@@ -203,6 +203,12 @@ describe("guardrails: the path from a finding to a person, in the security accou
             },
             { principal: SECURITY_ANALYST, action: "sqs:ReceiveMessage", resource: QUEUE },
             { principal: SECURITY_ANALYST, action: "sqs:GetQueueAttributes", resource: QUEUE },
+            // The drill deletes the alert copies it has read from its own inbox.
+            {
+                principal: SECURITY_ANALYST,
+                action: "sqs:DeleteMessage",
+                resource: `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-drill-inbox`,
+            },
             {
                 principal: SECURITY_ANALYST,
                 action: "sqs:PurgeQueue",
