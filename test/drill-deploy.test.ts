@@ -12,6 +12,7 @@ import { FAILED_EVENTS_QUEUE } from "../components/response-function";
 import { FAILED_EVENTS_QUEUE_NAME } from "../components/guardrail-security-account";
 import { METRICS, type DrillSettings } from "../functions/drill/drill";
 import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
 import { simulate, type Decision } from "./helpers/iam";
 import { ofType, plan, single } from "./helpers/plan";
 
@@ -125,6 +126,29 @@ describe("drill: planned", function () {
         );
         const samples = single(off, "aws:cloudwatch/eventRule:EventRule", (r) => r.name.endsWith("-samples"));
         assert.doesNotMatch(String(samples.inputs.eventPattern), /"CryptoCurrency:EC2\/BitcoinTool.B"\]/);
+    });
+
+    it("alerts a sample of the drill's type whatever its severity, and says a drill makes such samples", async () => {
+        const type = "Recon:EC2/PortProbeUnprotectedPort";
+        const drilled = await plan("dev", {
+            configOverrides: { "security-governance:drill": { findingType: type } },
+        });
+        const event = structuredClone(fixtureSamples("guardduty-events.json")[0].event);
+        const low = (planned: PlanDocument): Json => {
+            const copy = structuredClone(event);
+            copy.region = planned.homeRegion;
+            Object.assign(copy.detail as Json, { region: planned.homeRegion, type, severity: 2 });
+            ((copy.detail as Json).service as Json).additionalInfo = { sample: true };
+            return copy;
+        };
+        const mails = emails(drilled, low(drilled));
+        assert.equal(mails.length, 1);
+        assert.match(
+            mails[0][0],
+            /^SAMPLE GuardDuty finding \(DRILL or test, not an incident: the weekly drill makes a Recon:EC2\/PortProbeUnprotectedPort sample/,
+        );
+        // Below dev's threshold and of no always-alert type: without the drill, no e-mail.
+        assert.deepEqual(emails(dev, low(dev)), []);
     });
 
     describe("its role, by IAM simulation, as planned in prod", () => {
