@@ -121,7 +121,7 @@ describe("drill: planned", function () {
         assert.equal(off.resources.length, prod.resources.length - 14);
         const rule = single(off, "aws:cloudwatch/eventRule:EventRule", (r) => r.name === "response-findings");
         assert.equal(
-            (JSON.parse(String(rule.inputs.eventPattern)) as { detail: object }).detail.hasOwnProperty("$or"),
+            Object.hasOwn((JSON.parse(String(rule.inputs.eventPattern)) as { detail: object }).detail, "$or"),
             false,
         );
         const samples = single(off, "aws:cloudwatch/eventRule:EventRule", (r) => r.name.endsWith("-samples"));

@@ -292,7 +292,23 @@ export async function iamRequests(call: CallContext): Promise<IamRequest[]> {
         case "GuardDuty:ListMembers":
         case "GuardDuty:GetMemberDetectors":
         case "GuardDuty:GetFindings":
+        // The drill's: no resource type either (Service Authorization Reference, GuardDuty).
+        case "GuardDuty:CreateSampleFindings":
+        case "GuardDuty:ListFindings":
             return one(`guardduty:${call.command}`, "*");
+        // ---- SQS: a queue URL https://sqs.<region>.amazonaws.com/<account>/<name> names the queue ----
+        case "SQS:ReceiveMessage":
+        case "SQS:DeleteMessage": {
+            const [, , , queueAccount, name] = str(input.QueueUrl).split("/");
+            return one(
+                `sqs:${call.command}`,
+                `arn:${p}:sqs:${region}:${queueAccount}:${name}`,
+                {},
+                queueAccount,
+            );
+        }
+        case "SNS:GetTopicAttributes":
+            return one("sns:GetTopicAttributes", str(input.TopicArn));
         case "SecurityHub:ListMembers":
         case "SecurityHub:GetFindings":
             return one(
