@@ -288,11 +288,10 @@ export async function iamRequests(call: CallContext): Promise<IamRequest[]> {
             return one(`${serviceAction(call.service)}:${call.command}`, "*");
         // ListMembers, GetMemberDetectors and GetFindings take no resource-level permission (Service Authorization
         // Reference, GuardDuty: no resource type, no condition key): the simulator refuses a detector ARN for them.
-        // ListDetectors likewise, above.
+        // ListDetectors likewise, above; the drill's CreateSampleFindings and ListFindings have none either.
         case "GuardDuty:ListMembers":
         case "GuardDuty:GetMemberDetectors":
         case "GuardDuty:GetFindings":
-        // The drill's: no resource type either (Service Authorization Reference, GuardDuty).
         case "GuardDuty:CreateSampleFindings":
         case "GuardDuty:ListFindings":
             return one(`guardduty:${call.command}`, "*");
