@@ -1,6 +1,7 @@
 import { enableAdministrators, designateAdministrators } from "./stacks/capabilities/administrators";
 import { alertOnFindings } from "./stacks/capabilities/alerts";
 import { reportCoverage } from "./stacks/capabilities/coverage";
+import { drillAlertPath } from "./stacks/capabilities/drill";
 import { discoverGovernedOrganization, type DiscoveryDependencies } from "./stacks/capabilities/discovery";
 import { exportFindings } from "./stacks/capabilities/findings-export";
 import { guardOrganization } from "./stacks/capabilities/guardrails";
@@ -35,12 +36,16 @@ async function main(dependencies: DiscoveryDependencies = {}) {
     const { notifications, pages } = alertOnFindings(stack);
     const coverage = reportCoverage(stack, findingsExport, notifications);
     const response = respondToFindings(stack, findingsExport, notifications);
+    const drill = drillAlertPath(stack, administrators, findingsExport, notifications);
     const watch = watchDetection(stack, {
         notifications,
         pages,
         coverage,
         response,
-        others: [services.enrollment?.watched, response?.watched].filter((w) => w !== undefined),
+        drill,
+        others: [services.enrollment?.watched, response?.watched, drill?.watched].filter(
+            (w) => w !== undefined,
+        ),
     });
     guardOrganization(stack, findingsExport, notifications);
 

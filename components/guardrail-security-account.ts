@@ -1,6 +1,10 @@
 import { PARTITION } from "../stacks/regions";
 import { ROLE_CHANGING_ACTIONS } from "./guardrail-actions";
 import { exemptionCondition, PROTECTED_NAMES, type ExemptRoles } from "./guardrail-documents";
+import { failedRunsQueueName } from "./scheduled-function";
+
+/** The responder's failed-events queue (components/response-function.ts, FAILED_EVENTS_QUEUE; a test holds them equal). */
+export const FAILED_EVENTS_QUEUE_NAME = `${PROTECTED_NAMES.functionNamePrefix}responder-failed-events`;
 import {
     EXPORT_PREFIXES,
     findingsBucketName,
@@ -195,6 +199,8 @@ export function securityAccountFunctionsGuardrailPolicy(
                 // The events the responder could not handle: purging, deleting a message, or shortening the
                 // retention ("will impact existing messages in the queue", SQS API reference, SetQueueAttributes)
                 // loses them. Replaying them is an exempt role's work (docs/operations.md, "No event is lost").
+                // The same for the scheduled functions' failed runs. Those queues alone: the drill deletes the
+                // alert copies it reads from its own inbox.
                 Sid: "KeepFailedEvents",
                 Effect: "Deny",
                 Action: [
@@ -205,7 +211,10 @@ export function securityAccountFunctionsGuardrailPolicy(
                     "sqs:AddPermission",
                     "sqs:RemovePermission",
                 ],
-                Resource: `arn:${PARTITION}:sqs:${home}:${account}:${prefix}*`,
+                Resource: [
+                    `arn:${PARTITION}:sqs:${home}:${account}:${FAILED_EVENTS_QUEUE_NAME}`,
+                    `arn:${PARTITION}:sqs:${home}:${account}:${failedRunsQueueName(`${prefix}*`)}`,
+                ],
                 Condition: condition,
             },
         ],

@@ -6,6 +6,7 @@ import { DEFAULT_ALWAYS_ALERT_ON } from "../stacks/notifications-config";
 import { alertKeyPolicy, alertTopic, publishOnlyFrom, subscribeByEmail } from "./alert-topic";
 import type { ServiceAlert } from "./service-alerts";
 import { watched, type Watched, type WatchedRule } from "./watched";
+import { SAMPLE_HEADLINE_PREFIX } from "../functions/drill/inbox";
 
 /*
  * Why per-region GuardDuty rules rather than one Security Hub rule in the home region.
@@ -112,9 +113,19 @@ export const ALERT_INPUT_TEMPLATES: Record<Occurrence, string> = {
     new: alertTemplate('"NEW GuardDuty finding: <title>"'),
     update: alertTemplate('"UPDATED GuardDuty finding, occurrence <count>: <title>"'),
     sample: alertTemplate(
-        '"SAMPLE GuardDuty finding (made by CreateSampleFindings to test alerting: not an incident): <title>"',
+        `"${SAMPLE_HEADLINE_PREFIX} (made by CreateSampleFindings to test alerting: not an incident): <title>"`,
     ),
 };
+
+/**
+ * The sample e-mail when the weekly drill is on. The rule cannot tell who made a sample (the event carries no
+ * caller), so the e-mail says what the drill makes and that a person may make others: either way not an incident.
+ */
+export function drillSampleTemplate(drillFindingType: string): string {
+    return alertTemplate(
+        `"${SAMPLE_HEADLINE_PREFIX} (DRILL or test, not an incident: the weekly drill makes a ${drillFindingType} sample with CreateSampleFindings; a person may make others): <title>"`,
+    );
+}
 
 function alertTemplate(headline: string): string {
     return [
@@ -168,6 +179,11 @@ export interface FindingNotificationsArgs {
      * service runs; matched there and forwarded, or in the home region alone where `homeOnly`. Default: none.
      */
     services?: { alert: ServiceAlert; regions: string[] }[];
+    /**
+     * The weekly drill's finding type: its samples are alerted whatever their severity, and the sample e-mail says
+     * the drill makes them. Default: no drill.
+     */
+    drillFindingType?: string;
     /** Waiting period before the topic's key can be deleted, 7-30 days. Default 30. */
     kmsDeletionWindowDays?: number;
     /** Protect the topic's key from deletion by Pulumi (and keep it if removed from the program). Default false. */
@@ -228,7 +244,14 @@ export class FindingNotifications extends pulumi.ComponentResource {
                     region: home,
                     description: `${description}: ${HOME_RULE_WHAT[occurrence]}`,
                     eventPattern: JSON.stringify(
-                        findingAlertPattern(args.minSeverity, args.alwaysAlertOn ?? [], occurrence),
+                        findingAlertPattern(
+                            args.minSeverity,
+                            // The drill's samples whatever their severity, so that the drill never depends on it.
+                            occurrence === "sample" && args.drillFindingType !== undefined
+                                ? [...(args.alwaysAlertOn ?? []), args.drillFindingType]
+                                : (args.alwaysAlertOn ?? []),
+                            occurrence,
+                        ),
                     ),
                 },
                 { parent: this },
@@ -278,7 +301,10 @@ export class FindingNotifications extends pulumi.ComponentResource {
                     arn: topic.arn,
                     inputTransformer: {
                         inputPaths: ALERT_INPUT_PATHS,
-                        inputTemplate: ALERT_INPUT_TEMPLATES[occurrence],
+                        inputTemplate:
+                            occurrence === "sample" && args.drillFindingType !== undefined
+                                ? drillSampleTemplate(args.drillFindingType)
+                                : ALERT_INPUT_TEMPLATES[occurrence],
                     },
                 },
                 { parent: this, dependsOn: [topicPolicy] },

@@ -67,16 +67,26 @@ export function responseFindingTypes(remediation: RemediationConfig): string[] {
  * [SAMPLE]"; "anything-but" with "prefix", EventBridge user guide, eb-create-pattern-operators). The ladder
  * refuses samples too, by either of their marks. Severity is the ladder's rule, per rung, so that a skipped
  * finding is recorded with its reason.
+ *
+ * With the weekly drill on and its type one of the responding types, the drill's samples (that type alone) are
+ * let in too, so that the drill proves the responder records them as samples and does nothing ($or and "prefix",
+ * EventBridge user guide, eb-create-pattern-operators).
  */
-export function responsePattern(findingTypes: readonly string[]): object {
+export function responsePattern(findingTypes: readonly string[], drillFindingType?: string): object {
+    const notSample = { title: [{ "anything-but": { prefix: "[SAMPLE]" } }] };
+    const drill = drillFindingType !== undefined && findingTypes.includes(drillFindingType);
     return {
         source: ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
-        detail: {
-            type: [...findingTypes],
-            title: [{ "anything-but": { prefix: "[SAMPLE]" } }],
-            service: { archived: [false] },
-        },
+        detail: drill
+            ? {
+                  service: { archived: [false] },
+                  $or: [
+                      { type: [...findingTypes], ...notSample },
+                      { type: [drillFindingType], title: [{ prefix: "[SAMPLE]" }] },
+                  ],
+              }
+            : { type: [...findingTypes], ...notSample, service: { archived: [false] } },
     };
 }
 
@@ -194,6 +204,8 @@ export interface ResponseFunctionArgs {
     bucketKeyArn: pulumi.Input<string>;
     topicArn: pulumi.Input<string>;
     topicKeyArn: pulumi.Input<string>;
+    /** The weekly drill's finding type: its samples reach the responder when a responding rung names it. */
+    drillFindingType?: string;
     logRetentionDays?: number;
 }
 
@@ -294,7 +306,7 @@ export class ResponseFunction extends pulumi.ComponentResource {
                     name: `${RESPONDER_FUNCTION_NAME}-findings`,
                     description:
                         "GuardDuty findings the remediation ladder responds to (security-governance)",
-                    eventPattern: JSON.stringify(responsePattern(types)),
+                    eventPattern: JSON.stringify(responsePattern(types, args.drillFindingType)),
                 },
                 { parent: this },
             );

@@ -31,6 +31,8 @@ export interface ScheduledFunctionArgs {
     environment: Record<string, pulumi.Input<string>>;
     /** An EventBridge schedule expression. */
     schedule: string;
+    /** The event the schedule sends, as JSON. Default: EventBridge's own scheduled event. */
+    scheduleInput?: string;
     logRetentionDays: number;
     memorySize: number;
     /** Runs at a time (reserved concurrency). Default 1: two overlapping runs would do the same work twice. */
@@ -88,7 +90,13 @@ export function scheduledFunction(
     name: string,
     parent: pulumi.Resource,
     args: ScheduledFunctionArgs,
-): { function: aws.lambda.Function; role: aws.iam.Role; bundle: FunctionBundle; watched: Watched } {
+): {
+    function: aws.lambda.Function;
+    role: aws.iam.Role;
+    bundle: FunctionBundle;
+    schedule: aws.cloudwatch.EventRule;
+    watched: Watched;
+} {
     const { region } = args;
     if (!args.functionName.startsWith(FUNCTION_NAME_PREFIX))
         throw new Error(`function name ${args.functionName} must begin with ${FUNCTION_NAME_PREFIX}`);
@@ -164,7 +172,12 @@ export function scheduledFunction(
     );
     new aws.cloudwatch.EventTarget(
         `${name}-schedule-target`,
-        { region, rule: schedule.name, arn: fn.arn },
+        {
+            region,
+            rule: schedule.name,
+            arn: fn.arn,
+            ...(args.scheduleInput === undefined ? {} : { input: args.scheduleInput }),
+        },
         { parent, dependsOn: [permission] },
     );
     const queues = args.onFailure === "own" ? [] : [failedRunsQueue(name, parent, args, fn, role)];
@@ -172,6 +185,7 @@ export function scheduledFunction(
         function: fn,
         role,
         bundle,
+        schedule,
         watched: watched({
             rules: [
                 {

@@ -30,6 +30,11 @@ export interface DeleteEffect {
      * configuration of the closest parent"; an OU's Inspector policy, see components/inspector.ts).
      */
     ouCopyDeletable?: true;
+    /**
+     * Resources of the type that hold nothing to lose, by their resource name (a regular expression), and why:
+     * the drill's inbox holds copies of alert e-mails that went out through the topic.
+     */
+    deletableNamed?: { pattern: string; why: string };
 }
 
 export const DELETE_EFFECTS: Record<string, DeleteEffect> = {
@@ -37,6 +42,10 @@ export const DELETE_EFFECTS: Record<string, DeleteEffect> = {
         calls: "sqs:DeleteQueue",
         effect: "the responder's failed events: DeleteQueue \"Deletes the queue ... regardless of the queue's contents\" (SQS API reference, DeleteQueue)",
         loses: "data",
+        deletableNamed: {
+            pattern: "^drill-inbox$",
+            why: "the drill's inbox: copies of alert e-mails that went out through the topic",
+        },
     },
     "aws:guardduty/detector:Detector": {
         calls: "guardduty:DeleteDetector",

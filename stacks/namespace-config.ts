@@ -2,6 +2,7 @@ import * as z from "zod";
 import { accountsSchema } from "./accounts-config";
 import { adoptSchema } from "./adopt-config";
 import { detectiveSchema } from "./detective-config";
+import { drillSchema } from "./drill-config";
 import { findingsExportSchema } from "./findings-export-config";
 import { guarddutySchema } from "./guardduty-config";
 import { guardrailsSchema } from "./guardrails";
@@ -73,6 +74,12 @@ export const namespaceSchema = z.strictObject({
         .optional()
         .describe(
             'The response ladder (see "Responding to findings"). Without the section nothing responds to findings.',
+        ),
+    /** The weekly drill of the alert path (stacks/drill-config.ts). Default: on. */
+    drill: drillSchema
+        .default(() => drillSchema.parse({}))
+        .describe(
+            'The weekly drill: a GuardDuty sample finding sent down the alert path and checked end to end (see "The weekly drill").',
         ),
     /** The SCPs and the RCP that keep detection on (stacks/guardrails.ts). Default: not enabled. */
     guardrails: guardrailsSchema

@@ -84,9 +84,10 @@ describe("real GuardDuty finding events through the planned alert rules", () => 
             assert.equal(mails.length, 1, region);
             assert.match(
                 mails[0][0],
-                /^SAMPLE GuardDuty finding \(made by CreateSampleFindings to test alerting: not an incident\): /,
+                /^SAMPLE GuardDuty finding \(DRILL or test, not an incident: the weekly drill makes a CryptoCurrency:EC2\/BitcoinTool.B sample with CreateSampleFindings; a person may make others\): /,
             );
         }
+
         // A real finding whose sample field is false is alerted as real.
         const explicit = raised(sample("CryptoCurrency:EC2/BitcoinTool.B!DNS"), "us-east-1", (detail) => {
             ((detail.service as Json).additionalInfo as Json).sample = false;

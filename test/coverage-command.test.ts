@@ -35,6 +35,7 @@ import {
     SecurityHubClient,
     type GetFindingsCommandInput,
 } from "@aws-sdk/client-securityhub";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { CoverageReport } from "../functions/coverage/matrix";
@@ -43,6 +44,7 @@ import { enrollmentSettingsFor } from "../stacks/coverage";
 import { runCoverageCommand } from "../tools/coverage";
 import { readStackConfigValues, REPO_ROOT } from "../tools/plan-runtime";
 import { enrollmentSettings } from "./helpers/enrollment";
+import { textBody } from "./helpers/response-world";
 import { plan, single } from "./helpers/plan";
 
 const ADMIN = "222222222222";
@@ -61,10 +63,13 @@ let securityhub: AwsClientStub<SecurityHubClient>;
 let macie: AwsClientStub<Macie2Client>;
 let detective: AwsClientStub<DetectiveClient>;
 let inspector: AwsClientStub<Inspector2Client>;
-const all = () => [sts, organizations, guardduty, securityhub, macie, detective, inspector];
+let s3: AwsClientStub<S3Client>;
+const all = () => [sts, organizations, guardduty, securityhub, macie, detective, inspector, s3];
 
 /** An organization of three accounts where every service covers every account, as AWS would answer. */
 function coveredOrganization(options: { macieMembers?: string[] } = {}) {
+    // The findings bucket holds no drill report until a test puts one there.
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
     sts.on(GetCallerIdentityCommand).resolves({
         Account: ADMIN,
         Arn: `arn:aws:iam::${ADMIN}:role/SecOps`,
@@ -186,6 +191,7 @@ describe("npm run coverage", () => {
         macie = mockClient(Macie2Client);
         detective = mockClient(DetectiveClient);
         inspector = mockClient(Inspector2Client);
+        s3 = mockClient(S3Client);
     });
     afterEach(() => {
         for (const mock of all()) mock.reset();
@@ -225,6 +231,31 @@ describe("npm run coverage", () => {
             rows.join("\n"),
         );
         assert.match(result.stdout, /^Coverage of 3 active accounts \(0 not active, left out\)/);
+        // No drill has finished yet: the drill's folder of the findings bucket is empty.
+        assert.match(result.stdout, /\nWeekly drill: no report yet /);
+    });
+
+    it("prints the weekly drill's last verdict from the findings bucket", async () => {
+        coveredOrganization();
+        const key = "coverage/drill/latest.json";
+        const report = {
+            passed: false,
+            findingType: "CryptoCurrency:EC2/BitcoinTool.B",
+            finishedAt: "2026-03-02T09:25:00.000Z",
+            failure: "no e-mail of the sample reached the inbox within 20 minutes",
+            checks: [],
+        };
+        s3.on(ListObjectsV2Command, { Prefix: key }).resolves({ Contents: [{ Key: key }] });
+        s3.on(GetObjectCommand, { Key: key }).resolves({
+            Body: textBody(JSON.stringify(report)),
+        });
+        const result = await coverage(["--stack", "dev"]);
+        assert.match(
+            result.stdout,
+            /\nWeekly drill: FAILED 2026-03-02T09:25:00.000Z \(CryptoCurrency:EC2\/BitcoinTool.B\): no e-mail of the sample reached the inbox within 20 minutes\n/,
+        );
+        const listed = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+        assert.equal(listed[0].Bucket, `security-governance-findings-${ADMIN}-eu-west-1`);
     });
 
     it("only reads: no create, enable or update call reaches any service without --repair", async () => {

@@ -81,7 +81,15 @@ const TAMPERING: Call[] = [
         "sqs:SetQueueAttributes",
         "sqs:AddPermission",
         "sqs:RemovePermission",
-    ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: QUEUE })),
+    ].flatMap((action) =>
+        [QUEUE, `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-coverage-failed-runs`].map(
+            (resource) => ({
+                principal: SECURITY_ANALYST,
+                action,
+                resource,
+            }),
+        ),
+    ),
     // The findings: the bucket's settings, a finding, a list GuardDuty reads, a decision of the responder.
     ...[
         "s3:DeleteBucket",
@@ -212,6 +220,12 @@ describe("guardrails: the path from a finding to a person, in the security accou
             },
             { principal: SECURITY_ANALYST, action: "sqs:ReceiveMessage", resource: QUEUE },
             { principal: SECURITY_ANALYST, action: "sqs:GetQueueAttributes", resource: QUEUE },
+            // The drill deletes the alert copies it has read from its own inbox.
+            {
+                principal: SECURITY_ANALYST,
+                action: "sqs:DeleteMessage",
+                resource: `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-drill-inbox`,
+            },
             {
                 principal: SECURITY_ANALYST,
                 action: "sqs:PurgeQueue",

@@ -123,7 +123,8 @@ describe("detection watches itself: the failure alarms as planned", function () 
 
     it("alarms on every queue of failed work: anything in it, and its oldest at half its retention", () => {
         for (const planned of [prod, dev]) {
-            for (const queue of ofType(planned, QUEUE)) {
+            // The drill's inbox holds copies of alerts, not failed work.
+            for (const queue of ofType(planned, QUEUE).filter((q) => !nameOf(q).endsWith("-inbox"))) {
                 const name = nameOf(queue);
                 const [depth] = alarmsOn(
                     planned,
@@ -197,11 +198,13 @@ describe("detection watches itself: the failure alarms as planned", function () 
         );
         const others = prod.regions.filter((r) => r !== prod.homeRegion);
         assert.deepEqual(relays.map((t) => regionOf(prod, t)).sort(), [...others].sort());
-        const subscriptions = ofType(prod, SUBSCRIPTION).filter((s) => s.inputs.protocol === "sqs");
+        const subscriptions = ofType(prod, SUBSCRIPTION).filter(
+            (s) => s.inputs.protocol === "sqs" && s.name.startsWith("finding-alerts-watch-"),
+        );
         assert.equal(subscriptions.length, others.length);
         const queue = single(prod, QUEUE, (q) => nameOf(q) === "security-governance-regional-alarms");
         assert.equal(queue.inputs.region, prod.homeRegion);
-        const queueArn = `arn:aws:sqs:${prod.homeRegion}:${prod.accounts.securityAdmin}:finding-alerts-watch-relay`;
+        const queueArn = `arn:aws:sqs:${prod.homeRegion}:${prod.accounts.securityAdmin}:security-governance-regional-alarms`;
         for (const s of subscriptions) assert.equal(s.inputs.endpoint, queueArn);
         const policy = JSON.parse(
             single(prod, QUEUE_POLICY, (p) => p.name.endsWith("-relay")).inputs.policy as string,
@@ -263,6 +266,26 @@ describe("detection watches itself: the failure alarms as planned", function () 
         assert.equal(
             (heartbeat.inputs.period as number) * (heartbeat.inputs.evaluationPeriods as number),
             3 * 3600,
+        );
+    });
+
+    it("alarms when a weekly drill fails, and not between drills", async () => {
+        const [drill, ...more] = ofType(prod, ALARM).filter(
+            (a) => a.inputs.namespace === "SecurityGovernance/Drill",
+        );
+        assert.equal(more.length, 0);
+        assert.equal(drill.inputs.metricName, "DrillPassed");
+        assert.equal(drill.inputs.statistic, "Minimum");
+        assert.equal(drill.inputs.comparisonOperator, "LessThanThreshold");
+        assert.equal(drill.inputs.threshold, 1);
+        assert.equal(drill.inputs.treatMissingData, "notBreaching");
+        assert.deepEqual(drill.inputs.alarmActions, [topicArn(prod, watchTopic(prod))]);
+        const off = await plan("dev", {
+            configOverrides: { "security-governance:drill": { enabled: false } },
+        });
+        assert.equal(
+            ofType(off, ALARM).filter((a) => a.inputs.namespace === "SecurityGovernance/Drill").length,
+            0,
         );
     });
 

@@ -79,9 +79,12 @@ describe("the responder, as the plan deploys it", () => {
             source: ["aws.guardduty"],
             "detail-type": ["GuardDuty Finding"],
             detail: {
-                type: PROD_TYPES,
-                title: [{ "anything-but": { prefix: "[SAMPLE]" } }],
                 service: { archived: [false] },
+                $or: [
+                    { type: PROD_TYPES, title: [{ "anything-but": { prefix: "[SAMPLE]" } }] },
+                    // The weekly drill's samples, of its type alone (docs/operations.md, "The weekly drill").
+                    { type: ["CryptoCurrency:EC2/BitcoinTool.B"], title: [{ prefix: "[SAMPLE]" }] },
+                ],
             },
         });
         // Through EventBridge's matching: a sample (its title "[SAMPLE] ...") never invokes the responder; the
@@ -95,6 +98,12 @@ describe("the responder, as the plan deploys it", () => {
             d.title = `[SAMPLE] ${d.title ?? ""}`;
         }) as unknown as Record<string, unknown>;
         assert.ok(!matches(pattern(rule), sample));
+        // The drill's type as a sample does reach it (the ladder records it as a sample and does nothing).
+        const drill = sampleEvent("CryptoCurrency:EC2/BitcoinTool.B!DNS", (d) => {
+            d.type = "CryptoCurrency:EC2/BitcoinTool.B";
+            d.title = `[SAMPLE] ${d.title ?? ""}`;
+        }) as unknown as Record<string, unknown>;
+        assert.ok(matches(pattern(rule), drill));
         const target = single(
             prod,
             "aws:cloudwatch/eventTarget:EventTarget",

@@ -19,6 +19,8 @@ function deletable(resource: PlannedResource, protectData: boolean): string | un
     if (effect === undefined) return "no data or governance is lost";
     if (effect.whileProtected === true && !protectData) return "findingsExport.protectData is off";
     if (effect.ouCopyDeletable === true && isOuCopy(resource.name)) return "an OU's copy: the root's stays";
+    if (effect.deletableNamed !== undefined && new RegExp(effect.deletableNamed.pattern).test(resource.name))
+        return effect.deletableNamed.why;
     return undefined;
 }
 

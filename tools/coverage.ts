@@ -7,13 +7,19 @@
  * enrolls missing Macie and Detective members exactly as the enrollment function does.
  */
 import * as fs from "node:fs";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { coverageExpectation, enrollmentSettingsFor } from "../stacks/coverage";
 import { awsCoverageDependencies } from "../functions/coverage/aws";
-import { shortfalls, type CoverageReport } from "../functions/coverage/matrix";
+import { shortfalls, type CoverageReport, type DrillSummary } from "../functions/coverage/matrix";
 import { runCoverage } from "../functions/coverage/run-coverage";
+import { readDrillSummary } from "../functions/coverage/scheduled";
+import { COVERAGE_PREFIX } from "../components/coverage-function";
+import { findingsBucketName } from "../components/policy-documents";
 import { awsEnrollmentDependencies } from "../functions/enrollment/aws";
 import { runEnrollment, type EnrollmentReport } from "../functions/enrollment/run-enrollment";
 import { Run } from "../functions/shared/run";
@@ -95,8 +101,23 @@ export function formatCoverage(report: CoverageReport): string {
         }
     }
     lines.push(...formatScopes(report));
+    lines.push(...formatDrill(report.drill));
     if (report.stoppedEarly) lines.push("", "Stopped before the time limit: rows not listed were not read.");
     return `${lines.join("\n")}\n`;
+}
+
+/** The weekly drill's last verdict (coverage/drill/latest.json of the findings bucket). */
+export function formatDrill(drill: DrillSummary | undefined): string[] {
+    if (drill === undefined)
+        return ["", "Weekly drill: no report yet (drill.enabled false, or no drill has finished)"];
+    if (drill.error !== undefined) return ["", `Weekly drill: report not read: ${drill.error}`];
+    const delivery = drill.deliverySeconds === undefined ? "" : `, e-mail after ${drill.deliverySeconds} s`;
+    return [
+        "",
+        drill.passed === true
+            ? `Weekly drill: PASSED ${drill.finishedAt ?? ""} (${drill.findingType ?? ""}${delivery})`
+            : `Weekly drill: FAILED ${drill.finishedAt ?? ""} (${drill.findingType ?? ""}${delivery}): ${drill.failure ?? "no reason given"}`,
+    ];
 }
 
 /** Which accounts each OU scope holds to its own expectations; every other account is held to the root's. */
@@ -187,6 +208,23 @@ export async function runCoverageCommand(
         },
         run,
     );
+    if (config.drill.enabled) {
+        // The drill's verdict is the deployed function's, kept in the findings bucket: read as the scheduled
+        // coverage function reads it, with the user's credentials.
+        const s3 = new S3Client(base);
+        const drill = await readDrillSummary(
+            { s3, cloudwatch: new CloudWatchClient(base), sns: new SNSClient(base) },
+            {
+                bucket: findingsBucketName(config.accounts.securityAdmin, config.homeRegion),
+                prefix: COVERAGE_PREFIX,
+                kmsKeyArn: "",
+                topicArn: "",
+                namespace: "",
+            },
+            run,
+        );
+        report.drill = drill;
+    }
     if (flags.jsonFile !== undefined)
         fs.writeFileSync(flags.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     output.stdout(formatCoverage(report));

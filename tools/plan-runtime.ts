@@ -116,6 +116,12 @@ function mockOutputs(
             id = (inputs.name as string | undefined) ?? args.name;
             Object.assign(state, { name: id, arn: `arn:aws:events:${region}:${account}:rule/${id}` });
             break;
+        case "aws:sqs/queue:Queue": {
+            const name = (inputs.name as string | undefined) ?? args.name;
+            id = `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+            Object.assign(state, { name, url: id, arn: `arn:aws:sqs:${region}:${account}:${name}` });
+            break;
+        }
         case "aws:iam/role:Role":
             id = (inputs.name as string | undefined) ?? args.name;
             Object.assign(state, { name: id, arn: `arn:aws:iam::${account}:role/${id}` });

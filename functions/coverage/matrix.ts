@@ -108,6 +108,24 @@ export interface CoverageReport {
     scopes?: Partial<Record<ScopedService, Record<string, string[]>>>;
     /** Set when the OUs could not be read: the rows that depend on a scope are then not judged. */
     scopeError?: string;
+    /**
+     * The weekly drill's last verdict (functions/drill, <prefix>drill/latest.json), or why it could not be read;
+     * absent before the first drill or without one.
+     */
+    drill?: DrillSummary;
+}
+
+/** The drill's report as the coverage report carries it (functions/drill/drill.ts, DrillReport). */
+export interface DrillSummary {
+    passed?: boolean;
+    findingType?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    findingId?: string;
+    deliverySeconds?: number;
+    failure?: string;
+    /** Set when the drill's report could not be read. */
+    error?: string;
 }
 
 /** Member statuses that mean "covered" (upper-cased): GuardDuty, Security Hub and Macie "Enabled", Detective ENABLED. */

@@ -7,6 +7,7 @@ import {
     type CoverageReport,
     type CoverageRow,
     type CoverageService,
+    type DrillSummary,
     type RegionReading,
 } from "./matrix";
 import {
@@ -22,6 +23,7 @@ import {
     type PublishSettings,
 } from "./publish";
 import type { CoverageDependencies } from "./run-coverage";
+import { readObjectIfPresent } from "../shared/s3-objects";
 import { assignScopes } from "./scopes";
 
 /** What the scheduled coverage function is told by the stack: no member account is named here. */
@@ -48,6 +50,44 @@ export interface ScheduledResult {
     keys: string[];
     calls: number;
     retries: number;
+}
+
+/**
+ * The drill's last verdict, from <prefix>drill/latest.json beside the coverage reports (components/drill-function.ts
+ * writes it there, so this role already reads it); undefined before the first drill. A report that cannot be read
+ * is named in the coverage report, never fails it.
+ */
+export async function readDrillSummary(
+    clients: PublishClients,
+    publish: PublishSettings,
+    run: Run,
+): Promise<DrillSummary | undefined> {
+    try {
+        const text = await readObjectIfPresent(
+            clients.s3,
+            publish.bucket,
+            `${publish.prefix}drill/latest.json`,
+            run,
+        );
+        if (text === undefined) return undefined;
+        const report = JSON.parse(text) as DrillSummary;
+        // The summary only: each check's words stay in the drill's own report.
+        const fields = [
+            "passed",
+            "findingType",
+            "startedAt",
+            "finishedAt",
+            "findingId",
+            "deliverySeconds",
+            "failure",
+        ];
+        return Object.fromEntries(
+            Object.entries(report).filter(([key]) => fields.includes(key)),
+        ) as DrillSummary;
+    } catch (error) {
+        if (error instanceof DeadlineReached) throw error;
+        return { error: reasonOf(error) };
+    }
 }
 
 /** Time kept for the combined report, the metrics and the alert once the rows have been read. */
@@ -167,6 +207,8 @@ export async function runScheduledCoverage(
     const combined = coverageMatrix({ accounts, expectation, readings: [], generatedAt, scopes });
     combined.rows = current.flatMap((report) => report?.rows ?? []);
     combined.stoppedEarly = current.some((report) => report === undefined);
+    const drill = await readDrillSummary(clients, publish, run);
+    if (drill !== undefined) combined.drill = drill;
     const keys = await writeReport(clients, publish, publish.prefix, combined, run);
     await putMetrics(
         clients,

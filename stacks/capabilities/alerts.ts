@@ -32,6 +32,7 @@ export function alertOnFindings({ config, providers }: StackContext): {
                 { macie: config.macie.enabled, inspector: config.inspector.enabled },
                 homeRegion,
             ).map((alert) => ({ alert, regions: offeredIn(alert.service, regions) })),
+            ...(config.drill.enabled ? { drillFindingType: config.drill.findingType } : {}),
             forwardAlsoTypes: config.remediation ? responseFindingTypes(config.remediation) : [],
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData: config.findingsExport.protectData,

@@ -2,6 +2,14 @@ import type { CoverageFunction } from "../../components/coverage-function";
 import { COVERAGE_NAMESPACE } from "../../components/coverage-function";
 import { SecurityDashboard } from "../../components/dashboard";
 import {
+    DRILL_DELIVERY_SECONDS_METRIC,
+    DRILL_NAMESPACE,
+    DRILL_PASSED_METRIC,
+    type DrillFunction,
+} from "../../components/drill-function";
+import {
+    alarmName,
+    ALARMS_GUIDE,
     failureAlarmSpecs,
     FailureAlarms,
     heartbeatAlarmSpec,
@@ -29,6 +37,27 @@ export interface Watchers {
     /** Functions, rules and queues of other capabilities (enrollment, responder, drill). */
     others: Watched[];
     response?: ResponseFunction;
+    drill?: DrillFunction;
+}
+
+/** A drill that failed: its verdict is published once per drill (components/drill-function.ts). */
+export function drillAlarmSpec(region: string): AlarmSpec {
+    return {
+        kind: "drill",
+        name: alarmName("drill", "weekly"),
+        region,
+        description: `The weekly drill's sample finding did not reach the alert topic (or the responder acted on it). Its report, coverage/drill/latest.json, names the step. What to do: ${ALARMS_GUIDE} (drill).`,
+        namespace: DRILL_NAMESPACE,
+        metricName: DRILL_PASSED_METRIC,
+        dimensions: {},
+        statistic: "Minimum",
+        // A drill's verdict is one datum a week: any failed one in a day alarms; no datum is no drill, not a failure.
+        period: 86_400,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparison: "LessThanThreshold",
+        treatMissingData: "notBreaching",
+    };
 }
 
 /**
@@ -77,6 +106,7 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
             hours: COVERAGE_HEARTBEAT_HOURS,
             what: "coverage report written (the hourly coverage function is not running, or fails before it writes)",
         }),
+        ...(watchers.drill ? [drillAlarmSpec(homeRegion)] : []),
     ];
     new FailureAlarms(
         "failure-alarms",
@@ -122,6 +152,15 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
                         `arn:${PARTITION}:cloudwatch:${spec.region}:${config.accounts.securityAdmin}:alarm:${spec.name}`,
                 ),
                 ...(watchers.response ? { responderLogGroup: `/aws/lambda/${RESPONDER_FUNCTION_NAME}` } : {}),
+                ...(watchers.drill
+                    ? {
+                          drill: {
+                              namespace: DRILL_NAMESPACE,
+                              passed: DRILL_PASSED_METRIC,
+                              deliverySeconds: DRILL_DELIVERY_SECONDS_METRIC,
+                          },
+                      }
+                    : {}),
             },
             { provider },
         );

@@ -31,6 +31,7 @@ export function respondToFindings(
                 bucketKeyArn: findingsExport.keyArn,
                 topicArn: notifications.topicArn,
                 topicKeyArn: notifications.keyArn,
+                ...(config.drill.enabled ? { drillFindingType: config.drill.findingType } : {}),
             },
             { provider: providers.security },
         );

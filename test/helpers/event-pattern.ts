@@ -53,10 +53,13 @@ function matchesValue(allowed: unknown, value: unknown): boolean {
             exists?: boolean;
             numeric?: (string | number)[];
             suffix?: string;
+            prefix?: string;
             "anything-but"?: { prefix?: string };
         };
         if (rule.exists !== undefined) return (value !== undefined) === rule.exists;
         if (rule.suffix !== undefined) return typeof value === "string" && value.endsWith(rule.suffix);
+        // Prefix matching (EventBridge user guide, "Comparison operators"): a string that begins with it.
+        if (rule.prefix !== undefined) return typeof value === "string" && value.startsWith(rule.prefix);
         // "anything-but" with "prefix" (EventBridge user guide, "Comparison operators"): a string that does not
         // begin with it. Comparison operators apply to leaf values; a missing field matches nothing.
         const but = rule["anything-but"]?.prefix;

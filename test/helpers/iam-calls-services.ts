@@ -142,11 +142,9 @@ export const SERVICE_CALLS: Record<string, Entry> = {
         account: "security",
         source: "TF sqs/queue_policy.go: SetQueueAttributes (Policy), GetQueueAttributes",
         calls: (t) => {
-            // The queue URL is an output in the plan: the responder's queue, or the regional alarms' relay.
-            const queue = t.resource.name.endsWith("-relay")
-                ? "security-governance-regional-alarms"
-                : "security-governance-responder-failed-events";
-            const arn = `arn:aws:sqs:${t.region}:${t.security}:${queue}`;
+            // The queue's URL, https://sqs.<region>.amazonaws.com/<account>/<name> (SQS developer guide, queue URLs).
+            const name = stringInput(t, "queueUrl").split("/").pop() ?? "";
+            const arn = `arn:aws:sqs:${t.region}:${t.security}:${name}`;
             return [write("sqs:SetQueueAttributes", arn), read("sqs:GetQueueAttributes", arn)];
         },
     },

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { COVERAGE_NAMESPACE } from "../../components/coverage-function";
+import { DRILL_NAMESPACE } from "../../components/drill-function";
 import { FINDING_TAG_KEY, QUARANTINE_TAG } from "../../functions/response/network";
 import { decideRequest, type Principal } from "./aws-gate";
 import { iamRequests, type Facts } from "./iam-requests";
@@ -37,7 +38,7 @@ function scopesInCode(): Map<string, string[]> {
             else if (entry.name.endsWith(".ts")) {
                 const text = fs.readFileSync(file, "utf8");
                 for (const match of text.matchAll(
-                    /"(ec2|s3|iam|sns|cloudwatch|organizations|guardduty|macie2|detective|securityhub|inspector2|lambda|sts):([A-Z][A-Za-z0-9]+)"/g,
+                    /"(ec2|s3|iam|sns|sqs|cloudwatch|organizations|guardduty|macie2|detective|securityhub|inspector2|lambda|sts):([A-Z][A-Za-z0-9]+)"/g,
                 ))
                     found.set(`${match[1]}:${match[2]}`, [
                         ...(found.get(`${match[1]}:${match[2]}`) ?? []),
@@ -65,6 +66,7 @@ const SERVICE_IDS: Record<string, string> = {
     s3: "S3",
     iam: "IAM",
     sns: "SNS",
+    sqs: "SQS",
     sts: "STS",
     cloudwatch: "CloudWatch",
     organizations: "Organizations",
@@ -85,6 +87,7 @@ describe("integration: IAM from the code, every call the functions make under it
     /** A request as the function would send it, on the resources of the planned stack and this organization. */
     function samples(): Record<string, Sample[]> {
         const { bucket, kmsKeyArn, topicArn } = responderSettings();
+        const inboxUrl = `https://sqs.${HOME}.amazonaws.com/${w.security}/security-governance-drill-inbox`;
         const member = w.workloads[0];
         const graph = `arn:aws:detective:${HOME}:${w.security}:graph:0123456789abcdef0123456789abcdef`;
         const put = (Key: string) => ({
@@ -94,9 +97,14 @@ describe("integration: IAM from the code, every call the functions make under it
             SSEKMSKeyId: kmsKeyArn,
         });
         return {
-            "cloudwatch:PutMetricData": [{ fn: "coverage", input: { Namespace: COVERAGE_NAMESPACE } }],
+            "cloudwatch:PutMetricData": [
+                { fn: "coverage", input: { Namespace: COVERAGE_NAMESPACE } },
+                { fn: "drill", input: { Namespace: DRILL_NAMESPACE } },
+            ],
             "s3:PutObject": [
                 { fn: "coverage", input: put("coverage/rows/macie/us-east-1/latest.json") },
+                { fn: "drill", input: put("coverage/drill/state.json") },
+                { fn: "drill", input: put("coverage/drill/latest.json") },
                 {
                     fn: "responder",
                     input: put(
@@ -114,6 +122,15 @@ describe("integration: IAM from the code, every call the functions make under it
             ],
             "s3:GetObject": [
                 { fn: "coverage", input: { Bucket: bucket, Key: "coverage/latest.json" } },
+                { fn: "coverage", input: { Bucket: bucket, Key: "coverage/drill/latest.json" } },
+                { fn: "drill", input: { Bucket: bucket, Key: "coverage/drill/state.json" } },
+                {
+                    fn: "drill",
+                    input: {
+                        Bucket: bucket,
+                        Key: "responses/decisions/2026-03-02/f/isolateInstance-skip-e.json",
+                    },
+                },
                 {
                     fn: "responder",
                     input: { Bucket: bucket, Key: `responses/blocks/${member}/${HOME}/acl-1-1-in.json` },
@@ -131,6 +148,8 @@ describe("integration: IAM from the code, every call the functions make under it
                     fn: "coverage",
                     input: { Bucket: bucket, Prefix: "coverage/rows/macie/us-east-1/latest.json" },
                 },
+                { fn: "drill", input: { Bucket: bucket, Prefix: "coverage/drill/state.json" } },
+                { fn: "drill", input: { Bucket: bucket, Prefix: "responses/decisions/2026-03-02/f/" } },
                 {
                     fn: "responder",
                     input: {
@@ -174,13 +193,33 @@ describe("integration: IAM from the code, every call the functions make under it
             "guardduty:ListDetectors": [
                 { fn: "coverage", input: {} },
                 { fn: "responder", input: {} },
+                { fn: "drill", input: {} },
             ],
             "guardduty:GetFindings": [
                 {
                     fn: "responder",
                     input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0", FindingIds: ["f"] },
                 },
+                {
+                    fn: "drill",
+                    input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0", FindingIds: ["f"] },
+                },
             ],
+            "guardduty:CreateSampleFindings": [
+                {
+                    fn: "drill",
+                    input: {
+                        DetectorId: "12abc34d567e8fa901bc2d34e56789f0",
+                        FindingTypes: ["CryptoCurrency:EC2/BitcoinTool.B"],
+                    },
+                },
+            ],
+            "guardduty:ListFindings": [
+                { fn: "drill", input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0" } },
+            ],
+            "sqs:ReceiveMessage": [{ fn: "drill", input: { QueueUrl: inboxUrl } }],
+            "sqs:DeleteMessage": [{ fn: "drill", input: { QueueUrl: inboxUrl, ReceiptHandle: "r" } }],
+            "sns:GetTopicAttributes": [{ fn: "drill", input: { TopicArn: topicArn } }],
             "guardduty:ListMembers": [
                 { fn: "coverage", input: { DetectorId: "12abc34d567e8fa901bc2d34e56789f0" } },
             ],

@@ -288,11 +288,26 @@ export async function iamRequests(call: CallContext): Promise<IamRequest[]> {
             return one(`${serviceAction(call.service)}:${call.command}`, "*");
         // ListMembers, GetMemberDetectors and GetFindings take no resource-level permission (Service Authorization
         // Reference, GuardDuty: no resource type, no condition key): the simulator refuses a detector ARN for them.
-        // ListDetectors likewise, above.
+        // ListDetectors likewise, above; the drill's CreateSampleFindings and ListFindings have none either.
         case "GuardDuty:ListMembers":
         case "GuardDuty:GetMemberDetectors":
         case "GuardDuty:GetFindings":
+        case "GuardDuty:CreateSampleFindings":
+        case "GuardDuty:ListFindings":
             return one(`guardduty:${call.command}`, "*");
+        // ---- SQS: a queue URL https://sqs.<region>.amazonaws.com/<account>/<name> names the queue ----
+        case "SQS:ReceiveMessage":
+        case "SQS:DeleteMessage": {
+            const [, , , queueAccount, name] = str(input.QueueUrl).split("/");
+            return one(
+                `sqs:${call.command}`,
+                `arn:${p}:sqs:${region}:${queueAccount}:${name}`,
+                {},
+                queueAccount,
+            );
+        }
+        case "SNS:GetTopicAttributes":
+            return one("sns:GetTopicAttributes", str(input.TopicArn));
         case "SecurityHub:ListMembers":
         case "SecurityHub:GetFindings":
             return one(

@@ -34,7 +34,7 @@ function forAccount(value: unknown, account: string): unknown {
     return value;
 }
 
-export type Fn = "responder" | "coverage" | "enrollment";
+export type Fn = "responder" | "coverage" | "enrollment" | "drill";
 
 export const FUNCTIONS = {
     responder: {
@@ -48,6 +48,7 @@ export const FUNCTIONS = {
         policy: /^enrollment-permissions$/,
         variable: "ENROLLMENT_SETTINGS",
     },
+    drill: { fn: /^drill-function$/, policy: /^drill-permissions$/, variable: "DRILL_SETTINGS" },
 } as const;
 
 /** A function's environment variables, as planned. */
