@@ -85,7 +85,8 @@ export class WatchPath extends pulumi.ComponentResource {
                     messageRetentionSeconds: RELAY_RETENTION_SECONDS,
                     tags: { "security-governance:purpose": "regional-alarms" },
                 },
-                { parent: this },
+                // Kept on delete: DeleteQueue deletes the notices of failures nobody has read yet.
+                { parent: this, retainOnDelete: true },
             );
             const relays = others.map((region) => ({
                 region,

@@ -907,7 +907,7 @@ const CASES: Case[] = [
         "typo in a top-level key",
         "notification",
         undefined,
-        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, adopt, remediation, drill, guardrails, organizationalUnits, noiseRules$/,
+        /allowed keys here: accounts, regions, findingsExport, guardduty, securityHub, macie, detective, inspector, notifications, monitoring, adopt, remediation, drill, guardrails, organizationalUnits, noiseRules$/,
         (doc) => {
             doc.config[`${NS}:notification`] = doc.config[`${NS}:notifications`];
             removeKey(doc, `${NS}:notifications`);

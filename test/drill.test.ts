@@ -62,11 +62,6 @@ function settings(responder = true): DrillSettings {
     };
 }
 
-const guardduty = mockClient(GuardDutyClient);
-const sqs = mockClient(SQSClient);
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
-const cloudwatch = mockClient(CloudWatchClient);
 const clients = {
     guardduty: new GuardDutyClient({ region: HOME }),
     sqs: new SQSClient({ region: HOME }),
@@ -74,6 +69,12 @@ const clients = {
     sns: new SNSClient({ region: HOME }),
     cloudwatch: new CloudWatchClient({ region: HOME }),
 };
+// These instances only: a class mock would answer every other test file's clients of the same worker too.
+const guardduty = mockClient(clients.guardduty);
+const sqs = mockClient(clients.sqs);
+const s3 = mockClient(clients.s3);
+const sns = mockClient(clients.sns);
+const cloudwatch = mockClient(clients.cloudwatch);
 
 /** The bucket, in memory: PutObject stores, ListObjectsV2 lists by prefix, GetObject reads. */
 let objects: Map<string, string>;

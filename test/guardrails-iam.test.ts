@@ -488,6 +488,8 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
                 named.push(`arn:aws:lambda:${region}:${SECURITY}:function:${String(r.inputs.name)}`);
             if (r.type === "aws:cloudwatch/logGroup:LogGroup")
                 named.push(`arn:aws:logs:${region}:${SECURITY}:log-group:${String(r.inputs.name)}`);
+            if (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
+                named.push(`arn:aws:cloudwatch:${region}:${SECURITY}:alarm:${String(r.inputs.name)}`);
             // An auto-named resource gets Pulumi's random suffix after its logical name.
             if (r.type === "aws:iam/role:Role")
                 named.push(`arn:aws:iam::${SECURITY}:role/${String(r.inputs.name ?? `${r.name}-1a2b3c4`)}`);
@@ -502,7 +504,11 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         const tagged = security.filter(
             (r) => r.type === "aws:kms/key:Key" || r.type === "aws:sns/topic:Topic",
         );
-        assert.equal(tagged.length, 4, "two keys, the alert topic and the paging topic");
+        assert.equal(
+            tagged.length,
+            4 + 2 * planned.regions.length,
+            "two keys, the alert topic and the paging topic; a watch topic and its key in every governed region",
+        );
         for (const r of tagged) {
             const tags = r.inputs.tags as Record<string, string> | undefined;
             assert.ok(purposes.includes(tags?.Purpose ?? ""), `${r.name} is tagged ${JSON.stringify(tags)}`);

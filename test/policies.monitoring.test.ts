@@ -28,10 +28,9 @@ const MONITORING = [DELIVERY, ERRORS, ASYNC, NOTIFY];
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const FUNCTION = "aws:lambda/function:Function";
 
-const COVERAGE_SCHEDULE_ALARM =
-    "security-governance-delivery-security-governance-coverage-schedule-us-east-1";
+const COVERAGE_SCHEDULE_ALARM = "security-governance-delivery-coverage-schedule-us-east-1";
 const FORWARDER_ALARM = "security-governance-delivery-finding-alerts-eu-west-1-eu-west-1";
-const COVERAGE_ERRORS_ALARM = "security-governance-errors-security-governance-coverage-us-east-1";
+const COVERAGE_ERRORS_ALARM = "security-governance-errors-coverage-us-east-1";
 
 async function prod(): Promise<PlannedResource[]> {
     return structuredClone((await plan("prod")).resources);
@@ -137,7 +136,7 @@ describe("monitoring policies: what fails silently is alarmed", function () {
                         [
                             "coverage-schedule",
                             "EventBridge rule security-governance-coverage-schedule in us-east-1: its FailedInvocations " +
-                                "alarm security-governance-delivery-security-governance-coverage-schedule notifies nobody. " +
+                                "alarm security-governance-delivery-coverage-schedule notifies nobody. " +
                                 "Add an alarm action (alarmActions, actionsEnabled not false).",
                         ],
                     ],
@@ -326,12 +325,12 @@ describe("monitoring policies: what fails silently is alarmed", function () {
             assert.deepEqual(await reported(resources, NOTIFY), [
                 [
                     COVERAGE_SCHEDULE_ALARM,
-                    "Alarm security-governance-delivery-security-governance-coverage-schedule has actionsEnabled false: " +
+                    "Alarm security-governance-delivery-coverage-schedule has actionsEnabled false: " +
                         "when it fires nobody is told. Remove actionsEnabled or set it to true.",
                 ],
                 [
                     COVERAGE_ERRORS_ALARM,
-                    "Alarm security-governance-errors-security-governance-coverage has no alarmActions: when it fires " +
+                    "Alarm security-governance-errors-coverage has no alarmActions: when it fires " +
                         "nobody is told. Add an SNS topic (or another action) to alarmActions.",
                 ],
             ]);

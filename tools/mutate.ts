@@ -142,6 +142,22 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         mutate: ["components/guardrails.ts", "components/guardrail-perimeter.ts", "policies/guardrails.ts"],
         tests: ["test/guardrails-iam.test.ts", "test/policies.guardrails.test.ts"],
     },
+    // Detection that watches itself: which alarms each watched thing gets, the watch path's policies and
+    // relays, the dashboard, the pack's judgement of the alarms, and paging at every level.
+    monitoring: {
+        mutate: [
+            "components/failure-alarms.ts",
+            "components/watch-path.ts",
+            "components/dashboard.ts",
+            "stacks/capabilities/monitoring.ts",
+            "policies/monitoring.ts",
+        ],
+        tests: [
+            "test/monitoring.test.ts",
+            "test/policies.monitoring.test.ts",
+            "test/policy-simulation.test.ts",
+        ],
+    },
     policies: {
         // Under Stryker the tests serve the pack inside their own process (test/helpers/policy-session.ts),
         // still through its gRPC analyzer, so Stryker sees which test covers which mutant.
