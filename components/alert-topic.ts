@@ -14,13 +14,7 @@ export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "AdministerFromSecurityAccount",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${PARTITION}:iam::${securityAccountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
+            administerFromAccount(securityAccountId),
             {
                 // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
                 Sid: "EventBridgePublishesToEncryptedTopic",
@@ -32,6 +26,17 @@ export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
             },
             alarmsUseKeyStatement(securityAccountId),
         ],
+    };
+}
+
+/** A key policy's first statement: the security account administers the key through IAM. */
+export function administerFromAccount(securityAccountId: string): PolicyDocument["Statement"][number] {
+    return {
+        Sid: "AdministerFromSecurityAccount",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${PARTITION}:iam::${securityAccountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
     };
 }
 

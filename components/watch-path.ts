@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
-import { PARTITION, servicePrincipals } from "../stacks/regions";
+import { servicePrincipals } from "../stacks/regions";
 import {
+    administerFromAccount,
     ALARM_NAME_PREFIX,
     alarmsPublishStatement,
     alarmsUseKeyStatement,
@@ -31,16 +32,7 @@ export const RELAY_RETENTION_SECONDS = 4 * 24 * 3600;
 export function watchKeyPolicy(securityAccountId: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AdministerFromSecurityAccount",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${PARTITION}:iam::${securityAccountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            alarmsUseKeyStatement(securityAccountId),
-        ],
+        Statement: [administerFromAccount(securityAccountId), alarmsUseKeyStatement(securityAccountId)],
     };
 }
 
