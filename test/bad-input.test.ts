@@ -1188,6 +1188,34 @@ const CASES: Case[] = [
             section(doc, "notifications").paging = { minSeverity: "CRITICAL", emails: [] };
         },
     ),
+    // monitoring and the drill
+    config(
+        "a failure-alarm address that is not one",
+        "monitoring.emails[0]",
+        json("secops"),
+        /expected an e-mail address such as secops@example\.com$/,
+        (doc) => {
+            section(doc, "monitoring").emails = ["secops"];
+        },
+    ),
+    config(
+        "the dashboard switched by a word",
+        "monitoring.dashboard",
+        json("off"),
+        /expected true or false$/,
+        (doc) => {
+            section(doc, "monitoring").dashboard = "off";
+        },
+    ),
+    config(
+        "a drill schedule that is not a schedule expression",
+        "drill.schedule",
+        json("weekly"),
+        /expected an EventBridge schedule expression: cron\(minutes hours day-of-month month day-of-week year\) or rate\(value unit\), such as cron\(0 9 \? \* MON \*\)$/,
+        (doc) => {
+            section(doc, "drill").schedule = "weekly";
+        },
+    ),
     // noiseRules
     config(
         "a noise rule that would hide HIGH findings",
