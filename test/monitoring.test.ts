@@ -116,6 +116,15 @@ describe("detection watches itself: the failure alarms as planned", function () 
                     );
                 const [duration] = alarmsOn(planned, "AWS/Lambda", "Duration", "FunctionName", name);
                 assert.equal(duration.inputs.statistic, "Maximum");
+                assert.equal(duration.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+                assert.equal(duration.inputs.treatMissingData, "notBreaching");
+                const [throttles] = alarmsOn(planned, "AWS/Lambda", "Throttles", "FunctionName", name);
+                // The responder runs five at a time and outlives a burst's throttling: 15 minutes running.
+                assert.equal(
+                    throttles.inputs.evaluationPeriods,
+                    (fn.inputs.reservedConcurrentExecutions as number) > 1 ? 3 : 1,
+                    name,
+                );
                 assert.equal(duration.inputs.threshold, (fn.inputs.timeout as number) * 1000 * 0.9);
             }
         }
@@ -146,6 +155,16 @@ describe("detection watches itself: the failure alarms as planned", function () 
                     (queue.inputs.messageRetentionSeconds as number) / 2,
                     name,
                 );
+                assert.equal(depth.inputs.statistic, "Maximum");
+                assert.equal(age.inputs.statistic, "Maximum");
+                for (const alarm of [depth, age]) {
+                    assert.equal(alarm.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+                    assert.equal(
+                        alarm.inputs.treatMissingData,
+                        "notBreaching",
+                        "an idle queue stops reporting",
+                    );
+                }
             }
         }
     });
@@ -209,8 +228,15 @@ describe("detection watches itself: the failure alarms as planned", function () 
         const policy = JSON.parse(
             single(prod, QUEUE_POLICY, (p) => p.name.endsWith("-relay")).inputs.policy as string,
         );
+        assert.deepEqual(policy.Statement.length, 1);
+        const [statement] = policy.Statement;
+        assert.equal(statement.Effect, "Allow");
+        assert.equal(statement.Action, "sqs:SendMessage");
+        assert.equal(statement.Resource, queueArn);
+        // prod governs no opt-in region: SNS signs as its global principal alone (sns-cross-region-delivery).
+        assert.deepEqual(statement.Principal, { Service: ["sns.amazonaws.com"] });
         assert.deepEqual(
-            [...policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]].sort(),
+            [...statement.Condition.ArnEquals["aws:SourceArn"]].sort(),
             relays.map((t) => topicArn(prod, t)).sort(),
         );
         const [depth] = alarmsOn(
@@ -226,6 +252,77 @@ describe("detection watches itself: the failure alarms as planned", function () 
             ofType(dev, QUEUE).filter((q) => nameOf(q).endsWith("regional-alarms")).length,
             dev.regions.length > 1 ? 1 : 0,
         );
+    });
+
+    it("keeps the watch path as it keeps the alerts: rotating keys, protected where data is, tagged for the guardrail, in the security account", () => {
+        const watch = prod.resources.filter((r) => r.name.startsWith("finding-alerts-watch"));
+        const keys = watch.filter((r) => r.type === "aws:kms/key:Key");
+        assert.equal(keys.length, prod.regions.length, "a watch key in every governed region");
+        for (const key of keys) {
+            assert.equal(key.inputs.enableKeyRotation, true, key.name);
+            assert.equal(key.protect, true, `${key.name}: prod protects its data keys`);
+            assert.equal(key.retainOnDelete, true, key.name);
+            assert.deepEqual(key.inputs.tags, { Purpose: "security-finding-alerts" });
+            // The documented statements, and no other: the account administers it, CloudWatch encrypts for it.
+            assert.deepEqual(JSON.parse(key.inputs.policy as string), {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "AdministerFromSecurityAccount",
+                        Effect: "Allow",
+                        Principal: { AWS: `arn:aws:iam::${prod.accounts.securityAdmin}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "AlarmsPublishToEncryptedTopic",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceAccount": prod.accounts.securityAdmin } },
+                    },
+                ],
+            });
+        }
+        for (const topic of watch.filter((r) => r.type === TOPIC)) {
+            assert.deepEqual(topic.inputs.tags, { Purpose: "security-finding-alerts" });
+            assert.match(
+                String(topic.inputs.kmsMasterKeyId),
+                new RegExp(`^arn:aws:kms:${regionOf(prod, topic)}:`),
+            );
+        }
+        const relay = single(prod, QUEUE, (q) => nameOf(q) === "security-governance-regional-alarms");
+        assert.equal(relay.inputs.sqsManagedSseEnabled, true);
+        assert.equal(relay.inputs.messageRetentionSeconds, 4 * 24 * 3600);
+        assert.equal(relay.retainOnDelete, true, "its unread notices of failures are kept");
+        for (const r of [
+            ...watch.filter((r) => r.type.startsWith("aws:")),
+            ...ofType(prod, ALARM),
+            ...ofType(prod, "aws:cloudwatch/dashboard:Dashboard"),
+        ])
+            assert.equal(r.provider?.split("::")[3], "security", `${r.type} ${r.name}`);
+        const relayPolicy = single(prod, QUEUE_POLICY, (p) => p.name.endsWith("-relay"));
+        for (const subscription of watch.filter(
+            (r) => r.type === SUBSCRIPTION && r.inputs.protocol === "sqs",
+        ))
+            assert.ok(
+                subscription.dependsOn.includes(relayPolicy.urn),
+                "subscribed once the queue admits the topic",
+            );
+    });
+
+    it("needs no relay in a one-region stack", async () => {
+        const one = await plan("dev", {
+            configOverrides: { "security-governance:regions": [dev.homeRegion] },
+        });
+        assert.equal(ofType(one, QUEUE).filter((q) => nameOf(q).endsWith("regional-alarms")).length, 0);
+        assert.equal(
+            ofType(one, TOPIC).filter((t) => /^finding-alerts-watch-[a-z]+-[a-z]+-\d-topic$/.test(t.name))
+                .length,
+            0,
+        );
+        assert.equal(ofType(one, TOPIC).filter((t) => t.name === "finding-alerts-watch-topic").length, 1);
     });
 
     it("lets only this account's alarms of the topic's region publish to each watch topic", () => {
@@ -269,6 +366,34 @@ describe("detection watches itself: the failure alarms as planned", function () 
         );
     });
 
+    it("describes each alarm: what failed, of which thing, and where the guide says what to do", () => {
+        const KINDS =
+            /^security-governance-(delivery|dead-letters-lost|dead-letters|errors|throttles|duration|async-dropped|destination|queue-depth|queue-age|notifications|heartbeat|drill)-(.+)$/;
+        for (const alarm of ofType(prod, ALARM)) {
+            const name = nameOf(alarm);
+            const [, kind, what] = KINDS.exec(name) ?? [];
+            assert.ok(kind, name);
+            const description = String(alarm.inputs.alarmDescription);
+            assert.ok(description.endsWith(` What to do: docs/operations.md#alarms (${kind}).`), description);
+            assert.ok(description.length <= 1024, `${name}: PutMetricAlarm takes at most 1,024 characters`);
+            const dimension = Object.values(alarm.inputs.dimensions as Record<string, string>)[0];
+            // The thing watched is named: the function, queue or topic itself, or what the rule delivers.
+            if (
+                [
+                    "errors",
+                    "throttles",
+                    "duration",
+                    "async-dropped",
+                    "destination",
+                    "queue-depth",
+                    "queue-age",
+                ].includes(kind)
+            )
+                assert.ok(description.includes(dimension), `${name}: ${description}`);
+            assert.ok(name.length <= 255 && what.length > 0, name);
+        }
+    });
+
     it("alarms when a weekly drill fails, and not between drills", async () => {
         const [drill, ...more] = ofType(prod, ALARM).filter(
             (a) => a.inputs.namespace === "SecurityGovernance/Drill",
@@ -309,6 +434,18 @@ describe("detection watches itself: the failure alarms as planned", function () 
             body.widgets.some((w) => w.type === "log"),
             "the responder's decisions",
         );
+        const drill = body.widgets.find((w) =>
+            JSON.stringify(w.properties.metrics ?? []).includes("DrillPassed"),
+        );
+        assert.deepEqual(
+            (drill?.properties.metrics as unknown[][]).map((row) => row.slice(0, 2)),
+            [
+                ["SecurityGovernance/Drill", "DrillPassed"],
+                ["SecurityGovernance/Drill", "DrillDeliverySeconds"],
+            ],
+        );
+        for (const name of ofType(prod, ALARM).map(nameOf))
+            assert.equal(name.split("security-governance-").length, 2, `${name}: the prefix once`);
         const off = await plan("dev", {
             configOverrides: { "security-governance:monitoring": { dashboard: false } },
         });
