@@ -15,15 +15,8 @@ export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
         Version: "2012-10-17",
         Statement: [
             administerFromAccount(securityAccountId),
-            {
-                // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
-                Sid: "EventBridgePublishesToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },
-            },
+            // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
+            serviceUsesKey("EventBridgePublishesToEncryptedTopic", "events.amazonaws.com", securityAccountId),
             alarmsUseKeyStatement(securityAccountId),
         ],
     };
@@ -52,10 +45,22 @@ export const ALARM_NAME_PREFIX = PROTECTED_NAMES.functionNamePrefix;
  * SNS guide adds to the same statement for every AWS service that publishes to an encrypted topic.
  */
 export function alarmsUseKeyStatement(securityAccountId: string): PolicyDocument["Statement"][number] {
+    return serviceUsesKey("AlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", securityAccountId);
+}
+
+/**
+ * An AWS service may have SNS encrypt what it publishes for this account with the key: kms:GenerateDataKey* and
+ * kms:Decrypt (SNS developer guide, sns-key-management), for this account alone (aws:SourceAccount).
+ */
+function serviceUsesKey(
+    sid: string,
+    service: string,
+    securityAccountId: string,
+): PolicyDocument["Statement"][number] {
     return {
-        Sid: "AlarmsPublishToEncryptedTopic",
+        Sid: sid,
         Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Principal: { Service: service },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": securityAccountId } },

@@ -47,8 +47,9 @@ export function decisionsQuery(logGroup: string): string {
 }
 
 /** The widgets, top to bottom: coverage by service, alarms, drills, the responder's decisions. */
-export function dashboardWidgets(args: DashboardArgs, alarmArns: string[]): Widget[] {
+export function dashboardWidgets(args: DashboardArgs): Widget[] {
     const home = args.homeRegion;
+    const alarmArns = args.alarmArns;
     const widgets: Widget[] = [
         {
             type: "text",
@@ -135,7 +136,7 @@ export class SecurityDashboard extends pulumi.ComponentResource {
             {
                 region: args.homeRegion,
                 dashboardName: DASHBOARD_NAME,
-                dashboardBody: JSON.stringify({ widgets: dashboardWidgets(args, args.alarmArns) }),
+                dashboardBody: JSON.stringify({ widgets: dashboardWidgets(args) }),
             },
             { parent: this },
         );

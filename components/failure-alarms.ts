@@ -37,20 +37,23 @@ export const QUEUE_AGE_FRACTION = 0.5;
 /** Where docs/operations.md says what each alarm means and what to do. */
 export const ALARMS_GUIDE = "docs/operations.md#alarms";
 
-export type AlarmKind =
-    | "delivery"
-    | "dead-letters"
-    | "dead-letters-lost"
-    | "errors"
-    | "throttles"
-    | "duration"
-    | "async-dropped"
-    | "destination"
-    | "queue-depth"
-    | "queue-age"
-    | "notifications"
-    | "heartbeat"
-    | "drill";
+/** Every kind of alarm: the word after ALARM_NAME_PREFIX in an alarm's name. */
+export const ALARM_KINDS = [
+    "delivery",
+    "dead-letters",
+    "dead-letters-lost",
+    "errors",
+    "throttles",
+    "duration",
+    "async-dropped",
+    "destination",
+    "queue-depth",
+    "queue-age",
+    "notifications",
+    "heartbeat",
+    "drill",
+] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export interface AlarmSpec {
     kind: AlarmKind;

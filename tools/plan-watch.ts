@@ -1,4 +1,5 @@
 import type { PlanDocument, PlannedResource } from "./plan-contract";
+import { ALARM_KINDS, ALARM_NAME_PREFIX } from "../components/failure-alarms";
 import { wrap } from "./plan-summary";
 
 /*
@@ -11,25 +12,11 @@ function ofType(plan: PlanDocument, type: string): PlannedResource[] {
     return plan.resources.filter((r) => r.type === type);
 }
 
-/** The alarm's kind: its name is security-governance-<kind>-<what> (components/failure-alarms.ts). */
-const KINDS = [
-    "dead-letters-lost",
-    "dead-letters",
-    "delivery",
-    "errors",
-    "throttles",
-    "duration",
-    "async-dropped",
-    "destination",
-    "queue-depth",
-    "queue-age",
-    "notifications",
-    "heartbeat",
-    "drill",
-];
+/** The alarm's kind: its name is <prefix><kind>-<what>; the longest kind first (dead-letters-lost). */
+const KINDS = [...ALARM_KINDS].sort((a, b) => b.length - a.length);
 
 function kindOf(name: string): string {
-    const rest = name.replace(/^security-governance-/, "");
+    const rest = name.startsWith(ALARM_NAME_PREFIX) ? name.slice(ALARM_NAME_PREFIX.length) : name;
     return KINDS.find((kind) => rest.startsWith(`${kind}-`) || rest === kind) ?? "other";
 }
 

@@ -20,7 +20,7 @@ import type { FindingNotifications } from "../../components/notifications";
 import type { FindingPages } from "../../components/paging";
 import { RESPONDER_FUNCTION_NAME, type ResponseFunction } from "../../components/response-function";
 import { WatchPath } from "../../components/watch-path";
-import { allWatched, type Watched } from "../../components/watched";
+import { allWatched, watched, type Watched } from "../../components/watched";
 import { REPORT_WRITTEN_METRIC } from "../../functions/coverage/publish";
 import { coverageExpectation } from "../coverage";
 import { PARTITION } from "../regions";
@@ -90,14 +90,7 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
     );
     const onPath: AlarmSpec[] = [
         ...failureAlarmSpecs(watchedPath),
-        ...failureAlarmSpecs(
-            allWatched({
-                rules: [],
-                functions: [],
-                topics: [],
-                queues: path.relayQueue ? [path.relayQueue] : [],
-            }),
-        ),
+        ...failureAlarmSpecs(watched({ queues: path.relayQueue ? [path.relayQueue] : [] })),
         heartbeatAlarmSpec({
             key: "coverage-reports",
             region: homeRegion,
@@ -115,10 +108,7 @@ export function watchDetection({ config, providers }: StackContext, watchers: Wa
     );
     // Each path watches the other: the watch topic's own failed deliveries go to the alert topic.
     const crossWatchSpecs = failureAlarmSpecs(
-        allWatched({
-            rules: [],
-            functions: [],
-            queues: [],
+        watched({
             topics: [
                 {
                     key: "watch-topic",
