@@ -93,12 +93,34 @@ export function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
     }
 }
 
+/**
+ * Keys a user will reach for that the platform does not let the program offer yet: the unknown-key line says
+ * why and where to read more, rather than only listing the keys that exist. `under` is the parent section
+ * (a list entry's path ends in its index, which is skipped).
+ */
+const NOT_YET_OFFERED: readonly { under: string; key: string; why: string }[] = [
+    {
+        under: "organizationalUnits",
+        key: "guardduty",
+        why: "GuardDuty plans per OU need a provider that accepts GUARDDUTY_POLICY (docs/operations.md, Known limits)",
+    },
+];
+
+function notYetOffered(path: readonly PropertyKey[], key: string): string {
+    const parent = path.filter((part) => typeof part === "string").at(-1);
+    const entry = NOT_YET_OFFERED.find((candidate) => candidate.under === parent && candidate.key === key);
+    return entry === undefined ? "" : `; ${entry.why}`;
+}
+
 export function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
     if (issue.code === "unrecognized_keys") {
         const where = issue.path.length === 0 ? `${NAMESPACE}:` : `${keyPath(issue.path)}.`;
         const allowed = knownKeysAt(namespaceSchema, issue.path);
         return issue.keys
-            .map((key) => `${where}${key}: unknown key; allowed keys here: ${allowed.join(", ")}`)
+            .map(
+                (key) =>
+                    `${where}${key}: unknown key; allowed keys here: ${allowed.join(", ")}${notYetOffered(issue.path, key)}`,
+            )
             .join("\n  - ");
     }
     const value = "input" in issue && issue.input !== undefined ? issue.input : valueAt(raw, issue.path);

@@ -405,6 +405,26 @@ const EXACT: [string, (s: Sections & { raw: Values }) => void, string[]][] = [
         ],
     ],
     [
+        "GuardDuty plans per OU, which the pinned provider cannot create: the line says so",
+        (s) =>
+            (s.raw[`${NS}:organizationalUnits`] = [
+                {
+                    id: "ou-ab12-cd34ef56",
+                    name: "sandbox",
+                    inspector: { resourceTypes: ["EC2"] },
+                    guardduty: {},
+                },
+            ]),
+        [
+            `${NS}:organizationalUnits[0].guardduty: unknown key; allowed keys here: id, name, securityHub, inspector; GuardDuty plans per OU need a provider that accepts GUARDDUTY_POLICY (docs/operations.md, Known limits)`,
+        ],
+    ],
+    [
+        "an unknown key of the same name elsewhere gets no such reason",
+        (s) => (s.findingsExport.guardduty = 1),
+        [`${NS}:findingsExport.guardduty: unknown key; allowed keys here: ${EXPORT_KEYS}`],
+    ],
+    [
         "two unknown keys, one line each as the report prints them",
         (s) => ((s.findingsExport.a = 1), (s.findingsExport.b = 2)),
         [
