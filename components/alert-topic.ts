@@ -43,8 +43,9 @@ export const ALARM_NAME_PREFIX = PROTECTED_NAMES.functionNamePrefix;
  * cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* (SNS developer guide, sns-key-management,
  * "compatibility between event sources from AWS services and encrypted topics"; AWS Knowledge Center,
  * cloudwatch-configure-alarm-sns: with the AWS managed key the alarm "does not have authorization to access the
- * SNS topic encryption key"), limited to this account's alarms by aws:SourceAccount, the confused-deputy step the
- * SNS guide adds to the same statement for every AWS service that publishes to an encrypted topic.
+ * SNS topic encryption key"), limited to this account's alarms by aws:SourceAccount: the same SNS page's step 3,
+ * "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy to further protect the KMS
+ * key from confused deputy attacks", makes an exception for EventBridge alone (eventBridgeUsesKeyStatement).
  */
 export function alarmsUseKeyStatement(securityAccountId: string): PolicyDocument["Statement"][number] {
     return serviceUsesKey("AlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", securityAccountId);
