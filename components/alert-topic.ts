@@ -5,8 +5,8 @@ import { PARTITION } from "../stacks/regions";
 import type { PolicyDocument } from "./policy-documents";
 
 /*
- * What the alert topic and the paging topic share: the key policy that lets EventBridge encrypt for this
- * account, the topic policy that lets only our rules publish (aws-gotchas 8), the topic and its subscriptions.
+ * What the alert topic and the paging topic share: the key policy that lets EventBridge have SNS encrypt, the
+ * topic policy that lets only our rules publish (aws-gotchas 8), the topic and its subscriptions.
  */
 
 /**
