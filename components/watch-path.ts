@@ -75,6 +75,7 @@ export class WatchPath extends pulumi.ComponentResource {
                 {
                     region: home,
                     name: queueName,
+                    // SSE-SQS, as the drill's inbox (components/drill-function.ts): no key for SNS to be granted.
                     sqsManagedSseEnabled: true,
                     messageRetentionSeconds: RELAY_RETENTION_SECONDS,
                     tags: { "security-governance:purpose": "regional-alarms" },
