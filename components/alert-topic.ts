@@ -5,18 +5,20 @@ import { PARTITION } from "../stacks/regions";
 import type { PolicyDocument } from "./policy-documents";
 
 /*
- * What the alert topic and the paging topic share: the key policy that lets EventBridge encrypt for this
- * account, the topic policy that lets only our rules publish (aws-gotchas 8), the topic and its subscriptions.
+ * What the alert topic and the paging topic share: the key policy that lets EventBridge have SNS encrypt, the
+ * topic policy that lets only our rules publish (aws-gotchas 8), the topic and its subscriptions.
  */
 
-/** The alert key's policy: the account administers it; EventBridge may use it for our account only (aws-gotchas 8). */
+/**
+ * The alert key's policy: the account administers it; EventBridge may have SNS encrypt with it and CloudWatch alarms
+ * too (aws-gotchas 8). Who may publish at all is the topic policy's business (alertTopicPolicy).
+ */
 export function alertKeyPolicy(securityAccountId: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
             administerFromAccount(securityAccountId),
-            // Without it SNS cannot encrypt what EventBridge publishes, and deliveries are dropped silently.
-            serviceUsesKey("EventBridgePublishesToEncryptedTopic", "events.amazonaws.com", securityAccountId),
+            eventBridgeUsesKeyStatement(),
             alarmsUseKeyStatement(securityAccountId),
         ],
     };
@@ -41,11 +43,33 @@ export const ALARM_NAME_PREFIX = PROTECTED_NAMES.functionNamePrefix;
  * cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* (SNS developer guide, sns-key-management,
  * "compatibility between event sources from AWS services and encrypted topics"; AWS Knowledge Center,
  * cloudwatch-configure-alarm-sns: with the AWS managed key the alarm "does not have authorization to access the
- * SNS topic encryption key"), limited to this account's alarms by aws:SourceAccount, the confused-deputy step the
- * SNS guide adds to the same statement for every AWS service that publishes to an encrypted topic.
+ * SNS topic encryption key"), limited to this account's alarms by aws:SourceAccount: the same SNS page's step 3,
+ * "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy to further protect the KMS
+ * key from confused deputy attacks", makes an exception for EventBridge alone (eventBridgeUsesKeyStatement).
  */
 export function alarmsUseKeyStatement(securityAccountId: string): PolicyDocument["Statement"][number] {
     return serviceUsesKey("AlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", securityAccountId);
+}
+
+/**
+ * EventBridge may have SNS encrypt what its rules publish with the key: kms:Decrypt and kms:GenerateDataKey*, with
+ * no condition. Without it SNS cannot encrypt what EventBridge publishes and deliveries fail (FailedInvocations).
+ * A source condition here would fail every delivery just as surely: "Adding the aws:SourceAccount, aws:SourceArn,
+ * and aws:SourceOrgID to a AWS KMS policy is not supported for EventBridge-to-encrypted topics" (SNS developer
+ * guide, sns-key-management, "Enable compatibility between event sources from AWS services and encrypted topics";
+ * landing-zone-accelerator-on-aws issue 407 saw exactly those failures). The confused-deputy guard is the topic
+ * policy (alertTopicPolicy): only our rules may publish, so no other account's rule can make SNS use the key for
+ * our topics. What stays open is another account's EventBridge using this key for a topic of its own that names
+ * it; the key guards only alerts in transit, and the SNS guide offers no narrower statement for EventBridge.
+ */
+export function eventBridgeUsesKeyStatement(): PolicyDocument["Statement"][number] {
+    return {
+        Sid: "EventBridgePublishesToEncryptedTopic",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+    };
 }
 
 /**

@@ -199,9 +199,11 @@ export class DrillFunction extends pulumi.ComponentResource {
             {
                 region,
                 name: DRILL_INBOX_QUEUE,
-                // SSE-SQS: encrypted at rest with a key SQS manages, which SNS may send to without a key grant
+                // SSE-SQS: encrypted at rest with a key SQS owns, so there is no key policy to grant SNS anything
                 // (a queue under a customer key needs sns.amazonaws.com in that key's policy; SQS developer guide,
-                // sqs-key-management). The topic's own key stays the topic's (SNS decrypts before delivery).
+                // sqs-key-management). That SNS delivers to an SSE-SQS queue with no grant is inferred from this,
+                // not stated in the SQS or SNS guides (searched 2026-12-07); the weekly drill proves it on the
+                // first run. The topic's own key stays the topic's (SNS decrypts before delivery).
                 sqsManagedSseEnabled: true,
                 // A drill reads what came since it began: older copies need not outlive the bound by much.
                 messageRetentionSeconds: Math.min(MAX_RETENTION_SECONDS, (args.boundMinutes + 60) * 60),

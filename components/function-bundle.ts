@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
+import { BUNDLE_TARGET } from "./lambda-runtime";
 
 /** An in-account function's code, bundled at plan time. */
 export interface FunctionBundle {
@@ -25,8 +26,8 @@ export function bundleFunction(entry: string): FunctionBundle {
         entryPoints: [path.join(FUNCTIONS_DIR, `${entry}.ts`)],
         bundle: true,
         platform: "node",
-        // The Lambda runtime the component deploys (nodejs24.x) runs anything Node 20 does.
-        target: "node20",
+        // The deployed runtime's Node major (components/lambda-runtime.ts).
+        target: BUNDLE_TARGET,
         format: "cjs",
         minify: true,
         legalComments: "none",

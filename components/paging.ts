@@ -38,7 +38,7 @@ export function findingPagingPattern(minSeverity: number, level: PagingLevel): o
 export interface FindingPagesArgs {
     securityAccountId: string;
     homeRegion: string;
-    /** The alert topic's key, which already lets EventBridge encrypt for this account. */
+    /** The alert topic's key, which already lets EventBridge have SNS encrypt with it (aws-gotchas 8). */
     keyArn: pulumi.Input<string>;
     level: PagingLevel;
     /** GuardDuty's e-mail threshold (notifications.minSeverity): nothing below it pages. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import { bundleFunction, type FunctionBundle } from "./function-bundle";
+import { LAMBDA_RUNTIME } from "./lambda-runtime";
 import type { IdentityPolicyDocument } from "./policy-documents";
 import { watched, type Watched, type WatchedQueue } from "./watched";
 
@@ -136,7 +137,7 @@ export function scheduledFunction(
             region,
             name: args.functionName,
             description: args.description,
-            runtime: aws.lambda.Runtime.NodeJS24dX,
+            runtime: LAMBDA_RUNTIME,
             handler: "index.handler",
             role: role.arn,
             code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),

@@ -18,10 +18,12 @@ import type { WatchedQueue } from "./watched";
  * topic or a broken forwarding role cannot silence the alarm that says so. The alert topic in turn carries the
  * one alarm on this topic's own deliveries (stacks/capabilities/monitoring.ts): each path watches the other.
  *
- * An alarm notifies a topic of its own region (PutMetricAlarm's SNS action is arn:aws:sns:<region>:...). The
- * alarms of the other governed regions (their forwarding rules) notify a relay topic there, which SNS delivers
- * to one queue in the home region (SNS developer guide, sns-cross-region-delivery: SQS subscriptions may be in
- * another region); an alarm on that queue notifies the watch topic. So each address confirms one subscription,
+ * An alarm notifies a topic of its own region. PutMetricAlarm's reference lists the SNS action as
+ * arn:aws:sns:<region>:... and says nothing of a topic in another region (searched 2026-12-07: API reference,
+ * CloudWatch user guide), so nothing here relies on one: the alarms of the other governed regions (their
+ * forwarding rules) notify a relay topic there, which SNS delivers to one queue in the home region (SNS developer
+ * guide, sns-cross-region-delivery: SQS subscriptions may be in another region); an alarm on that queue notifies
+ * the watch topic. So each address confirms one subscription,
  * not one per region, and nothing on the way is EventBridge.
  */
 
@@ -73,6 +75,7 @@ export class WatchPath extends pulumi.ComponentResource {
                 {
                     region: home,
                     name: queueName,
+                    // SSE-SQS, as the drill's inbox (components/drill-function.ts): no key for SNS to be granted.
                     sqsManagedSseEnabled: true,
                     messageRetentionSeconds: RELAY_RETENTION_SECONDS,
                     tags: { "security-governance:purpose": "regional-alarms" },

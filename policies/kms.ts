@@ -22,6 +22,22 @@ export const DEFAULT_MIN_DELETION_WINDOW_DAYS = 30;
 
 const CONFUSED_DEPUTY_KEYS = ["aws:sourceaccount", "aws:sourcearn"];
 
+/**
+ * The one grant a source condition breaks: EventBridge having SNS encrypt for an encrypted topic. "Adding the
+ * aws:SourceAccount, aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is not supported for
+ * EventBridge-to-encrypted topics" (SNS developer guide, sns-key-management); the topic policy scopes the publisher.
+ */
+const EVENTBRIDGE_TO_TOPIC_ACTIONS = ["kms:decrypt", "kms:generatedatakey*"];
+function isEventBridgeToTopicGrant(services: string[], actions: string[] | typeof UNKNOWN): boolean {
+    return (
+        services.length === 1 &&
+        services[0].toLowerCase() === "events.amazonaws.com" &&
+        actions !== UNKNOWN &&
+        actions.length > 0 &&
+        actions.every((action) => EVENTBRIDGE_TO_TOPIC_ACTIONS.includes(action.toLowerCase()))
+    );
+}
+
 export const kmsKeyRotationEnabled: ResourceValidationPolicy = {
     name: "kms-key-rotation-enabled",
     description: "Symmetric KMS keys must rotate their key material automatically.",
@@ -125,6 +141,9 @@ export const kmsKeyPolicyServicePrincipalsScoped: ResourceValidationPolicy = {
                 services.length === 0 ||
                 conditions === UNKNOWN
             ) {
+                continue;
+            }
+            if (isEventBridgeToTopicGrant(services, statementActions(statement))) {
                 continue;
             }
             if (!CONFUSED_DEPUTY_KEYS.some((key) => conditions.has(key))) {

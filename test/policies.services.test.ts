@@ -122,6 +122,28 @@ describe("KMS, Security Hub, Macie, Detective, Inspector, organization and notif
             }
         });
 
+        it("accepts EventBridge's grant for an encrypted topic without a source condition, and only that grant", async () => {
+            // SNS developer guide, sns-key-management: source keys "not supported for EventBridge-to-encrypted topics".
+            const toTopic = {
+                Sid: "EventBridgePublishesToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+            };
+            await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, toTopic]), []);
+            for (const wider of [
+                { ...toTopic, Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:Encrypt"] },
+                { ...toTopic, Action: "kms:*" },
+                { ...toTopic, Principal: { Service: ["events.amazonaws.com", "s3.amazonaws.com"] } },
+                { ...toTopic, Principal: { Service: "cloudwatch.amazonaws.com" } },
+            ]) {
+                await expectPolicies(keyWithPolicy([ROOT_ADMIN_STATEMENT, wider]), [
+                    "kms-key-policy-service-principals-scoped",
+                ]);
+            }
+        });
+
         it("accepts aws:SourceArn under any operator, whatever the key's case", async () => {
             const scoped = {
                 ...SCOPED_SERVICE_STATEMENT,

@@ -9,6 +9,9 @@ import { normalizeStatus, type Gap, type LiveMember, type ReconciledService } fr
  * excludes, so the hourly enrollment does not add them straight back, and only once the deployed function
  * excludes them too. Removing changes the administrator's view, not the member: Macie stays enabled in the
  * member account as a standalone account, and Detective keeps the graph's data; neither deletes findings.
+ * Macie lists a disassociated organization account as "Removed" and "continues to be enabled for the account";
+ * DeleteMember is not for organization accounts ("This type of association is controlled through AWS
+ * Organizations not Macie"; Macie user guide, accounts-mgmt-ao-review and deleting associations).
  */
 
 /**
