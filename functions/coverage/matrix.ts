@@ -12,7 +12,8 @@ import { scopeMembers, type CoverageScope, type ScopeAssignment, type ScopedServ
 
 /**
  * The governed services, and "config": whether AWS Config records in each account and region, which most
- * Security Hub CSPM controls need, read from CSPM's own control Config.1 ("AWS Config should be enabled").
+ * Security Hub CSPM controls need, read from CSPM's own control Config.1 ("AWS Config should be enabled"). With the
+ * new Security Hub on, a passing Config.1 proves nothing (CONFIG_UNPROVABLE): only its failures still count.
  */
 export const COVERAGE_SERVICES = [
     "guardduty",
