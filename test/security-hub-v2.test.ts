@@ -13,6 +13,7 @@ const AGGREGATOR_V2 = "aws:securityhub/aggregatorV2:AggregatorV2";
 const POLICY = "aws:organizations/policy:Policy";
 const ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment";
 const DESIGNATION = "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount";
+const FEATURE_V2 = "aws:securityhub/featureV2:FeatureV2";
 const providerName = (r: PlannedResource) => r.provider?.split("::")[3];
 const securityHubPolicy = (planned: PlanDocument) =>
     single(planned, POLICY, (r) => r.inputs.type === "SECURITYHUB_POLICY");
@@ -87,6 +88,31 @@ describe("the new Security Hub (securityHub.v2)", () => {
             );
         } finally {
             remove();
+        }
+    });
+
+    it("manages an opt-in feature only when securityHub.v2.features names it: true ENABLED, false DISABLED, after the hub", async () => {
+        assert.equal(ofType(prod, FEATURE_V2).length, 0, "no feature is managed by default");
+        for (const on of [true, false]) {
+            const planned = await plan("dev", {
+                configOverrides: {
+                    "security-governance:securityHub": {
+                        v2: { enabled: true, features: { NETWORK_SCANNING: on } },
+                    },
+                },
+            });
+            const feature = single(planned, FEATURE_V2);
+            assert.deepEqual(
+                [feature.inputs.region, feature.inputs.featureName, feature.inputs.featureStatus],
+                [planned.homeRegion, "NETWORK_SCANNING", on ? "ENABLED" : "DISABLED"],
+            );
+            assert.equal(providerName(feature), "security");
+            assert.ok(feature.dependsOn.includes(single(planned, ACCOUNT_V2).urn));
+            // The policy still manages no feature: the API refuses a feature "managed by an organization policy".
+            assert.equal(
+                JSON.parse(String(securityHubPolicy(planned).inputs.content)).securityhub.features,
+                undefined,
+            );
         }
     });
 });

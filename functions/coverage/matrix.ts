@@ -12,7 +12,8 @@ import { scopeMembers, type CoverageScope, type ScopeAssignment, type ScopedServ
 
 /**
  * The governed services, and "config": whether AWS Config records in each account and region, which most
- * Security Hub CSPM controls need, read from CSPM's own control Config.1 ("AWS Config should be enabled").
+ * Security Hub CSPM controls need, read from CSPM's own control Config.1 ("AWS Config should be enabled"). With the
+ * new Security Hub on, a passing Config.1 proves nothing (CONFIG_UNPROVABLE): only its failures still count.
  */
 export const COVERAGE_SERVICES = [
     "guardduty",
@@ -44,6 +45,12 @@ export interface CoverageExpectation {
      * only one where central configuration and its associations are read. Unset: associations are not judged.
      */
     securityHubPolicy?: { region: string; name: string };
+    /**
+     * The stack turns the new Security Hub on (`securityHub.v2.enabled`). Security Hub CSPM then records through
+     * a service-linked AWS Config recorder and Config.1 "will always have a status of PASSED" (Security Hub CSPM
+     * user guide, Config controls, Config.1 note): a passing Config.1 proves nothing, and the config row says so.
+     */
+    securityHubV2?: boolean;
 }
 
 /** What a service reports about one account in one region. */
@@ -161,8 +168,50 @@ function policyGap(
     return undefined;
 }
 
-/** Why one account is not covered in a row, or undefined when it is. */
+/**
+ * One reading's verdict on one account: covered (undefined), or a gap. An excused gap names a limit the stack
+ * knows and says so (an exclusion, a quota, a reading that cannot prove coverage), never a failure.
+ */
+export type Verdict = { reason: string; excused?: true } | undefined;
+
+/**
+ * The reason a passing Config.1 carries while the new Security Hub is on. With both Security Hub and Security
+ * Hub CSPM enabled, "the Config.1 rule will always have a status of PASSED" because CSPM reads configuration
+ * items "via a service-linked configuration recorder" (Security Hub CSPM user guide, Config controls, Config.1
+ * note). That recorder's recording scope is set by the linked service, and with an INTERNAL scope no
+ * configuration item reaches a delivery channel (AWS Config API reference, PutServiceLinkedConfigurationRecorder,
+ * ConfigurationRecorderSummary.recordingScope): nothing the security account reads (the coverage role reads
+ * Security Hub in its own account, never a member's AWS Config) shows which resources are recorded.
+ */
+export const CONFIG_UNPROVABLE =
+    "AWS Config recording not provable: with the new Security Hub on, Config.1 passes by design (service-linked recorder), and the security account can read no proof of what is recorded";
+
+/** One reading of a config row: Security Hub CSPM's Config.1 finding for the account, or none reported. */
+function configVerdict(observation: Observation | undefined, expectation: CoverageExpectation): Verdict {
+    // Every account, the administrator included, by the status of its own Config.1 findings.
+    if (observation === undefined)
+        return { reason: "Config.1 not reported by Security Hub CSPM (control off, or not yet evaluated)" };
+    if (observation.status === "PASSED")
+        return expectation.securityHubV2 === true ? { reason: CONFIG_UNPROVABLE, excused: true } : undefined;
+    const detail = observation.detail === undefined ? "" : ` (${observation.detail})`;
+    return { reason: `AWS Config not recording: Config.1 ${observation.status}${detail}` };
+}
+
+/** Why one reading does not cover an account in a row, or undefined when it does. */
 function gapReason(
+    reading: RegionReading,
+    observation: Observation | undefined,
+    expectation: CoverageExpectation,
+    isAdmin: boolean,
+    scope: CoverageScope | undefined,
+): Verdict {
+    if (reading.service === "config") return configVerdict(observation, expectation);
+    const reason = memberGap(reading, observation, expectation, isAdmin, scope);
+    return reason === undefined ? undefined : { reason };
+}
+
+/** Why one reading of a member service (or Inspector) does not cover an account, or undefined when it does. */
+function memberGap(
     reading: RegionReading,
     observation: Observation | undefined,
     expectation: CoverageExpectation,
@@ -170,14 +219,6 @@ function gapReason(
     scope: CoverageScope | undefined,
 ): string | undefined {
     const { service } = reading;
-    if (service === "config") {
-        // Every account, the administrator included, by the status of its own Config.1 finding.
-        if (observation === undefined)
-            return "Config.1 not reported by Security Hub CSPM (control off, or not yet evaluated)";
-        return observation.status === "PASSED"
-            ? undefined
-            : `AWS Config not recording: Config.1 ${observation.status}${observation.detail === undefined ? "" : ` (${observation.detail})`}`;
-    }
     if (service === "inspector") {
         // Every account, the administrator included, is judged by its own scan status.
         if (observation === undefined) return "not reported by BatchGetAccountStatus";
@@ -204,6 +245,21 @@ function gapReason(
         return policyGap(observation, scope?.securityHubPolicy ?? central.name, scope);
     }
     return undefined;
+}
+
+/**
+ * The merge rule for several readings of one account in one row: several Config.1 findings (one per standard or
+ * control ARN, in every order GetFindings pages them), an account both listed and failed by one batch read. The
+ * account is covered only when every reading covers it; an unexcused gap wins over an excused one, an excused one
+ * over coverage, whatever the order. Reasons are sorted and each given once, so the report does not depend on
+ * the order either.
+ */
+export function mergeVerdicts(verdicts: readonly Verdict[]): Verdict {
+    const gaps = verdicts.filter((verdict): verdict is NonNullable<Verdict> => verdict !== undefined);
+    if (gaps.length === 0) return undefined;
+    const failures = gaps.filter((gap) => gap.excused !== true);
+    const reasons = [...new Set((failures.length > 0 ? failures : gaps).map((gap) => gap.reason))].sort();
+    return { reason: reasons.join("; "), ...(failures.length > 0 ? {} : { excused: true as const }) };
 }
 
 /** Whether a row's judgement depends on which scope an account is in. */
@@ -256,21 +312,32 @@ export function coverageMatrix(args: {
                 error: reading.error,
             };
         }
-        const byAccount = new Map(reading.observations.map((o) => [o.accountId, o]));
+        // Every reading of an account is kept: they are merged by mergeVerdicts, a failure never hidden.
+        const byAccount = new Map<string, Observation[]>();
+        for (const observation of reading.observations) {
+            const seen = byAccount.get(observation.accountId);
+            if (seen === undefined) byAccount.set(observation.accountId, [observation]);
+            else seen.push(observation);
+        }
         const quota = args.expectation.quotas[reading.service];
         let members = 0;
         const gaps: Gap[] = [];
         for (const accountId of ids) {
             const isAdmin = accountId === args.expectation.adminAccountId;
-            const observation = byAccount.get(accountId);
+            const observations = byAccount.get(accountId) ?? [];
             const service = reading.service;
             const scope =
                 service === "inspector" || service === "securityhub" || service === "config"
                     ? assignment.byService[service].get(accountId)
                     : undefined;
-            const reason = gapReason(reading, observation, args.expectation, isAdmin, scope);
-            if (observation !== undefined && observation.status !== ASSOCIATION_ONLY && !isAdmin) members++;
-            if (reason !== undefined) gaps.push({ accountId, reason });
+            const verdict =
+                observations.length === 0
+                    ? gapReason(reading, undefined, args.expectation, isAdmin, scope)
+                    : mergeVerdicts(
+                          observations.map((o) => gapReason(reading, o, args.expectation, isAdmin, scope)),
+                      );
+            if (observations.some((o) => o.status !== ASSOCIATION_ONLY) && !isAdmin) members++;
+            if (verdict !== undefined) gaps.push({ accountId, ...verdict });
         }
         // Where an OU's configuration policy turns Config.1 off, nothing can say whether Config records.
         if (reading.service === "config") {

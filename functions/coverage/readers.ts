@@ -217,21 +217,22 @@ export async function readConfigRecording(
             return { items: page.Findings ?? [], next: page.NextToken };
         },
     );
-    // One account may have more than one Config.1 finding: a failing one is never hidden by a passing one.
-    const byAccount = new Map<string, Observation>();
-    for (const finding of findings) {
-        if (finding.AwsAccountId === undefined) continue;
-        const observation: Observation = {
-            accountId: finding.AwsAccountId,
-            status: upper(finding.Compliance?.Status),
-            ...(finding.Compliance?.StatusReasons?.[0]?.Description === undefined
-                ? {}
-                : { detail: finding.Compliance.StatusReasons[0].Description }),
-        };
-        const seen = byAccount.get(observation.accountId);
-        if (seen === undefined || seen.status === "PASSED") byAccount.set(observation.accountId, observation);
-    }
-    return [...byAccount.values()];
+    // An account may have several Config.1 findings (one per standard's control ARN when consolidated control
+    // findings are off: CSPM user guide, consolidated control findings). Each is returned as it is: matrix.ts
+    // merges them (mergeVerdicts), a failing one never hidden by a passing one, whatever the order.
+    return findings.flatMap((finding): Observation[] =>
+        finding.AwsAccountId === undefined
+            ? []
+            : [
+                  {
+                      accountId: finding.AwsAccountId,
+                      status: upper(finding.Compliance?.Status),
+                      ...(finding.Compliance?.StatusReasons?.[0]?.Description === undefined
+                          ? {}
+                          : { detail: finding.Compliance.StatusReasons[0].Description }),
+                  },
+              ],
+    );
 }
 
 /** Macie and Detective members, read through the enrollment adapters' own listing (read-only). */

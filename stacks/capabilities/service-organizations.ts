@@ -86,6 +86,7 @@ export function organizeServices(
                   designation: securityHubDesignation,
                   managementProvider: management,
                   protectData: config.findingsExport.protectData,
+                  features: config.securityHub.v2.features,
               },
               { provider: security },
           )

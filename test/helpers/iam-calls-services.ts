@@ -276,6 +276,18 @@ export const SERVICE_CALLS: Record<string, Entry> = {
             read("securityhub:DescribeSecurityHubV2", "*"),
         ],
     },
+    "aws:securityhub/featureV2:FeatureV2": {
+        account: "security",
+        source: "TF securityhub/feature_v2.go: EnableSecurityHubFeatureV2 or DisableSecurityHubFeatureV2 by featureStatus, read through DescribeSecurityHubV2 (findAccountV2), Delete a no-op; SAR: both feature actions on the hubv2 resource type (arn:...:hubv2/${HubV2Id})",
+        calls: (t) => [
+            ...writes(
+                securityHubArn(t, `hubv2/${standInId(t)}`),
+                "securityhub:EnableSecurityHubFeatureV2",
+                "securityhub:DisableSecurityHubFeatureV2",
+            ),
+            read("securityhub:DescribeSecurityHubV2", "*"),
+        ],
+    },
     "aws:securityhub/aggregatorV2:AggregatorV2": {
         account: "security",
         source: "TF securityhub/aggregator_v2.go: CreateAggregatorV2, GetAggregatorV2, UpdateAggregatorV2, DeleteAggregatorV2 (SAR)",
