@@ -95,7 +95,7 @@ export const guarddutySchema = z
             )
             .default(DEFAULT_PROTECTIONS)
             .describe(
-                "Protection plans turned on for every account, each once. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too).",
+                "Protection plans turned on for every account, each once; the others are switched off explicitly. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too). AI_ANALYST, the GuardDuty Investigation preview, is no organization feature and is left alone.",
             ),
         /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
         trustedIps: z
