@@ -16,10 +16,11 @@ import { PROTECTION_NOT_OFFERED_IN } from "../stacks/availability";
  * `OrgFeatureAdditionalConfiguration` in the GuardDuty API model (botocore service-2.json, commit
  * 0e6e2404b85dc336dd2889814e089bde7d1a4c55), so AI_PROTECTION is a name and a status alone.
  *
- * The provider checks a feature's `name` against the Go SDK's enum (terraform-provider-aws,
- * internal/service/guardduty/organization_configuration_feature.go: `enum.Validate[awstypes.OrgFeature]()`), which
- * holds AI_PROTECTION from aws-sdk-go-v2/service/guardduty v1.83.0 (terraform-provider-aws PR #48972, released in
- * v6.56.0, which also added AI_PROTECTION to the resources' documented valid values). The pinned @pulumi/aws 7.48.0
+ * The provider checks a feature's `name` against the Go SDK's enums (terraform-provider-aws,
+ * internal/service/guardduty/organization_configuration_feature.go `enum.Validate[awstypes.OrgFeature]()`,
+ * detector_feature.go `enum.Validate[awstypes.DetectorFeature]()`), which hold AI_PROTECTION from
+ * aws-sdk-go-v2/service/guardduty v1.83.0 (terraform-provider-aws PR #48972, due in v6.56.0 by issue #49024, which
+ * also added AI_PROTECTION to the resources' documented valid values). The pinned @pulumi/aws 7.48.0
  * carries that documentation (guardduty/organizationConfigurationFeature.d.ts, detectorFeature.d.ts), so its provider
  * is built from an upstream at least that new.
  */
