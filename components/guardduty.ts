@@ -11,7 +11,18 @@ import { PROTECTION_NOT_OFFERED_IN } from "../stacks/availability";
 
 /**
  * Runtime Monitoring is useless without its agents: let GuardDuty manage them everywhere it can
- * (EKS add-on, ECS Fargate sidecar, EC2 SSM agent) rather than leaving it to every account owner.
+ * (EKS add-on, ECS Fargate sidecar, EC2 SSM agent) rather than leaving it to every account owner. No other plan
+ * has an additional configuration: these three are every value of `FeatureAdditionalConfiguration` and
+ * `OrgFeatureAdditionalConfiguration` in the GuardDuty API model (botocore service-2.json, commit
+ * 0e6e2404b85dc336dd2889814e089bde7d1a4c55), so AI_PROTECTION is a name and a status alone.
+ *
+ * The provider checks a feature's `name` against the Go SDK's enums (terraform-provider-aws,
+ * internal/service/guardduty/organization_configuration_feature.go `enum.Validate[awstypes.OrgFeature]()`,
+ * detector_feature.go `enum.Validate[awstypes.DetectorFeature]()`), which hold AI_PROTECTION from
+ * aws-sdk-go-v2/service/guardduty v1.83.0 (terraform-provider-aws PR #48972, due in v6.56.0 by issue #49024, which
+ * also added AI_PROTECTION to the resources' documented valid values). The pinned @pulumi/aws 7.48.0
+ * carries that documentation (guardduty/organizationConfigurationFeature.d.ts, detectorFeature.d.ts), so its provider
+ * is built from an upstream at least that new.
  */
 const AGENT_MANAGEMENT: Partial<Record<GuardDutyProtection, string[]>> = {
     RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"],
@@ -25,18 +36,19 @@ const AGENT_MANAGEMENT: Partial<Record<GuardDutyProtection, string[]>> = {
  * enabled for every account, and billed. Of the runtime pair only one is managed: GuardDuty refuses a
  * detector with both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING (provider docs of
  * `guardduty.DetectorFeature`, "adding both features will cause an error"); RUNTIME_MONITORING unless
- * EKS_RUNTIME_MONITORING is the one configured. A plan GuardDuty lacks in `region` is left alone there.
+ * EKS_RUNTIME_MONITORING is the one configured. A plan GuardDuty lacks in `region` (`notOfferedIn`, by default
+ * the program's table in stacks/availability.ts) is left alone there.
  */
 export function managedProtections(
     configured: readonly GuardDutyProtection[],
     region: string,
+    notOfferedIn: Readonly<Record<string, readonly string[]>> = PROTECTION_NOT_OFFERED_IN,
 ): GuardDutyProtection[] {
     const runtime: GuardDutyProtection = configured.includes("EKS_RUNTIME_MONITORING")
         ? "RUNTIME_MONITORING"
         : "EKS_RUNTIME_MONITORING";
     return GUARDDUTY_PROTECTIONS.filter(
-        (protection) =>
-            protection !== runtime && !(PROTECTION_NOT_OFFERED_IN[protection] ?? []).includes(region),
+        (protection) => protection !== runtime && !(notOfferedIn[protection] ?? []).includes(region),
     );
 }
 

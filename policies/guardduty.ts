@@ -32,6 +32,12 @@ export const PUBLISHING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS
 const AWS_DEFAULT_PUBLISHING_FREQUENCY = "SIX_HOURS";
 export const DEFAULT_MAX_PUBLISHING_FREQUENCY = "FIFTEEN_MINUTES";
 
+/**
+ * Every organization feature of the GuardDuty API model (`OrgFeature`, botocore service-2.json at commit
+ * 0e6e2404b85dc336dd2889814e089bde7d1a4c55) but EKS_RUNTIME_MONITORING, which RUNTIME_MONITORING covers and
+ * GuardDuty refuses beside it. AI_PROTECTION (Bedrock and SageMaker AI activity) has been generally available since
+ * July 2026. AI_ANALYST is no organization feature and cannot be required of one.
+ */
 export const DEFAULT_REQUIRED_PROTECTIONS = [
     "S3_DATA_EVENTS",
     "EKS_AUDIT_LOGS",
@@ -39,6 +45,7 @@ export const DEFAULT_REQUIRED_PROTECTIONS = [
     "RDS_LOGIN_EVENTS",
     "LAMBDA_NETWORK_LOGS",
     "RUNTIME_MONITORING",
+    "AI_PROTECTION",
 ];
 
 /**
@@ -50,6 +57,8 @@ export const DEFAULT_REQUIRED_PROTECTIONS = [
  */
 export const DEFAULT_PROTECTIONS_NOT_OFFERED_IN: Readonly<Record<string, readonly string[]>> = {
     RDS_LOGIN_EVENTS: ["ap-east-2"],
+    // No region is documented without AI Protection (see stacks/availability.ts for what was read).
+    AI_PROTECTION: [],
 };
 
 /** GuardDuty severities: LOW 1-3.9, MEDIUM 4-6.9, HIGH 7-8.9, CRITICAL 9-10. */

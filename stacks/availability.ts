@@ -57,9 +57,16 @@ export const NOT_OFFERED_IN: Record<GovernedService, readonly string[]> = {
  * "Regions and endpoints", region-specific feature availability: "RDS Protection is not supported in Asia
  * Pacific (Taipei) (ap-east-2) Region." No other plan is listed as missing from a commercial region.
  * A plan missing from a region is not managed there at all (neither ENABLED nor DISABLED).
+ *
+ * AI_PROTECTION is listed with no region: the same section, in the copies read for this (December 2026), names no
+ * region without AI Protection, and the GuardDuty API model (botocore service-2.json, commit
+ * 0e6e2404b85dc336dd2889814e089bde7d1a4c55) documents no regional limit for it, while it does name the ten regions of
+ * the AI_ANALYST preview. That AWS accepts AI_PROTECTION in every governed region is to be confirmed on a first
+ * `pulumi up` (docs/operations.md, what only a real account can confirm); a region found lacking it goes here.
  */
 export const PROTECTION_NOT_OFFERED_IN: Readonly<Record<string, readonly string[]>> = {
     RDS_LOGIN_EVENTS: ["ap-east-2"],
+    AI_PROTECTION: [],
 };
 
 export function isOffered(service: GovernedService, region: string): boolean {

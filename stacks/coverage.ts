@@ -3,7 +3,7 @@ import type { CoverageScope } from "../functions/coverage/scopes";
 import { securityHubPolicyName } from "./organizational-units";
 import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { CONFIG_RECORDING_CONTROL, INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
-import { offeredIn } from "./availability";
+import { offeredIn, PROTECTION_NOT_OFFERED_IN } from "./availability";
 import type { StackConfig } from "./config";
 import { MEMBER_QUOTAS } from "./quotas";
 
@@ -29,6 +29,17 @@ export function coverageExpectation(config: StackConfig): CoverageExpectation {
                 : { config: offeredIn("securityhub", regions) }),
         },
         guarddutyFeatures: [...config.guardduty.protections],
+        // A plan GuardDuty lacks in a region is not managed there (components/guardduty.ts), nor judged.
+        guarddutyFeaturesNotOfferedIn: Object.fromEntries(
+            config.guardduty.protections
+                .map((protection) => [
+                    protection,
+                    regions.filter((region) =>
+                        (PROTECTION_NOT_OFFERED_IN[protection] ?? []).includes(region),
+                    ),
+                ])
+                .filter(([, lacking]) => lacking.length > 0),
+        ),
         inspectorScans: config.inspector.enabled
             ? config.inspector.resourceTypes.map((t) => INSPECTOR_SCAN_KEYS[t])
             : [],

@@ -9,7 +9,18 @@ import { suppressionRule } from "./suppression-config";
  * (stacks/suppression-config.ts) applied in every governed region.
  */
 
-/** GuardDuty protection plans, as organization feature names. */
+/**
+ * GuardDuty protection plans, as organization feature names: the `OrgFeature` enum of the GuardDuty API model
+ * (botocore `botocore/data/guardduty/2017-11-28/service-2.json`, commit 0e6e2404b85dc336dd2889814e089bde7d1a4c55,
+ * 2026-08-07), every value of it. AI_PROTECTION (generally available since July 2026, botocore 1.43.47: "GuardDuty
+ * AI Protection is now publicly available") watches Amazon Bedrock and SageMaker AI activity.
+ *
+ * Not here: AI_ANALYST (GuardDuty Investigation). It is a detector feature but not an organization feature (absent
+ * from `OrgFeature` in the same model), so it cannot be auto-enabled for the organization at all; its API is "currently
+ * available as a preview" in ten Regions and sends the analysed findings to Amazon Bedrock with cross-Region
+ * inference (CreateInvestigation documentation, same model). A governance tool does not switch a preview on for a
+ * whole organization, and the program leaves the administrator's own choice of it alone.
+ */
 export const GUARDDUTY_PROTECTIONS = [
     "S3_DATA_EVENTS",
     "EKS_AUDIT_LOGS",
@@ -18,12 +29,16 @@ export const GUARDDUTY_PROTECTIONS = [
     "EKS_RUNTIME_MONITORING",
     "LAMBDA_NETWORK_LOGS",
     "RUNTIME_MONITORING",
+    "AI_PROTECTION",
 ] as const;
 export type GuardDutyProtection = (typeof GUARDDUTY_PROTECTIONS)[number];
 
 /**
  * Every plan on, with RUNTIME_MONITORING rather than EKS_RUNTIME_MONITORING: GuardDuty refuses both, and
- * RUNTIME_MONITORING already covers EKS as well as ECS Fargate and EC2.
+ * RUNTIME_MONITORING already covers EKS as well as ECS Fargate and EC2. AI_PROTECTION is on like the others: it is
+ * generally available, a compromised key's Bedrock or SageMaker calls are a threat the program exists to see, and
+ * like every plan it is billed by what it analyses (it is metered: `UsageFeature` lists it, and it has a free trial:
+ * `FreeTrialFeatureResult` lists it, same model), so an account without AI workloads gives it little to analyse.
  */
 export const DEFAULT_PROTECTIONS: GuardDutyProtection[] = GUARDDUTY_PROTECTIONS.filter(
     (protection) => protection !== "EKS_RUNTIME_MONITORING",
@@ -68,16 +83,19 @@ export const guarddutySchema = z
             .enum(PUBLISHING_FREQUENCIES, { error: `one of ${PUBLISHING_FREQUENCIES.join(", ")}` })
             .default("FIFTEEN_MINUTES")
             .describe("How often GuardDuty exports updated findings."),
-        /** Protection plans turned on for every account. Default: all (RUNTIME_MONITORING for EKS). */
+        /** Protection plans turned on for every account. Default: all, AI_PROTECTION included (RUNTIME_MONITORING for EKS). */
         protections: z
             .array(
                 z.enum(GUARDDUTY_PROTECTIONS, {
-                    error: `a GuardDuty protection: one of ${GUARDDUTY_PROTECTIONS.join(", ")}`,
+                    error: (issue) =>
+                        issue.input === "AI_ANALYST"
+                            ? "a GuardDuty protection plan: AI_ANALYST (GuardDuty Investigation) is a preview that cannot be set for the organization, and the program leaves it alone"
+                            : `a GuardDuty protection: one of ${GUARDDUTY_PROTECTIONS.join(", ")}`,
                 }),
             )
             .default(DEFAULT_PROTECTIONS)
             .describe(
-                "Protection plans turned on for every account, each once. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too).",
+                "Protection plans turned on for every account, each once; the others are switched off explicitly. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too). AI_ANALYST, the GuardDuty Investigation preview, is no organization feature and is left alone.",
             ),
         /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
         trustedIps: z

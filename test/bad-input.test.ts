@@ -356,6 +356,15 @@ const CASES: Case[] = [
         },
     ),
     config(
+        "the GuardDuty Investigation preview asked for as a protection",
+        "guardduty.protections[1]",
+        json("AI_ANALYST"),
+        /expected a GuardDuty protection plan: AI_ANALYST \(GuardDuty Investigation\) is a preview that cannot be set for the organization/,
+        (doc) => {
+            section(doc, "guardduty").protections = ["AI_PROTECTION", "AI_ANALYST"];
+        },
+    ),
+    config(
         "both runtime-monitoring features",
         "guardduty.protections",
         json(["RUNTIME_MONITORING", "EKS_RUNTIME_MONITORING"]),

@@ -58,6 +58,9 @@ describe("stack configuration", () => {
         assert.deepEqual(config.guardduty.protections, DEFAULT_PROTECTIONS);
         assert.ok(!config.guardduty.protections.includes("EKS_RUNTIME_MONITORING"));
         assert.ok(config.guardduty.protections.includes("RUNTIME_MONITORING"));
+        // Generally available since July 2026, and on by default like every other plan.
+        assert.ok(config.guardduty.protections.includes("AI_PROTECTION"));
+        assert.ok(!config.guardduty.protections.some((p: string) => p === "AI_ANALYST"));
         assert.deepEqual(config.guardduty.trustedIps, []);
         assert.equal(config.notifications.minSeverity, 7);
         // Additions only: the defaults are always alerted on (see notifications.test.ts).

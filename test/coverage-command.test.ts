@@ -92,7 +92,11 @@ function coveredOrganization(options: { macieMembers?: string[] } = {}) {
     guardduty.on(GetMemberDetectorsCommand).callsFake((input: GetMemberDetectorsCommandInput) => ({
         MemberDataSourceConfigurations: (input.AccountIds ?? []).map((AccountId) => ({
             AccountId,
-            Features: Object.values(OrgFeature).map((Name) => ({ Name, Status: "ENABLED" })),
+            // The pinned SDK's OrgFeature enum lacks AI_PROTECTION, which GuardDuty reports since July 2026.
+            Features: [...Object.values(OrgFeature), "AI_PROTECTION"].map((Name) => ({
+                Name,
+                Status: "ENABLED",
+            })),
         })),
         UnprocessedAccounts: [],
     }));

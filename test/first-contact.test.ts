@@ -124,6 +124,7 @@ describe("first contact with real AWS", () => {
                 RDS_LOGIN_EVENTS: "DISABLED",
                 LAMBDA_NETWORK_LOGS: "DISABLED",
                 RUNTIME_MONITORING: "DISABLED",
+                AI_PROTECTION: "DISABLED",
             });
             assert.deepEqual(autoEnable, {
                 S3_DATA_EVENTS: "ALL",
@@ -132,6 +133,7 @@ describe("first contact with real AWS", () => {
                 RDS_LOGIN_EVENTS: "NONE",
                 LAMBDA_NETWORK_LOGS: "NONE",
                 RUNTIME_MONITORING: "NONE",
+                AI_PROTECTION: "NONE",
             });
             const runtime = org.find((f) => f.inputs.name === "RUNTIME_MONITORING");
             const agents = runtime?.inputs.additionalConfigurations as { autoEnable: string }[];
@@ -240,6 +242,8 @@ describe("first contact with real AWS", () => {
         for (const type of [DETECTOR_FEATURE, ORG_FEATURE]) {
             assert.ok(!names(type, "ap-east-2").includes("RDS_LOGIN_EVENTS"), type);
             assert.ok(names(type, "eu-west-1").includes("RDS_LOGIN_EVENTS"), type);
+            // AI Protection is documented as missing nowhere: managed in Taipei like everywhere else.
+            assert.ok(names(type, "ap-east-2").includes("AI_PROTECTION"), type);
             assert.deepEqual(
                 names(type, "ap-east-2"),
                 names(type, "eu-west-1").filter((name) => name !== "RDS_LOGIN_EVENTS"),

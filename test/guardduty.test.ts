@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { parseIpList } from "../stacks/ip-lists";
 import { findingsKey, inRegion, ofType, plan, single } from "./helpers/plan";
+import { managedProtections } from "../components/guardduty";
+import { DEFAULT_PROTECTIONS } from "../stacks/guardduty-config";
 
 const DETECTOR = "aws:guardduty/detector:Detector";
 const DESIGNATION = "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount";
@@ -12,7 +14,10 @@ const DESTINATION = "aws:guardduty/publishingDestination:PublishingDestination";
 const IP_SET = "aws:guardduty/iPSet:IPSet";
 const THREAT_SET = "aws:guardduty/threatIntelSet:ThreatIntelSet";
 const FILTER = "aws:guardduty/filter:Filter";
-/** Every protection plan but the EKS-only runtime one, which RUNTIME_MONITORING supersedes. */
+/**
+ * Every protection plan but the EKS-only runtime one, which RUNTIME_MONITORING supersedes: every organization
+ * feature of the GuardDuty API model (botocore service-2.json, `OrgFeature`), AI Protection included.
+ */
 const ALL_BUT_EKS_RUNTIME = [
     "S3_DATA_EVENTS",
     "EKS_AUDIT_LOGS",
@@ -20,6 +25,7 @@ const ALL_BUT_EKS_RUNTIME = [
     "RDS_LOGIN_EVENTS",
     "LAMBDA_NETWORK_LOGS",
     "RUNTIME_MONITORING",
+    "AI_PROTECTION",
 ];
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 
@@ -88,6 +94,9 @@ describe("GuardDuty organization-wide", () => {
                     { name: "EKS_ADDON_MANAGEMENT", autoEnable: "ALL" },
                 ],
             );
+            // AI Protection has no additional configuration in the API model: a name and a status alone.
+            const ai = features.find((f) => f.inputs.name === "AI_PROTECTION");
+            assert.deepEqual(ai?.inputs.additionalConfigurations ?? [], []);
             const own = ofType(dev, DETECTOR_FEATURE).filter(inRegion(region));
             assert.deepEqual(own.map((f) => f.inputs.name).sort(), [...ALL_BUT_EKS_RUNTIME].sort());
             assert.ok(own.every((f) => f.inputs.status === "ENABLED"));
@@ -103,6 +112,40 @@ describe("GuardDuty organization-wide", () => {
                 ],
             );
         }
+    });
+
+    it("manages AI Protection in every governed region of prod: ENABLED on the detector, ALL for the organization", () => {
+        for (const region of prod.regions) {
+            const org = ofType(prod, ORG_FEATURE)
+                .filter(inRegion(region))
+                .filter((f) => f.inputs.name === "AI_PROTECTION");
+            const own = ofType(prod, DETECTOR_FEATURE)
+                .filter(inRegion(region))
+                .filter((f) => f.inputs.name === "AI_PROTECTION");
+            assert.deepEqual(
+                org.map((f) => f.inputs.autoEnable),
+                ["ALL"],
+                `one AI_PROTECTION organization feature in ${region}`,
+            );
+            assert.deepEqual(
+                own.map((f) => f.inputs.status),
+                ["ENABLED"],
+                `one on the detector in ${region}`,
+            );
+        }
+    });
+
+    it("leaves a plan alone in a region its availability table says lacks it, and only there", () => {
+        const table = { AI_PROTECTION: ["ap-east-2"] };
+        assert.ok(!managedProtections(DEFAULT_PROTECTIONS, "ap-east-2", table).includes("AI_PROTECTION"));
+        assert.ok(managedProtections(DEFAULT_PROTECTIONS, "eu-west-1", table).includes("AI_PROTECTION"));
+        // Off by config is not the same as not offered: still managed, to be switched off explicitly.
+        assert.ok(managedProtections(["S3_DATA_EVENTS"], "eu-west-1", table).includes("AI_PROTECTION"));
+        // With the program's own table it is managed in Taipei, where only RDS Protection is missing.
+        assert.deepEqual(
+            managedProtections(DEFAULT_PROTECTIONS, "ap-east-2").sort(),
+            ALL_BUT_EKS_RUNTIME.filter((p) => p !== "RDS_LOGIN_EVENTS").sort(),
+        );
     });
 
     it("exports every region's findings to the one home-region bucket, encrypted with the one key", () => {

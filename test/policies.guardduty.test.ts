@@ -89,6 +89,38 @@ describe("GuardDuty policies", function () {
             assert.equal(d.urn, urnOf("aws:guardduty/detector:Detector", "detector"));
         });
 
+        it("requires AI Protection by default, auto-enabled for ALL, and excuses it only where configured", async () => {
+            const [missing] = await expectPolicies(without(compliantStack(), "feature-ai_protection"), [
+                "guardduty-organization-protections",
+            ]);
+            assert.match(missing.message, /does not auto-enable AI_PROTECTION for ALL/);
+            const [off] = await expectPolicies(
+                withInputs(compliantStack(), "feature-ai_protection", { autoEnable: "NONE" }),
+                ["guardduty-organization-protections"],
+            );
+            assert.match(off.message, /not auto-enabled for ALL: AI_PROTECTION \(NONE\)/);
+            // The pack's default table, like the program's, names no region without AI Protection.
+            await expectPolicies(without(compliantStack({ region: "ap-east-2" }), "feature-ai_protection"), [
+                "guardduty-organization-protections",
+            ]);
+            const taipei = without(
+                compliantStack({ region: "ap-east-2" }),
+                "feature-ai_protection",
+                "feature-rds_login_events",
+            );
+            await withConfig(
+                {
+                    "guardduty-organization-protections": {
+                        protectionsNotOfferedIn: {
+                            RDS_LOGIN_EVENTS: ["ap-east-2"],
+                            AI_PROTECTION: ["ap-east-2"],
+                        },
+                    },
+                },
+                async () => expectPolicies(taipei, []),
+            );
+        });
+
         it("rejects a protection auto-enabled for NEW accounts only", async () => {
             const [d] = await expectPolicies(
                 withInputs(compliantStack(), "feature-s3_data_events", { autoEnable: "NEW" }),

@@ -95,8 +95,9 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
                         "RDS_LOGIN_EVENTS",
                         "LAMBDA_NETWORK_LOGS",
                         "RUNTIME_MONITORING",
+                        "AI_PROTECTION",
                     ],
-                    protectionsNotOfferedIn: { RDS_LOGIN_EVENTS: ["ap-east-2"] },
+                    protectionsNotOfferedIn: { RDS_LOGIN_EVENTS: ["ap-east-2"], AI_PROTECTION: [] },
                 },
                 "guardduty-filter-safe-archive": { maxArchivedSeverity: 7 },
                 "findings-bucket-retention": { minRetentionDays: 365 },
@@ -324,6 +325,7 @@ describe("policy pack (run through the analyzer gRPC protocol)", function () {
                         .requiredProtections,
                 ].sort(),
                 [
+                    "AI_PROTECTION",
                     "EBS_MALWARE_PROTECTION",
                     "EKS_AUDIT_LOGS",
                     "LAMBDA_NETWORK_LOGS",

@@ -4,11 +4,11 @@ import { planStack, type PlanDocument } from "../tools/plan-runtime";
 import { plan } from "./helpers/plan";
 
 /**
- * What one more governed region may cost, whatever the number of accounts: issue 5's 40, and since issue 29 the
+ * What one more governed region may cost, whatever the number of accounts: issue 5's 40, since issue 29 the
  * region's watch (a relay topic, its key, its policy and its subscription, and the delivery alarm of each of up to
- * four forwarding rules).
+ * four forwarding rules), and since issue 30 AI Protection's detector feature and organization feature.
  */
-const PER_REGION = 48;
+const PER_REGION = 50;
 /** Generous against a loaded CI machine: the 10,000-account plan takes a fraction of it (npm run bench). */
 const LARGE_PLAN_BOUND_MS = 60_000;
 const GLOBAL = "(global)";

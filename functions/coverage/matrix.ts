@@ -32,6 +32,11 @@ export interface CoverageExpectation {
     regions: Partial<Record<CoverageService, string[]>>;
     /** GuardDuty features (GetMemberDetectors `Features[].Name`) that must be ENABLED in every account. */
     guarddutyFeatures: string[];
+    /**
+     * Regions, per feature, where GuardDuty does not offer it (stacks/availability.ts): the program manages it there
+     * neither on nor off, so a member's status of it is not judged in those regions. Unset: offered everywhere.
+     */
+    guarddutyFeaturesNotOfferedIn?: Readonly<Record<string, readonly string[]>>;
     /** Inspector scan types (BatchGetAccountStatus `resourceState` keys) that must be ENABLED. */
     inspectorScans: string[];
     /** Members per administrator and region, where a service caps them (Detective's 1,200). */
@@ -236,7 +241,11 @@ function memberGap(
         return `member status ${member.status}${detail}`;
     }
     if (service === "guardduty") {
-        const missing = missingPlans(member?.plans, expectation.guarddutyFeatures);
+        const offered = expectation.guarddutyFeatures.filter(
+            (feature) =>
+                !(expectation.guarddutyFeaturesNotOfferedIn?.[feature] ?? []).includes(reading.region),
+        );
+        const missing = missingPlans(member?.plans, offered);
         if (member !== undefined && missing.length > 0)
             return `protection plans not enabled: ${describePlans(member.plans, missing)}`;
     }

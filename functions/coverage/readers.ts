@@ -87,10 +87,15 @@ export async function readGuardDuty(
             const observation =
                 configuration.AccountId === undefined ? undefined : observations.get(configuration.AccountId);
             if (observation === undefined) continue;
+            // Names are kept as the strings GuardDuty sent, whatever the SDK's enum knows: the pinned
+            // @aws-sdk/client-guardduty 3.1048.0 has no AI_PROTECTION in `OrgFeature`, yet its schema types
+            // `Features[].name` as a plain string (dist-cjs/schemas/schemas_0.js, MemberFeaturesConfigurationResult$)
+            // and @smithy/core's JSON deserializer returns a string as it came (JsonShapeDeserializer2._read). The
+            // enum is a compile-time union only, so the plan names are compared as strings, never narrowed to it.
             observation.plans = Object.fromEntries(
                 (configuration.Features ?? [])
                     .filter((f) => f.Name !== undefined)
-                    .map((f) => [String(f.Name), upper(f.Status)]),
+                    .map((f): [string, string] => [String(f.Name), upper(f.Status)]),
             );
         }
         for (const unprocessed of response.UnprocessedAccounts ?? []) {

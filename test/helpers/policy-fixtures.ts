@@ -101,6 +101,7 @@ export const GUARDDUTY_FEATURES = [
     "RDS_LOGIN_EVENTS",
     "LAMBDA_NETWORK_LOGS",
     "RUNTIME_MONITORING",
+    "AI_PROTECTION",
 ];
 
 export function keyPolicy(statements: unknown[]): string {
