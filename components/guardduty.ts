@@ -61,6 +61,8 @@ export interface GuardDutyDetectorsArgs {
     publishingFrequency: string;
     /** Protection plans enabled on the administrator's own detectors. */
     protections: GuardDutyProtection[];
+    /** Regions where GuardDuty lacks each plan: the plan is left alone there. Default: the program's table. */
+    protectionsNotOfferedIn?: Readonly<Record<string, readonly string[]>>;
     /** Protect detectors from deletion: deleting one disables GuardDuty and deletes its findings. */
     protectData: boolean;
 }
@@ -95,7 +97,11 @@ export class GuardDutyDetectors extends pulumi.ComponentResource {
                     import: args.importIds?.[region],
                 },
             );
-            for (const protection of managedProtections(args.protections, region)) {
+            for (const protection of managedProtections(
+                args.protections,
+                region,
+                args.protectionsNotOfferedIn,
+            )) {
                 const status = args.protections.includes(protection) ? "ENABLED" : "DISABLED";
                 new aws.guardduty.DetectorFeature(
                     `${name}-${region}-${protection.toLowerCase()}`,
@@ -139,6 +145,8 @@ export interface GuardDutyOrganizationArgs {
     designations: Record<string, pulumi.Resource>;
     /** Protection plans auto-enabled for every account. */
     protections: GuardDutyProtection[];
+    /** Regions where GuardDuty lacks each plan: the plan is left alone there. Default: the program's table. */
+    protectionsNotOfferedIn?: Readonly<Record<string, readonly string[]>>;
     /** The findings bucket and key. */
     destination: GuardDutyExportDestination;
     /** Home region: where the list files are stored. */
@@ -259,7 +267,11 @@ export class GuardDutyOrganization extends pulumi.ComponentResource {
                     },
                 );
             }
-            for (const protection of managedProtections(args.protections, region)) {
+            for (const protection of managedProtections(
+                args.protections,
+                region,
+                args.protectionsNotOfferedIn,
+            )) {
                 const autoEnable = args.protections.includes(protection) ? "ALL" : "NONE";
                 const waitsFor =
                     protection === "EBS_MALWARE_PROTECTION" && args.malwareScanAccess !== undefined

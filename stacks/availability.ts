@@ -69,6 +69,20 @@ export const PROTECTION_NOT_OFFERED_IN: Readonly<Record<string, readonly string[
     AI_PROTECTION: [],
 };
 
+/**
+ * The plans missing from each region: the program's table (PROTECTION_NOT_OFFERED_IN) and the regions the stack's
+ * config adds (`guardduty.protectionsNotOfferedIn`) where GuardDuty turned out to refuse a plan.
+ */
+export function protectionsNotOfferedIn(
+    configured: Readonly<Partial<Record<string, readonly string[]>>>,
+): Readonly<Record<string, readonly string[]>> {
+    const merged: Record<string, readonly string[]> = { ...PROTECTION_NOT_OFFERED_IN };
+    for (const [protection, regions] of Object.entries(configured)) {
+        merged[protection] = [...new Set([...(merged[protection] ?? []), ...(regions ?? [])])];
+    }
+    return merged;
+}
+
 export function isOffered(service: GovernedService, region: string): boolean {
     return KNOWN_REGIONS.includes(region) && !NOT_OFFERED_IN[service].includes(region);
 }

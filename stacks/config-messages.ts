@@ -41,7 +41,13 @@ export function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[
         return knownKeysAt((def as z.core.$ZodDefaultDef).innerType, path);
     }
     if (path.length === 0) {
-        return def.type === "object" ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+        if (def.type === "object") return Object.keys((def as z.core.$ZodObjectDef).shape);
+        // A map keyed by a fixed set of names (guardduty.protectionsNotOfferedIn): those names.
+        if (def.type === "record") {
+            const keys = (def as z.core.$ZodRecordDef).keyType._zod.def;
+            if (keys.type === "enum") return Object.values((keys as z.core.$ZodEnumDef).entries).map(String);
+        }
+        return [];
     }
     const [head, ...rest] = path;
     if (def.type === "object") {

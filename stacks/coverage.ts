@@ -3,7 +3,7 @@ import type { CoverageScope } from "../functions/coverage/scopes";
 import { securityHubPolicyName } from "./organizational-units";
 import type { EnrollmentSettings } from "../functions/enrollment/run-enrollment";
 import { CONFIG_RECORDING_CONTROL, INSPECTOR_SCAN_KEYS } from "../functions/coverage/readers";
-import { offeredIn, PROTECTION_NOT_OFFERED_IN } from "./availability";
+import { offeredIn, protectionsNotOfferedIn } from "./availability";
 import type { StackConfig } from "./config";
 import { MEMBER_QUOTAS } from "./quotas";
 
@@ -14,6 +14,7 @@ import { MEMBER_QUOTAS } from "./quotas";
  */
 export function coverageExpectation(config: StackConfig): CoverageExpectation {
     const { regions, accounts } = config;
+    const notOffered = protectionsNotOfferedIn(config.guardduty.protectionsNotOfferedIn);
     return {
         adminAccountId: accounts.securityAdmin,
         managementAccountId: accounts.management,
@@ -34,9 +35,7 @@ export function coverageExpectation(config: StackConfig): CoverageExpectation {
             config.guardduty.protections
                 .map((protection) => [
                     protection,
-                    regions.filter((region) =>
-                        (PROTECTION_NOT_OFFERED_IN[protection] ?? []).includes(region),
-                    ),
+                    regions.filter((region) => (notOffered[protection] ?? []).includes(region)),
                 ])
                 .filter(([, lacking]) => lacking.length > 0),
         ),

@@ -3,6 +3,7 @@ import { contains, distinctEntries, IpEntryError, nonPublicReason, parseIpEntry 
 import { MAX_THREAT_LIST_ENTRIES } from "./quotas";
 import { PUBLISHING_FREQUENCIES, reportDuplicates } from "./schema-parts";
 import { suppressionRule } from "./suppression-config";
+import { region } from "./regions-config";
 
 /*
  * The `guardduty` section: the protection plans, the trusted and threat IP lists and the suppression rules
@@ -96,6 +97,28 @@ export const guarddutySchema = z
             .default(DEFAULT_PROTECTIONS)
             .describe(
                 "Protection plans turned on for every account, each once; the others are switched off explicitly. RUNTIME_MONITORING and EKS_RUNTIME_MONITORING exclude each other (RUNTIME_MONITORING covers EKS too). AI_ANALYST, the GuardDuty Investigation preview, is no organization feature and is left alone.",
+            ),
+        /**
+         * Regions where GuardDuty refuses a plan that the program's own table (stacks/availability.ts) believes it
+         * offers. AWS publishes plan regions as prose that changes (AI Protection's were not found at all), so a
+         * first `pulumi up` that fails on a plan in a region is mended here, not by editing code or dropping the
+         * region. The plan is then left alone there, neither ENABLED nor DISABLED, and not judged by coverage.
+         */
+        protectionsNotOfferedIn: z
+            .partialRecord(
+                z.enum(GUARDDUTY_PROTECTIONS, {
+                    error: `a GuardDuty protection: one of ${GUARDDUTY_PROTECTIONS.join(", ")}`,
+                }),
+                z
+                    .array(region)
+                    .min(1, { error: "at least one region: leave the plan out instead" })
+                    .superRefine((regions, ctx) =>
+                        reportDuplicates(ctx, regions, (index) => [index], "each region once"),
+                    ),
+            )
+            .default({})
+            .describe(
+                "Plan -> regions where GuardDuty refuses it though the program's table (stacks/availability.ts) says it is offered: the plan is left alone there (neither ENABLED nor DISABLED) and coverage does not judge it. Set the policy pack's protectionsNotOfferedIn alike.",
             ),
         /** Trusted addresses and networks (IPv4/IPv6): GuardDuty raises no findings for them. At most 2,000. */
         trustedIps: z

@@ -4,7 +4,7 @@ import { reportDuplicates } from "./schema-parts";
 
 /* The `regions` key: the governed regions, each once. */
 
-const region = z
+export const region = z
     .string({ error: 'a region code such as "eu-west-1"' })
     .refine((code) => KNOWN_REGIONS.includes(code), {
         error: `one of the commercial regions: ${KNOWN_REGIONS.join(", ")}`,

@@ -339,7 +339,7 @@ const CASES: Case[] = [
         "typo in a guardduty key",
         "guardduty.publishingFrequncy",
         undefined,
-        /allowed keys here: publishingFrequency, protections, trustedIps, threatLists, suppressionRules$/,
+        /allowed keys here: publishingFrequency, protections, protectionsNotOfferedIn, trustedIps, threatLists, suppressionRules$/,
         (doc) => {
             const guardduty = section(doc, "guardduty");
             guardduty.publishingFrequncy = guardduty.publishingFrequency;
@@ -362,6 +362,24 @@ const CASES: Case[] = [
         /expected a GuardDuty protection plan: AI_ANALYST \(GuardDuty Investigation\) is a preview that cannot be set for the organization/,
         (doc) => {
             section(doc, "guardduty").protections = ["AI_PROTECTION", "AI_ANALYST"];
+        },
+    ),
+    config(
+        "a region GuardDuty refuses a plan in that is no region",
+        "guardduty.protectionsNotOfferedIn.AI_PROTECTION[0]",
+        json("eu-west-9"),
+        /expected one of the commercial regions: us-east-1, /,
+        (doc) => {
+            section(doc, "guardduty").protectionsNotOfferedIn = { AI_PROTECTION: ["eu-west-9"] };
+        },
+    ),
+    config(
+        "a plan refused in regions with no region named",
+        "guardduty.protectionsNotOfferedIn.AI_PROTECTION",
+        json([]),
+        /expected at least one region: leave the plan out instead$/,
+        (doc) => {
+            section(doc, "guardduty").protectionsNotOfferedIn = { AI_PROTECTION: [] };
         },
     ),
     config(

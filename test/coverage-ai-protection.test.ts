@@ -160,6 +160,26 @@ describe("coverage of GuardDuty AI Protection", () => {
         assert.deepEqual(coverageExpectation(config).guarddutyFeaturesNotOfferedIn ?? {}, {});
     });
 
+    it("does not judge a plan where the stack's config says GuardDuty refuses it, and still judges it elsewhere", async () => {
+        const observations = await readMocked("DISABLED");
+        const config = devConfig();
+        const refused = coverageExpectation({
+            ...config,
+            regions: [...config.regions, "ap-east-2"],
+            guardduty: { ...config.guardduty, protectionsNotOfferedIn: { AI_PROTECTION: ["eu-west-1"] } },
+        });
+        // Merged with the program's own table; regions the stack does not govern are not listed.
+        assert.deepEqual(refused.guarddutyFeaturesNotOfferedIn, {
+            RDS_LOGIN_EVENTS: ["ap-east-2"],
+            AI_PROTECTION: ["eu-west-1"],
+        });
+        assert.deepEqual(judge(observations, "eu-west-1", refused), []);
+        assert.equal(
+            judge(observations, config.regions.find((r) => r !== "eu-west-1") ?? "", refused).length,
+            1,
+        );
+    });
+
     it("the SDK's own deserializer passes AI_PROTECTION through from GuardDuty's JSON", async () => {
         // GetMemberDetectors and ListMembers answered on the wire (restJson1, the model's locationNames),
         // deserialized by the pinned SDK exactly as a real answer would be.

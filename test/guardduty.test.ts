@@ -4,6 +4,7 @@ import { parseIpList } from "../stacks/ip-lists";
 import { findingsKey, inRegion, ofType, plan, single } from "./helpers/plan";
 import { managedProtections } from "../components/guardduty";
 import { DEFAULT_PROTECTIONS } from "../stacks/guardduty-config";
+import { readStackConfigValues } from "../tools/plan-runtime";
 
 const DETECTOR = "aws:guardduty/detector:Detector";
 const DESIGNATION = "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount";
@@ -133,6 +134,33 @@ describe("GuardDuty organization-wide", () => {
                 `one on the detector in ${region}`,
             );
         }
+    });
+
+    it("leaves a plan alone where the stack's config says GuardDuty refuses it, and manages it next door", async () => {
+        const values = readStackConfigValues("prod");
+        const guardduty = values["security-governance:guardduty"] as Record<string, unknown>;
+        const refused = await plan("prod", {
+            configOverrides: {
+                "security-governance:guardduty": {
+                    ...guardduty,
+                    protectionsNotOfferedIn: { AI_PROTECTION: ["eu-west-1"] },
+                },
+            },
+        });
+        const aiIn = (region: string, type: string) =>
+            ofType(refused, type)
+                .filter(inRegion(region))
+                .filter((f) => f.inputs.name === "AI_PROTECTION").length;
+        assert.ok(refused.regions.includes("eu-west-1") && refused.regions.includes("us-east-1"));
+        assert.equal(aiIn("eu-west-1", ORG_FEATURE), 0, "no organization feature where refused");
+        assert.equal(aiIn("eu-west-1", DETECTOR_FEATURE), 0, "no detector feature where refused");
+        assert.equal(aiIn("us-east-1", ORG_FEATURE), 1);
+        assert.equal(aiIn("us-east-1", DETECTOR_FEATURE), 1);
+        // The rest of eu-west-1's plans stay managed: every plan but AI Protection.
+        assert.equal(
+            ofType(refused, ORG_FEATURE).filter(inRegion("eu-west-1")).length,
+            ALL_BUT_EKS_RUNTIME.length - 1,
+        );
     });
 
     it("leaves a plan alone in a region its availability table says lacks it, and only there", () => {

@@ -4,7 +4,7 @@ import { GuardDutyDetectors } from "../../components/guardduty";
 import { InspectorAdmin } from "../../components/inspector";
 import { MacieAdmin } from "../../components/macie";
 import { SecurityHubAdmin } from "../../components/security-hub";
-import { offeredIn } from "../availability";
+import { offeredIn, protectionsNotOfferedIn } from "../availability";
 import type { StackContext } from "./context";
 
 /** Each service turned on in the security account, the administrator's own enablement. */
@@ -32,6 +32,7 @@ export function enableAdministrators({ config, providers }: StackContext): Admin
             regions,
             publishingFrequency: config.guardduty.publishingFrequency,
             protections: config.guardduty.protections,
+            protectionsNotOfferedIn: protectionsNotOfferedIn(config.guardduty.protectionsNotOfferedIn),
             protectData,
             importIds: config.adopt.guarddutyDetectors,
         },

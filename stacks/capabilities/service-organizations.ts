@@ -7,7 +7,7 @@ import { InspectorOrganization } from "../../components/inspector";
 import { MacieOrganization } from "../../components/macie";
 import { SecurityHubOrganization } from "../../components/security-hub";
 import { SecurityHubV2 } from "../../components/security-hub-v2";
-import { offeredIn } from "../availability";
+import { offeredIn, protectionsNotOfferedIn } from "../availability";
 import { enrollmentSettingsFor } from "../coverage";
 import { inspectorScopes, securityHubPolicyName, securityHubScopes } from "../organizational-units";
 import type { Administrators } from "./administrators";
@@ -46,6 +46,7 @@ export function organizeServices(
             detectors,
             designations: designations.guardduty ?? {},
             protections: config.guardduty.protections,
+            protectionsNotOfferedIn: protectionsNotOfferedIn(config.guardduty.protectionsNotOfferedIn),
             destination: findingsExport,
             homeRegion,
             trustedIps: config.guardduty.trustedIps,
