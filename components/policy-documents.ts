@@ -262,7 +262,11 @@ export interface AccessLogBucketPolicyParams {
  * `logging.s3.amazonaws.com`, which a bucket with ACLs disabled (BucketOwnerEnforced) must allow `s3:PutObject`
  * in its policy, scoped with `aws:SourceArn` (the source bucket) and `aws:SourceAccount` (S3 user guide, "Enabling
  * Amazon S3 server access logging", "Permissions for log delivery"). Each source may write under its own prefix
- * only, so one bucket's logs cannot be passed off as another's.
+ * only, so one bucket's logs cannot be passed off as another's. Unlike the findings bucket's, this policy demands no
+ * encryption header on uploads: "If there are Deny statements in your bucket policy, make sure that they don't
+ * prevent Amazon S3 from delivering access logs" (same page), and S3's log delivery sends none (user report,
+ * aws-quickstart/quickstart-compliance-common issue 29); the default SSE-S3 encrypts every log object anyway. The TLS
+ * deny is kept for Security Hub control S3.5; that log delivery passes it is not stated in AWS's pages.
  */
 export function accessLogBucketPolicy(params: AccessLogBucketPolicyParams): PolicyDocument {
     const bucketArn = `arn:${PARTITION}:s3:::${params.bucketName}`;
