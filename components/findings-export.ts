@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessLogBucket } from "./access-logs";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import {
     EXPORT_PREFIXES,
@@ -23,6 +24,8 @@ export interface FindingsExportArgs {
     retentionDays: number;
     /** Days after which objects move to Glacier Flexible Retrieval. */
     archiveAfterDays: number;
+    /** Days the server access logs of the bucket are kept (current and noncurrent versions). */
+    accessLogRetentionDays: number;
     /** Waiting period before the key can be deleted, 7-30 days. */
     kmsDeletionWindowDays: number;
     /** Protect the bucket and key from deletion by Pulumi (and keep them if removed from the program). */
@@ -49,6 +52,8 @@ export class FindingsExport extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
     public readonly keyArn: pulumi.Output<string>;
+    /** The bucket receiving the findings bucket's server access logs. */
+    public readonly accessLogBucketName: pulumi.Output<string>;
     /** Ready once the bucket policy is in place: exporters must wait for it. */
     public readonly ready: pulumi.Resource[];
     /**
@@ -218,16 +223,40 @@ export class FindingsExport extends pulumi.ComponentResource {
             );
         }
 
+        // Server access logs of the findings bucket (Security Hub CSPM control S3.9): who read, wrote or deleted
+        // findings. They go to a bucket of their own, as S3 requires of a target in the same account and Region
+        // that has neither SSE-KMS default encryption nor Object Lock (components/access-logs.ts).
+        const logPrefix = `${bucketName}/`;
+        const accessLogs = new AccessLogBucket(
+            `${name}-access-logs`,
+            {
+                securityAccountId: args.securityAccountId,
+                homeRegion: region,
+                sources: [{ bucketName, prefix: logPrefix }],
+                retentionDays: args.accessLogRetentionDays,
+                protectData: args.protectData,
+            },
+            { parent: this },
+        );
+        // Kept with the bucket, like its other guards: a kept bucket would otherwise stop being logged.
+        new aws.s3.BucketLogging(
+            `${name}-logging`,
+            { region, bucket: bucket.id, targetBucket: accessLogs.bucketName, targetPrefix: logPrefix },
+            { ...bucketOptions, dependsOn: accessLogs.ready },
+        );
+
         this.objectLocked = args.objectLock !== undefined;
         this.protectsData = args.protectData;
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.keyArn = key.arn;
         this.ready = [policy, encryption, versioning, ...locked];
+        this.accessLogBucketName = accessLogs.bucketName;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             keyArn: this.keyArn,
+            accessLogBucketName: this.accessLogBucketName,
             prefixes: EXPORT_PREFIXES,
         });
     }

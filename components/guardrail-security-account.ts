@@ -6,6 +6,7 @@ import { failedRunsQueueName } from "./scheduled-function";
 /** The responder's failed-events queue (components/response-function.ts, FAILED_EVENTS_QUEUE; a test holds them equal). */
 export const FAILED_EVENTS_QUEUE_NAME = `${PROTECTED_NAMES.functionNamePrefix}responder-failed-events`;
 import {
+    accessLogBucketName,
     EXPORT_PREFIXES,
     findingsBucketName,
     IP_LIST_PREFIX,
@@ -34,6 +35,9 @@ export function securityAccountGuardrailPolicy(
 ): IdentityPolicyDocument {
     const account = params.securityAccountId;
     const bucket = `arn:${PARTITION}:s3:::${findingsBucketName(account, params.homeRegion)}`;
+    // The findings bucket's server access logs: who read or changed findings. Only S3's log delivery writes them,
+    // as a service principal no SCP limits ("SCPs affect only IAM users and roles", Organizations user guide).
+    const logs = `arn:${PARTITION}:s3:::${accessLogBucketName(account, params.homeRegion)}`;
     const condition = exemptionCondition(params);
     // Exported findings and the lists GuardDuty reads: written only by the services and the deployer.
     const written = [...Object.values(EXPORT_PREFIXES), IP_LIST_PREFIX].map(
@@ -58,8 +62,9 @@ export function securityAccountGuardrailPolicy(
                     "s3:PutBucketPublicAccessBlock",
                     "s3:PutBucketOwnershipControls",
                     "s3:PutBucketObjectLockConfiguration",
+                    "s3:PutBucketLogging",
                 ],
-                Resource: bucket,
+                Resource: [bucket, logs],
                 Condition: condition,
             },
             {
@@ -72,7 +77,7 @@ export function securityAccountGuardrailPolicy(
                     "s3:PutObjectLegalHold",
                     "s3:BypassGovernanceRetention",
                 ],
-                Resource: [...written, decisions],
+                Resource: [...written, decisions, `${logs}/*`],
                 Condition: condition,
             },
             {
@@ -80,7 +85,7 @@ export function securityAccountGuardrailPolicy(
                 Sid: "NoForgedFindings",
                 Effect: "Deny",
                 Action: "s3:PutObject",
-                Resource: written,
+                Resource: [...written, `${logs}/*`],
                 Condition: condition,
             },
             {

@@ -242,3 +242,56 @@ export function exportBucketPolicy(params: BucketPolicyParams): PolicyDocument {
     }
     return { Version: "2012-10-17", Statement: statements };
 }
+
+/** The access-log bucket's name, beside the findings bucket's: one per security account and home region. */
+export function accessLogBucketName(securityAccountId: string, homeRegion: string): string {
+    return `security-governance-access-logs-${securityAccountId}-${homeRegion}`;
+}
+
+export interface AccessLogBucketPolicyParams {
+    /** The security account: the only account whose buckets may log here. */
+    securityAccountId: string;
+    /** The access-log bucket. */
+    bucketName: string;
+    /** Each bucket that logs here, with the prefix its logs land under. */
+    sources: readonly { bucketName: string; prefix: string }[];
+}
+
+/**
+ * The access-log bucket's policy. S3 writes server access logs as the logging service principal
+ * `logging.s3.amazonaws.com`, which a bucket with ACLs disabled (BucketOwnerEnforced) must allow `s3:PutObject`
+ * in its policy, scoped with `aws:SourceArn` (the source bucket) and `aws:SourceAccount` (S3 user guide, "Enabling
+ * Amazon S3 server access logging", "Permissions for log delivery"). Each source may write under its own prefix
+ * only, so one bucket's logs cannot be passed off as another's. Unlike the findings bucket's, this policy demands no
+ * encryption header on uploads: "If there are Deny statements in your bucket policy, make sure that they don't
+ * prevent Amazon S3 from delivering access logs" (same page), and S3's log delivery sends none (user report,
+ * aws-quickstart/quickstart-compliance-common issue 29); the default SSE-S3 encrypts every log object anyway. The TLS
+ * deny is kept for Security Hub control S3.5; that log delivery passes it is not stated in AWS's pages.
+ */
+export function accessLogBucketPolicy(params: AccessLogBucketPolicyParams): PolicyDocument {
+    const bucketArn = `arn:${PARTITION}:s3:::${params.bucketName}`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyNonTlsAccess",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            ...params.sources.map((source, index): PolicyStatement => ({
+                Sid: `S3ServerAccessLogs${index}`,
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/${source.prefix}*`,
+                Condition: {
+                    ArnLike: { "aws:SourceArn": `arn:${PARTITION}:s3:::${source.bucketName}` },
+                    StringEquals: { "aws:SourceAccount": params.securityAccountId },
+                },
+            })),
+        ],
+    };
+}

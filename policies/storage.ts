@@ -23,79 +23,37 @@ import {
     str,
     validateTypes,
 } from "./util";
+import { s3BucketSseKmsCmk } from "./storage-encryption";
+import {
+    BUCKET_POLICY,
+    BUCKET_TYPES,
+    bucketNameOf,
+    ENCRYPTION_TYPES,
+    LIFECYCLE_TYPES,
+    LOGGING_TYPES,
+    PUBLIC_ACCESS_BLOCK,
+    VERSIONING_TYPES,
+} from "./storage-types";
 
-// The V2 tokens are the deprecated aliases @pulumi/aws v7 still ships; a stack may use either.
-export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-export const ENCRYPTION_TYPES = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-];
-export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const VERSIONING_TYPES = [
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-];
-export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-export const LIFECYCLE_TYPES = [
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-];
+export {
+    BUCKET_POLICY,
+    BUCKET_TYPES,
+    ENCRYPTION_TYPES,
+    LIFECYCLE_TYPES,
+    LOGGING_TYPES,
+    PUBLIC_ACCESS_BLOCK,
+    VERSIONING_TYPES,
+    s3BucketSseKmsCmk,
+};
 
 export const DEFAULT_MIN_RETENTION_DAYS = 365;
 
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 const PUBLIC_ACCESS_FLAGS = [
     "blockPublicAcls",
     "blockPublicPolicy",
     "ignorePublicAcls",
     "restrictPublicBuckets",
 ];
-
-export const s3BucketSseKmsCmk: ResourceValidationPolicy = {
-    name: "s3-bucket-sse-kms-cmk",
-    description: "S3 default encryption must be SSE-KMS with a customer-managed key and an S3 Bucket Key.",
-    enforcementLevel: "mandatory",
-    validateResource: validateTypes(ENCRYPTION_TYPES, (props, _args, reportViolation) => {
-        const rules = list(at(props, "rules"));
-        if (rules === UNKNOWN) {
-            return;
-        }
-        if (!rules || rules.length === 0) {
-            reportViolation("The encryption configuration has no rules.");
-            return;
-        }
-        for (const rule of rules) {
-            if (!isObject(rule)) {
-                continue;
-            }
-            const algorithm = str(at(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"));
-            if (algorithm === UNKNOWN) {
-                continue;
-            }
-            if (algorithm === undefined || !KMS_ALGORITHMS.includes(algorithm)) {
-                reportViolation(
-                    `sseAlgorithm is ${algorithm ?? "unset"}; it must be aws:kms or aws:kms:dsse.`,
-                );
-                continue;
-            }
-            const key = str(at(rule, "applyServerSideEncryptionByDefault", "kmsMasterKeyId"));
-            if (key === undefined || key === "") {
-                reportViolation(
-                    "kmsMasterKeyId is not set, so S3 uses the AWS managed key aws/s3, not a customer-managed key.",
-                );
-            } else if (key !== UNKNOWN && /(^|:)alias\/aws\/s3$/.test(key)) {
-                reportViolation(`kmsMasterKeyId ${key} is the AWS managed key; use a customer-managed key.`);
-            }
-            // S3 Bucket Keys do not exist for dual-layer (DSSE-KMS) encryption.
-            const bucketKey = bool(at(rule, "bucketKeyEnabled"));
-            if (algorithm === "aws:kms" && bucketKey !== UNKNOWN && bucketKey !== true) {
-                reportViolation(
-                    "bucketKeyEnabled is not true: every object write calls KMS, at cost and throttling risk.",
-                );
-            }
-        }
-    }),
-};
 
 export const s3BucketPublicAccessBlock: ResourceValidationPolicy = {
     name: "s3-bucket-public-access-block",
@@ -133,11 +91,6 @@ export interface FindingsBucket {
     name?: string;
     /** The bucket resource, when the stack manages it. */
     resource?: StackResource;
-}
-
-function bucketNameOf(bucket: StackResource): string | undefined {
-    const name = str(at(bucket.props, "bucket"));
-    return typeof name === "string" && name !== "" ? name : undefined;
 }
 
 function bucketNameFromArn(arn: string): string | undefined {
@@ -270,6 +223,13 @@ export const findingsBucketPublicAccessBlocked = presencePolicy(
     "Buckets receiving GuardDuty or Macie findings must have a public access block.",
     [PUBLIC_ACCESS_BLOCK],
     "BucketPublicAccessBlock",
+);
+
+export const findingsBucketAccessLogged = presencePolicy(
+    "findings-bucket-access-logged",
+    "Buckets receiving GuardDuty or Macie findings must log server access (Security Hub CSPM control S3.9).",
+    LOGGING_TYPES,
+    "BucketLogging: without server access logs no one can tell who read, overwrote or deleted findings",
 );
 
 export const findingsBucketVersioned = presencePolicy(
@@ -437,6 +397,7 @@ export const storagePolicies = [
     findingsBucketEncrypted,
     findingsBucketPublicAccessBlocked,
     findingsBucketVersioned,
+    findingsBucketAccessLogged,
     findingsBucketTlsOnly,
     findingsBucketRetention,
     dataResourcesProtected,

@@ -119,6 +119,12 @@ export const DELETE_EFFECTS: Record<string, DeleteEffect> = {
         loses: "data",
         whileProtected: true,
     },
+    "aws:s3/bucketLogging:BucketLogging": {
+        calls: "s3:PutBucketLogging with an empty BucketLoggingStatus",
+        effect: "the kept bucket stops logging server access: an empty BucketLoggingStatus deletes the logging configuration (S3 user guide, enable-server-access-logging)",
+        loses: "governance",
+        whileProtected: true,
+    },
     "aws:detective/organizationAdminAccount:OrganizationAdminAccount": {
         calls: "detective:DisableOrganizationAdminAccount",
         effect: '"Removes the Detective administrator account in the current Region. Deletes the organization behavior graph." (Detective API reference, DisableOrganizationAdminAccount): up to a year of investigation data',

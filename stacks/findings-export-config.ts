@@ -27,6 +27,17 @@ export const findingsExportSchema = z
             .max(MAX_DAYS, { error: `at most ${MAX_DAYS} days (100 years)` })
             .default(90)
             .describe("Days before findings move to Glacier Flexible Retrieval; fewer than retentionDays."),
+        /**
+         * Days the findings bucket's server access logs are kept in the access-log bucket (noncurrent versions
+         * too). At least 90. Default 365.
+         */
+        accessLogRetentionDays: z
+            .number({ error: "a whole number of days, at least 90" })
+            .int({ error: "a whole number of days, at least 90" })
+            .min(90, { error: "at least 90 days" })
+            .max(MAX_DAYS, { error: `at most ${MAX_DAYS} days (100 years)` })
+            .default(365)
+            .describe("Days the findings bucket's server access logs are kept, noncurrent versions too."),
         /** Waiting period before the export key can be deleted: 7-30 days. Default 30. */
         kmsDeletionWindowDays: z
             .number({ error: "a whole number of days from 7 to 30" })

@@ -289,6 +289,24 @@ const CASES: Case[] = [
         },
     ),
     config(
+        "access logs kept under 90 days",
+        "findingsExport.accessLogRetentionDays",
+        "30",
+        /expected at least 90 days$/,
+        (doc) => {
+            section(doc, "findingsExport").accessLogRetentionDays = 30;
+        },
+    ),
+    config(
+        "access log retention that is not a whole number",
+        "findingsExport.accessLogRetentionDays",
+        "365.5",
+        /expected a whole number of days, at least 90$/,
+        (doc) => {
+            section(doc, "findingsExport").accessLogRetentionDays = 365.5;
+        },
+    ),
+    config(
         "archive after expiry",
         "findingsExport.archiveAfterDays",
         "180",

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { PlanDocument } from "../tools/plan-runtime";
+import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import {
     exportKeyPolicy,
     guardDutyServiceRoleArn,
@@ -7,6 +7,9 @@ import {
     PolicyStatement,
 } from "../components/policy-documents";
 import { findingsKey, ofType, plan, single } from "./helpers/plan";
+
+/** The findings bucket's resources, not those of the access-log bucket beside it (test/access-logs.test.ts). */
+const ofFindingsBucket = (r: PlannedResource) => !r.name.startsWith("findings-access-logs");
 
 function statements(document: unknown): PolicyStatement[] {
     return (JSON.parse(String(document)) as PolicyDocument).Statement;
@@ -81,13 +84,14 @@ describe("findings export", () => {
     });
 
     it("encrypts the bucket with the key and a bucket key, blocks public access and enforces ownership", () => {
-        const bucket = single(prod, "aws:s3/bucket:Bucket");
+        const bucket = single(prod, "aws:s3/bucket:Bucket", ofFindingsBucket);
         assert.equal(bucket.protect, true);
         assert.equal(bucket.retainOnDelete, true, "a destroy leaves the findings in place");
         assert.equal(bucket.inputs.forceDestroy, false);
         const encryption = single(
             prod,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            ofFindingsBucket,
         );
         const [rule] = encryption.inputs.rules as {
             applyServerSideEncryptionByDefault: { sseAlgorithm: string; kmsMasterKeyId: string };
@@ -96,7 +100,11 @@ describe("findings export", () => {
         assert.equal(rule.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
         assert.match(rule.applyServerSideEncryptionByDefault.kmsMasterKeyId, /^arn:aws:kms:/);
         assert.equal(rule.bucketKeyEnabled, true);
-        const block = single(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        const block = single(
+            prod,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            ofFindingsBucket,
+        );
         for (const setting of [
             "blockPublicAcls",
             "blockPublicPolicy",
@@ -105,14 +113,22 @@ describe("findings export", () => {
         ]) {
             assert.equal(block.inputs[setting], true, setting);
         }
-        const ownership = single(prod, "aws:s3/bucketOwnershipControls:BucketOwnershipControls");
+        const ownership = single(
+            prod,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            ofFindingsBucket,
+        );
         assert.deepEqual(ownership.inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
-        const versioning = single(prod, "aws:s3/bucketVersioning:BucketVersioning");
+        const versioning = single(prod, "aws:s3/bucketVersioning:BucketVersioning", ofFindingsBucket);
         assert.deepEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
     });
 
     it("archives then expires current and noncurrent versions as configured", () => {
-        const lifecycle = single(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+        const lifecycle = single(
+            prod,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            ofFindingsBucket,
+        );
         const [rule] = lifecycle.inputs.rules as Record<string, unknown>[];
         assert.equal(rule.status, "Enabled");
         assert.deepEqual(rule.transitions, [{ days: 90, storageClass: "GLACIER" }]);
@@ -121,10 +137,12 @@ describe("findings export", () => {
     });
 
     it("meets seed 004's bucket policy and scopes GuardDuty to its prefix and our account", () => {
-        const bucket = single(prod, "aws:s3/bucket:Bucket");
+        const bucket = single(prod, "aws:s3/bucket:Bucket", ofFindingsBucket);
         const key = findingsKey(prod);
         const bucketArn = `arn:aws:s3:::${bucket.inputs.bucket}`;
-        const policy = statements(single(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+        const policy = statements(
+            single(prod, "aws:s3/bucketPolicy:BucketPolicy", ofFindingsBucket).inputs.policy,
+        );
         const tls = bySid(policy, "DenyNonTlsAccess");
         assert.equal(tls.Effect, "Deny");
         assert.deepEqual(tls.Resource, [bucketArn, `${bucketArn}/*`]);
@@ -151,14 +169,20 @@ describe("findings export", () => {
     });
 
     it("keeps each service under its own literal prefix: guardduty/, macie/, and the lists under guardduty-lists/", () => {
-        const bucket = single(prod, "aws:s3/bucket:Bucket");
+        const bucket = single(prod, "aws:s3/bucket:Bucket", ofFindingsBucket);
         const bucketArn = `arn:aws:s3:::${bucket.inputs.bucket}`;
-        const lifecycle = single(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+        const lifecycle = single(
+            prod,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            ofFindingsBucket,
+        );
         const prefixes = (lifecycle.inputs.rules as { filter: { prefix: string } }[]).map(
             (r) => r.filter.prefix,
         );
         assert.deepEqual(prefixes.sort(), ["guardduty/AWSLogs/", "macie/AWSLogs/"]);
-        const policy = statements(single(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+        const policy = statements(
+            single(prod, "aws:s3/bucketPolicy:BucketPolicy", ofFindingsBucket).inputs.policy,
+        );
         assert.equal(bySid(policy, "MacieWritesUnderItsPrefix").Resource, `${bucketArn}/macie/*`);
         const lists = ofType(prod, "aws:s3/bucketObjectv2:BucketObjectv2").filter(
             (o) => o.inputs.key !== "guardduty/",

@@ -19,7 +19,7 @@ import {
     type GuardrailWorld,
 } from "./helpers/guardrails";
 import { allowEverything, simulate, sseKms, TLS } from "./helpers/iam";
-import { findingsKey, ofType, plan } from "./helpers/plan";
+import { findingsKey, ofType, plan, single } from "./helpers/plan";
 
 /*
  * The guardrails as `npm run plan -- --stack prod` attaches them (Pulumi.prod.yaml: root target, two deployers,
@@ -311,7 +311,12 @@ describe("guardrails: IAM simulation of the planned SCPs and RCP (prod)", functi
         const OBJECT = `arn:aws:s3:::${BUCKET}/guardduty/AWSLogs/${MEMBER}/GuardDuty/${HOME}/2025/01/31/f.jsonl.gz`;
 
         before(() => {
-            const policy = ofType(planned, "aws:s3/bucketPolicy:BucketPolicy")[0];
+            // The findings bucket's policy, not the access-log bucket's beside it.
+            const policy = single(
+                planned,
+                "aws:s3/bucketPolicy:BucketPolicy",
+                (r) => r.name === "findings-policy",
+            );
             bucketPolicy = inputOf(policy, "policy");
             keyPolicy = inputOf(findingsKey(planned), "policy");
             // The bucket requires uploads encrypted with the findings key, by its ARN.

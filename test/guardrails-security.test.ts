@@ -25,6 +25,9 @@ const PAGING_TOPIC = `arn:aws:sns:${HOME}:${SECURITY}:finding-alerts-paging-topi
 const QUEUE = `arn:aws:sqs:${HOME}:${SECURITY}:security-governance-responder-failed-events`;
 const FINDING = `arn:aws:s3:::${BUCKET}/guardduty/AWSLogs/${MEMBER}/GuardDuty/${HOME}/2026/12/07/f.jsonl.gz`;
 const TAGGED = { "aws:ResourceTag/Purpose": "security-finding-alerts" };
+/** The findings bucket's server access logs (components/access-logs.ts). */
+const LOG_BUCKET = `security-governance-access-logs-${SECURITY}-${HOME}`;
+const ACCESS_LOG = `arn:aws:s3:::${LOG_BUCKET}/${BUCKET}/2026-12-07-10-00-00-0123456789ABCDEF`;
 const LIST = `arn:aws:s3:::${BUCKET}/guardduty-lists/trusted/trusted-ips-0.txt`;
 const DECISION = `arn:aws:s3:::${BUCKET}/responses/decisions/2026-12-07/f1/blockRemoteAddress.json`;
 const KEY = `arn:aws:kms:${HOME}:${SECURITY}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -102,7 +105,20 @@ const TAMPERING: Call[] = [
         "s3:PutBucketPublicAccessBlock",
         "s3:PutBucketOwnershipControls",
         "s3:PutBucketObjectLockConfiguration",
-    ].map((action) => ({ principal: SECURITY_ANALYST, action, resource: `arn:aws:s3:::${BUCKET}` })),
+        "s3:PutBucketLogging",
+    ].flatMap((action) =>
+        [BUCKET, LOG_BUCKET].map((bucket) => ({
+            principal: SECURITY_ANALYST,
+            action,
+            resource: `arn:aws:s3:::${bucket}`,
+        })),
+    ),
+    // Who read or changed the findings: the access logs are neither deleted nor forged.
+    ...["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"].map((action) => ({
+        principal: SECURITY_ANALYST,
+        action,
+        resource: ACCESS_LOG,
+    })),
     ...[
         "s3:DeleteObject",
         "s3:DeleteObjectVersion",

@@ -230,6 +230,7 @@ describe("findings storage policies: exact messages and preview-unknown values",
                 "bucket-versioning",
                 "bucket-policy",
                 "bucket-lifecycle",
+                "bucket-logging",
             ]) {
                 stack = withResource(stack, name, (r) => ({
                     ...r,

@@ -184,6 +184,51 @@ describe("findings storage policies", function () {
         });
     });
 
+    describe("findings-bucket-access-logged", () => {
+        it("rejects a findings bucket that logs no server access", async () => {
+            const [d] = await expectPolicies(without(compliantStack(), "bucket-logging"), [
+                "findings-bucket-access-logged",
+            ]);
+            assert.equal(d.urn, BUCKET_URN);
+        });
+    });
+
+    describe("s3-bucket-sse-kms-cmk on a server access log target", () => {
+        const LOGS = "access-logs";
+        const target = (rule: Record<string, unknown>) => [
+            ...compliantStack(),
+            resource("aws:s3/bucket:Bucket", "log-bucket", { bucket: LOGS }),
+            resource(
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "log-encryption",
+                { bucket: LOGS, rules: [rule] },
+            ),
+        ];
+
+        it("accepts SSE-S3 (AES256), the only default encryption S3 delivers access logs to", async () => {
+            await expectPolicies(
+                target({ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }),
+                [],
+            );
+        });
+
+        it("rejects SSE-KMS on the target, and still SSE-S3 on a bucket no logging names", async () => {
+            const kms = target({
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN },
+                bucketKeyEnabled: true,
+            });
+            const [d] = await expectPolicies(kms, ["s3-bucket-sse-kms-cmk"]);
+            assert.match(d.message, /a server access log target must use AES256/);
+            const untargeted = withInputs(
+                target({ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }),
+                "bucket-logging",
+                { targetBucket: "elsewhere" },
+            );
+            const [e] = await expectPolicies(untargeted, ["s3-bucket-sse-kms-cmk"]);
+            assert.match(e.message, /sseAlgorithm is AES256; it must be aws:kms/);
+        });
+    });
+
     describe("findings-bucket-tls-only", () => {
         it("rejects a findings bucket without a bucket policy", async () => {
             await expectPolicies(without(compliantStack(), "bucket-policy"), ["findings-bucket-tls-only"]);

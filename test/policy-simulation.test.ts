@@ -11,7 +11,12 @@ import {
 } from "../components/policy-documents";
 import { parseStackConfig, type StackConfig } from "../stacks/config";
 import { isOptInRegion, KNOWN_REGIONS, OPT_IN_REGIONS, PARTITION } from "../stacks/regions";
-import { type PlanDocument, readStackConfigValues, REPO_ROOT } from "../tools/plan-runtime";
+import {
+    type PlanDocument,
+    type PlannedResource,
+    readStackConfigValues,
+    REPO_ROOT,
+} from "../tools/plan-runtime";
 import {
     allowEverything,
     anonymousPrincipal,
@@ -730,11 +735,14 @@ describe("resource policies proven by IAM simulation", function () {
                 const planned = await plan(stack);
                 const config = stackConfig(stack);
                 const params = exportPolicyParams(config);
-                const bucket = single(planned, "aws:s3/bucket:Bucket");
+                // The findings bucket's, not those of the access-log bucket beside it.
+                const findings = (r: PlannedResource) => !r.name.startsWith("findings-access-logs");
+                const bucket = single(planned, "aws:s3/bucket:Bucket", findings);
                 assert.equal(bucket.inputs.bucket, findingsBucketName(config));
                 const encryption = single(
                     planned,
                     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    findings,
                 );
                 const rules = encryption.inputs.rules as {
                     applyServerSideEncryptionByDefault: { kmsMasterKeyId: string };
@@ -748,7 +756,7 @@ describe("resource policies proven by IAM simulation", function () {
                     JSON.parse(findingsKey(planned).inputs.policy as string),
                     exportKeyPolicy(params),
                 );
-                const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy");
+                const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", findings);
                 assert.deepEqual(
                     JSON.parse(bucketPolicy.inputs.policy as string),
                     exportBucketPolicy({

@@ -22,6 +22,7 @@ export function exportFindings(
             services: exportingServices,
             retentionDays: config.findingsExport.retentionDays,
             archiveAfterDays: config.findingsExport.archiveAfterDays,
+            accessLogRetentionDays: config.findingsExport.accessLogRetentionDays,
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData: config.findingsExport.protectData,
             keyPolicyDependsOn: [detectors.detectors[homeRegion]],

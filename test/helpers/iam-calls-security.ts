@@ -173,6 +173,11 @@ export const SECURITY_CALLS: Record<string, Entry> = {
             read("s3:GetLifecycleConfiguration", bucketOf(t)),
         ],
     },
+    "aws:s3/bucketLogging:BucketLogging": {
+        account: "security",
+        source: "TF bucket_logging.go: PutBucketLogging (also on delete, with an empty BucketLoggingStatus), GetBucketLogging (SAR: s3:PutBucketLogging, s3:GetBucketLogging on the bucket)",
+        calls: (t) => [write("s3:PutBucketLogging", bucketOf(t)), read("s3:GetBucketLogging", bucketOf(t))],
+    },
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
         account: "security",
         source: "TF bucket_object_lock_configuration.go: PutObjectLockConfiguration (also on delete, with no rule), GetObjectLockConfiguration",

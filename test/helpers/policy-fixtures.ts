@@ -232,6 +232,12 @@ export function compliantStack(options: StackOptions = {}): PlannedResource[] {
             onProvider,
         ),
         resource(
+            "aws:s3/bucketLogging:BucketLogging",
+            `bucket-logging${s}`,
+            onBucket({ targetBucket: `access-logs${s}`, targetPrefix: `${bucketName}/` }),
+            onProvider,
+        ),
+        resource(
             "aws:s3/bucketPolicy:BucketPolicy",
             `bucket-policy${s}`,
             onBucket({ policy: keyPolicy([TLS_DENY_STATEMENT]) }),
