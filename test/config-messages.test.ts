@@ -368,7 +368,8 @@ const CASES: [string, (s: Sections & { raw: Values }) => void, string][] = [
 ];
 
 const IPV4 = "a single IPv4 address such as 198.51.100.7 (filters match addresses, not CIDRs)";
-const EXPORT_KEYS = "retentionDays, archiveAfterDays, kmsDeletionWindowDays, protectData, objectLock";
+const EXPORT_KEYS =
+    "retentionDays, archiveAfterDays, accessLogRetentionDays, kmsDeletionWindowDays, protectData, objectLock";
 const ONLY = `this program reads only ${NS}: keys, aws:region and aws:profile`;
 
 /** Mistakes reported as exactly these lines, in this order. */
@@ -733,7 +734,7 @@ describe("the wording of rules that do not say what they expect", () => {
         assert.equal(defaultMessage(issue({ code: "invalid_type", expected: "string" })), "a string");
         assert.equal(
             defaultMessage(issue({ code: "invalid_type", expected: "object", path: ["findingsExport"] })),
-            "a map with the keys retentionDays, archiveAfterDays, kmsDeletionWindowDays, protectData, objectLock",
+            "a map with the keys retentionDays, archiveAfterDays, accessLogRetentionDays, kmsDeletionWindowDays, protectData, objectLock",
         );
         assert.equal(
             defaultMessage(issue({ code: "invalid_type", expected: "object", path: ["regions", 0] })),

@@ -6,7 +6,7 @@ import { DEFAULT_PROTECTIONS_NOT_OFFERED_IN } from "../policies/guardduty";
 import { REPO_ROOT } from "../tools/plan-runtime";
 import { analyze, mandatory, policyNames, withConfig } from "./helpers/policy-session";
 import { parseStackConfig } from "../stacks/config";
-import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { inRegion, ofType, plan, single, ofFindingsBucket } from "./helpers/plan";
 import { formatSummary } from "../tools/plan-summary";
 import { ResourceScanType } from "@aws-sdk/client-inspector2";
 
@@ -86,7 +86,7 @@ describe("first contact with real AWS", () => {
     });
 
     it("expires and archives only the services' findings, never the lists or folder objects", () => {
-        const lifecycle = single(prod, LIFECYCLE);
+        const lifecycle = single(prod, LIFECYCLE, ofFindingsBucket);
         assert.equal(lifecycle.inputs.transitionDefaultMinimumObjectSize, "all_storage_classes_128K");
         const rules = lifecycle.inputs.rules as {
             filter: { prefix?: string };

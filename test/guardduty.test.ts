@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { parseIpList } from "../stacks/ip-lists";
-import { findingsKey, inRegion, ofType, plan, single } from "./helpers/plan";
+import { findingsKey, inRegion, ofType, plan, single, ofFindingsBucket } from "./helpers/plan";
 import { managedProtections } from "../components/guardduty";
 import { DEFAULT_PROTECTIONS } from "../stacks/guardduty-config";
 import { readStackConfigValues } from "../tools/plan-runtime";
@@ -177,11 +177,11 @@ describe("GuardDuty organization-wide", () => {
     });
 
     it("exports every region's findings to the one home-region bucket, encrypted with the one key", () => {
-        const bucket = single(prod, "aws:s3/bucket:Bucket");
+        const bucket = single(prod, "aws:s3/bucket:Bucket", ofFindingsBucket);
         const key = findingsKey(prod);
         const destinations = ofType(prod, DESTINATION);
         assert.equal(destinations.length, prod.regions.length);
-        const bucketPolicy = single(prod, "aws:s3/bucketPolicy:BucketPolicy");
+        const bucketPolicy = single(prod, "aws:s3/bucketPolicy:BucketPolicy", ofFindingsBucket);
         for (const destination of destinations) {
             assert.equal(destination.inputs.destinationType, "S3");
             assert.equal(destination.inputs.destinationArn, `arn:aws:s3:::${bucket.inputs.bucket}/guardduty`);

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { offeredIn } from "../stacks/availability";
 import { enrollmentSettings } from "./helpers/enrollment";
 import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
-import { inRegion, ofType, plan, single } from "./helpers/plan";
+import { inRegion, ofType, plan, single, ofFindingsBucket } from "./helpers/plan";
 
 const ACCOUNT = "aws:macie2/account:Account";
 const DESIGNATION = "aws:macie2/organizationAdminAccount:OrganizationAdminAccount";
@@ -80,9 +80,9 @@ describe("Macie organization-wide", () => {
 
     it("exports every region's discovery results to the findings bucket under macie/, with the findings key", () => {
         for (const planned of [dev, prod]) {
-            const bucket = single(planned, BUCKET);
+            const bucket = single(planned, BUCKET, ofFindingsBucket);
             const key = findingsKey(planned);
-            const bucketPolicy = single(planned, BUCKET_POLICY);
+            const bucketPolicy = single(planned, BUCKET_POLICY, ofFindingsBucket);
             const keyArn = `arn:aws:kms:${planned.homeRegion}:${planned.accounts.securityAdmin}:key/`;
             for (const region of planned.regions) {
                 const exported = single(planned, EXPORT, inRegion(region));
@@ -106,7 +106,9 @@ describe("Macie organization-wide", () => {
         assert.equal(ofType(disabled, ENROLLMENT).filter((r) => r.inputs.service === "macie").length, 0);
         assert.ok(!sids(findingsKey(disabled).inputs.policy).some((sid) => sid.startsWith("Macie")));
         assert.ok(
-            !sids(single(disabled, BUCKET_POLICY).inputs.policy).some((sid) => sid.startsWith("Macie")),
+            !sids(single(disabled, BUCKET_POLICY, ofFindingsBucket).inputs.policy).some((sid) =>
+                sid.startsWith("Macie"),
+            ),
         );
         assert.ok(ofType(disabled, "aws:detective/graph:Graph").length > 0, "the other services stay");
     });

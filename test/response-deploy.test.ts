@@ -4,7 +4,7 @@ import type { DeployedResponderSettings } from "../functions/response/handler";
 import type { PlanDocument, PlannedResource } from "../tools/plan-runtime";
 import { matches } from "./helpers/event-pattern";
 import { memberRoleTargets } from "../components/response-member-role";
-import { plan, single } from "./helpers/plan";
+import { plan, single, ofFindingsBucket } from "./helpers/plan";
 import { responderSettings } from "./helpers/response-world";
 import { findingEvent, sampleEvent } from "./helpers/response";
 
@@ -159,7 +159,7 @@ describe("the responder, as the plan deploys it", () => {
         );
         assert.equal(settings.records.prefix, "responses/");
         assert.equal(settings.memberRoleName, "security-governance-responder");
-        const bucket = single(prod, "aws:s3/bucket:Bucket", (r) => r.name.startsWith("findings"));
+        const bucket = single(prod, "aws:s3/bucket:Bucket", ofFindingsBucket);
         assert.equal(settings.records.bucket, bucket.inputs.bucket);
     });
 
@@ -264,9 +264,7 @@ describe("the responder's safety nets, as planned", () => {
     });
 
     it("only the responder's role may write or delete under responses/ of the findings bucket", () => {
-        const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", (r) =>
-            r.name.startsWith("findings"),
-        );
+        const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", ofFindingsBucket);
         const document = JSON.parse(String(bucketPolicy.inputs.policy)) as {
             Statement: {
                 Sid: string;

@@ -39,6 +39,11 @@ export function single(
     return matches[0];
 }
 
+/** The findings bucket's own resources, not those of the access-log bucket beside it (components/access-logs.ts). */
+export function ofFindingsBucket(resource: PlannedResource): boolean {
+    return resource.name.startsWith("findings-") && !resource.name.startsWith("findings-access-logs");
+}
+
 export function inRegion(region: string): (resource: PlannedResource) => boolean {
     return (resource) => resource.inputs.region === region;
 }

@@ -91,7 +91,7 @@ export function plannedAccess(
     const resourcePolicies = new Map<string, PolicyDocument>();
     resourcePolicies.set(
         `arn:aws:s3:::${bucket}`,
-        json(only(planned, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy),
+        json(only(planned, "aws:s3/bucketPolicy:BucketPolicy", /^findings-policy$/).inputs.policy),
     );
     resourcePolicies.set(findingsKey, json(findingsKeyResource.inputs.policy));
     if (topicKey !== "") resourcePolicies.set(topicKey, json(alertKeyResource.inputs.policy));
