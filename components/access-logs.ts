@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketGuards } from "./bucket-guards";
 import { accessLogBucketName, accessLogBucketPolicy } from "./policy-documents";
 
 /** The Purpose tag of the access-log bucket. */
@@ -56,23 +57,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         );
         // The guards go with the bucket, as for the findings bucket (stacks/delete-effects.ts).
         const guardOptions: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: args.protectData };
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            {
-                region,
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            guardOptions,
-        );
-        const ownership = new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { region, bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            guardOptions,
-        );
+        const { publicAccessBlock, ownership } = bucketGuards(name, region, bucket, guardOptions);
         // SSE-S3: the only default encryption a server access log target may have (see above).
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,

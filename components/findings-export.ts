@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketGuards } from "./bucket-guards";
 import { AccessLogBucket } from "./access-logs";
 import { PROTECTED_NAMES } from "./guardrail-documents";
 import {
@@ -112,23 +113,7 @@ export class FindingsExport extends pulumi.ComponentResource {
             parent: this,
             retainOnDelete: args.protectData,
         };
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            {
-                region,
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            bucketOptions,
-        );
-        const ownership = new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { region, bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            bucketOptions,
-        );
+        const { publicAccessBlock, ownership } = bucketGuards(name, region, bucket, bucketOptions);
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             {

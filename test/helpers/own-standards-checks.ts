@@ -97,21 +97,8 @@ export function subResourcesOf(
     );
 }
 
-export function sample(type: string, name: string, inputs: Record<string, unknown>): PlannedResource {
-    return {
-        urn: `urn:pulumi:own::security-governance::${type}::${name}`,
-        type,
-        name,
-        parent: null,
-        provider: null,
-        protect: false,
-        retainOnDelete: false,
-        importId: null,
-        ignoreChanges: [],
-        dependsOn: [],
-        inputs,
-    };
-}
+/** A hand-made resource for a check to reject. */
+export { resource as sample } from "./policy-fixtures";
 
 export function context(resources: PlannedResource[]): PlanDocument {
     return {
