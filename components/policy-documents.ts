@@ -169,6 +169,18 @@ export const OBJECT_WRITE_ACTIONS = [
     "s3:RestoreObject",
 ] as const;
 
+/** Every request to the bucket over plain HTTP is refused (Security Hub control S3.5). */
+function denyNonTlsAccess(bucketArn: string): PolicyStatement {
+    return {
+        Sid: "DenyNonTlsAccess",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
 /**
  * The export bucket's policy. Baseline (seed 004): GuardDuty may GetBucketLocation and PutObject;
  * unencrypted and wrong-key uploads are denied; non-TLS object access is denied. Beyond it: each
@@ -178,14 +190,7 @@ export const OBJECT_WRITE_ACTIONS = [
 export function exportBucketPolicy(params: BucketPolicyParams): PolicyDocument {
     const bucketArn = `arn:${PARTITION}:s3:::${params.bucketName}`;
     const statements: PolicyStatement[] = [
-        {
-            Sid: "DenyNonTlsAccess",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyNonTlsAccess(bucketArn),
         {
             Sid: "DenyUploadsNotEncryptedWithKms",
             Effect: "Deny",
@@ -273,14 +278,7 @@ export function accessLogBucketPolicy(params: AccessLogBucketPolicyParams): Poli
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "DenyNonTlsAccess",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [bucketArn, `${bucketArn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyNonTlsAccess(bucketArn),
             ...params.sources.map((source, index): PolicyStatement => ({
                 Sid: `S3ServerAccessLogs${index}`,
                 Effect: "Allow",
