@@ -220,7 +220,7 @@ describe("the coverage matrix", () => {
         const before = matrix([reading([MANAGEMENT, W1, W2])]);
         assert.deepEqual(coverageDrops(before, matrix([reading([MANAGEMENT, W1, W2])])), []);
         assert.deepEqual(coverageDrops(before, matrix([reading([MANAGEMENT, W2])])), [
-            { row: "macie/eu-west-1", before: 4, after: 3 },
+            { row: "macie/eu-west-1", before: 4, after: 3, accounts: [W1] },
         ]);
         assert.deepEqual(coverageDrops(undefined, before), []);
         const other = matrix([{ ...reading([]), region: "us-east-1" }]);

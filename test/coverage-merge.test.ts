@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-securityhub";
 import { readConfigRecording } from "../functions/coverage/readers";
 import {
+    coverageDrops,
     coverageMatrix,
     mergeVerdicts,
     shortfalls,
@@ -90,9 +91,11 @@ function judge(readings: RegionReading[], accounts: string[], v2 = false) {
 const FAILED_REASON = "AWS Config not recording: Config.1 FAILED (Recorder is off.)";
 
 describe("coverage: several readings of one account, failure wins", () => {
+    // An instance mock: a class mock would reach the integration suite's clients in the same worker.
+    const client = new SecurityHubClient({ region: "eu-west-1" });
     let securityhub: AwsClientStub<SecurityHubClient>;
     before(() => {
-        securityhub = mockClient(SecurityHubClient);
+        securityhub = mockClient(client);
     });
     afterEach(() => securityhub.reset());
     after(() => securityhub.restore());
@@ -106,7 +109,7 @@ describe("coverage: several readings of one account, failure wins", () => {
             });
         });
         const run = new Run({ deadlineMs: Date.now() + 60_000, marginMs: 0 });
-        return readConfigRecording(new SecurityHubClient({ region: "eu-west-1" }), REGION, run);
+        return readConfigRecording(client, REGION, run);
     }
 
     for (const order of ["passing first", "failing first"] as const) {
@@ -241,5 +244,40 @@ describe("coverage: merge rule properties (fast-check)", () => {
             }),
             { numRuns: 500 },
         );
+    });
+});
+
+describe("coverage: who is told when an account loses AWS Config coverage", () => {
+    const config = (statuses: Record<string, string>): RegionReading => ({
+        service: "config",
+        region: REGION,
+        observations: Object.entries(statuses).map(([accountId, status]) => ({ accountId, status })),
+    });
+    const allPass = config({ [A]: "PASSED", [B]: "PASSED", [C]: "PASSED" });
+    const cFails = config({ [A]: "PASSED", [B]: "PASSED", [C]: "FAILED" });
+
+    it("with the new Security Hub on, a Config.1 that turns FAILED is a drop naming the account", () => {
+        const before = judge([allPass], [A, B, C], true);
+        const after = judge([cFails], [A, B, C], true);
+        // Passing Config.1 proves nothing then: the row covers no one before or after.
+        assert.deepEqual(
+            [before, after].map((report) => report.rows.find((row) => row.service === "config")?.covered),
+            [0, 0],
+        );
+        assert.deepEqual(coverageDrops(before, after), [
+            { row: `config/${REGION}`, before: 0, after: 0, accounts: [C] },
+        ]);
+    });
+
+    it("turning the new Security Hub on is no drop: passing accounts become excused, none fails", () => {
+        assert.deepEqual(coverageDrops(judge([allPass], [A, B, C]), judge([allPass], [A, B, C], true)), []);
+    });
+
+    it("with it off, a FAILED Config.1 is a drop as before; an account still failing is not told again", () => {
+        const failing = judge([cFails], [A, B, C]);
+        assert.deepEqual(coverageDrops(judge([allPass], [A, B, C]), failing), [
+            { row: `config/${REGION}`, before: 3, after: 2, accounts: [C] },
+        ]);
+        assert.deepEqual(coverageDrops(failing, judge([cFails], [A, B, C])), []);
     });
 });

@@ -185,16 +185,16 @@ describe("the scheduled coverage run: rows refreshed stalest first, the matrix i
             new Run({ deadlineMs: w.clock.now + 900_000, marginMs: 0, now: () => w.clock.now }),
         );
         assert.deepEqual(second.drops, [
-            { row: "macie/eu-west-1", before: 3, after: 2 },
-            { row: "macie/us-east-1", before: 3, after: 2 },
+            { row: "macie/eu-west-1", before: 3, after: 2, accounts: [W1] },
+            { row: "macie/us-east-1", before: 3, after: 2, accounts: [W1] },
         ]);
         const [alert] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
         assert.equal(alert.TopicArn, PUBLISH.topicArn);
         assert.equal(alert.Subject, "Threat-detection coverage dropped in 2 service/region row(s)");
         const lines = String(alert.Message).split("\n");
         assert.deepEqual(lines.slice(1), [
-            "macie/eu-west-1: 3 -> 2 covered accounts",
-            "macie/us-east-1: 3 -> 2 covered accounts",
+            `macie/eu-west-1: 3 -> 2 covered accounts; newly uncovered: ${W1}`,
+            `macie/us-east-1: 3 -> 2 covered accounts; newly uncovered: ${W1}`,
             `Every gap and its reason: s3://${PUBLISH.bucket}/${second.keys[0]}`,
         ]);
         assert.ok(objects.has(second.keys[0]));

@@ -271,20 +271,33 @@ export function coveredCounts(report: CoverageReport): Map<string, number> {
     return new Map(report.rows.map((row) => [`${row.service}/${row.region}`, row.covered]));
 }
 
+/** The accounts of a row with a gap the stack does not excuse. */
+function failing(row: CoverageRow): Set<string> {
+    return new Set(row.gaps.filter((gap) => gap.excused !== true).map((gap) => gap.accountId));
+}
+
 /**
- * The rows whose coverage fell since `previous`: alerts fire on this change, not on every run that still
- * sees the same gap. A row absent from `previous` is new and cannot have dropped.
+ * The rows where an account lost coverage since `previous`: an account with a gap the stack does not excuse that
+ * had none before. Alerts fire on this change, not on every run that still sees the same gap. The covered count
+ * alone would not do: with the new Security Hub on, a passing Config.1 is an excused gap (verdicts.ts,
+ * CONFIG_UNPROVABLE), so the config row covers no one and a FAILED Config.1 would not lower it; and a gap the
+ * stack excuses (an exclusion, a known limit) is no loss a person must act on. A row absent from `previous` is new
+ * and cannot have dropped.
  */
 export function coverageDrops(
     previous: CoverageReport | undefined,
     current: CoverageReport,
-): { row: string; before: number; after: number }[] {
+): { row: string; before: number; after: number; accounts: string[] }[] {
     if (previous === undefined) return [];
-    const before = coveredCounts(previous);
-    const drops: { row: string; before: number; after: number }[] = [];
-    for (const [row, after] of coveredCounts(current)) {
-        const was = before.get(row);
-        if (was !== undefined && after < was) drops.push({ row, before: was, after });
+    const earlier = new Map(previous.rows.map((row) => [`${row.service}/${row.region}`, row]));
+    const drops: { row: string; before: number; after: number; accounts: string[] }[] = [];
+    for (const row of current.rows) {
+        const key = `${row.service}/${row.region}`;
+        const was = earlier.get(key);
+        if (was === undefined) continue;
+        const before = failing(was);
+        const accounts = [...failing(row)].filter((account) => !before.has(account)).sort();
+        if (accounts.length > 0) drops.push({ row: key, before: was.covered, after: row.covered, accounts });
     }
     return drops;
 }

@@ -145,8 +145,11 @@ export async function alertDrops(
                     SUBJECT_MAX,
                 ),
                 Message: [
-                    `Coverage run ${generatedAt}: fewer accounts covered than in the previous report.`,
-                    ...drops.map((d) => `${d.row}: ${d.before} -> ${d.after} covered accounts`),
+                    `Coverage run ${generatedAt}: accounts lost coverage since the previous report.`,
+                    ...drops.map(
+                        (d) =>
+                            `${d.row}: ${d.before} -> ${d.after} covered accounts; newly uncovered: ${d.accounts.join(", ")}`,
+                    ),
                     `Every gap and its reason: s3://${settings.bucket}/${reportKey}`,
                 ].join("\n"),
             }),
