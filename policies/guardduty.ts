@@ -274,19 +274,30 @@ export const guarddutyOrganizationProtections: StackValidationPolicy = {
                 },
                 default: DEFAULT_PROTECTIONS_NOT_OFFERED_IN,
                 description:
-                    "Regions, per protection, where GuardDuty does not offer it; a required protection is " +
-                    "not required of a detector in those regions.",
+                    "Regions, per protection, where GuardDuty does not offer it, added to the pack's own table " +
+                    "(RDS_LOGIN_EVENTS in ap-east-2); a required protection is not required of a detector there.",
             },
         },
     },
     validateStack: (args, reportViolation) => {
         const {
             requiredProtections = DEFAULT_REQUIRED_PROTECTIONS,
-            protectionsNotOfferedIn = DEFAULT_PROTECTIONS_NOT_OFFERED_IN,
+            protectionsNotOfferedIn: configured = {},
         } = args.getConfig<{
             requiredProtections?: string[];
             protectionsNotOfferedIn?: Readonly<Record<string, readonly string[]>>;
         }>();
+        // Added to the built-in table, as the stack's guardduty.protectionsNotOfferedIn is: naming AI Protection's
+        // missing regions must not bring back RDS Protection in Taipei, which the stack leaves alone there.
+        const protectionsNotOfferedIn: Record<string, readonly string[]> = {
+            ...DEFAULT_PROTECTIONS_NOT_OFFERED_IN,
+        };
+        for (const [protection, regions] of Object.entries(configured)) {
+            protectionsNotOfferedIn[protection] = [
+                ...(protectionsNotOfferedIn[protection] ?? []),
+                ...regions,
+            ];
+        }
         const resources = stackResources(args, [DETECTOR, ORGANIZATION_CONFIGURATION_FEATURE]);
         const detectors = resources.filter((r) => r.type === DETECTOR);
         const features = resources.filter((r) => r.type === ORGANIZATION_CONFIGURATION_FEATURE);

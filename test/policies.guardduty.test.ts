@@ -111,10 +111,8 @@ describe("GuardDuty policies", function () {
             await withConfig(
                 {
                     "guardduty-organization-protections": {
-                        protectionsNotOfferedIn: {
-                            RDS_LOGIN_EVENTS: ["ap-east-2"],
-                            AI_PROTECTION: ["ap-east-2"],
-                        },
+                        // As the operations guide says to: the built-in RDS_LOGIN_EVENTS entry still holds.
+                        protectionsNotOfferedIn: { AI_PROTECTION: ["ap-east-2"] },
                     },
                 },
                 async () => expectPolicies(taipei, []),
@@ -166,10 +164,13 @@ describe("GuardDuty policies", function () {
             await withConfig(
                 {
                     "guardduty-organization-protections": {
-                        protectionsNotOfferedIn: { RDS_LOGIN_EVENTS: ["me-south-1"] },
+                        protectionsNotOfferedIn: { AI_PROTECTION: ["me-south-1"] },
                     },
                 },
-                async () => expectPolicies(stack, ["guardduty-organization-protections"]),
+                async () =>
+                    expectPolicies(without(stack, "feature-ai_protection"), [
+                        "guardduty-organization-protections",
+                    ]),
             );
             await withConfig(
                 {
@@ -210,7 +211,7 @@ describe("GuardDuty policies", function () {
             assert.equal(
                 (schema?.properties.protectionsNotOfferedIn as { description?: string } | undefined)
                     ?.description,
-                "Regions, per protection, where GuardDuty does not offer it; a required protection is not required of a detector in those regions.",
+                "Regions, per protection, where GuardDuty does not offer it, added to the pack's own table (RDS_LOGIN_EVENTS in ap-east-2); a required protection is not required of a detector there.",
             );
         });
 
