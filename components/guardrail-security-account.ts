@@ -63,6 +63,9 @@ export function securityAccountGuardrailPolicy(
                     "s3:PutBucketOwnershipControls",
                     "s3:PutBucketObjectLockConfiguration",
                     "s3:PutBucketLogging",
+                    // Requester Pays on a log target stops server access logging (S3 user guide,
+                    // enable-server-access-logging: the target "must also not have Requester Pays enabled").
+                    "s3:PutBucketRequestPayment",
                 ],
                 Resource: [bucket, logs],
                 Condition: condition,

@@ -106,6 +106,7 @@ const TAMPERING: Call[] = [
         "s3:PutBucketOwnershipControls",
         "s3:PutBucketObjectLockConfiguration",
         "s3:PutBucketLogging",
+        "s3:PutBucketRequestPayment",
     ].flatMap((action) =>
         [BUCKET, LOG_BUCKET].map((bucket) => ({
             principal: SECURITY_ANALYST,
