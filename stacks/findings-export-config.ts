@@ -29,15 +29,18 @@ export const findingsExportSchema = z
             .describe("Days before findings move to Glacier Flexible Retrieval; fewer than retentionDays."),
         /**
          * Days the findings bucket's server access logs are kept in the access-log bucket (noncurrent versions
-         * too). At least 90. Default 365.
+         * too). At least 90. Default: retentionDays, so the record of who read or removed a finding lasts as long
+         * as the finding (accessLogRetention).
          */
         accessLogRetentionDays: z
             .number({ error: "a whole number of days, at least 90" })
             .int({ error: "a whole number of days, at least 90" })
             .min(90, { error: "at least 90 days" })
             .max(MAX_DAYS, { error: `at most ${MAX_DAYS} days (100 years)` })
-            .default(365)
-            .describe("Days the findings bucket's server access logs are kept, noncurrent versions too."),
+            .optional()
+            .describe(
+                "Days the findings bucket's server access logs are kept, noncurrent versions too. Default: retentionDays, so the record of who read a finding lasts as long as the finding.",
+            ),
         /** Waiting period before the export key can be deleted: 7-30 days. Default 30. */
         kmsDeletionWindowDays: z
             .number({ error: "a whole number of days from 7 to 30" })
@@ -83,3 +86,11 @@ export const findingsExportSchema = z
     });
 
 export type FindingsExportConfig = z.output<typeof findingsExportSchema>;
+
+/**
+ * How long the access logs are kept: as configured, or as long as the findings. The logs cannot be locked (S3
+ * refuses Object Lock on a server access log target), so their lifecycle is their only keeping.
+ */
+export function accessLogRetention(config: FindingsExportConfig): number {
+    return config.accessLogRetentionDays ?? config.retentionDays;
+}

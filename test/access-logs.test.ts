@@ -105,13 +105,16 @@ describe("findings access logs", () => {
         ]);
     });
 
-    it("expires logs after the configured retention, 365 days by default", async () => {
+    it("expires logs with the findings by default (dev 180 days, prod 730), or after the configured retention", async () => {
         const lifecycle = (planned: PlanDocument) =>
             single(planned, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", ofLogBucket);
         const [rule] = lifecycle(dev).inputs.rules as Record<string, unknown>[];
         assert.equal(rule.status, "Enabled");
-        assert.deepEqual(rule.expiration, { days: 365 });
-        assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 365 });
+        assert.deepEqual(rule.expiration, { days: 180 });
+        assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 180 });
+        const [prodRule] = lifecycle(prod).inputs.rules as Record<string, unknown>[];
+        assert.deepEqual(prodRule.expiration, { days: 730 });
+        assert.deepEqual(prodRule.noncurrentVersionExpiration, { noncurrentDays: 730 });
         const longer = await plan("dev", {
             configOverrides: { "security-governance:findingsExport": { accessLogRetentionDays: 730 } },
         });

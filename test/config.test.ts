@@ -51,7 +51,6 @@ describe("stack configuration", () => {
         assert.deepEqual(config.findingsExport, {
             retentionDays: 365,
             archiveAfterDays: 90,
-            accessLogRetentionDays: 365,
             kmsDeletionWindowDays: 30,
             protectData: true,
         });

@@ -1,4 +1,5 @@
 import { FindingsExport } from "../../components/findings-export";
+import { accessLogRetention } from "../findings-export-config";
 import type { ExportingService } from "../../components/policy-documents";
 import { responderRoleArn, RESPONSES_PREFIX } from "../../components/response-function";
 import type { Administrators } from "./administrators";
@@ -22,7 +23,7 @@ export function exportFindings(
             services: exportingServices,
             retentionDays: config.findingsExport.retentionDays,
             archiveAfterDays: config.findingsExport.archiveAfterDays,
-            accessLogRetentionDays: config.findingsExport.accessLogRetentionDays,
+            accessLogRetentionDays: accessLogRetention(config.findingsExport),
             kmsDeletionWindowDays: config.findingsExport.kmsDeletionWindowDays,
             protectData: config.findingsExport.protectData,
             keyPolicyDependsOn: [detectors.detectors[homeRegion]],
