@@ -22,7 +22,7 @@ const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
  * The buckets named as a server access log target by a logging configuration of the stack: by name, or through the
  * engine's dependencies while the name is unknown (preview).
  */
-function accessLogTargets(resources: StackResource[]): StackResource[] {
+export function accessLogTargets(resources: StackResource[]): StackResource[] {
     const buckets = resources.filter((r) => BUCKET_TYPES.includes(r.type));
     return buckets.filter((bucket) =>
         resources

@@ -23,7 +23,7 @@ import {
     str,
     validateTypes,
 } from "./util";
-import { s3BucketSseKmsCmk } from "./storage-encryption";
+import { accessLogTargets, s3BucketSseKmsCmk } from "./storage-encryption";
 import {
     BUCKET_POLICY,
     BUCKET_TYPES,
@@ -352,7 +352,7 @@ export const findingsBucketRetention: StackValidationPolicy = {
 export const dataResourcesProtected: StackValidationPolicy = {
     name: "data-resources-protected",
     description:
-        "GuardDuty detectors, findings buckets and KMS keys must be protected from deletion (protect: true).",
+        "GuardDuty detectors, findings buckets, buckets that receive server access logs and KMS keys must be protected from deletion (protect: true).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -368,7 +368,12 @@ export const dataResourcesProtected: StackValidationPolicy = {
         if (!requireProtection) {
             return;
         }
-        const resources = stackResources(args, [...FINDINGS_BUCKET_INPUT_TYPES, DETECTOR, KMS_KEY]);
+        const resources = stackResources(args, [
+            ...FINDINGS_BUCKET_INPUT_TYPES,
+            ...LOGGING_TYPES,
+            DETECTOR,
+            KMS_KEY,
+        ]);
         const why: Record<string, string> = {
             [DETECTOR]: "deleting a detector disables GuardDuty and deletes its findings",
             [KMS_KEY]: "deleting the key makes everything it encrypted unreadable",
@@ -386,6 +391,12 @@ export const dataResourcesProtected: StackValidationPolicy = {
                     fb.resource.urn,
                 );
             }
+        }
+        for (const target of accessLogTargets(resources).filter((bucket) => !bucket.protect)) {
+            reportViolation(
+                `${target.name} is not protected: deleting it loses the record of who read or removed the findings. Set protect: true.`,
+                target.urn,
+            );
         }
     },
 };

@@ -197,7 +197,7 @@ describe("findings storage policies", function () {
         const LOGS = "access-logs";
         const target = (rule: Record<string, unknown>) => [
             ...compliantStack(),
-            resource("aws:s3/bucket:Bucket", "log-bucket", { bucket: LOGS }),
+            resource("aws:s3/bucket:Bucket", "log-bucket", { bucket: LOGS }, { protect: true }),
             resource(
                 "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                 "log-encryption",
@@ -338,6 +338,14 @@ describe("findings storage policies", function () {
                 assert.equal(d.urn, stack.find((r) => r.name === name)?.urn);
             });
         }
+
+        it("rejects an unprotected bucket that receives the findings bucket's access logs", async () => {
+            const logs = resource("aws:s3/bucket:Bucket", "log-bucket", { bucket: "access-logs" });
+            const [d] = await expectPolicies([...compliantStack(), logs], ["data-resources-protected"]);
+            assert.equal(d.urn, logs.urn);
+            assert.match(d.message, /log-bucket is not protected: deleting it loses the record of who read/);
+            await expectPolicies([...compliantStack(), { ...logs, protect: true }], []);
+        });
 
         it("does not require protection of buckets that receive no findings", async () => {
             await expectPolicies([...compliantStack(), resource("aws:s3/bucket:Bucket", "scratch", {})], []);
