@@ -46,6 +46,17 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
         // the validation they reach is the one the in-process cases already run.
         skipTests: "as real processes|through index\\.ts",
     },
+    // Coverage's judgement: whether one account is covered, how several readings of it merge (failure wins), and
+    // which changes tell a person.
+    coverage: {
+        mutate: ["functions/coverage/verdicts.ts", "functions/coverage/matrix.ts"],
+        tests: [
+            "test/coverage-merge.test.ts",
+            "test/coverage-matrix.test.ts",
+            "test/coverage-ai-protection.test.ts",
+            "test/coverage-config.test.ts",
+        ],
+    },
     // OU scopes: which OU's policy each account must have, and what the config may ask of an OU.
     scopes: {
         mutate: ["functions/coverage/scopes.ts", "stacks/organizational-units.ts"],
