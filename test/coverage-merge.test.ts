@@ -281,3 +281,32 @@ describe("coverage: who is told when an account loses AWS Config coverage", () =
         assert.deepEqual(coverageDrops(failing, judge([cFails], [A, B, C])), []);
     });
 });
+
+describe("coverage: the configuration policy is judged for Security Hub alone", () => {
+    it("in the home region a Macie member is covered without a policy association; a Security Hub member is not", () => {
+        const report = coverageMatrix({
+            accounts: [A, B].map((id) => ({ id, email: "", state: "ACTIVE" })),
+            expectation: {
+                ...expectation(false),
+                regions: { macie: [REGION], securityhub: [REGION] },
+                securityHubPolicy: { region: REGION, name: "securityhub" },
+            },
+            readings: [
+                { service: "macie", region: REGION, observations: [{ accountId: B, status: "ENABLED" }] },
+                {
+                    service: "securityhub",
+                    region: REGION,
+                    observations: [{ accountId: B, status: "ENABLED" }],
+                },
+            ],
+            generatedAt: "2026-12-07T00:00:00Z",
+        });
+        const gaps = (service: string) => report.rows.find((row) => row.service === service)?.gaps;
+        assert.deepEqual(gaps("macie"), []);
+        // The administrator too: its own association is judged like any account's.
+        assert.deepEqual(gaps("securityhub"), [
+            { accountId: A, reason: "no configuration policy association reported, expected securityhub" },
+            { accountId: B, reason: "no configuration policy association reported, expected securityhub" },
+        ]);
+    });
+});

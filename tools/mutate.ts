@@ -55,6 +55,8 @@ export const MODULES: Record<string, { mutate: string[]; tests: string[]; skipTe
             "test/coverage-matrix.test.ts",
             "test/coverage-ai-protection.test.ts",
             "test/coverage-config.test.ts",
+            "test/coverage-scopes.test.ts",
+            "test/coverage-publish.test.ts",
         ],
     },
     // OU scopes: which OU's policy each account must have, and what the config may ask of an OU.
