@@ -18,7 +18,8 @@ import type {
     CoverageService,
     Observation,
 } from "../functions/coverage/matrix";
-import { coverageMetrics, datedKey, putMetrics, type PublishSettings } from "../functions/coverage/publish";
+import { coverageMetrics, putMetrics, type PublishSettings } from "../functions/coverage/publish";
+import { datedKey } from "../functions/shared/s3-objects";
 import { PUBLISH_RESERVE_MS, runScheduledCoverage } from "../functions/coverage/scheduled";
 import type { OrgAccount } from "../functions/enrollment/reconcile";
 import { Run } from "../functions/shared/run";

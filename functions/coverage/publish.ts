@@ -2,7 +2,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-s
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Run } from "../shared/run";
-import { readObjectIfPresent } from "../shared/s3-objects";
+import { datedKey, readObjectIfPresent } from "../shared/s3-objects";
 import { coverageDrops, type CoverageReport, type CoverageRow } from "./matrix";
 
 /** Where the scheduled function leaves its proof, and whom it tells when coverage falls. */
@@ -28,11 +28,6 @@ export interface PublishClients {
     s3: S3Client;
     cloudwatch: CloudWatchClient;
     sns: SNSClient;
-}
-
-/** A dated copy's key: one per write, sortable, under a day folder so lifecycle rules and people can find it. */
-export function datedKey(folder: string, generatedAt: string): string {
-    return `${folder}${generatedAt.slice(0, 10).replaceAll("-", "/")}/${generatedAt}.json`;
 }
 
 /** The folder of one service and region's row: the scheduled runs refresh rows one at a time. */

@@ -9,7 +9,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { RecordStore } from "../response/records";
 import { reasonOf, rethrowDeadline, type Run } from "../shared/run";
-import { readObjectIfPresent } from "../shared/s3-objects";
+import { datedKey, readObjectIfPresent } from "../shared/s3-objects";
 import {
     checkSubscribers,
     confirmSample,
@@ -295,11 +295,6 @@ async function wait(
     return { status: "waiting", state };
 }
 
-/** A dated copy's key, as the coverage reports' (functions/coverage/publish.ts, datedKey). */
-function datedKey(finishedAt: string): string {
-    return `${finishedAt.slice(0, 10).replaceAll("-", "/")}/${finishedAt}.json`;
-}
-
 async function finish(
     state: DrillState,
     settings: DrillSettings,
@@ -325,7 +320,7 @@ async function finish(
                 : []),
         ],
     };
-    const keys = [datedKey(report.finishedAt), "latest.json"];
+    const keys = [datedKey("", report.finishedAt), "latest.json"];
     for (const key of keys) await put(clients, settings.store, key, report, run);
     await put(clients, settings.store, STATE, { ...state, phase: "done" }, run);
     // One datum per run that decides: DrillPassed 1 or 0, and the delivery time when the e-mail came.

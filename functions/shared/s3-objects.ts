@@ -42,3 +42,11 @@ export async function readObject(s3: S3Client, bucket: string, key: string, run:
     );
     return (await got.Body?.transformToString()) ?? "";
 }
+
+/**
+ * A dated copy's key: one per write, sortable, under a day folder so lifecycle rules and people can find it. The
+ * coverage reports and the drill's reports both keep their history this way.
+ */
+export function datedKey(folder: string, generatedAt: string): string {
+    return `${folder}${generatedAt.slice(0, 10).replaceAll("-", "/")}/${generatedAt}.json`;
+}
