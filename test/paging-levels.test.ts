@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan } from "./helpers/plan";
-import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
+import { emails, fixtureEvent, type Json } from "./helpers/event-pattern";
 import { atOrAbove } from "../stacks/alert-config";
 
 /*
@@ -117,12 +117,6 @@ function thresholds(i: number) {
 const ALERTS = "finding-alerts-topic";
 const PAGES = "finding-alerts-paging-topic";
 
-function fixture(file: string, name: string): Json {
-    const found = fixtureSamples(file).find((s) => s.name.startsWith(name));
-    assert.ok(found, name);
-    return structuredClone(found.event);
-}
-
 /** The event as raised in `region`, with `edit` applied to its detail. */
 function raised(event: Json, region: string, edit: (detail: Json) => void): Json {
     event.region = region;
@@ -140,7 +134,7 @@ interface GuardDutyEvent {
 /** A GuardDuty finding; the fixture is a sample, so the real finding has the mark removed unless asked for. */
 function guardduty(region: string, severity: number, options: GuardDutyEvent = {}): Json {
     return raised(
-        fixture("guardduty-events.json", "UnauthorizedAccess:EC2/SSHBruteForce"),
+        fixtureEvent("guardduty-events.json", "UnauthorizedAccess:EC2/SSHBruteForce"),
         region,
         (detail) => {
             const service = detail.service as Json;
@@ -158,14 +152,14 @@ function guardduty(region: string, severity: number, options: GuardDutyEvent = {
 
 /** A real (not sample) Macie finding of the given severity. */
 const macie = (region: string, severity: string, sample = false) =>
-    raised(fixture("service-events.json", "macie sensitive data"), region, (detail) => {
+    raised(fixtureEvent("service-events.json", "macie sensitive data"), region, (detail) => {
         detail.region = region;
         detail.severity = { score: SCALES.macie.ranked.indexOf(severity) + 1, description: severity };
         detail.sample = sample;
     });
 
 const inspector = (region: string, severity: string, status = "ACTIVE") =>
-    raised(fixture("service-events.json", "inspector Lambda code"), region, (detail) => {
+    raised(fixtureEvent("service-events.json", "inspector Lambda code"), region, (detail) => {
         detail.severity = severity;
         detail.status = status;
     });
@@ -174,7 +168,7 @@ const inspector = (region: string, severity: string, status = "ACTIVE") =>
 const NORMALIZED: Record<string, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 40, HIGH: 70, CRITICAL: 90 };
 
 const control = (region: string, label: string) =>
-    raised(fixture("service-events.json", "security hub cspm"), region, (detail) => {
+    raised(fixtureEvent("service-events.json", "security hub cspm"), region, (detail) => {
         (detail.findings as Json[])[0].Severity = {
             Label: label,
             Normalized: NORMALIZED[label],

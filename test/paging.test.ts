@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { PlanDocument } from "../tools/plan-runtime";
 import { ofType, plan, single } from "./helpers/plan";
-import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
+import { emails, fixtureEvent, type Json } from "./helpers/event-pattern";
 
 /*
  * Routing by severity through the prod plan (notifications.paging: CRITICAL): documented and real finding
@@ -10,12 +10,6 @@ import { emails, fixtureSamples, type Json } from "./helpers/event-pattern";
 
 const ALERTS = "finding-alerts-topic";
 const PAGES = "finding-alerts-paging-topic";
-
-function fixture(file: string, name: string): Json {
-    const found = fixtureSamples(file).find((s) => s.name.startsWith(name));
-    assert.ok(found, name);
-    return structuredClone(found.event);
-}
 
 /** The event as raised in `region`, with `edit` applied to its detail. */
 function raised(event: Json, region: string, edit: (detail: Json) => void = () => undefined): Json {
@@ -27,12 +21,16 @@ function raised(event: Json, region: string, edit: (detail: Json) => void = () =
 // The fixture is a GuardDuty sample (service.additionalInfo.sample true), which never pages: this is the real
 // finding of the same shape.
 const guardduty = (region: string, severity: number, count = 1) =>
-    raised(fixture("guardduty-events.json", "UnauthorizedAccess:EC2/SSHBruteForce"), region, (detail) => {
-        detail.region = region;
-        detail.severity = severity;
-        (detail.service as Json).count = count;
-        delete ((detail.service as Json).additionalInfo as Json).sample;
-    });
+    raised(
+        fixtureEvent("guardduty-events.json", "UnauthorizedAccess:EC2/SSHBruteForce"),
+        region,
+        (detail) => {
+            detail.region = region;
+            detail.severity = severity;
+            (detail.service as Json).count = count;
+            delete ((detail.service as Json).additionalInfo as Json).sample;
+        },
+    );
 
 describe("routing by severity: a paging topic beside the e-mails", () => {
     let prod: PlanDocument;
@@ -59,13 +57,13 @@ describe("routing by severity: a paging topic beside the e-mails", () => {
     });
 
     it("pages CRITICAL Inspector and Security Hub CSPM findings, and never a Macie one: Macie has no CRITICAL", () => {
-        const inspector = raised(fixture("service-events.json", "inspector Lambda code"), "eu-west-1");
+        const inspector = raised(fixtureEvent("service-events.json", "inspector Lambda code"), "eu-west-1");
         assert.deepEqual(reached(inspector), { alerts: 1, pages: 1 });
         const [page] = emails(prod, inspector, PAGES);
         assert.equal(page[0], "Inspector finding, severity CRITICAL: CWE-798 - Hardcoded credentials");
 
         const control = raised(
-            fixture("service-events.json", "security hub cspm"),
+            fixtureEvent("service-events.json", "security hub cspm"),
             prod.homeRegion,
             (detail) => {
                 (detail.findings as Json[])[0].Severity = {
@@ -77,7 +75,7 @@ describe("routing by severity: a paging topic beside the e-mails", () => {
         );
         assert.deepEqual(reached(control), { alerts: 1, pages: 1 });
 
-        const macie = raised(fixture("service-events.json", "macie sensitive data"), "eu-west-1");
+        const macie = raised(fixtureEvent("service-events.json", "macie sensitive data"), "eu-west-1");
         assert.deepEqual(reached(macie), { alerts: 1, pages: 0 });
         assert.equal(
             ofType(prod, "aws:cloudwatch/eventRule:EventRule").filter((r) =>
@@ -97,13 +95,17 @@ describe("routing by severity: a paging topic beside the e-mails", () => {
             },
         });
         // The fixture is a Macie sample (sample true); a real finding says false.
-        const macie = raised(fixture("service-events.json", "macie sensitive data"), "us-east-1", (d) => {
-            d.sample = false;
-        });
+        const macie = raised(
+            fixtureEvent("service-events.json", "macie sensitive data"),
+            "us-east-1",
+            (d) => {
+                d.sample = false;
+            },
+        );
         assert.equal(emails(high, macie, PAGES).length, 1);
         // Inspector's e-mail threshold stays CRITICAL: a HIGH finding is neither mailed nor paged.
         const inspector = raised(
-            fixture("service-events.json", "inspector Lambda code"),
+            fixtureEvent("service-events.json", "inspector Lambda code"),
             "us-east-1",
             (d) => {
                 d.severity = "HIGH";

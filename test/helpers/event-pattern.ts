@@ -27,6 +27,13 @@ export function fixtureSamples(file: string): Sample[] {
     ).samples;
 }
 
+/** A fresh copy of the first sample of `file` whose name starts with `name`; a missing one fails the test. */
+export function fixtureEvent(file: string, name: string): Json {
+    const found = fixtureSamples(file).find((s) => s.name.startsWith(name));
+    assert.ok(found, name);
+    return structuredClone(found.event);
+}
+
 // EventBridge user guide, "Amazon EventBridge event patterns": every field of the pattern must match; an
 // array matches when one of its values does; `numeric`, `suffix` and `$or` as documented there.
 export function matches(pattern: unknown, event: unknown): boolean {
