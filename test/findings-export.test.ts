@@ -1,15 +1,14 @@
 import { strict as assert } from "node:assert";
-import { PlanDocument, PlannedResource } from "../tools/plan-runtime";
+import { PlanDocument } from "../tools/plan-runtime";
 import {
     exportKeyPolicy,
     guardDutyServiceRoleArn,
     PolicyDocument,
     PolicyStatement,
 } from "../components/policy-documents";
-import { findingsKey, ofType, plan, single } from "./helpers/plan";
+import { findingsKey, ofType, plan, single, ofFindingsBucket } from "./helpers/plan";
 
 /** The findings bucket's resources, not those of the access-log bucket beside it (test/access-logs.test.ts). */
-const ofFindingsBucket = (r: PlannedResource) => !r.name.startsWith("findings-access-logs");
 
 function statements(document: unknown): PolicyStatement[] {
     return (JSON.parse(String(document)) as PolicyDocument).Statement;

@@ -11,12 +11,7 @@ import {
 } from "../components/policy-documents";
 import { parseStackConfig, type StackConfig } from "../stacks/config";
 import { isOptInRegion, KNOWN_REGIONS, OPT_IN_REGIONS, PARTITION } from "../stacks/regions";
-import {
-    type PlanDocument,
-    type PlannedResource,
-    readStackConfigValues,
-    REPO_ROOT,
-} from "../tools/plan-runtime";
+import { type PlanDocument, readStackConfigValues, REPO_ROOT } from "../tools/plan-runtime";
 import {
     allowEverything,
     anonymousPrincipal,
@@ -36,7 +31,7 @@ import {
     sseKms,
     TLS,
 } from "./helpers/iam";
-import { findingsKey, plan, single } from "./helpers/plan";
+import { findingsKey, plan, single, ofFindingsBucket } from "./helpers/plan";
 
 /*
  * The export bucket and key policies, and the alert topic's key and topic policies, evaluated by IAM
@@ -735,14 +730,12 @@ describe("resource policies proven by IAM simulation", function () {
                 const planned = await plan(stack);
                 const config = stackConfig(stack);
                 const params = exportPolicyParams(config);
-                // The findings bucket's, not those of the access-log bucket beside it.
-                const findings = (r: PlannedResource) => !r.name.startsWith("findings-access-logs");
-                const bucket = single(planned, "aws:s3/bucket:Bucket", findings);
+                const bucket = single(planned, "aws:s3/bucket:Bucket", ofFindingsBucket);
                 assert.equal(bucket.inputs.bucket, findingsBucketName(config));
                 const encryption = single(
                     planned,
                     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                    findings,
+                    ofFindingsBucket,
                 );
                 const rules = encryption.inputs.rules as {
                     applyServerSideEncryptionByDefault: { kmsMasterKeyId: string };
@@ -756,7 +749,7 @@ describe("resource policies proven by IAM simulation", function () {
                     JSON.parse(findingsKey(planned).inputs.policy as string),
                     exportKeyPolicy(params),
                 );
-                const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", findings);
+                const bucketPolicy = single(planned, "aws:s3/bucketPolicy:BucketPolicy", ofFindingsBucket);
                 assert.deepEqual(
                     JSON.parse(bucketPolicy.inputs.policy as string),
                     exportBucketPolicy({
