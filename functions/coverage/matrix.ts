@@ -266,11 +266,6 @@ export function shortfalls(report: CoverageReport): CoverageRow[] {
     return report.rows.filter((row) => row.gaps.some((gap) => gap.excused !== true));
 }
 
-/** Covered accounts per row, keyed "service/region": what metrics publish and drops are measured on. */
-export function coveredCounts(report: CoverageReport): Map<string, number> {
-    return new Map(report.rows.map((row) => [`${row.service}/${row.region}`, row.covered]));
-}
-
 /** The accounts of a row with a gap the stack does not excuse. */
 function failing(row: CoverageRow): Set<string> {
     return new Set(row.gaps.filter((gap) => gap.excused !== true).map((gap) => gap.accountId));
